@@ -1,0 +1,26 @@
+#nullable enable
+using KerasNet.Engine;
+
+namespace KerasNet.Data;
+
+/// <summary>A batch of inputs and (optional) targets. Tensors may be reused by the source for its next batch.</summary>
+public readonly record struct Batch(Tensor X, Tensor? Y);
+
+/// <summary>
+/// A source of batches for Fit, Evaluate and Predict, like <c>keras.utils.Sequence</c>:
+/// a fixed number of batches per epoch, random access, and a hook at the end of each epoch (to reshuffle).
+/// </summary>
+public interface IDataSequence
+{
+    /// <summary>Batches per epoch (Python's <c>len(seq)</c>).</summary>
+    int Count { get; }
+
+    /// <summary>Total samples per epoch.</summary>
+    int Samples { get; }
+
+    /// <summary>Batch <paramref name="index"/> of the current epoch's order.</summary>
+    Batch GetBatch(int index);
+
+    /// <summary>Called after every epoch (Keras's <c>on_epoch_end</c>).</summary>
+    void OnEpochEnd();
+}

@@ -1,0 +1,83 @@
+#nullable enable
+namespace KerasNet.Engine;
+
+/// <summary>Element-wise activation functions the engine can fuse into layer outputs.</summary>
+public enum ActivationKind
+{
+    /// <summary>Identity.</summary>
+    Linear,
+    /// <summary>max(x, 0).</summary>
+    Relu,
+    /// <summary>1 / (1 + exp(-x)).</summary>
+    Sigmoid,
+    /// <summary>Hyperbolic tangent.</summary>
+    Tanh,
+    /// <summary>Softmax over the last axis.</summary>
+    Softmax,
+}
+
+/// <summary>
+/// The one seam between KerasNet's layers and the arithmetic. Everything above it (layers, models, optimizers)
+/// speaks only in these operations on row-major float spans, so another backend (native BLAS, GPU) can be added
+/// by implementing this interface and assigning <see cref="Backend.Current"/>.
+/// </summary>
+public interface IBackend
+{
+    /// <summary>Name shown in diagnostics.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// C[m,n] = (accumulate ? C : 0) + op(A)[m,k] * op(B)[k,n], all row-major with leading dimensions lda, ldb, ldc. Arrays (not spans) so kernels can hand them to worker threads.
+    /// op(X) is X, or X transposed when the flag is set (then X is stored k x m, or n x k).
+    /// </summary>
+    void Gemm(bool transA, bool transB, int m, int n, int k,
+        float[] a, int lda, float[] b, int ldb, float[] c, int ldc, bool accumulate);
+
+    /// <summary>Adds a bias vector to every row of a [rows, bias.Length] matrix and applies an element-wise activation.</summary>
+    void BiasActivation(float[] x, int rows, float[] bias, ActivationKind activation);
+
+    /// <summary>Applies an activation in place to the first <paramref name="length"/> elements, in rows of <paramref name="cols"/> (softmax is per row).</summary>
+    void Activation(float[] x, int length, int cols, ActivationKind activation);
+
+    /// <summary>
+    /// Back-propagates through an activation: grad = grad ⊙ f'(.) expressed through the activation's output y.
+    /// </summary>
+    void ActivationBackward(float[] grad, float[] y, int length, int cols, ActivationKind activation);
+
+    /// <summary>Sums a [rows, cols] matrix over its rows into <paramref name="result"/> (length cols).</summary>
+    void ColumnSums(float[] x, int rows, int cols, float[] result);
+
+    /// <summary>NHWC conv2d: y[N,OH,OW,F] = x ⋆ w, w stored (KH, KW, C, F) as Keras does.</summary>
+    void Conv2DForward(in ConvGeometry g, float[] x, float[] w, int filters, float[] y);
+
+    /// <summary>Kernel gradient dW[KH,KW,C,F] (overwritten) from input x and output gradient dy.</summary>
+    void Conv2DBackwardFilter(in ConvGeometry g, float[] x, float[] dy, int filters, float[] dw);
+
+    /// <summary>Input gradient dx[N,H,W,C] (overwritten) from output gradient dy and kernel w.</summary>
+    void Conv2DBackwardInput(in ConvGeometry g, float[] dy, float[] w, int filters, float[] dx);
+
+    /// <summary>Max pooling; <paramref name="argmax"/> (length of y, may be empty at inference) records each winner's input index.</summary>
+    void MaxPoolForward(in ConvGeometry g, float[] x, float[] y, int[] argmax);
+
+    /// <summary>Routes each output gradient to the input that won the max (dx overwritten).</summary>
+    void MaxPoolBackward(in ConvGeometry g, float[] dy, int[] argmax, float[] dx);
+
+    /// <summary>Average pooling; 'same' windows average only the pixels inside the image, as TensorFlow does.</summary>
+    void AvgPoolForward(in ConvGeometry g, float[] x, float[] y);
+
+    /// <summary>Gradient of average pooling (dx overwritten).</summary>
+    void AvgPoolBackward(in ConvGeometry g, float[] dy, float[] dx);
+}
+
+/// <summary>Selects the engine used by all layers.</summary>
+public static class Backend
+{
+    private static IBackend _current = new CpuBackend();
+
+    /// <summary>The active backend (the managed SIMD CPU engine unless replaced).</summary>
+    public static IBackend Current
+    {
+        get => _current;
+        set => _current = value ?? throw new ArgumentNullException(nameof(value));
+    }
+}

@@ -1,0 +1,60 @@
+#nullable enable
+using System.Numerics.Tensors;
+
+namespace KerasNet.Engine.Kernels;
+
+/// <summary>Element-wise activations and their derivatives, written in terms of the activation's output.</summary>
+internal static class ActivationKernels
+{
+    public static void Forward(Span<float> x, int cols, ActivationKind kind)
+    {
+        switch (kind)
+        {
+            case ActivationKind.Linear: break;
+            case ActivationKind.Relu: TensorPrimitives.Max(x, 0f, x); break;
+            case ActivationKind.Sigmoid: TensorPrimitives.Sigmoid(x, x); break;
+            case ActivationKind.Tanh: TensorPrimitives.Tanh(x, x); break;
+            case ActivationKind.Softmax:
+                for (int r = 0; r + cols <= x.Length; r += cols) SoftmaxRow(x.Slice(r, cols));
+                break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind));
+        }
+    }
+
+    /// <summary>Numerically stable softmax (max subtracted first, as TensorFlow does).</summary>
+    public static void SoftmaxRow(Span<float> row)
+    {
+        float max = TensorPrimitives.Max(row);
+        TensorPrimitives.Subtract(row, max, row);
+        TensorPrimitives.Exp(row, row);
+        float sum = TensorPrimitives.Sum(row);
+        TensorPrimitives.Divide(row, sum, row);
+    }
+
+    public static void Backward(Span<float> grad, ReadOnlySpan<float> y, int cols, ActivationKind kind)
+    {
+        switch (kind)
+        {
+            case ActivationKind.Linear: break;
+            case ActivationKind.Relu:
+                for (int i = 0; i < grad.Length; i++) if (y[i] <= 0f) grad[i] = 0f;
+                break;
+            case ActivationKind.Sigmoid:
+                for (int i = 0; i < grad.Length; i++) grad[i] *= y[i] * (1f - y[i]);
+                break;
+            case ActivationKind.Tanh:
+                for (int i = 0; i < grad.Length; i++) grad[i] *= 1f - y[i] * y[i];
+                break;
+            case ActivationKind.Softmax:
+                for (int r = 0; r + cols <= grad.Length; r += cols)
+                {
+                    var g = grad.Slice(r, cols);
+                    var yr = y.Slice(r, cols);
+                    float dot = TensorPrimitives.Dot(g, yr);
+                    for (int j = 0; j < cols; j++) g[j] = yr[j] * (g[j] - dot);
+                }
+                break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind));
+        }
+    }
+}

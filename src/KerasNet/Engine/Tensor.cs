@@ -1,0 +1,107 @@
+#nullable enable
+namespace KerasNet.Engine;
+
+/// <summary>
+/// A dense float32 tensor in row-major (C) order; image batches are NHWC (channels_last) as in Keras.
+/// The buffer may be larger than <see cref="Length"/> so that a tensor can be re-shaped for a smaller
+/// batch without allocating: training steps reuse the same tensors instead of creating new ones.
+/// </summary>
+public sealed class Tensor
+{
+    private float[] _data;
+
+    /// <summary>Creates a zero tensor of the given shape.</summary>
+    public Tensor(params int[] shape)
+    {
+        Shape = (int[])shape.Clone();
+        Length = ShapeUtil.Product(Shape);
+        _data = new float[Length];
+    }
+
+    /// <summary>Wraps an existing buffer (no copy). The buffer must hold at least the shape's element count.</summary>
+    public Tensor(float[] data, params int[] shape)
+    {
+        Shape = (int[])shape.Clone();
+        Length = ShapeUtil.Product(Shape);
+        if (data.Length < Length)
+            throw new ArgumentException($"Buffer of {data.Length} floats is too small for shape {ShapeUtil.Format(shape)}.");
+        _data = data;
+    }
+
+    /// <summary>The dimensions, batch first.</summary>
+    public int[] Shape { get; private set; }
+
+    /// <summary>Number of elements in use.</summary>
+    public int Length { get; private set; }
+
+    /// <summary>The number of dimensions.</summary>
+    public int Rank => Shape.Length;
+
+    /// <summary>The underlying buffer; only the first <see cref="Length"/> elements belong to the tensor.</summary>
+    public float[] Buffer => _data;
+
+    /// <summary>The elements in use.</summary>
+    public Span<float> Span => _data.AsSpan(0, Length);
+
+    /// <summary>Size of the first (batch) dimension.</summary>
+    public int BatchSize => Shape.Length == 0 ? 1 : Shape[0];
+
+    /// <summary>Elements per sample (product of all dimensions after the first).</summary>
+    public int SampleSize => Shape.Length == 0 ? 1 : Length / Math.Max(1, Shape[0]);
+
+    /// <summary>Element access by flat index.</summary>
+    public ref float this[int index] => ref _data[index];
+
+    /// <summary>
+    /// Re-shapes in place, growing the buffer only when it is too small. Contents are unspecified afterwards.
+    /// Returns this tensor, so layers can write <c>_out = Tensor.Ensure(_out, shape)</c>.
+    /// </summary>
+    public Tensor Reshape(params int[] shape)
+    {
+        int n = ShapeUtil.Product(shape);
+        if (n > _data.Length) _data = new float[n];
+        if (!ShapeUtil.Equal(Shape, shape)) Shape = (int[])shape.Clone();
+        Length = n;
+        return this;
+    }
+
+    /// <summary>Returns <paramref name="t"/> re-shaped to <paramref name="shape"/>, or a new tensor when null.</summary>
+    public static Tensor Ensure(Tensor? t, params int[] shape) => t is null ? new Tensor(shape) : t.Reshape(shape);
+
+    /// <summary>Re-shapes a (batch, ...) tensor for a batch of <paramref name="batch"/> samples of <paramref name="sampleShape"/>.</summary>
+    public static Tensor EnsureBatch(Tensor? t, int batch, int[] sampleShape) => Ensure(t, ShapeUtil.WithBatch(batch, sampleShape));
+
+    /// <summary>A tensor sharing this buffer with another shape of the same element count.</summary>
+    public Tensor View(params int[] shape)
+    {
+        if (ShapeUtil.Product(shape) != Length)
+            throw new ArgumentException($"Cannot view {ShapeUtil.Format(Shape)} as {ShapeUtil.Format(shape)}.");
+        return new Tensor(_data, shape);
+    }
+
+    /// <summary>Points a view at another tensor's buffer and shape (no allocation when the view already exists).</summary>
+    internal static Tensor ViewOf(Tensor? view, Tensor source, int[] shape)
+    {
+        if (view is null || !ReferenceEquals(view._data, source._data)) return source.View(shape);
+        view.Shape = ShapeUtil.Equal(view.Shape, shape) ? view.Shape : (int[])shape.Clone();
+        view.Length = source.Length;
+        return view;
+    }
+
+    /// <summary>Copies the elements into a new array.</summary>
+    public float[] ToArray() => Span.ToArray();
+
+    /// <summary>A deep copy.</summary>
+    public Tensor Clone()
+    {
+        var t = new Tensor(Shape);
+        Span.CopyTo(t.Span);
+        return t;
+    }
+
+    /// <summary>Sets every element to zero.</summary>
+    public void Clear() => Span.Clear();
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Tensor{ShapeUtil.Format(Shape)}";
+}

@@ -1,0 +1,69 @@
+#nullable enable
+using KerasNet.Engine;
+
+namespace KerasNet.Layers;
+
+/// <summary>Keras activation names.</summary>
+public static class Activations
+{
+    /// <summary>Resolves a Keras activation name; null or "linear" is the identity.</summary>
+    public static ActivationKind Parse(string? name) => name switch
+    {
+        null or "" or "linear" => ActivationKind.Linear,
+        "relu" => ActivationKind.Relu,
+        "sigmoid" => ActivationKind.Sigmoid,
+        "tanh" => ActivationKind.Tanh,
+        "softmax" => ActivationKind.Softmax,
+        _ => throw new KerasNetException($"Unknown activation '{name}': supported are linear, relu, sigmoid, tanh, softmax."),
+    };
+
+    /// <summary>The Keras name of an activation.</summary>
+    public static string Name(ActivationKind kind) => kind switch
+    {
+        ActivationKind.Linear => "linear",
+        ActivationKind.Relu => "relu",
+        ActivationKind.Sigmoid => "sigmoid",
+        ActivationKind.Tanh => "tanh",
+        ActivationKind.Softmax => "softmax",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}
+
+/// <summary>
+/// The activation at the end of a layer. When the model fuses it with the loss (softmax with categorical
+/// cross-entropy, sigmoid with binary cross-entropy, as tf.keras does inside fit), it keeps the pre-activation
+/// logits for the loss and passes the incoming gradient straight through, since the loss then gives the gradient
+/// with respect to the logits.
+/// </summary>
+internal sealed class ActivationStage
+{
+    private Tensor? _logits;
+
+    public ActivationStage(ActivationKind kind) => Kind = kind;
+
+    public ActivationKind Kind { get; }
+
+    /// <summary>Set by the model when the loss takes the logits.</summary>
+    public bool FuseWithLoss { get; set; }
+
+    /// <summary>The pre-activation values of the last forward pass (only while fused).</summary>
+    public Tensor? Logits => FuseWithLoss ? _logits : null;
+
+    /// <summary>Applies the activation in place on the layer output (bias already added).</summary>
+    public void Forward(Tensor output)
+    {
+        if (FuseWithLoss)
+        {
+            _logits = Tensor.Ensure(_logits, output.Shape);
+            output.Span.CopyTo(_logits.Span);
+        }
+        Backend.Current.Activation(output.Buffer, output.Length, output.Shape[^1], Kind);
+    }
+
+    /// <summary>Turns a gradient with respect to the output into one with respect to the pre-activation, in place.</summary>
+    public void Backward(Tensor grad, Tensor output)
+    {
+        if (FuseWithLoss || Kind == ActivationKind.Linear) return;
+        Backend.Current.ActivationBackward(grad.Buffer, output.Buffer, grad.Length, grad.Shape[^1], Kind);
+    }
+}

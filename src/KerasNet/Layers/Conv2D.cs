@@ -1,0 +1,132 @@
+#nullable enable
+using System.Text.Json.Nodes;
+using KerasNet.Engine;
+
+namespace KerasNet.Layers;
+
+/// <summary>
+/// 2-D convolution (cross-correlation, as Keras) over NHWC input with a (kh, kw, in, filters) kernel.
+/// </summary>
+public sealed class Conv2D : Layer, IActivatedLayer
+{
+    private Tensor? _input, _output, _gradOut, _gradIn;
+    private ConvGeometry _geo;
+
+    /// <summary>Creates the layer with Keras's defaults (strides 1, 'valid', channels_last, glorot_uniform, zero bias).</summary>
+    public Conv2D(int filters, Size2 kernelSize, Size2? strides = null, string padding = "valid",
+        string dataFormat = "channels_last", Size2? dilationRate = null, string? activation = null, bool useBias = true,
+        string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros",
+        Shape? inputShape = null, string? name = null, bool trainable = true)
+        : base(name, inputShape, trainable)
+    {
+        if (filters <= 0) throw new KerasNetException($"Conv2D: filters must be positive, got {filters}.");
+        if (kernelSize.Height <= 0 || kernelSize.Width <= 0) throw new KerasNetException($"Conv2D: kernel_size must be positive, got {kernelSize}.");
+        Filters = filters;
+        KernelSize = kernelSize;
+        Strides = strides ?? new Size2(1, 1);
+        if (Strides.Height <= 0 || Strides.Width <= 0) throw new KerasNetException($"Conv2D: strides must be positive, got {Strides}.");
+        Padding = PoolingArgs.CheckPadding(padding, "Conv2D");
+        DataFormat = PoolingArgs.CheckDataFormat(dataFormat, "Conv2D");
+        DilationRate = dilationRate ?? new Size2(1, 1);
+        if (DilationRate != new Size2(1, 1)) throw new KerasNetException($"Conv2D '{Name}': dilation_rate {DilationRate} is not supported (only (1, 1)).");
+        UseBias = useBias;
+        Stage = new ActivationStage(Activations.Parse(activation));
+        KernelInitializer = Initializer.Get(kernelInitializer);
+        BiasInitializer = Initializer.Get(biasInitializer);
+    }
+
+    /// <summary>Number of output channels.</summary>
+    public int Filters { get; }
+    /// <summary>Window size.</summary>
+    public Size2 KernelSize { get; }
+    /// <summary>Steps between windows.</summary>
+    public Size2 Strides { get; }
+    /// <summary>"valid" or "same".</summary>
+    public string Padding { get; }
+    /// <summary>"channels_last" (NHWC) or "channels_first" (NCHW).</summary>
+    public string DataFormat { get; }
+    /// <summary>Dilation (only (1, 1)).</summary>
+    public Size2 DilationRate { get; }
+    /// <summary>Whether a bias is added.</summary>
+    public bool UseBias { get; }
+    /// <summary>The activation.</summary>
+    public ActivationKind Activation => Stage.Kind;
+    /// <summary>Initializer of the kernel.</summary>
+    public Initializer KernelInitializer { get; }
+    /// <summary>Initializer of the bias.</summary>
+    public Initializer BiasInitializer { get; }
+    /// <summary>The kernel (kh, kw, in, filters).</summary>
+    public Variable? Kernel { get; private set; }
+    /// <summary>The bias (filters).</summary>
+    public Variable? Bias { get; private set; }
+
+    internal ActivationStage Stage { get; }
+    ActivationStage IActivatedLayer.Stage => Stage;
+
+    /// <inheritdoc/>
+    public override void Build(int[] inputShape)
+    {
+        if (inputShape.Length != 3) throw new ShapeMismatchException($"Layer '{Name}' (Conv2D) expects 3-D samples (h, w, c), got {ShapeUtil.Format(inputShape)}.");
+        int channels = DataFormat == "channels_last" ? inputShape[2] : inputShape[0];
+        Kernel = AddWeight("kernel", [KernelSize.Height, KernelSize.Width, channels, Filters], KernelInitializer);
+        if (UseBias) Bias = AddWeight("bias", [Filters], BiasInitializer);
+        base.Build(inputShape);
+    }
+
+    /// <inheritdoc/>
+    public override int[] ComputeOutputShape(int[] inputShape)
+    {
+        var (h, w, _) = PoolingArgs.Hwc(inputShape, DataFormat);
+        int oh = ConvGeometry.OutputLength(h, KernelSize.Height, Strides.Height, Padding);
+        int ow = ConvGeometry.OutputLength(w, KernelSize.Width, Strides.Width, Padding);
+        return PoolingArgs.Shape(oh, ow, Filters, DataFormat);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor inputs, bool training = false)
+    {
+        CheckInput(inputs);
+        _input = DataFormat == "channels_first" ? ChannelsFirst.ToNhwc(inputs) : inputs;
+        var (h, w, c) = PoolingArgs.Hwc(InputShape!, DataFormat);
+        _geo = ConvGeometry.Create(inputs.BatchSize, h, w, c, KernelSize.Height, KernelSize.Width, Strides.Height, Strides.Width, Padding);
+        _output = Tensor.Ensure(_output, inputs.BatchSize, _geo.OutH, _geo.OutW, Filters);
+        var be = Backend.Current;
+        be.Conv2DForward(_geo, _input.Buffer, Kernel!.Value.Buffer, Filters, _output.Buffer);
+        if (UseBias) be.BiasActivation(_output.Buffer, _geo.Rows, Bias!.Value.Buffer, ActivationKind.Linear);
+        Stage.Forward(_output);
+        return DataFormat == "channels_first" ? ChannelsFirst.ToNchw(_output) : _output;
+    }
+
+    /// <inheritdoc/>
+    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    {
+        if (DataFormat == "channels_first") throw new KerasNetException($"Layer '{Name}': training with channels_first is not supported; convert the model to channels_last.");
+        _gradOut = Tensor.Ensure(_gradOut, gradOutput.Shape);
+        gradOutput.Span.CopyTo(_gradOut.Span);
+        Stage.Backward(_gradOut, _output!);
+        var be = Backend.Current;
+        be.Conv2DBackwardFilter(_geo, _input!.Buffer, _gradOut.Buffer, Filters, Kernel!.Grad.Buffer);
+        if (UseBias) be.ColumnSums(_gradOut.Buffer, _geo.Rows, Filters, Bias!.Grad.Buffer);
+        if (!needInputGrad) return null;
+        _gradIn = Tensor.Ensure(_gradIn, _input.Shape);
+        be.Conv2DBackwardInput(_geo, _gradOut.Buffer, Kernel.Value.Buffer, Filters, _gradIn.Buffer);
+        return _gradIn;
+    }
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var c = base.GetConfig();
+        c["filters"] = Filters;
+        c["kernel_size"] = IntArray(KernelSize.ToArray());
+        c["strides"] = IntArray(Strides.ToArray());
+        c["padding"] = Padding;
+        c["data_format"] = DataFormat;
+        c["dilation_rate"] = IntArray(DilationRate.ToArray());
+        c["groups"] = 1;
+        c["activation"] = Activations.Name(Activation);
+        c["use_bias"] = UseBias;
+        LayerConfig.AddInitializersAndRegularizers(c, KernelInitializer, BiasInitializer, activityRegularizer: true);
+        return c;
+    }
+}

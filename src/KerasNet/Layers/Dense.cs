@@ -1,0 +1,105 @@
+#nullable enable
+using System.Text.Json.Nodes;
+using KerasNet.Engine;
+
+namespace KerasNet.Layers;
+
+/// <summary>
+/// Densely-connected layer: <c>output = activation(dot(input, kernel) + bias)</c>, kernel (in, out) as Keras stores it.
+/// Inputs of higher rank are multiplied along their last axis.
+/// </summary>
+public sealed class Dense : Layer, IActivatedLayer
+{
+    private Tensor? _input, _output, _gradOut, _gradIn;
+
+    /// <summary>Creates the layer with Keras's defaults (glorot_uniform kernel, zero bias, no activation).</summary>
+    public Dense(int units, string? activation = null, bool useBias = true,
+        string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros",
+        Shape? inputShape = null, string? name = null, bool trainable = true)
+        : base(name, inputShape, trainable)
+    {
+        if (units <= 0) throw new KerasNetException($"Dense: units must be positive, got {units}.");
+        Units = units;
+        UseBias = useBias;
+        Stage = new ActivationStage(Activations.Parse(activation));
+        KernelInitializer = Initializer.Get(kernelInitializer);
+        BiasInitializer = Initializer.Get(biasInitializer);
+    }
+
+    /// <summary>Output width.</summary>
+    public int Units { get; }
+
+    /// <summary>Whether a bias is added.</summary>
+    public bool UseBias { get; }
+
+    /// <summary>The activation.</summary>
+    public ActivationKind Activation => Stage.Kind;
+
+    /// <summary>Initializer of the kernel.</summary>
+    public Initializer KernelInitializer { get; }
+
+    /// <summary>Initializer of the bias.</summary>
+    public Initializer BiasInitializer { get; }
+
+    /// <summary>The kernel (in, units), after <see cref="Build"/>.</summary>
+    public Variable? Kernel { get; private set; }
+
+    /// <summary>The bias (units), after <see cref="Build"/> when <see cref="UseBias"/>.</summary>
+    public Variable? Bias { get; private set; }
+
+    internal ActivationStage Stage { get; }
+    ActivationStage IActivatedLayer.Stage => Stage;
+
+    /// <inheritdoc/>
+    public override void Build(int[] inputShape)
+    {
+        if (inputShape.Length == 0) throw new ShapeMismatchException($"Layer '{Name}' (Dense) needs an input of rank >= 1 per sample.");
+        Kernel = AddWeight("kernel", [inputShape[^1], Units], KernelInitializer);
+        if (UseBias) Bias = AddWeight("bias", [Units], BiasInitializer);
+        base.Build(inputShape);
+    }
+
+    /// <inheritdoc/>
+    public override int[] ComputeOutputShape(int[] inputShape) => [.. inputShape[..^1], Units];
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor inputs, bool training = false)
+    {
+        CheckInput(inputs);
+        _input = inputs;
+        int inDim = InputShape![^1], rows = inputs.Length / inDim;
+        _output = Tensor.EnsureBatch(_output, inputs.BatchSize, OutputShape!);
+        var be = Backend.Current;
+        be.Gemm(false, false, rows, Units, inDim, inputs.Buffer, inDim, Kernel!.Value.Buffer, Units, _output.Buffer, Units, false);
+        if (UseBias) be.BiasActivation(_output.Buffer, rows, Bias!.Value.Buffer, ActivationKind.Linear);
+        Stage.Forward(_output);
+        return _output;
+    }
+
+    /// <inheritdoc/>
+    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    {
+        int inDim = InputShape![^1], rows = _input!.Length / inDim;
+        _gradOut = Tensor.Ensure(_gradOut, gradOutput.Shape);
+        gradOutput.Span.CopyTo(_gradOut.Span);
+        Stage.Backward(_gradOut, _output!);
+        var be = Backend.Current;
+        be.Gemm(true, false, inDim, Units, rows, _input.Buffer, inDim, _gradOut.Buffer, Units, Kernel!.Grad.Buffer, Units, false);
+        if (UseBias) be.ColumnSums(_gradOut.Buffer, rows, Units, Bias!.Grad.Buffer);
+        if (!needInputGrad) return null;
+        _gradIn = Tensor.Ensure(_gradIn, _input.Shape);
+        be.Gemm(false, true, rows, inDim, Units, _gradOut.Buffer, Units, Kernel.Value.Buffer, Units, _gradIn.Buffer, inDim, false);
+        return _gradIn;
+    }
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var c = base.GetConfig();
+        c["units"] = Units;
+        c["activation"] = Activations.Name(Activation);
+        c["use_bias"] = UseBias;
+        LayerConfig.AddInitializersAndRegularizers(c, KernelInitializer, BiasInitializer, activityRegularizer: true);
+        return c;
+    }
+}

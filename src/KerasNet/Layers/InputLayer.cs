@@ -1,0 +1,35 @@
+#nullable enable
+using System.Text.Json.Nodes;
+using KerasNet.Engine;
+
+namespace KerasNet.Layers;
+
+/// <summary>
+/// The model's input placeholder. tf.keras 2.4 adds one named <c>&lt;first layer&gt;_input</c> when the first layer
+/// has an <c>input_shape</c>; it is not listed in <c>model.layers</c>.
+/// </summary>
+public sealed class InputLayer : Layer
+{
+    /// <summary>Creates an input of the given per-sample shape.</summary>
+    public InputLayer(Shape inputShape, string? name = null)
+        : base(name ?? KerasBackend.UniqueName("input"), inputShape) { }
+
+    /// <inheritdoc/>
+    public override int[] ComputeOutputShape(int[] inputShape) => inputShape;
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor inputs, bool training = false) => inputs;
+
+    /// <inheritdoc/>
+    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad) => gradOutput;
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new()
+    {
+        ["batch_input_shape"] = BatchShapeJson(InputShapeArgument!),
+        ["dtype"] = "float32",
+        ["sparse"] = false,
+        ["ragged"] = false,
+        ["name"] = Name,
+    };
+}

@@ -1,0 +1,50 @@
+#nullable enable
+using KerasNet.Engine;
+
+namespace KerasNet.Layers;
+
+/// <summary>A layer weight (Keras variable) with its gradient buffer.</summary>
+public sealed class Variable
+{
+    internal Variable(string name, int[] shape, bool trainable)
+    {
+        Name = name;
+        Value = new Tensor(shape);
+        Grad = new Tensor(shape);
+        Trainable = trainable;
+    }
+
+    /// <summary>Short name as Keras gives it ("kernel", "bias").</summary>
+    public string Name { get; }
+
+    /// <summary>The owning layer's name, set when the layer adds the weight.</summary>
+    public string LayerName { get; internal set; } = "";
+
+    /// <summary>Keras 2 style full name: <c>conv2d/kernel:0</c>.</summary>
+    public string FullName => $"{LayerName}/{Name}:0";
+
+    /// <summary>Shape in Keras layout (Conv2D kernel (kh, kw, in, out), Dense kernel (in, out)).</summary>
+    public int[] Shape => Value.Shape;
+
+    /// <summary>The values.</summary>
+    public Tensor Value { get; }
+
+    /// <summary>The gradient of the loss from the last backward pass.</summary>
+    public Tensor Grad { get; }
+
+    /// <summary>Whether the optimizer updates it.</summary>
+    public bool Trainable { get; }
+
+    /// <summary>Element count.</summary>
+    public int Size => Value.Length;
+
+    /// <summary>Copies new values in after checking the shape.</summary>
+    public void Assign(ReadOnlySpan<float> values, IReadOnlyList<int>? shape = null)
+    {
+        if (shape != null && !ShapeUtil.Equal(shape.ToArray(), Shape))
+            throw new ArgumentException($"Weight '{FullName}' has shape {ShapeUtil.Format(Shape)} but the value has shape {ShapeUtil.Format(shape)}.");
+        if (values.Length != Size)
+            throw new ArgumentException($"Weight '{FullName}' has {Size} elements but {values.Length} were given.");
+        values.CopyTo(Value.Span);
+    }
+}

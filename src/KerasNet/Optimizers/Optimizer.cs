@@ -1,0 +1,86 @@
+#nullable enable
+using System.Text.Json.Nodes;
+using KerasNet.Engine;
+using KerasNet.Layers;
+
+namespace KerasNet.Optimizers;
+
+/// <summary>
+/// A Keras optimizer. Per-variable state ("slots", e.g. Adam's m and v) is created on first use, in the order
+/// Keras creates it, so it can be saved and restored with the model.
+/// </summary>
+public abstract class Optimizer
+{
+    private readonly Dictionary<Variable, float[][]> _slots = new();
+    private readonly List<Variable> _order = new();
+
+    /// <summary>Sets the learning rate.</summary>
+    protected Optimizer(double learningRate)
+    {
+        if (!(learningRate > 0) || double.IsInfinity(learningRate))
+            throw new KerasNetException($"{GetType().Name}: learning_rate must be a positive number, got {learningRate}.");
+        LearningRate = learningRate;
+    }
+
+    /// <summary>Keras class name ("Adam").</summary>
+    public virtual string ClassName => GetType().Name;
+
+    /// <summary>The learning rate.</summary>
+    public double LearningRate { get; set; }
+
+    /// <summary>Number of updates applied (Keras's <c>iterations</c>).</summary>
+    public long Iterations { get; set; }
+
+    /// <summary>Slot names in Keras order ("m", "v" for Adam).</summary>
+    public abstract IReadOnlyList<string> SlotNames { get; }
+
+    /// <summary>Applies one update to every variable from its gradient.</summary>
+    public void Apply(IReadOnlyList<Variable> variables)
+    {
+        Iterations++;
+        BeginStep();
+        foreach (var v in variables)
+        {
+            var slots = SlotsOf(v);
+            var w = v.Value.Buffer; var g = v.Grad.Buffer;
+            int n = v.Size;
+            Threads.For(n, 8, (s, e) => Update(w.AsSpan(s, e - s), g.AsSpan(s, e - s), slots, s, e - s));
+        }
+    }
+
+    /// <summary>Called once per step before the per-variable updates (e.g. Adam's bias correction).</summary>
+    protected virtual void BeginStep() { }
+
+    /// <summary>Updates a contiguous range [offset, offset + length) of one variable; slots are whole arrays.</summary>
+    protected abstract void Update(Span<float> w, ReadOnlySpan<float> g, float[][] slots, int offset, int length);
+
+    /// <summary>The slot arrays of a variable, created (zero) on first use.</summary>
+    public float[][] SlotsOf(Variable v)
+    {
+        if (!_slots.TryGetValue(v, out var s))
+        {
+            s = SlotNames.Select(_ => new float[v.Size]).ToArray();
+            _slots[v] = s;
+            _order.Add(v);
+        }
+        return s;
+    }
+
+    /// <summary>Variables with state, in creation order.</summary>
+    public IReadOnlyList<Variable> TrackedVariables => _order;
+
+    /// <summary>Whether the variable has state yet.</summary>
+    public bool HasSlots(Variable v) => _slots.ContainsKey(v);
+
+    /// <summary>The Keras config (learning_rate and the optimizer's own fields).</summary>
+    public virtual JsonObject GetConfig() => new() { ["name"] = ClassName, ["learning_rate"] = LearningRate };
+
+    /// <summary>Resolves a Keras optimizer name with its defaults ("adam", "sgd", "rmsprop").</summary>
+    public static Optimizer Get(string name) => name.ToLowerInvariant() switch
+    {
+        "adam" => new Adam(),
+        "sgd" => new SGD(),
+        "rmsprop" => new RMSprop(),
+        _ => throw new KerasNetException($"Unknown optimizer '{name}': supported are Adam, SGD, RMSprop."),
+    };
+}

@@ -1,0 +1,44 @@
+#nullable enable
+namespace KerasNet;
+
+/// <summary>
+/// A per-sample shape as Keras's <c>input_shape</c> (no batch dimension). Converts from an int, a tuple or an array,
+/// so C# reads like Python: <c>inputShape: (64, 64, 3)</c>.
+/// </summary>
+public readonly struct Shape
+{
+    /// <summary>Creates a shape from its dimensions.</summary>
+    public Shape(params int[] dims) => Dims = dims;
+
+    /// <summary>The dimensions.</summary>
+    public int[] Dims { get; }
+
+    /// <summary>One dimension: <c>inputShape: 784</c> for Python's <c>(784,)</c>.</summary>
+    public static implicit operator Shape(int d) => new(d);
+    /// <summary>Two dimensions.</summary>
+    public static implicit operator Shape((int, int) t) => new(t.Item1, t.Item2);
+    /// <summary>Three dimensions.</summary>
+    public static implicit operator Shape((int, int, int) t) => new(t.Item1, t.Item2, t.Item3);
+    /// <summary>Four dimensions.</summary>
+    public static implicit operator Shape((int, int, int, int) t) => new(t.Item1, t.Item2, t.Item3, t.Item4);
+    /// <summary>Any number of dimensions.</summary>
+    public static implicit operator Shape(int[] d) => new(d);
+
+    /// <inheritdoc/>
+    public override string ToString() => Engine.ShapeUtil.Format(Dims);
+}
+
+/// <summary>A 2-D size such as a kernel, pool or stride: an int means the same in both directions.</summary>
+public readonly record struct Size2(int Height, int Width)
+{
+    /// <summary>The same value for height and width.</summary>
+    public static implicit operator Size2(int d) => new(d, d);
+    /// <summary>(height, width).</summary>
+    public static implicit operator Size2((int, int) t) => new(t.Item1, t.Item2);
+
+    /// <summary>As a JSON-friendly array [h, w].</summary>
+    public int[] ToArray() => [Height, Width];
+
+    /// <inheritdoc/>
+    public override string ToString() => $"({Height}, {Width})";
+}
