@@ -1,0 +1,126 @@
+#nullable enable
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace KerasNet.Tests.TestUtil;
+
+/// <summary>
+/// Runs the independent oracles: Debian's /usr/bin/python3 with numpy, torch, h5py, keras_preprocessing, sklearn...,
+/// and Node with @tensorflow/tfjs. Tests call <see cref="RequirePython"/> / <see cref="RequireNode"/> first, which
+/// skip (with the reason) where the oracle is not installed, so `dotnet test` passes on a fresh Windows or macOS box.
+/// </summary>
+public static class Oracle
+{
+    private static readonly ConcurrentDictionary<string, bool> ModuleCache = new();
+
+    /// <summary>Debian's interpreter (the pyenv python3 on PATH cannot see Debian's packages).</summary>
+    public static string PythonPath => Environment.GetEnvironmentVariable("KERASNET_PYTHON") ?? "/usr/bin/python3";
+
+    /// <summary>The folder holding the oracle scripts (copied beside the test assembly).</summary>
+    public static string ScriptsDir => Path.Combine(AppContext.BaseDirectory, "Oracles");
+
+    /// <summary>The repository root (the folder with KerasNet.sln).</summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            var d = new DirectoryInfo(AppContext.BaseDirectory);
+            while (d != null && !File.Exists(Path.Combine(d.FullName, "KerasNet.sln"))) d = d.Parent;
+            return d?.FullName ?? throw new InvalidOperationException("KerasNet.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>Whether python can import every module.</summary>
+    public static bool HasPython(params string[] modules) =>
+        File.Exists(PythonPath) && modules.All(m => ModuleCache.GetOrAdd(m, mod => Run(PythonPath, ["-c", $"import {mod}"], null, 120).ExitCode == 0));
+
+    /// <summary>Skips the test unless python with the modules is present.</summary>
+    public static void RequirePython(params string[] modules) =>
+        Skip.IfNot(HasPython(modules), $"Oracle not available: {PythonPath} with modules [{string.Join(", ", modules)}] (installed by .ci/run on Debian).");
+
+    /// <summary>Runs a script from <see cref="ScriptsDir"/> with arguments; throws with stderr on failure.</summary>
+    public static string RunPythonScript(string script, params string[] args)
+    {
+        var r = Run(PythonPath, [Path.Combine(ScriptsDir, script), .. args], null, 600);
+        if (r.ExitCode != 0) throw new Exception($"{script} failed ({r.ExitCode}):\n{r.StdErr}\n{r.StdOut}");
+        return r.StdOut;
+    }
+
+    /// <summary>Runs inline python code; throws with stderr on failure.</summary>
+    public static string RunPythonCode(string code, params string[] args)
+    {
+        var r = Run(PythonPath, ["-c", code, .. args], null, 600);
+        if (r.ExitCode != 0) throw new Exception($"python failed ({r.ExitCode}):\n{r.StdErr}\n{r.StdOut}");
+        return r.StdOut;
+    }
+
+    /// <summary>The folder where .ci/run installs npm oracles (node_modules with @tensorflow/tfjs).</summary>
+    public static string NodeDir => Environment.GetEnvironmentVariable("KERASNET_NODE_DIR") ?? Path.Combine(RepoRoot, ".ci", "node");
+
+    /// <summary>Skips unless node and @tensorflow/tfjs are installed in <see cref="NodeDir"/>.</summary>
+    public static void RequireNodeTfjs() =>
+        Skip.IfNot(Directory.Exists(Path.Combine(NodeDir, "node_modules", "@tensorflow", "tfjs")) && Run("node", ["--version"], null, 60).ExitCode == 0,
+            $"Oracle not available: node with @tensorflow/tfjs in {NodeDir}/node_modules (installed by .ci/run).");
+
+    /// <summary>Runs a node script from <see cref="ScriptsDir"/> with NODE_PATH at the oracle's node_modules.</summary>
+    public static string RunNodeScript(string script, params string[] args)
+    {
+        var r = Run("node", [Path.Combine(ScriptsDir, script), .. args], null, 600,
+            new() { ["NODE_PATH"] = Path.Combine(NodeDir, "node_modules") });
+        if (r.ExitCode != 0) throw new Exception($"{script} failed ({r.ExitCode}):\n{r.StdErr}\n{r.StdOut}");
+        return r.StdOut;
+    }
+
+    /// <summary>The Keras fixtures folder: KERASNET_FIXTURES or ../shared/fixtures/keras beside the repo.</summary>
+    public static string? FixturesDir
+    {
+        get
+        {
+            var env = Environment.GetEnvironmentVariable("KERASNET_FIXTURES");
+            var dir = env ?? Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "fixtures", "keras"));
+            return Directory.Exists(dir) ? dir : null;
+        }
+    }
+
+    /// <summary>Skips unless the fixtures folder exists; returns it.</summary>
+    public static string RequireFixtures()
+    {
+        var d = FixturesDir;
+        Skip.If(d == null, "Keras fixtures not found: set KERASNET_FIXTURES or place them in ../shared/fixtures/keras beside the repository.");
+        return d!;
+    }
+
+    /// <summary>A fresh temporary folder.</summary>
+    public static string TempDir()
+    {
+        var d = Path.Combine(Path.GetTempPath(), "kerasnet-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(d);
+        return d;
+    }
+
+    /// <summary>The result of a process run.</summary>
+    public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
+
+    /// <summary>Runs a process, capturing output; exit code -1 when it cannot start.</summary>
+    public static ProcessResult Run(string file, IEnumerable<string> args, string? stdin, int timeoutSeconds, Dictionary<string, string>? env = null, string? workingDir = null)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin != null, UseShellExecute = false };
+        if (workingDir != null) psi.WorkingDirectory = workingDir;
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (env != null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        // Keep oracle numerics single-threaded and reproducible.
+        psi.Environment["OMP_NUM_THREADS"] = "1";
+        Process p;
+        try { p = Process.Start(psi)!; }
+        catch (System.ComponentModel.Win32Exception e) { return new ProcessResult(-1, "", e.Message); }
+        using (p)
+        {
+            if (stdin != null) { p.StandardInput.Write(stdin); p.StandardInput.Close(); }
+            var so = p.StandardOutput.ReadToEndAsync();
+            var se = p.StandardError.ReadToEndAsync();
+            if (!p.WaitForExit(timeoutSeconds * 1000)) { try { p.Kill(true); } catch { } return new ProcessResult(-2, so.Result, "timeout\n" + se.Result); }
+            p.WaitForExit();
+            return new ProcessResult(p.ExitCode, so.Result, se.Result);
+        }
+    }
+}
