@@ -25,7 +25,7 @@ internal static class ImageDecoder
         try { info = ImageInfo.FromStream(new MemoryStream(bytes, writable: false)); }
         catch (Exception e) when (e is not OutOfMemoryException) { throw new InvalidImageException(path, $"the {format} header is corrupt ({e.Message}).", e); }
         if (info is not ImageInfo ii) throw new InvalidImageException(path, $"the {format} header is corrupt or the file is truncated.");
-        CheckSize(path, ii.Width, ii.Height);
+        CheckSize(path, Math.Abs((long)ii.Width), Math.Abs((long)ii.Height)); // stb reports a top-down BMP's height as negative
 
         var components = ColorComponents.Default;
         if (format == "BMP") components = CheckBmp(path, bytes);
