@@ -5,8 +5,8 @@ namespace KerasNet.Preprocessing.Image;
 /// keras_preprocessing's <c>apply_affine_transform</c>: one 3x3 matrix (rotation, shift, shear, zoom, multiplied
 /// in that order in double) moved to the centre (h/2 + 0.5, w/2 + 0.5), then sampled per channel like
 /// <c>scipy.ndimage.affine_transform(order=1)</c>: output pixel (r, c) reads the input at <c>M·(r, c) + offset</c>
-/// with linear weights, and positions outside the image follow scipy's boundary modes (whose "reflect" and "wrap"
-/// are scipy's own: wrap has period n - 1, and interpolation next to an edge mirrors about the edge pixel).
+/// with linear weights, and positions outside the image follow scipy's boundary modes ("wrap" is scipy's own, with
+/// period n - 1; "reflect" is half-sample symmetric).
 /// </summary>
 internal static class AffineTransform
 {
@@ -32,7 +32,9 @@ internal static class AffineTransform
         return [m[0], m[1], m[2], m[3], m[4], m[5]];
     }
 
-    // numpy's dot for 3x3 matrices: each element summed left to right.
+    // numpy's dot for 3x3 float64 matrices goes to OpenBLAS's dgemm, which accumulates with fused multiply-adds
+    // (a0*b0, then fma for the second and third terms). Matching it to the last bit matters: a centre offset one ulp
+    // below zero sends a whole edge row to cval in "constant" mode.
     private static double[] Mul(double[]? a, double[] b)
     {
         if (a == null) return b;
@@ -40,9 +42,9 @@ internal static class AffineTransform
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++)
             {
-                double s = 0;
-                for (int k = 0; k < 3; k++) s += a[i * 3 + k] * b[k * 3 + j];
-                r[i * 3 + j] = s;
+                double s = a[i * 3] * b[j];
+                s = Math.FusedMultiplyAdd(a[i * 3 + 1], b[3 + j], s);
+                r[i * 3 + j] = Math.FusedMultiplyAdd(a[i * 3 + 2], b[6 + j], s);
             }
         return r;
     }
@@ -84,6 +86,7 @@ internal static class AffineTransform
     /// </summary>
     private static bool Axis(double v, int len, FillMode mode, Span<int> idx, out double frac)
     {
+        if (mode == FillMode.Reflect) return ReflectAxis(v, len, idx, out frac);
         double cc = MapCoordinate(v, len, mode);
         frac = 0;
         if (cc <= -1.0) return false;
@@ -112,6 +115,23 @@ internal static class AffineTransform
         return true;
     }
 
+    /// <summary>
+    /// scipy 1.10's "reflect" for order 1 (measured against it): the signal is extended by half-sample symmetry
+    /// (d c b a | a b c d | d c b a, period 2n) and interpolated linearly between the two neighbours in that extension.
+    /// </summary>
+    private static bool ReflectAxis(double v, int len, Span<int> idx, out double frac)
+    {
+        double f = Math.Floor(v);
+        frac = v - f;
+        long start = (long)f, period = 2L * len;
+        for (int l = 0; l < 2; l++)
+        {
+            long m = ((start + l) % period + period) % period;
+            idx[l] = (int)(m < len ? m : period - 1 - m);
+        }
+        return true;
+    }
+
     // scipy ni_interpolation.c map_coordinate; (long) casts truncate toward zero like npy_intp casts in C.
     private static double MapCoordinate(double v, int len, FillMode mode)
     {
@@ -119,13 +139,6 @@ internal static class AffineTransform
         {
             switch (mode)
             {
-                case FillMode.Reflect:
-                    if (len <= 1) return 0;
-                    {
-                        long sz2 = 2L * len;
-                        if (v < -sz2) v = sz2 * (long)(-v / sz2) + v;
-                        return v < -len ? v + sz2 : -v - 1;
-                    }
                 case FillMode.Wrap:
                     if (len <= 1) return 0;
                     {
@@ -140,13 +153,6 @@ internal static class AffineTransform
         {
             switch (mode)
             {
-                case FillMode.Reflect:
-                    if (len <= 1) return 0;
-                    {
-                        long sz2 = 2L * len;
-                        v -= sz2 * (long)(v / sz2);
-                        return v >= len ? sz2 - v - 1 : v;
-                    }
                 case FillMode.Wrap:
                     if (len <= 1) return 0;
                     {
