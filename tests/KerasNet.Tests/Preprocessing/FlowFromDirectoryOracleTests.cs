@@ -78,4 +78,30 @@ public sealed class FlowFromDirectoryOracleTests(KerasFolderFixture fx) : IClass
         Assert.Equal(new[] { 64, 64, 3 }, t.Shape);
         for (int k = 0; k < t.Length; k++) Assert.Equal(kx[i * t.Length + k], t[k] * (float)(1.0 / 255));
     }
+
+    [SkippableFact]
+    public void ValidationSplitSubsetsEqualKeras()
+    {
+        fx.Require();
+        for (int i = 0; i < KerasFolderFixture.SplitConfigs.Length; i++)
+        {
+            var (split, subset) = KerasFolderFixture.SplitConfigs[i];
+            var it = new ImageDataGenerator(validationSplit: split).FlowFromDirectory(fx.Folder, targetSize: (8, 8),
+                shuffle: false, subset: subset, output: TextWriter.Null);
+            var (_, files, classes) = fx.Meta(i, "split");
+            Assert.Equal(files, it.Filenames);
+            Assert.Equal(classes, it.Classes);
+        }
+    }
+
+    [SkippableFact]
+    public void ExplicitClassesPickAndOrderTheFolders()
+    {
+        fx.Require();
+        var it = new ImageDataGenerator().FlowFromDirectory(fx.Folder, targetSize: (8, 8), classes: ["gamma", "alpha"],
+            shuffle: false, output: TextWriter.Null);
+        Assert.Equal(new Dictionary<string, int> { ["gamma"] = 0, ["alpha"] = 1 }, it.ClassIndices);
+        Assert.All(it.Filenames.Take(7), f => Assert.StartsWith("gamma/", f));
+        Assert.Equal(Enumerable.Repeat(0, 7).Concat(Enumerable.Repeat(1, it.Samples - 7)), it.Classes);
+    }
 }

@@ -22,6 +22,10 @@ public sealed class KerasFolderFixture : IDisposable
         ("grayscale", "bicubic", 64, 64),
     ];
 
+    /// <summary>validation_split subsets compared by listing only.</summary>
+    public static readonly (double Split, string Subset)[] SplitConfigs =
+        [(0.3, "training"), (0.3, "validation"), (0.5, "validation"), (0.77, "training")];
+
     private readonly Lazy<string?> _setup;
 
     public KerasFolderFixture() => _setup = new Lazy<string?>(Setup);
@@ -52,13 +56,20 @@ public sealed class KerasFolderFixture : IDisposable
         var cfgPath = Path.Combine(Root, "flow.json");
         File.WriteAllText(cfgPath, JsonSerializer.Serialize(cfg));
         Oracle.RunPythonScript("prep_oracle.py", "flow", Folder, OutDir, cfgPath);
+        var split = SplitConfigs.Select(c => new Dictionary<string, object>
+        {
+            ["target_size"] = new[] { 8, 8 }, ["color_mode"] = "rgb", ["interpolation"] = "nearest",
+            ["validation_split"] = c.Split, ["subset"] = c.Subset, ["pixels"] = false,
+        }).ToList();
+        File.WriteAllText(cfgPath, JsonSerializer.Serialize(split));
+        Oracle.RunPythonScript("prep_oracle.py", "flow", Folder, Path.Combine(OutDir, "split"), cfgPath);
         return OutDir;
     }
 
     /// <summary>Keras's class_indices, filenames and classes for configuration i.</summary>
-    public (Dictionary<string, int> ClassIndices, string[] Filenames, int[] Classes) Meta(int i)
+    public (Dictionary<string, int> ClassIndices, string[] Filenames, int[] Classes) Meta(int i, string? sub = null)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, $"{i}.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(sub == null ? OutDir : Path.Combine(OutDir, sub), $"{i}.json")));
         var r = doc.RootElement;
         return (r.GetProperty("class_indices").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32()),
             r.GetProperty("filenames").EnumerateArray().Select(e => e.GetString()!).ToArray(),

@@ -32,7 +32,8 @@ public static class ImageLoader
     internal static void Validate(string colorMode, Size2? targetSize, string interpolation, string what)
     {
         ColorConversion.ModeFor(colorMode);
-        targetSize?.Validate(what);
+        if (targetSize is Size2 t && (t.Height <= 0 || t.Width <= 0))
+            throw new KerasNetException($"{what}: target_size must be positive, got {t}.");
         if (!PilResize.Methods.Contains(interpolation))
             throw new KerasNetException($"{what}: interpolation must be one of {string.Join(", ", PilResize.Methods)}, got \"{interpolation}\".");
     }
