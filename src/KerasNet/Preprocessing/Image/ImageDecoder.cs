@@ -21,6 +21,9 @@ internal static class ImageDecoder
         if (format == "TIFF")
             throw new InvalidImageException(path, "TIFF images are not supported by KerasNet's decoder; convert the file to PNG.");
 
+        // Structural checks come before stb sees the bytes: stb's header reader can loop forever on a JPEG segment
+        // length that runs past the end of the file.
+        if (format == "JPEG") CheckJpegComplete(path, bytes);
         ImageInfo? info;
         try { info = ImageInfo.FromStream(new MemoryStream(bytes, writable: false)); }
         catch (Exception e) when (e is not OutOfMemoryException) { throw new InvalidImageException(path, $"the {format} header is corrupt ({e.Message}).", e); }
@@ -30,7 +33,6 @@ internal static class ImageDecoder
         var components = ColorComponents.Default;
         if (format == "BMP") components = CheckBmp(path, bytes);
         else if (format == "PNG" && Png16Decoder.Applies(bytes)) return Png16Decoder.Decode(path, bytes);
-        else if (format == "JPEG") CheckJpegComplete(path, bytes);
 
         ImageResult r;
         try { r = ImageResult.FromMemory(bytes, components); }
@@ -100,10 +102,37 @@ internal static class ImageDecoder
         return alphaMask != 0 ? ColorComponents.RedGreenBlueAlpha : ColorComponents.RedGreenBlue;
     }
 
-    /// <summary>libjpeg (PIL) fails on a file cut before its end-of-image marker; stb would silently fill the rest.</summary>
+    /// <summary>
+    /// Walks the JPEG's marker segments up to the start of scan, checking every length stays inside the file and a
+    /// frame header comes first (stb can loop forever on a segment length that runs past the end), then requires an
+    /// end-of-image marker: libjpeg (PIL) fails on a file cut before it, where stb would silently fill the rest.
+    /// </summary>
     private static void CheckJpegComplete(string path, byte[] b)
     {
-        for (int i = b.Length - 2; i >= 2; i--)
+        int pos = 2;
+        bool frame = false;
+        while (true)
+        {
+            if (pos >= b.Length || b[pos] != 0xFF) throw new InvalidImageException(path, $"the JPEG header is corrupt (no marker at byte {pos}).");
+            while (pos < b.Length && b[pos] == 0xFF) pos++;
+            if (pos >= b.Length) throw new InvalidImageException(path, "the JPEG file is truncated (it ends inside the header).");
+            int marker = b[pos++];
+            if (marker == 0xD8 || marker == 0x01 || marker is >= 0xD0 and <= 0xD7) continue;
+            if (marker == 0xD9 || marker == 0x00) throw new InvalidImageException(path, "the JPEG header is corrupt (image data is missing).");
+            if (pos + 2 > b.Length) throw new InvalidImageException(path, "the JPEG file is truncated (it ends inside the header).");
+            int length = (b[pos] << 8) | b[pos + 1];
+            if (length < 2 || pos + length > b.Length)
+                throw new InvalidImageException(path, $"the JPEG file is truncated or corrupt (a segment of {length} bytes at byte {pos} runs past the end).");
+            if (marker is >= 0xC0 and <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) frame = true;
+            if (marker == 0xDA)
+            {
+                if (!frame) throw new InvalidImageException(path, "the JPEG header is corrupt (scan before frame header).");
+                pos += length;
+                break;
+            }
+            pos += length;
+        }
+        for (int i = b.Length - 2; i >= pos; i--)
             if (b[i] == 0xFF && b[i + 1] == 0xD9) return;
         throw new InvalidImageException(path, "the JPEG file is truncated (no end-of-image marker).");
     }
