@@ -5,14 +5,14 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Preprocessing;
 
 /// <summary>
-/// Mutated BMP, PNG, JPEG and GIF files (bit flips, truncation, random bytes, shuffled chunks; fixed seed) either
+/// Mutated BMP, PNG (palette and 16-bit grey), JPEG, GIF and PPM files (bit flips, truncation, random bytes, shuffled chunks; fixed seed) either
 /// decode or end in a KerasNetException: never another exception type, a hang or a crash.
 /// </summary>
 public sealed class DecoderFuzzTests
 {
     private const int CasesPerSeed = 400;
 
-    public static IEnumerable<object[]> Seeds() => new[] { "bmp", "png", "jpg", "gif", "png16" }.Select(f => new object[] { f });
+    public static IEnumerable<object[]> Seeds() => new[] { "bmp", "png", "jpg", "gif", "png16", "ppm" }.Select(f => new object[] { f });
 
     [SkippableTheory]
     [MemberData(nameof(Seeds))]
@@ -31,6 +31,7 @@ public sealed class DecoderFuzzTests
                 fmt, path = sys.argv[1], sys.argv[2]
                 if fmt == "png16": Image.fromarray((a[..., 0].astype(np.uint16) * 3)).save(path, format="PNG")
                 elif fmt == "gif": Image.fromarray(a).convert("P").save(path)
+                elif fmt == "ppm": Image.fromarray(a).save(path, format="PPM")
                 elif fmt == "png": Image.fromarray(a).convert("P").save(path, transparency=2, optimize=False)
                 else: Image.fromarray(a).save(path, quality=80)
                 """, format, seedPath);

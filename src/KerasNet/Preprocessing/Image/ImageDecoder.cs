@@ -5,7 +5,8 @@ using StbImageSharp;
 namespace KerasNet.Preprocessing.Image;
 
 /// <summary>
-/// Decodes BMP, PNG, JPEG, GIF (first frame) and PPM/PGM files with StbImageSharp into the mode PIL opens them in.
+/// Decodes BMP, PNG, JPEG and GIF (first frame) files with StbImageSharp, and binary PPM/PGM with <see cref="PnmDecoder"/>,
+/// into the mode PIL opens them in.
 /// The format is taken from the content, as PIL does, not from the extension. Where stb's result differs from
 /// PIL's, this class corrects it: 32-bit BI_RGB BMPs are RGB (PIL ignores the fourth byte), 16-bit greyscale
 /// PNGs go through <see cref="Png16Decoder"/>, and truncated BMP/JPEG data is refused as PIL refuses it.
@@ -24,6 +25,7 @@ internal static class ImageDecoder
         // Structural checks come before stb sees the bytes: stb's header reader can loop forever on a JPEG segment
         // length that runs past the end of the file.
         if (format == "JPEG") CheckJpegComplete(path, bytes);
+        if (format == "PPM") return PnmDecoder.Decode(path, bytes, (w, h) => CheckSize(path, w, h));
         ImageInfo? info;
         try { info = ImageInfo.FromStream(new MemoryStream(bytes, writable: false)); }
         catch (Exception e) when (e is not OutOfMemoryException) { throw new InvalidImageException(path, $"the {format} header is corrupt ({e.Message}).", e); }
