@@ -51,6 +51,18 @@ def bmp_bytes(pixels_rgb, top_down=False, bpp=24, alpha=None):
     return b"BM" + struct.pack("<IHHI", off + len(data), 0, 0, off) + info + data
 
 
+def bmp16_bytes(values, masks=None):
+    """A hand-written 16-bit BMP: BI_RGB (5-5-5) or BI_BITFIELDS with the given (r, g, b) masks."""
+    h, w = values.shape
+    stride = (w * 2 + 3) // 4 * 4
+    rows = b"".join(values[y].astype("<u2").tobytes() + b"\0" * (stride - w * 2) for y in range(h - 1, -1, -1))
+    info = struct.pack("<IiiHHIIiiII", 40, w, h, 1, 16, 3 if masks else 0, len(rows), 2835, 2835, 0, 0)
+    if masks:
+        info += struct.pack("<III", *masks)
+    off = 14 + len(info)
+    return b"BM" + struct.pack("<IHHI", off + len(rows), 0, 0, off) + info + rows
+
+
 def make(root):
     rng = np.random.default_rng(1234)
     a = os.path.join(root, "alpha")
@@ -67,6 +79,10 @@ def make(root):
         f.write(bmp_bytes(rand_img(rng, 30, 27, 3), bpp=32, alpha=rng.integers(0, 256, (30, 27)).astype(np.uint8)))
     Image.fromarray(rand_img(rng, 20, 31, 3)).convert("L").save(os.path.join(a, "a06_gray8.bmp"))
     Image.fromarray(rand_img(rng, 64, 64, 3)).save(os.path.join(a, "a07_same_size.png"))
+    with open(os.path.join(a, "a08_rgb555.bmp"), "wb") as f:
+        f.write(bmp16_bytes(rng.integers(0, 32768, (29, 35))))
+    with open(os.path.join(a, "a09_rgb565.bmp"), "wb") as f:
+        f.write(bmp16_bytes(rng.integers(0, 65536, (26, 39)), masks=(0xF800, 0x7E0, 0x1F)))
     with open(os.path.join(a, "notes.txt"), "w") as f:
         f.write("not an image")
     Image.fromarray(rand_img(rng, 40, 40, 3)).convert("P").save(os.path.join(a, "ignored.gif"))

@@ -33,7 +33,8 @@ internal static class ImageDecoder
         CheckSize(path, Math.Abs((long)ii.Width), Math.Abs((long)ii.Height)); // stb reports a top-down BMP's height as negative
 
         var components = ColorComponents.Default;
-        if (format == "BMP") components = CheckBmp(path, bytes);
+        int[]? bmp16Bits = null;
+        if (format == "BMP") (components, bmp16Bits) = CheckBmp(path, bytes);
         else if (format == "PNG" && Png16Decoder.Applies(bytes)) return Png16Decoder.Decode(path, bytes);
 
         ImageResult r;
@@ -44,6 +45,7 @@ internal static class ImageDecoder
         string mode = comp switch { 1 => "L", 2 => "LA", 3 => "RGB", _ => "RGBA" };
         if (r.Data.Length < (long)r.Width * r.Height * comp) throw new InvalidImageException(path, $"the {format} data is truncated.");
         var data = r.Data.Length == r.Width * r.Height * comp ? r.Data : r.Data.AsSpan(0, r.Width * r.Height * comp).ToArray();
+        if (bmp16Bits != null) RescaleLikePil(data, comp, bmp16Bits);
         // GIFs are palette images to PIL: converting them never shows a fourth channel unless asked for RGBA.
         return new PilImage(mode, r.Width, r.Height, data);
     }
@@ -69,8 +71,26 @@ internal static class ImageDecoder
         return null;
     }
 
-    /// <summary>Checks the BMP's pixel data is all there and picks the channels PIL gives it (RGB unless an alpha bit mask is declared).</summary>
-    private static ColorComponents CheckBmp(string path, byte[] b)
+    /// <summary>
+    /// 16-bit BMP channels: stb widens an n-bit value v by repeating its bits, PIL (Unpack.c BGR;15 / BGR;16) computes
+    /// v * 255 / (2^n - 1) with integer division, one level apart for about half the values. The top n bits of stb's
+    /// byte are v, so the PIL value is recomputed from them.
+    /// </summary>
+    private static void RescaleLikePil(byte[] data, int comp, int[] bits)
+    {
+        for (int i = 0; i < data.Length; i += comp)
+            for (int c = 0; c < 3; c++)
+            {
+                int v = data[i + c] >> (8 - bits[c]);
+                data[i + c] = (byte)(v * 255 / ((1 << bits[c]) - 1));
+            }
+    }
+
+    /// <summary>
+    /// Checks the BMP's pixel data is all there and picks the channels PIL gives it (RGB unless an alpha bit mask is
+    /// declared), and for 16-bit files the bits per channel (5-5-5 or 5-6-5) to rescale as PIL does.
+    /// </summary>
+    private static (ColorComponents, int[]?) CheckBmp(string path, byte[] b)
     {
         if (b.Length < 26) throw new InvalidImageException(path, "the BMP header is truncated.");
         uint dataOffset = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(10));
@@ -90,6 +110,8 @@ internal static class ImageDecoder
             bpp = BinaryPrimitives.ReadInt16LittleEndian(b.AsSpan(28));
             compression = BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(30));
         }
+        if (compression is 1 or 2)
+            throw new InvalidImageException(path, "RLE-compressed BMPs are not supported by KerasNet's decoder; save the image as an uncompressed BMP or PNG.");
         if (compression is 0 or 3)
         {
             long stride = ((long)Math.Abs(width) * bpp + 31) / 32 * 4;
@@ -98,10 +120,21 @@ internal static class ImageDecoder
             if (b.Length < need - (stride - ((long)Math.Abs(width) * bpp + 7) / 8))
                 throw new InvalidImageException(path, $"the BMP file is truncated ({b.Length} bytes, the header declares {need}).");
         }
-        if (bpp != 32) return ColorComponents.Default;
+        if (bpp == 16)
+        {
+            if (compression == 0) return (ColorComponents.RedGreenBlue, [5, 5, 5]);
+            if (compression == 3 && b.Length >= 66 && headerSize >= 40)
+            {
+                uint red = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(54)), green = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(58));
+                if (red == 0xF800 && green == 0x7E0) return (ColorComponents.RedGreenBlue, [5, 6, 5]);
+                if (red == 0x7C00 && green == 0x3E0) return (ColorComponents.RedGreenBlue, [5, 5, 5]);
+            }
+            return (ColorComponents.Default, null);
+        }
+        if (bpp != 32) return (ColorComponents.Default, null);
         uint alphaMask = 0;
         if (compression is 3 or 6 && headerSize >= 56 && b.Length >= 70) alphaMask = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(66));
-        return alphaMask != 0 ? ColorComponents.RedGreenBlueAlpha : ColorComponents.RedGreenBlue;
+        return (alphaMask != 0 ? ColorComponents.RedGreenBlueAlpha : ColorComponents.RedGreenBlue, null);
     }
 
     /// <summary>
