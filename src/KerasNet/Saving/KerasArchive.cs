@@ -24,14 +24,13 @@ internal static class KerasArchive
             ["keras_version"] = ModelConfigWriter.Keras3Version,
             ["date_saved"] = DateTime.Now.ToString("yyyy-MM-dd@HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
         };
-        using var weights = new MemoryStream();
-        Keras3Weights.Build(model, includeOptimizer: model.IsCompiled).Write(weights);
+        var weights = ModelFiles.ToBytes(Keras3Weights.Build(model, includeOptimizer: model.IsCompiled), path);
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             Add(zip, "metadata.json", Encoding.UTF8.GetBytes(PyJson.Dumps(metadata)));
             Add(zip, "config.json", Encoding.UTF8.GetBytes(PyJson.Dumps(config)));
-            Add(zip, "model.weights.h5", weights.ToArray());
+            Add(zip, "model.weights.h5", weights);
         });
     }
 

@@ -43,14 +43,19 @@ internal static class ModelFiles
         WriteH5(file, path);
     }
 
-    private static void WriteH5(H5File file, string path) => AtomicFile.Write(path, stream =>
+    private static void WriteH5(H5File file, string path) => AtomicFile.Write(path, stream => stream.Write(ToBytes(file, path)));
+
+    /// <summary>The HDF5 image of a write tree (PureHDF needs a readable, seekable stream, which AtomicFile's is not).</summary>
+    internal static byte[] ToBytes(H5File file, string path)
     {
-        try { file.Write(stream); }
-        catch (Exception e) when (e is not (KerasNetException or IOException or UnauthorizedAccessException))
+        using var ms = new MemoryStream();
+        try { file.Write(ms); }
+        catch (Exception e) when (e is not KerasNetException)
         {
             throw new KerasNetException($"{path}: cannot write the HDF5 file ({e.Message}).", e);
         }
-    });
+        return ms.ToArray();
+    }
 
     /// <summary><c>model.save_weights(path)</c>: legacy h5, or Keras 3's store for <c>.weights.h5</c>.</summary>
     public static void SaveWeights(Sequential model, string path)
