@@ -6,6 +6,12 @@ namespace KerasNet.Models;
 public sealed partial class Sequential
 {
     /// <summary>
+    /// Set when a loaded config listed an InputLayer: the model is then a graph network whose to_json lists the
+    /// InputLayer, even when its name looks like the implicit one Build creates.
+    /// </summary>
+    internal bool HasConfigInputLayer { get; set; }
+
+    /// <summary>
     /// The model's architecture as tf.keras 2.4's <c>model.to_json()</c> writes it, byte for byte: class_name,
     /// config (with the InputLayer tf.keras adds), keras_version "2.4.0" and backend "tensorflow".
     /// </summary>

@@ -54,6 +54,7 @@ internal static class ModelConfigReader
             {
                 var shape = reader.BatchShape("batch_input_shape", "batch_shape") ?? throw reader.Error("missing field 'batch_input_shape' (or 'batch_shape').");
                 model.Add(new InputLayer(shape, name: reader.Name));
+                model.HasConfigInputLayer = true;
                 continue;
             }
             var layer = LayerRegistry.Create(reader);
@@ -62,6 +63,10 @@ internal static class ModelConfigReader
             var inputShape = reader.BatchShape("batch_input_shape", "batch_shape")
                 ?? (reader.OptionalInt("input_dim") is int dim ? [dim] : null);
             if (inputShape != null && model.Layers.Count == 0) layer.InputShapeArgument = inputShape;
+            // tf.keras names the InputLayer "<first>_input" only when the first layer was given input_shape; Keras 3
+            // configs (our .keras files) drop that argument, so restore it and to_json stays the same after a round trip.
+            if (model.Layers.Count == 0 && model.Input is { } input && input.Name == layer.Name + "_input")
+                layer.InputShapeArgument ??= input.InputShapeArgument;
             try { model.Add(layer); }
             catch (KerasNetException e) { throw new KerasNetException($"{source}: cannot add layer '{layer.Name}' ({lcls}): {e.Message}", e); }
         }

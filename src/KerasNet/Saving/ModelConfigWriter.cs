@@ -42,7 +42,7 @@ internal static class ModelConfigWriter
     private static bool IsGraphNetwork(Sequential model)
     {
         if (model.Input == null) return false;
-        if (model.Layers.Count == 0) return true;
+        if (model.Layers.Count == 0 || model.HasConfigInputLayer) return true;
         var first = model.Layers[0];
         // Sequential.Build names its implicit input "<first>_input"; an explicit InputLayer or input_shape makes a graph network.
         return first.InputShapeArgument != null || model.Input.Name != first.Name + "_input";
