@@ -22,8 +22,15 @@ internal static class ModelConfigReader
         return node as JsonObject ?? throw new KerasNetException($"{source}: expected a JSON object, got {node?.GetValueKind().ToString() ?? "null"}.");
     }
 
-    /// <summary>Creates the model described by a to_json()/model_config object.</summary>
-    public static Sequential Read(JsonObject root, string source)
+    /// <summary>The most weights a config alone may declare (ModelFromJson): 2^29 floats, 2 GB.</summary>
+    public const long DefaultMaxParams = 1L << 29;
+
+    /// <summary>
+    /// Creates the model described by a to_json()/model_config object. The weights each layer would allocate are
+    /// counted before it is built and refused above <paramref name="maxParams"/> (for a model file: what the file
+    /// can hold), so a corrupt config cannot make us allocate gigabytes.
+    /// </summary>
+    public static Sequential Read(JsonObject root, string source, long maxParams = DefaultMaxParams)
     {
         string cls = ClassNameOf(root, source, "model");
         if (cls != "Sequential")
@@ -67,6 +74,7 @@ internal static class ModelConfigReader
             // configs (our .keras files) drop that argument, so restore it and to_json stays the same after a round trip.
             if (model.Layers.Count == 0 && model.Input is { } input && input.Name == layer.Name + "_input")
                 layer.InputShapeArgument ??= input.InputShapeArgument;
+            CheckBudget(layer, model.Layers.Count == 0 ? model.InputShape ?? layer.InputShapeArgument : model.Layers[^1].OutputShape, ref maxParams, source);
             try { model.Add(layer); }
             catch (KerasNetException e) { throw new KerasNetException($"{source}: cannot add layer '{layer.Name}' ({lcls}): {e.Message}", e); }
         }
@@ -74,10 +82,34 @@ internal static class ModelConfigReader
         {
             if (buildShape == null)
                 throw new KerasNetException($"{source}: the model config gives no input shape (no InputLayer, batch_input_shape or build_input_shape).");
+            var shape = buildShape;
+            foreach (var layer in model.Layers)
+            {
+                CheckBudget(layer, shape, ref maxParams, source);
+                shape = layer.ComputeOutputShape(shape);
+            }
             try { model.Build(buildShape); }
             catch (KerasNetException e) { throw new KerasNetException($"{source}: cannot build the model for input {Engine.ShapeUtil.FormatWithNone(buildShape)}: {e.Message}", e); }
         }
         return model;
+    }
+
+    private static void CheckBudget(Layer layer, int[]? shape, ref long budget, string source)
+    {
+        if (shape == null) return;
+        if (shape.Any(d => d <= 0 || d > 1 << 24))
+            throw new KerasNetException($"{source}: layer '{layer.Name}' would receive input {Engine.ShapeUtil.FormatWithNone(shape)}, which has an empty or absurd dimension.");
+        long activations = shape.Aggregate(1L, (a, d) => a * d);
+        long inner = shape[^1], cin = shape.Length == 3 && layer is Conv2D { DataFormat: "channels_first" } ? shape[0] : inner;
+        long weights = layer switch
+        {
+            Conv2D c => (long)c.KernelSize.Height * c.KernelSize.Width * cin * c.Filters + c.Filters,
+            Dense d => inner * d.Units + d.Units,
+            _ => 0,
+        };
+        if (activations > DefaultMaxParams || weights > budget)
+            throw new KerasNetException($"{source}: layer '{layer.Name}' declares {weights} weights for input {Engine.ShapeUtil.FormatWithNone(shape)}, more than the file or the {DefaultMaxParams}-weight limit allows: the config is corrupt.");
+        budget -= weights;
     }
 
     private static string ClassNameOf(JsonObject o, string source, string what) =>

@@ -95,7 +95,8 @@ internal static class ModelFiles
         using var r = H5Reader.Open(path);
         var configText = r.StringAttribute(r.Root, "model_config")
             ?? throw new KerasNetException($"{path}: no 'model_config' attribute: the file holds only weights; build the model and call LoadWeights.");
-        var model = ModelConfigReader.Read(ModelConfigReader.ParseObject(configText, $"{path} (model_config)"), $"{path} (model_config)");
+        var model = ModelConfigReader.Read(ModelConfigReader.ParseObject(configText, $"{path} (model_config)"), $"{path} (model_config)",
+            maxParams: new FileInfo(path).Length / 4);
         var weights = r.Group(r.Root, "model_weights")
             ?? throw new KerasNetException($"{path}: no 'model_weights' group.");
         LegacyH5Weights.Read(r, weights, model, byName: false);
@@ -112,7 +113,7 @@ internal static class ModelFiles
         {
             string source = $"{path}!config.json";
             var root = ModelConfigReader.ParseObject(configText, source);
-            var model = ModelConfigReader.Read(root, source);
+            var model = ModelConfigReader.Read(root, source, maxParams: new FileInfo(path).Length);
             bool compiled = root["compile_config"] is System.Text.Json.Nodes.JsonObject cc && TrainingConfig.Apply(model, cc, source);
             Keras3Weights.Read(weights, model, includeOptimizer: compiled);
             return model;
