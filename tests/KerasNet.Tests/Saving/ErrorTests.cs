@@ -56,6 +56,9 @@ public class ErrorTests
         e = Assert.ThrowsAny<KerasNetException>(() => Keras.ModelFromJson(json.Replace("\"units\": 6, ", "")));
         Assert.Contains("missing field 'units'", e.Message);
         Assert.Contains("'dense'", e.Message);
+        e = Assert.ThrowsAny<KerasNetException>(() => Keras.ModelFromJson(json.Replace("\"units\": 6, ", "\"units\": 2000000000, ")));
+        Assert.Contains("'dense'", e.Message);
+        Assert.Contains("weights", e.Message);
         e = Assert.ThrowsAny<KerasNetException>(() => Keras.ModelFromJson(json[..(json.Length / 2)]));
         Assert.Contains("invalid JSON", e.Message);
         e = Assert.ThrowsAny<KerasNetException>(() => Keras.ModelFromJson("{\"class_name\": \"Functional\", \"config\": {}}"));
