@@ -112,6 +112,8 @@ internal static class OptimizerState
         vars.Attributes["name"] = opt.ClassName.ToLowerInvariant();
         vars["0"] = opt.Iterations;
         vars["1"] = (float)opt.LearningRate;
+        // Keras 3 builds the slots on the first step; an optimizer that never stepped saves only these two.
+        if (opt.Iterations == 0 && !model.TrainableWeights.Any(opt.HasSlots)) return;
         int i = 2;
         foreach (var (v, s) in Keras3Order(opt, model.TrainableWeights))
             vars[(i++).ToString(System.Globalization.CultureInfo.InvariantCulture)] = H5Tree.Floats((float[])opt.SlotsOf(v)[s].Clone(), v.Shape);
@@ -125,6 +127,12 @@ internal static class OptimizerState
         if (opt == null || g == null) return;
         var order = Keras3Order(opt, model.TrainableWeights).ToList();
         int count = r.ChildNames(g).Count;
+        if (count == 2)
+        {
+            opt.Iterations = r.ReadInt64(g, "0");
+            opt.LearningRate = r.ReadFloats(g, "1").Data[0];
+            return;
+        }
         if (count != order.Count + 2)
         {
             Keras.Warn($"{r.Name}: optimizer/vars holds {count} variables but {opt.ClassName} for this model has {order.Count + 2}; the optimizer state is not restored.");

@@ -90,6 +90,22 @@ public class RoundTripTests
         SavingTestUtil.AssertBitEqual(SavingTestUtil.AllWeights(m), SavingTestUtil.AllWeights(other), "weights");
     }
 
+    [Theory]
+    [InlineData("fresh.keras")]
+    [InlineData("fresh.h5")]
+    public void UntrainedCompiledModelSavesNoOptimizerSlots(string file)
+    {
+        var m = SavingTestUtil.SmallCnn();
+        var path = Path.Combine(Oracle.TempDir(), file);
+        m.Save(path);
+        Assert.DoesNotContain(m.TrainableWeights, m.Optimizer!.HasSlots);
+        var loaded = Keras.LoadModel(path);
+        Assert.True(loaded.IsCompiled);
+        Assert.Equal(0, loaded.Optimizer!.Iterations);
+        Assert.DoesNotContain(loaded.TrainableWeights, loaded.Optimizer.HasSlots);
+        SavingTestUtil.AssertBitEqual(SavingTestUtil.AllWeights(m), SavingTestUtil.AllWeights(loaded), "weights");
+    }
+
     [Fact]
     public void SaveReplacesAnExistingFileAtomically()
     {
