@@ -50,13 +50,12 @@ public sealed class LayerConfigReader
     public int? OptionalInt(params string[] keys) => Has(keys) ? Int(keys) : null;
 
     /// <summary>A number.</summary>
-    public double Double(double fallback, params string[] keys) =>
-        Has(keys) ? Required(keys) is JsonValue v && v.TryGetValue<double>(out var d) ? d : Num(Required(keys), keys[0]) : fallback;
-
-    private double Num(JsonNode n, string key)
+    public double Double(double fallback, params string[] keys)
     {
-        try { return n.GetValue<double>(); }
-        catch (Exception e) when (e is InvalidOperationException or FormatException) { throw Error($"field '{key}' should be a number, got {n.ToJsonString()}."); }
+        if (!Has(keys)) return fallback;
+        var n = Required(keys);
+        return n is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d)
+            ? d : throw Error($"field '{keys[0]}' should be a number, got {n.ToJsonString()}.");
     }
 
     /// <summary>A boolean with a default.</summary>

@@ -32,6 +32,16 @@ internal static class ModelConfigReader
     /// </summary>
     public static Sequential Read(JsonObject root, string source, long maxParams = DefaultMaxParams)
     {
+        // A field of the wrong JSON kind (a number where a name belongs) surfaces from System.Text.Json as these.
+        try { return ReadCore(root, source, maxParams); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
+        {
+            throw new KerasNetException($"{source}: malformed model config ({e.Message}).", e);
+        }
+    }
+
+    private static Sequential ReadCore(JsonObject root, string source, long maxParams)
+    {
         string cls = ClassNameOf(root, source, "model");
         if (cls != "Sequential")
             throw new KerasNetException($"{source}: model class '{cls}' is not supported; only Sequential models can be loaded.");
@@ -77,6 +87,7 @@ internal static class ModelConfigReader
             CheckBudget(layer, model.Layers.Count == 0 ? model.InputShape ?? layer.InputShapeArgument : model.Layers[^1].OutputShape, ref maxParams, source);
             try { model.Add(layer); }
             catch (KerasNetException e) { throw new KerasNetException($"{source}: cannot add layer '{layer.Name}' ({lcls}): {e.Message}", e); }
+            if (layer.OutputShape is { } built) CheckOutput(layer, built, source);
         }
         if (model.Input == null)
         {
@@ -87,11 +98,18 @@ internal static class ModelConfigReader
             {
                 CheckBudget(layer, shape, ref maxParams, source);
                 shape = layer.ComputeOutputShape(shape);
+                CheckOutput(layer, shape, source);
             }
             try { model.Build(buildShape); }
             catch (KerasNetException e) { throw new KerasNetException($"{source}: cannot build the model for input {Engine.ShapeUtil.FormatWithNone(buildShape)}: {e.Message}", e); }
         }
         return model;
+    }
+
+    private static void CheckOutput(Layer layer, int[] shape, string source)
+    {
+        if (shape.Any(d => d <= 0))
+            throw new KerasNetException($"{source}: layer '{layer.Name}' would output {Engine.ShapeUtil.FormatWithNone(shape)}, which is empty: its window or kernel is larger than its input.");
     }
 
     private static void CheckBudget(Layer layer, int[]? shape, ref long budget, string source)

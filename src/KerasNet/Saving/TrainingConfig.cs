@@ -104,7 +104,7 @@ internal static class TrainingConfig
             model.Compile(optimizer, loss, metrics.ToArray());
             return true;
         }
-        catch (KerasNetException e)
+        catch (Exception e) when (e is KerasNetException or InvalidOperationException or FormatException or OverflowException)
         {
             Keras.Warn($"{source}: cannot restore the training configuration ({e.Message}); the model is loaded uncompiled.");
             return false;

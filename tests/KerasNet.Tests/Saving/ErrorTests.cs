@@ -59,6 +59,8 @@ public class ErrorTests
         e = Assert.ThrowsAny<KerasNetException>(() => Keras.ModelFromJson(json.Replace("\"units\": 6, ", "\"units\": 2000000000, ")));
         Assert.Contains("'dense'", e.Message);
         Assert.Contains("weights", e.Message);
+        e = Assert.ThrowsAny<KerasNetException>(() => Keras.ModelFromJson(json.Replace("\"pool_size\": [2, 2]", "\"pool_size\": [20, 20]")));
+        Assert.Contains("'max_pooling2d'", e.Message);
         e = Assert.ThrowsAny<KerasNetException>(() => Keras.ModelFromJson(json[..(json.Length / 2)]));
         Assert.Contains("invalid JSON", e.Message);
         e = Assert.ThrowsAny<KerasNetException>(() => Keras.ModelFromJson("{\"class_name\": \"Functional\", \"config\": {}}"));

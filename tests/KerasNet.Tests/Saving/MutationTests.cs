@@ -39,4 +39,24 @@ public class MutationTests
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
     }
+
+    [Fact]
+    public void MutatedJsonFailsCleanly()
+    {
+        var json = SavingTestUtil.SmallCnn().ToJson();
+        var rng = new Random(21);
+        const string alphabet = "{}[]\",:0123456789-.eE truefalsn";
+        var failures = new List<string>();
+        for (int i = 0; i < 600; i++)
+        {
+            var chars = json.ToCharArray();
+            for (int k = 0; k < 1 + rng.Next(4); k++) chars[rng.Next(chars.Length)] = alphabet[rng.Next(alphabet.Length)];
+            var text = new string(chars);
+            if (i % 5 == 0) text = text[..rng.Next(text.Length)];
+            try { Keras.ModelFromJson(text); }
+            catch (KerasNetException) { }
+            catch (Exception e) { failures.Add($"case {i}: {e.GetType().Name}: {e.Message}"); }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
+    }
 }
