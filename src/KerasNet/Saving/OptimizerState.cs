@@ -12,7 +12,7 @@ namespace KerasNet.Saving;
 /// <c>Adam/conv2d/kernel/m:0</c> ... <c>Adam/dense/bias/v:0</c>) and Keras 3's <c>optimizer/vars</c>
 /// (0 = iteration, 1 = learning_rate, then the slots).
 /// </summary>
-internal static class OptimizerState
+internal static partial class OptimizerState
 {
     private static readonly string[] IterationNames = ["iter", "iterations", "iteration"];
 
@@ -51,6 +51,7 @@ internal static class OptimizerState
             var segs = name.Split('/');
             string last = StripSuffix(segs[^1]);
             if (IterationNames.Contains(last) && segs.Length <= 2) { opt.Iterations = r.ReadInt64(g, name); continue; }
+            if (last == "learning_rate" && segs.Length <= 2) { opt.LearningRate = r.ReadFloats(g, name).Data[0]; continue; }
             var target = Locate(opt, vars, segs);
             if (target == null) { skipped.Add(name); continue; }
             var (data, _) = r.ReadFloats(g, name);
@@ -62,13 +63,26 @@ internal static class OptimizerState
             Keras.Warn($"{r.Name}: skipped {skipped.Count} optimizer weights that do not match the model's {opt.ClassName} state: {string.Join(", ", skipped.Take(5))}{(skipped.Count > 5 ? ", ..." : "")}.");
     }
 
-    // tf.keras 2.x: Opt/<layer>/<var>/<slot>:0; keras 2.12+: Opt/<slot>/<layer>/<var>:0.
     private static (Variable, int)? Locate(Optimizer opt, IReadOnlyList<Variable> vars, string[] segs)
     {
-        if (segs.Length != 4) return null;
-        string a = segs[1], b = segs[2], c = StripSuffix(segs[3]);
-        return Find(opt, vars, a, b, c) ?? Find(opt, vars, b, c, a);
+        string last = StripSuffix(segs[^1]);
+        // tf.keras 2.x: Opt/<layer>/<var>/<slot>:0; keras 2.12+: Opt/<slot>/<layer>/<var>:0.
+        if (segs.Length == 4 && (Find(opt, vars, segs[1], segs[2], last) ?? Find(opt, vars, segs[2], last, segs[1])) is { } found)
+            return found;
+        // Keras 2.0-2.3: training/RMSprop/accumulator_3_1:0, training/Adam/m_0_1:0: the index of the trainable weight.
+        var m = IndexedSlot().Match(last);
+        if (m.Success && int.TryParse(m.Groups[2].Value, out int i) && i < vars.Count && SlotIndex(opt, m.Groups[1].Value) is int s and >= 0)
+            return (vars[i], s);
+        // Keras 3 legacy h5: rmsprop/<model>_<layer>_<var>_velocity.
+        foreach (var v in vars)
+            foreach (var slot in opt.SlotNames.Concat(["momentum", "velocity"]))
+                if (segs.Length == 2 && last.EndsWith($"_{v.LayerName}_{v.Name}_{slot}", StringComparison.Ordinal) && SlotIndex(opt, slot) is int k and >= 0)
+                    return (v, k);
+        return null;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(m|v|accumulator|moment)_(\d+)(?:_\d+)?$")]
+    private static partial System.Text.RegularExpressions.Regex IndexedSlot();
 
     private static (Variable, int)? Find(Optimizer opt, IReadOnlyList<Variable> vars, string layer, string var, string slot)
     {
@@ -86,7 +100,8 @@ internal static class OptimizerState
         {
             (Adam, "momentum") => "m",
             (Adam, "velocity") => "v",
-            (RMSprop, "velocity") => "rms",
+            (RMSprop, "velocity" or "accumulator") => "rms",
+            (SGD, "moment") => "momentum",
             _ => "",
         };
         return opt.SlotNames.ToList().IndexOf(alias);

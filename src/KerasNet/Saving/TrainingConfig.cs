@@ -123,7 +123,9 @@ internal static class TrainingConfig
             return fallback;
         }
         bool Flag(string key) => c[key] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
-        return cls.ToLowerInvariant() switch
+        // keras 2.11-2.15 register their optimizers as "Custom>Adam".
+        string bare = cls[(cls.LastIndexOf('>') + 1)..];
+        return bare.ToLowerInvariant() switch
         {
             "adam" => new Adam(Get(0.001, "learning_rate", "lr"), Get(0.9, "beta_1"), Get(0.999, "beta_2"), Get(1e-7, "epsilon")),
             "sgd" => new SGD(Get(0.01, "learning_rate", "lr"), Get(0, "momentum"), Flag("nesterov")),

@@ -24,23 +24,61 @@ public class VariantTests
         SavingTestUtil.AssertBitEqual(SavingTestUtil.AllWeights(m), SavingTestUtil.AllWeights(other), "weights");
     }
 
-    [SkippableFact]
-    public void UnknownOptimizerWeightsAreSkippedWithAWarning()
+    private static List<string> CaptureWarnings(Action action)
     {
-        var dir = Oracle.RequireFixtures();
         var warnings = new List<string>();
         var saved = Keras.Warning;
         Keras.Warning = warnings.Add;
-        try
-        {
-            // Keras 2.3.1 names RMSprop's state training/RMSprop/accumulator_0_1:0, which carries no variable name.
-            var m = Keras.LoadModel(Path.Combine(dir, "ikukang_DeepLearningWithPythonKeras__mnist_cnn.h5"));
-            Assert.IsType<KerasNet.Optimizers.RMSprop>(m.Optimizer);
-            Assert.True(m.Optimizer!.Iterations > 0);
-            var w = Assert.Single(warnings);
-            Assert.Contains("skipped 10 optimizer weights", w);
-            Assert.Contains("training/RMSprop/accumulator_0_1:0", w);
-        }
+        try { action(); }
         finally { Keras.Warning = saved; }
+        return warnings;
+    }
+
+    [SkippableTheory]
+    [InlineData("ikukang_DeepLearningWithPythonKeras__mnist_cnn.h5", "training/RMSprop/accumulator_3_1:0", "conv2d_2", 1)]
+    [InlineData("Kimthangg_mnist_cnn__mnist_cnn.h5", "rmsprop/sequential_4_conv2d_13_bias_velocity", "conv2d_13", 1)]
+    [InlineData("01110001_ml-mnist__mnist_cnn.h5", "Adam/v/dense/kernel:0", "dense", 0)]
+    public void OptimizerStateOfOtherKerasVersionsIsRestored(string file, string weightName, string layer, int weight)
+    {
+        var dir = Oracle.RequireFixtures();
+        Oracle.RequirePython("h5py");
+        string path = Path.Combine(dir, file);
+        // Keras 2.3 names RMSprop's slots by index, Keras 3 by a flattened path, keras 2.12+ slot-first.
+        var py = Oracle.RunPythonCode(
+            "import h5py,sys; g=h5py.File(sys.argv[1],'r')['optimizer_weights']; a=g[sys.argv[2]][()].reshape(-1);" +
+            "print(len(a)); print(repr(float(a[-1])))", path, weightName).Split('\n');
+        KerasNet.Models.Sequential? m = null;
+        var warnings = CaptureWarnings(() => m = Keras.LoadModel(path));
+        Assert.Empty(warnings);
+        var v = m!.GetLayer(layer).Weights[weight];
+        Assert.Equal(int.Parse(py[0]), v.Size);
+        int slot = file.StartsWith("0111") ? 1 : 0;
+        Assert.Equal(float.Parse(py[1], System.Globalization.CultureInfo.InvariantCulture), m.Optimizer!.SlotsOf(v)[slot][^1]);
+        Assert.True(m.Optimizer.Iterations > 0);
+    }
+
+    [SkippableFact]
+    public void UnknownOptimizerWeightsAreSkippedWithAWarning()
+    {
+        Oracle.RequirePython("h5py");
+        var m = SavingTestUtil.SmallCnn();
+        var (x, y) = SavingTestUtil.Data(4);
+        m.TrainStep(new KerasNet.Data.Batch(x, y));
+        var path = Path.Combine(Oracle.TempDir(), "m.h5");
+        m.Save(path);
+        Oracle.RunPythonCode("""
+            import h5py, sys
+            with h5py.File(sys.argv[1], "a") as f:
+                g = f["optimizer_weights"]
+                g.create_dataset("Adam/mystery_slot:0", data=[1.0, 2.0])
+                g.attrs["weight_names"] = [n.encode() if isinstance(n, str) else n for n in g.attrs["weight_names"]] + [b"Adam/mystery_slot:0"]
+            """, path);
+        KerasNet.Models.Sequential? loaded = null;
+        var w = Assert.Single(CaptureWarnings(() => loaded = Keras.LoadModel(path)));
+        Assert.Contains("skipped 1 optimizer weights", w);
+        Assert.Contains("Adam/mystery_slot:0", w);
+        Assert.Equal(1, loaded!.Optimizer!.Iterations);
+        var k = m.TrainableWeights[0];
+        Assert.Equal(m.Optimizer!.SlotsOf(k)[1], loaded.Optimizer.SlotsOf(loaded.TrainableWeights[0])[1]);
     }
 }
