@@ -157,7 +157,9 @@ internal static class PythonFormat
         }
         digits = digits.TrimEnd('0');
         if (digits.Length == 0) digits = "0";
-        if (exp10 < -4 || exp10 >= 16)
+        // numpy compares the value itself (0.0001f is just below 1e-4, so it prints as 1e-04).
+        double mag = Math.Abs((double)v);
+        if (mag < 1e-4 || mag >= 1e16)
         {
             string m = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
             return sign + m + "e" + (exp10 < 0 ? "-" : "+") + Math.Abs(exp10).ToString("00", CultureInfo.InvariantCulture);
