@@ -20,7 +20,9 @@ import torch
 import torch.nn.functional as F
 
 torch.set_default_dtype(torch.float64)
-EPS = 1e-7
+# Keras clips in float32: the bounds are float32 1e-7 and float32(1 - 1e-7) = 0.99999988 (so 1 - hi is 1.19e-7).
+EPS = float(np.float32(1e-7))
+HI = float(np.float32(1) - np.float32(1e-7))
 
 
 def load(d, i, name):
@@ -100,12 +102,12 @@ def loss_forward(c, p, t):
             t = F.one_hot(t.reshape(-1).long(), p.shape[-1]).to(p.dtype)
         if c.get("from_logits"):
             return (-(t * torch.log_softmax(p, dim=-1)).sum(-1)).mean()
-        q = torch.clamp(p / p.sum(-1, keepdim=True), EPS, 1 - EPS)
+        q = torch.clamp(p / p.sum(-1, keepdim=True), EPS, HI)
         return (-(t * torch.log(q)).sum(-1)).mean()
     if name == "binary_crossentropy":
         if c.get("from_logits"):
             return F.binary_cross_entropy_with_logits(p, t, reduction="none").mean(-1).mean()
-        q = torch.clamp(p, EPS, 1 - EPS)
+        q = torch.clamp(p, EPS, HI)
         return (-(t * torch.log(q + EPS) + (1 - t) * torch.log(1 - q + EPS))).mean(-1).mean()
     if name == "mean_squared_error":
         return ((p - t) ** 2).mean(-1).mean()
