@@ -58,6 +58,16 @@ public class SeedTests
         Assert.Equal(Mask(3), Mask(3));
         Assert.NotEqual(Mask(3), Mask(4));
 
+        // Re-seeding also repeats the masks of a layer that already exists (as keras.utils.set_random_seed does).
+        var existing = new KerasNet.Layers.Dropout(0.5);
+        existing.Build([50]);
+        var input = new Tensor(2, 50);
+        input.Span.Fill(1);
+        KerasRandom.SetRandomSeed(3);
+        var first = existing.Call(input, training: true).ToArray();
+        KerasRandom.SetRandomSeed(3);
+        Assert.Equal(first, existing.Call(input, training: true).ToArray());
+
         double Augment(int s) { KerasRandom.SetRandomSeed(s); return KerasRandom.Stream("augment").NextDouble(); }
         Assert.Equal(Augment(8), Augment(8));
         Assert.NotEqual(Augment(8), Augment(9));
