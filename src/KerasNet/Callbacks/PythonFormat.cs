@@ -7,7 +7,8 @@ namespace KerasNet.Callbacks;
 /// <summary>
 /// The parts of Python's <c>str.format</c> and <c>str(numpy.float32)</c> that Keras callbacks rely on:
 /// ModelCheckpoint file names such as <c>weights.{epoch:02d}-{val_loss:.2f}.hdf5</c> and CSVLogger's values.
-/// Log values are float32 in tf.keras, so doubles are narrowed to float32 before formatting, as Keras would see them.
+/// Log values are float32 in tf.keras, so doubles are narrowed to float32 before formatting, as Keras would see them
+/// (<c>'{}'.format(numpy.float32(x))</c> prints the float64 repr of that float32 value).
 /// </summary>
 internal static class PythonFormat
 {
@@ -81,7 +82,7 @@ internal static class PythonFormat
             double d = (float)Convert.ToDouble(value, CultureInfo.InvariantCulture);
             if (type == 'd') throw Bad(template, what, $"unknown format code 'd' for a float value");
             negative = d < 0 || (d == 0 && double.IsNegative(d));
-            body = type == '\0' && precision == null ? Float32Repr(Math.Abs((float)d)) : Float(Math.Abs(d), type == '\0' ? 'g' : type, precision, grouping, template, what);
+            body = type == '\0' && precision == null ? DoubleRepr(Math.Abs(d)) : Float(Math.Abs(d), type == '\0' ? 'g' : type, precision, grouping, template, what);
         }
         string signText = negative ? "-" : sign == '+' ? "+" : sign == ' ' ? " " : "";
         if (align == '\0') align = '>';
@@ -138,18 +139,25 @@ internal static class PythonFormat
     /// <c>str(numpy.float32(v))</c>: the shortest digits that round-trip in float32, positional for
     /// 1e-4 &lt;= |v| &lt; 1e16 (with ".0" on whole numbers), otherwise <c>d.ddde±XX</c>.
     /// </summary>
-    public static string Float32Repr(float v)
+    public static string Float32Repr(float v) =>
+        Repr(v, 9, s => float.Parse(s, CultureInfo.InvariantCulture) == Math.Abs(v));
+
+    /// <summary><c>repr(float(v))</c>: the same layout with the shortest digits that round-trip in float64.</summary>
+    public static string DoubleRepr(double v) =>
+        Repr(v, 17, s => double.Parse(s, CultureInfo.InvariantCulture) == Math.Abs(v));
+
+    private static string Repr(double v, int maxDigits, Func<string, bool> roundTrips)
     {
-        if (float.IsNaN(v)) return "nan";
-        if (float.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
-        string sign = v < 0 || (v == 0 && float.IsNegative(v)) ? "-" : "";
+        if (double.IsNaN(v)) return "nan";
+        if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
+        string sign = v < 0 || (v == 0 && double.IsNegative(v)) ? "-" : "";
         if (v == 0) return sign + "0.0";
-        // "E8" gives 9 significant digits; the shortest round-tripping prefix (rounded) is what Python prints.
+        // "E{n-1}" gives n correctly rounded significant digits; the fewest that round-trip is what Python prints.
         string digits = ""; int exp10 = 0;
-        for (int n = 1; n <= 9; n++)
+        for (int n = 1; n <= maxDigits; n++)
         {
             var s = Math.Abs(v).ToString("E" + (n - 1), CultureInfo.InvariantCulture);
-            if (float.Parse(s, CultureInfo.InvariantCulture) != Math.Abs(v)) continue;
+            if (!roundTrips(s) && n < maxDigits) continue;
             int e = s.IndexOf('E');
             digits = s[..e].Replace(".", "");
             exp10 = int.Parse(s.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
@@ -157,8 +165,8 @@ internal static class PythonFormat
         }
         digits = digits.TrimEnd('0');
         if (digits.Length == 0) digits = "0";
-        // numpy compares the value itself (0.0001f is just below 1e-4, so it prints as 1e-04).
-        double mag = Math.Abs((double)v);
+        // Python compares the value itself (float32 0.0001 is just below 1e-4, so it prints as 1e-04).
+        double mag = Math.Abs(v);
         if (mag < 1e-4 || mag >= 1e16)
         {
             string m = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
