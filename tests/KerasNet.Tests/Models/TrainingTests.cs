@@ -125,6 +125,43 @@ public class TrainingTests
         Assert.EndsWith($" - loss: {Progbar.FormatValue(h.history["loss"][0])} - accuracy: {Progbar.FormatValue(h.history["accuracy"][0])}", line);
     }
 
+    [Theory]
+    [InlineData("softmax", "categorical_crossentropy")]
+    [InlineData("sigmoid", "binary_crossentropy")]
+    public void FirstStepOfAModelBuiltAfterCompileUsesTheCorrectGradient(string activation, string loss)
+    {
+        // The model is compiled before its input shape is known, so the loss fusion is set up on the first batch.
+        KerasRandom.SetRandomSeed(8);
+        var m = new Sequential();
+        m.Add(new Dense(3, activation: activation));
+        m.Compile(new KerasNet.Optimizers.SGD(0.5), loss);
+        m.Build([4]);
+        var rng = new Random(2);
+        var x = Synthetic.Uniform(rng, -1, 1, 5, 4);
+        var y = new Tensor(5, 3);
+        for (int i = 0; i < 5; i++) y[i * 3 + i % 3] = 1;
+        var w0 = m.Weights.Select(w => w.Value.ToArray()).ToList();
+        var p = m.Predict(x);
+        m.TrainStep(new Batch(x, y));
+        // Softmax + categorical and sigmoid + binary cross-entropy both give dL/dz = (p - y) / N per output
+        // (binary is averaged over the 3 outputs too); w -= lr * x^T dL/dz, b -= lr * sum(dL/dz).
+        double scale = loss == "binary_crossentropy" ? 1.0 / 15 : 1.0 / 5;
+        var kernel = m.Weights.First().Value;
+        var bias = m.Weights.Last().Value;
+        for (int o = 0; o < 3; o++)
+        {
+            double db = 0;
+            for (int n = 0; n < 5; n++) db += (p[n * 3 + o] - y[n * 3 + o]) * scale;
+            Assert.Equal(w0[1][o] - 0.5 * db, bias[o], 1e-5);
+            for (int i = 0; i < 4; i++)
+            {
+                double dw = 0;
+                for (int n = 0; n < 5; n++) dw += x[n * 4 + i] * (p[n * 3 + o] - y[n * 3 + o]) * scale;
+                Assert.Equal(w0[0][i * 3 + o] - 0.5 * dw, kernel[i * 3 + o], 1e-5);
+            }
+        }
+    }
+
     [Fact]
     public void FitRequiresCompileAndMatchingTargets()
     {
