@@ -44,6 +44,22 @@ public class TrainingTests
     }
 
     [Fact]
+    public void ValidationSplitHoldsOutTheLastSamplesBeforeShuffling()
+    {
+        KerasRandom.SetRandomSeed(10);
+        var (x, y) = Synthetic.Bars(40);
+        var m = Synthetic.SmallCnn();
+        var h = m.Fit(x, y, batchSize: 8, epochs: 2, verbose: 0, validationSplit: 0.25);
+        Assert.Equal(2, h.history["val_loss"].Count);
+        // Keras: split_at = int(40 * 0.75) = 30, so samples 30..39 validate.
+        var tail = new Tensor(x.Buffer.AsSpan(30 * 100, 10 * 100).ToArray(), 10, 10, 10, 1);
+        var tailY = new Tensor(y.Buffer.AsSpan(30 * 2, 10 * 2).ToArray(), 10, 2);
+        var eval = m.Evaluate(new ArraySequence(tail, tailY, 8), verbose: 0);
+        Assert.Equal(eval[0], h.history["val_loss"][^1], 1e-6);
+        Assert.Throws<KerasNetException>(() => m.Fit(x, y, validationSplit: 1.0, verbose: 0));
+    }
+
+    [Fact]
     public void EvaluateReturnsLossAndAccuracyComputedFromThePredictions()
     {
         KerasRandom.SetRandomSeed(2);
