@@ -18,19 +18,25 @@ public sealed class Progbar
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _lastWidth;
     private double _lastUpdate = double.NegativeInfinity;
+    private double? _timeAfterFirstStep;
+
+    /// <summary>Seconds since the bar was created (replaceable so tests can drive the timing text).</summary>
+    internal Func<double> Now { get; set; }
 
     /// <summary>Creates a bar for <paramref name="target"/> steps.</summary>
     public Progbar(int target, int verbose = 1, TextWriter? output = null, bool? dynamic = null)
     {
         _target = target; _verbose = verbose; _out = output ?? Console.Out;
         _dynamic = dynamic ?? (output == null && !Console.IsOutputRedirected);
+        Now = () => _clock.Elapsed.TotalSeconds;
     }
 
     /// <summary>Shows progress after <paramref name="current"/> steps with the running values.</summary>
     public void Update(int current, IReadOnlyList<KeyValuePair<string, double>> values, bool finalize = false)
     {
         if (_verbose == 0) return;
-        double now = _clock.Elapsed.TotalSeconds;
+        double now = Now();
+        if (current == 1) _timeAfterFirstStep = now;
         finalize |= current >= _target;
         if (_verbose == 2)
         {
@@ -72,7 +78,7 @@ public sealed class Progbar
 
     private string RunningLine(int current, IReadOnlyList<KeyValuePair<string, double>> values, double now)
     {
-        double perStep = current > 0 ? now / current : 0;
+        double perStep = StepDuration(current, now);
         double eta = perStep * (_target - current);
         string etaText = eta > 3600 ? $"{(int)eta / 3600}:{(int)eta % 3600 / 60:00}:{(int)eta % 60:00}"
             : eta > 60 ? $"{(int)eta / 60}:{(int)eta % 60:00}" : $"{(int)eta}s";
@@ -85,9 +91,18 @@ public sealed class Progbar
         if (withBar) sb.Append(Bar(current, _target));
         else sb.Append(current.ToString(CultureInfo.InvariantCulture).PadLeft(_target.ToString(CultureInfo.InvariantCulture).Length)).Append('/').Append(_target);
         sb.Append(" - ").Append(Math.Round(now, MidpointRounding.ToEven).ToString("0", CultureInfo.InvariantCulture)).Append('s');
-        if (withBar) sb.Append(' ').Append(PerStep(current > 0 ? now / current : 0));
+        if (withBar) sb.Append(' ').Append(PerStep(StepDuration(current, now)));
         sb.Append(Values(values, semiVerbose: !withBar));
         return sb.ToString();
+    }
+
+    // Keras 2.4's _estimate_step_duration: the first step (graph tracing there, buffer allocation here) is left out
+    // of the per-step time once later steps exist.
+    private double StepDuration(int current, double now)
+    {
+        if (current <= 0) return 0;
+        if (_timeAfterFirstStep is double t1 && current > 1) return (now - t1) / (current - 1);
+        return now / current;
     }
 
     /// <summary><c>60ms/step</c>, <c>2s/step</c> or <c>850us/step</c>, as Keras picks the unit.</summary>

@@ -82,4 +82,23 @@ public class ProgbarTests
         Assert.EndsWith("\n", w.ToString());
         Assert.Contains("\r3/3 [==============================]", w.ToString());
     }
+
+    [Fact]
+    public void PerStepTimeLeavesOutTheFirstStepAsKeras24()
+    {
+        var w = new StringWriter();
+        double t = 0;
+        var bar = new Progbar(4, verbose: 1, output: w) { Now = () => t };
+        double[] times = [5.0, 5.1, 5.2, 5.3];
+        for (int i = 0; i < 4; i++) { t = times[i]; bar.Update(i + 1, [new("loss", 0.5)]); }
+        // (5.3 - 5.0) / 3 steps = 100 ms; the elapsed time still counts the first step.
+        Assert.Equal("4/4 [==============================] - 5s 100ms/step - loss: 0.5000" + Environment.NewLine, w.ToString());
+
+        var eta = new StringWriter();
+        t = 0;
+        var running = new Progbar(10, verbose: 1, output: eta, dynamic: true) { Now = () => t };
+        t = 30; running.Update(1, []);
+        t = 32; running.Update(2, []);
+        Assert.Contains("\r 2/10 [=====>........................] - ETA: 16s", eta.ToString()); // 8 steps left at 2 s each (then padding over the longer line before)
+    }
 }
