@@ -175,6 +175,23 @@ public class LossTests
         Assert.Equal(0f, g[0]);
     }
 
+    [Theory]
+    [InlineData("binary_crossentropy")]
+    [InlineData("mean_squared_error")]
+    public void TargetsWithoutTheTrailingUnitAxisAreAccepted(string name)
+    {
+        var rng = new Random(5);
+        var p = Models.Synthetic.Uniform(rng, 0.05f, 0.95f, 6, 1);
+        var flat = new Tensor(6);
+        for (int i = 0; i < 6; i++) flat[i] = i % 2;
+        var column = new Tensor(flat.ToArray(), 6, 1);
+        var g1 = new Tensor(6, 1);
+        var g2 = new Tensor(6, 1);
+        Assert.Equal(Loss.Get(name).Compute(p, column, g1), Loss.Get(name).Compute(p, flat, g2));
+        Assert.Equal(g1.ToArray(), g2.ToArray());
+        Assert.Throws<ShapeMismatchException>(() => Loss.Get(name).Compute(new Tensor(6, 2), flat, null));
+    }
+
     [Fact]
     public void NamesAndShapeErrors()
     {

@@ -179,6 +179,28 @@ public class TrainingTests
     }
 
     [Fact]
+    public void SigmoidOutputTrainsOnFlatBinaryLabelsAsOnColumnLabels()
+    {
+        var (x, y) = Synthetic.Bars(32);
+        var flat = new Tensor(32);
+        for (int i = 0; i < 32; i++) flat[i] = y[i * 2 + 1];
+        Dictionary<string, List<double>> Run(Tensor labels)
+        {
+            KerasRandom.SetRandomSeed(9);
+            var m = new Sequential();
+            m.Add(new Flatten(inputShape: (10, 10, 1)));
+            m.Add(new Dense(1, activation: "sigmoid"));
+            m.Compile("adam", "binary_crossentropy", ["accuracy"]);
+            return m.Fit(x, labels, batchSize: 8, epochs: 2, verbose: 0).history;
+        }
+        var a = Run(flat);
+        var b = Run(new Tensor(flat.ToArray(), 32, 1));
+        Assert.Equal(b["loss"], a["loss"]);
+        Assert.Equal(b["accuracy"], a["accuracy"]);
+        Assert.True(a["loss"][1] < a["loss"][0]);
+    }
+
+    [Fact]
     public void FitRequiresCompileAndMatchingTargets()
     {
         var m = new Sequential();
