@@ -5,7 +5,8 @@ namespace KerasNet.Callbacks;
 
 /// <summary>
 /// Streams epoch results to a CSV file as tf.keras 2.4's <c>CSVLogger</c> does: a header <c>epoch,&lt;sorted log
-/// keys&gt;</c>, one row per epoch (0-based epoch, values as Python prints float32), rows ended by "\r\n" (the csv
+/// keys&gt;</c>, one row per epoch (0-based epoch; values are float32 metrics that Keras hands over as Python floats,
+/// so they print as <c>repr</c> of that float32 value, e.g. 0.6931471824645996), rows ended by "\r\n" (the csv
 /// module's excel dialect), "NA" for keys missing in the epoch where training was stopped. With
 /// <see cref="Append"/> an existing non-empty file keeps its header and gets new rows.
 /// </summary>
@@ -63,7 +64,7 @@ public sealed class CSVLogger : Callback
         var row = new List<string> { epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         foreach (var k in _keys)
         {
-            if (logs.TryGetValue(k, out var v)) row.Add(PythonFormat.Float32Repr((float)v));
+            if (logs.TryGetValue(k, out var v)) row.Add(PythonFormat.DoubleRepr((float)v));
             else if (stopped) row.Add("NA");
             else throw new KerasNetException($"CSVLogger: epoch {epoch} has no value for '{k}', which the first epoch logged.");
         }

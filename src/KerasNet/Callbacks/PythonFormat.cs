@@ -5,7 +5,7 @@ using System.Text;
 namespace KerasNet.Callbacks;
 
 /// <summary>
-/// The parts of Python's <c>str.format</c> and <c>str(numpy.float32)</c> that Keras callbacks rely on:
+/// The parts of Python's <c>str.format</c> and <c>repr(float)</c> that Keras callbacks rely on:
 /// ModelCheckpoint file names such as <c>weights.{epoch:02d}-{val_loss:.2f}.hdf5</c> and CSVLogger's values.
 /// Log values are float32 in tf.keras, so doubles are narrowed to float32 before formatting, as Keras would see them
 /// (<c>'{}'.format(numpy.float32(x))</c> prints the float64 repr of that float32 value).
@@ -136,13 +136,9 @@ internal static class PythonFormat
     }
 
     /// <summary>
-    /// <c>str(numpy.float32(v))</c>: the shortest digits that round-trip in float32, positional for
-    /// 1e-4 &lt;= |v| &lt; 1e16 (with ".0" on whole numbers), otherwise <c>d.ddde±XX</c>.
+    /// <c>repr(float(v))</c>: the shortest digits that round-trip in float64, positional for 1e-4 &lt;= |v| &lt; 1e16
+    /// (with ".0" on whole numbers), otherwise <c>d.ddde±XX</c>.
     /// </summary>
-    public static string Float32Repr(float v) =>
-        Repr(v, 9, s => float.Parse(s, CultureInfo.InvariantCulture) == Math.Abs(v));
-
-    /// <summary><c>repr(float(v))</c>: the same layout with the shortest digits that round-trip in float64.</summary>
     public static string DoubleRepr(double v) =>
         Repr(v, 17, s => double.Parse(s, CultureInfo.InvariantCulture) == Math.Abs(v));
 
@@ -165,7 +161,7 @@ internal static class PythonFormat
         }
         digits = digits.TrimEnd('0');
         if (digits.Length == 0) digits = "0";
-        // Python compares the value itself (float32 0.0001 is just below 1e-4, so it prints as 1e-04).
+        // Python compares the value itself (a float32 0.0001 is just below 1e-4, so it prints in exponent form).
         double mag = Math.Abs(v);
         if (mag < 1e-4 || mag >= 1e16)
         {
