@@ -39,13 +39,29 @@ public abstract class Optimizer
     {
         Iterations++;
         BeginStep();
-        foreach (var v in variables)
+        var job = _job ??= new UpdateJob(this);
+        for (int i = 0; i < variables.Count; i++)
         {
-            var slots = SlotsOf(v);
-            var w = v.Value.Buffer; var g = v.Grad.Buffer;
-            int n = v.Size;
-            Threads.For(n, 8, (s, e) => Update(w.AsSpan(s, e - s), g.AsSpan(s, e - s), slots, s, e - s));
+            var v = variables[i];
+            job.Slots = SlotsOf(v);
+            job.W = v.Value.Buffer;
+            job.G = v.Grad.Buffer;
+            Threads.For(v.Size, 8, job);
         }
+        job.W = job.G = null!;
+        job.Slots = null!;
+    }
+
+    private UpdateJob? _job;
+
+    /// <summary>The per-range update of one variable, reused across variables and steps (no per-step allocation).</summary>
+    private sealed class UpdateJob(Optimizer owner) : ParallelJob
+    {
+        public float[] W = null!, G = null!;
+        public float[][] Slots = null!;
+
+        public override void Execute(int part, int start, int end) =>
+            owner.Update(W.AsSpan(start, end - start), G.AsSpan(start, end - start), Slots, start, end - start);
     }
 
     /// <summary>Called once per step before the per-variable updates (e.g. Adam's bias correction).</summary>
