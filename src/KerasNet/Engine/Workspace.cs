@@ -20,5 +20,5 @@ internal static class Workspace
     }
 
     /// <summary>Slot numbers, so that nested users never share a buffer.</summary>
-    public const int GemmPackB = 0, GemmPartials = 1, Im2Col = 2;
+    public const int GemmPackB = 0, GemmPartials = 1, Im2Col = 2, DenseGradRow = 3;
 }

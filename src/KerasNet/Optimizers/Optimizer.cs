@@ -37,12 +37,29 @@ public abstract class Optimizer
     /// <summary>Applies one update to every variable from its gradient.</summary>
     public void Apply(IReadOnlyList<Variable> variables)
     {
+        BeginApply(variables);
+        UpdateVariables(variables, null);
+    }
+
+    /// <summary>
+    /// Starts a step whose updates may be split: counts the iteration, computes per-step constants, and creates any
+    /// missing slots in <paramref name="variables"/>' order (so the slot order does not depend on which updates fuse).
+    /// </summary>
+    internal void BeginApply(IReadOnlyList<Variable> variables)
+    {
+        for (int i = 0; i < variables.Count; i++) SlotsOf(variables[i]);
         Iterations++;
         BeginStep();
+    }
+
+    /// <summary>Updates the variables from their stored gradients, except those already updated in a fused pass.</summary>
+    internal void UpdateVariables(IReadOnlyList<Variable> variables, HashSet<Variable>? done)
+    {
         var job = _job ??= new UpdateJob(this);
         for (int i = 0; i < variables.Count; i++)
         {
             var v = variables[i];
+            if (done != null && done.Contains(v)) continue;
             job.Slots = SlotsOf(v);
             job.W = v.Value.Buffer;
             job.G = v.Grad.Buffer;
@@ -50,6 +67,27 @@ public abstract class Optimizer
         }
         job.W = job.G = null!;
         job.Slots = null!;
+    }
+
+    /// <summary>
+    /// This step's update of <paramref name="v"/> as a range operation, for kernels that produce the gradient piece
+    /// by piece (only valid between <see cref="BeginApply"/> and the end of the step).
+    /// </summary>
+    internal IWeightUpdate FusedUpdate(Variable v)
+    {
+        _fused ??= new Dictionary<Variable, RangeUpdate>();
+        if (!_fused.TryGetValue(v, out var u)) _fused[v] = u = new RangeUpdate(this, SlotsOf(v));
+        return u;
+    }
+
+    /// <summary>Whether updates depend only on each element's own gradient, so they may be applied row by row.</summary>
+    internal virtual bool IsElementWise => true;
+
+    private Dictionary<Variable, RangeUpdate>? _fused;
+
+    private sealed class RangeUpdate(Optimizer owner, float[][] slots) : IWeightUpdate
+    {
+        public void Update(int offset, Span<float> w, ReadOnlySpan<float> g) => owner.Update(w, g, slots, offset, w.Length);
     }
 
     private UpdateJob? _job;

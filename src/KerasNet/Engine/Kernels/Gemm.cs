@@ -34,9 +34,9 @@ internal static unsafe class Gemm
         var job = t_job ??= new GemmJob();
         job.M = m; job.N = n; job.K = k; job.Accumulate = accumulate;
         job.RsA = transA ? 1 : lda; job.CsA = transA ? lda : 1; job.Ldc = ldc;
-        bool smallNT = m <= SmallM && transB && !transA;
+        bool smallNT = m <= SmallM && transB && !transA, smallNN = m <= SmallM && !transB;
         // Plain B is read in place; only a ragged last panel (or a transposed B) is copied into panels.
-        int packFrom = smallNT ? n : transB ? 0 : n / NR * NR;
+        int packFrom = smallNT || smallNN ? n : transB ? 0 : n / NR * NR;
         float[]? packed = null;
         if (packFrom < n)
         {
@@ -49,7 +49,7 @@ internal static unsafe class Gemm
             try
             {
                 if (smallNT) job.RunSmallNT();
-                else if (m <= SmallM && !transB) job.RunSmallNN();
+                else if (smallNN) job.RunSmallNN();
                 else job.RunBlocked();
             }
             finally { job.A = job.B = job.C = job.Packed = null; }
@@ -98,6 +98,21 @@ internal static unsafe class Gemm
             case 3: GemmTile.Full<Rows3>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
             case 2: GemmTile.Full<Rows2>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
             default: GemmTile.Full<Rows1>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
+        }
+    }
+
+    internal static void Strip(int rows, int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load)
+    {
+        switch (rows)
+        {
+            case 8: GemmStream.Strip<Rows8>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 7: GemmStream.Strip<Rows7>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 6: GemmStream.Strip<Rows6>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 5: GemmStream.Strip<Rows5>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 4: GemmStream.Strip<Rows4>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 3: GemmStream.Strip<Rows3>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 2: GemmStream.Strip<Rows2>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            default: GemmStream.Strip<Rows1>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
         }
     }
 

@@ -7,7 +7,7 @@ namespace KerasNet.Engine.Kernels;
 /// </summary>
 internal sealed unsafe class GemmJob : ParallelJob
 {
-    private const int MR = Gemm.MR, NR = Gemm.NR, KC = 320, SmallKC = 32, SplitKMin = 2048;
+    private const int MR = Gemm.MR, NR = Gemm.NR, KC = 320, StripWidth = 512, SplitKMin = 2048;
 
     private enum Mode { Rows, Panels, SplitK, SmallNN, SmallNT }
 
@@ -44,11 +44,12 @@ internal sealed unsafe class GemmJob : ParallelJob
         else { _mode = Mode.Panels; Threads.Run(this, Panels, parts); }
     }
 
-    /// <summary>Few rows, plain B: B is streamed once, in short row blocks, split by column panels.</summary>
+    /// <summary>Few rows, plain B: B is streamed once, row by row, split by 16-column units.</summary>
     public void RunSmallNN()
     {
         _mode = Mode.SmallNN;
-        Threads.Run(this, Panels, Threads.PartsFor(Panels, (long)M * K * NR));
+        int units = (N + 15) / 16;
+        Threads.Run(this, units, Threads.PartsFor(units, (long)M * K * 16));
     }
 
     /// <summary>Few rows, transposed B (dense input gradients): dot products over B's contiguous rows.</summary>
@@ -65,7 +66,7 @@ internal sealed unsafe class GemmJob : ParallelJob
             case Mode.Rows: Compute(start, end, 0, Panels, 0, K, C, Ldc, Accumulate, KC); break;
             case Mode.Panels: Compute(0, RowBlocks, start, end, 0, K, C, Ldc, Accumulate, KC); break;
             case Mode.SplitK: Compute(0, RowBlocks, 0, Panels, start, end, _partials + (nint)part * M * N, N, false, KC); break;
-            case Mode.SmallNN: Compute(0, RowBlocks, start, end, 0, K, C, Ldc, Accumulate, SmallKC); break;
+            case Mode.SmallNN: Stream(start * 16, Math.Min(end * 16, N)); break;
             default: DotRows(start, end); break;
         }
     }
@@ -87,6 +88,17 @@ internal sealed unsafe class GemmJob : ParallelJob
                     Gemm.Tile(rows, cols, kc, A + i0 * RsA + kb * CsA, RsA, CsA, b, ldb, c + i0 * ldc + j0, ldc, load);
                 }
             }
+        }
+    }
+
+    /// <summary>Columns [j0, j1) of C for few rows, in L1-sized strips, B streamed row by row.</summary>
+    private void Stream(int j0, int j1)
+    {
+        for (int js = j0; js < j1; js += StripWidth)
+        {
+            int cols = Math.Min(StripWidth, j1 - js);
+            for (int i0 = 0; i0 < M; i0 += MR)
+                Gemm.Strip(Math.Min(MR, M - i0), K, cols, A + i0 * RsA, RsA, CsA, B + js, Ldb, C + i0 * Ldc + js, Ldc, Accumulate);
         }
     }
 
