@@ -120,12 +120,60 @@ public sealed partial class Sequential
         var logits = (_layers[^1] as IActivatedLayer)?.Stage.Logits;
         double loss = Loss!.Compute(yPred, batch.Y, _lossGrad, logits);
         foreach (var m in Metrics) m.Update(yPred, batch.Y);
-        int firstTrainable = _layers.FindIndex(l => l.TrainableWeights.Any());
-        Tensor? g = _lossGrad;
-        for (int i = _layers.Count - 1; i >= 0 && i >= firstTrainable && g != null; i--)
-            g = _layers[i].Backward(g, needInputGrad: i > firstTrainable);
-        Optimizer!.Apply(TrainableWeights);
+        var trainable = RefreshTrainable();
+        var optimizer = Optimizer!;
+        optimizer.BeginApply(trainable);
+        // Element-wise optimizers let dense layers update their kernels during backward (never storing the gradient).
+        var fused = optimizer.IsElementWise ? optimizer : null;
+        _fusedDone.Clear();
+        try
+        {
+            Tensor? g = _lossGrad;
+            for (int i = _layers.Count - 1; i >= 0 && i >= _firstTrainable && g != null; i--)
+            {
+                var layer = _layers[i];
+                if (layer is Dense d) d.FusedOptimizer = fused;
+                g = layer.Backward(g, needInputGrad: i > _firstTrainable);
+                if (layer is Dense { KernelUpdatedInBackward: true } done) _fusedDone.Add(done.Kernel!);
+            }
+        }
+        finally
+        {
+            foreach (var layer in _layers) if (layer is Dense d) d.FusedOptimizer = null;
+        }
+        optimizer.UpdateVariables(trainable, _fusedDone);
         return loss;
+    }
+
+    private readonly List<Variable> _trainable = new();
+    private readonly HashSet<Variable> _fusedDone = new();
+    private int _firstTrainable;
+
+    /// <summary>The trainable weights in Keras order, rebuilt only when trainability changed (no per-step allocation).</summary>
+    private List<Variable> RefreshTrainable()
+    {
+        int n = 0, first = -1;
+        bool same = true;
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            var layer = _layers[i];
+            if (!layer.Trainable) continue;
+            var weights = layer.Weights;
+            for (int j = 0; j < weights.Count; j++)
+            {
+                if (!weights[j].Trainable) continue;
+                if (first < 0) first = i;
+                same &= n < _trainable.Count && ReferenceEquals(_trainable[n], weights[j]);
+                n++;
+            }
+        }
+        _firstTrainable = first < 0 ? _layers.Count : first;
+        if (!same || n != _trainable.Count)
+        {
+            _trainable.Clear();
+            _trainable.AddRange(TrainableWeights);
+        }
+        return _trainable;
     }
 
     /// <summary>Loss and metrics over a batch source: [loss, metric1, ...].</summary>
