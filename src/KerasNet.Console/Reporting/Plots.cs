@@ -29,6 +29,7 @@ public static class Plots
             line.LineWidth = 2;
             line.MarkerSize = values.Count > 1 ? 4 : 8;
         }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel(yLabel);
@@ -56,12 +57,13 @@ public static class Plots
                 // Row 0 on top, as seaborn draws it: y grows upwards in ScottPlot, so row r spans [n-r-1, n-r].
                 double bottom = n - row - 1;
                 var cell = plot.Add.Rectangle(col, col + 1, bottom, bottom + 1);
-                cell.FillColor = colormap.GetColor(0.1 + 0.9 * shade);
+                // ScottPlot's Blues runs from dark (0) to light (1): the largest count gets the darkest cell, as in seaborn.
+                cell.FillColor = colormap.GetColor(0.95 - 0.85 * shade);
                 cell.LineColor = Colors.White;
                 var text = plot.Add.Text(cm[row, col].ToString(System.Globalization.CultureInfo.InvariantCulture), col + 0.5, bottom + 0.5);
                 text.LabelFontSize = 28;
                 text.LabelAlignment = Alignment.MiddleCenter;
-                text.LabelFontColor = shade > 0.6 ? Colors.White : Colors.Black;
+                text.LabelFontColor = shade > 0.5 ? Colors.White : Colors.Black;
             }
         }
         double[] ticks = Enumerable.Range(0, n).Select(i => i + 0.5).ToArray();

@@ -33,8 +33,18 @@ public sealed class PlotsTests
     public void ConfusionMatrixHeatmapShadesCellsByCount()
     {
         string path = Path.Combine(Oracle.TempDir(), "cm.png");
-        Plots.ConfusionMatrix(path, new[,] { { 25, 3 }, { 1, 25 } }, ["bart", "homer"]);
+        Plots.ConfusionMatrix(path, new[,] { { 25, 3 }, { 0, 25 } }, ["bart", "homer"]);
         var img = Decode(path);
+        // Sample each cell away from its centred label: bigger counts are darker, and row 0 is at the top.
+        int Luma(double fx, double fy)
+        {
+            int i = 3 * ((int)(fy * img.Height) * img.Width + (int)(fx * img.Width));
+            return img.Data[i] + img.Data[i + 1] + img.Data[i + 2];
+        }
+        int topLeft = Luma(0.2, 0.17), topRight = Luma(0.88, 0.17), bottomLeft = Luma(0.2, 0.83), bottomRight = Luma(0.88, 0.83);
+        Assert.True(topLeft < topRight && bottomRight < bottomLeft && topRight < bottomLeft,
+            $"cell brightness TL {topLeft} TR {topRight} BL {bottomLeft} BR {bottomRight}");
+        Assert.Equal(topLeft, bottomRight);
         Assert.Equal((Plots.Width, Plots.Height), (img.Width, img.Height));
         // Blue shades cover the cells: many strongly blue pixels (b clearly above r).
         int blue = Enumerable.Range(0, img.Width * img.Height).Count(i => img.Data[3 * i + 2] > img.Data[3 * i] + 40);
