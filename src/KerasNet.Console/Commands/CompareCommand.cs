@@ -2,6 +2,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KerasNet.ConsoleApp.Reporting;
 using KerasNet.Engine;
 using KerasNet.Saving;
 
@@ -47,7 +48,7 @@ public static class CompareCommand
             return false;
         }
         var diff = ArrayDiff.Of(x.Span, y.Span, atol, rtol);
-        print.WriteLine($"shape {ShapeUtil.Format(x.Shape)}: {diff} (atol={atol:G}, rtol={rtol:G})");
+        print.WriteLine($"shape {ShapeUtil.Format(x.Shape)}: {diff} (atol={PyText.Repr(atol)}, rtol={PyText.Repr(rtol)})");
         return diff.Equal;
     }
 
@@ -65,7 +66,7 @@ public static class CompareCommand
             return equal;
         }
         var (wa, wb) = (ma.Weights.ToList(), mb.Weights.ToList());
-        print.WriteLine($"weights: {wa.Count} vs {wb.Count} arrays (atol={atol:G}, rtol={rtol:G})");
+        print.WriteLine($"weights: {wa.Count} vs {wb.Count} arrays (atol={PyText.Repr(atol)}, rtol={PyText.Repr(rtol)})");
         if (wa.Count != wb.Count) equal = false;
         int width = wa.Concat(wb).Select(v => v.FullName.Length).DefaultIfEmpty(0).Max();
         for (int i = 0; i < Math.Min(wa.Count, wb.Count); i++)

@@ -1,6 +1,7 @@
 #nullable enable
 using System.CommandLine;
 using System.Globalization;
+using KerasNet.ConsoleApp.Reporting;
 using KerasNet.Engine;
 
 namespace KerasNet.ConsoleApp.Commands;
@@ -49,7 +50,7 @@ public static class PredictCommand
                 string cls = predicted[i].ToString(CultureInfo.InvariantCulture);
                 if (data.ClassNames is { } names && predicted[i] < names.Length) cls += $" ({names[predicted[i]]})";
                 var row = outputs.Buffer.AsSpan(i * outputs.SampleSize, outputs.SampleSize).ToArray();
-                context.Out.WriteLine($"{data.Files[i].PadRight(width)}  {cls}  [{string.Join(", ", row.Select(v => v.ToString("F6", CultureInfo.InvariantCulture)))}]");
+                context.Out.WriteLine($"{data.Files[i].PadRight(width)}  {cls}  [{string.Join(", ", row.Select(PyText.Repr))}]");
             }
             if (outPath != null)
             {
