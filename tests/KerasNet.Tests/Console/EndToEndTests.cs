@@ -209,6 +209,22 @@ public sealed class EndToEndTests(TrainedTutorial run) : IClassFixture<TrainedTu
         Assert.Equal(0, CliRunner.Run("compare", y2, npy, "--atol", "1e-5").ExitCode);
     }
 
+    [SkippableFact]
+    public void PredictOnImagesEqualsPredictOnKerasPreparedArray()
+    {
+        // The Python side: keras_preprocessing loads the test set as flow_from_directory would, into an NHWC .npy.
+        Oracle.RequirePython("keras_preprocessing", "numpy", "PIL");
+        string dir = Oracle.TempDir(), x = Path.Combine(dir, "x.npy"), fromPython = Path.Combine(dir, "a.npy"), fromImages = Path.Combine(dir, "b.npy");
+        int s = TrainedTutorial.ImageSize;
+        var order = Oracle.RunPythonScript("cli_images_to_npy.py", run.TestSet, $"{s}", $"{s}", PyTextRepr(1.0 / 255), x)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(run.Predictions.Skip(1).Select(r => r[0]), order);
+        Assert.Equal(0, CliRunner.Run("predict", "--model", run.Out("weights.hdf5"), "--input", x, "--output", fromPython).ExitCode);
+        Assert.Equal(0, CliRunner.Run("predict", "--model", run.Out("weights.hdf5"), "--images", run.TestSet, "--output", fromImages).ExitCode);
+        var r = CliRunner.Run("compare", fromImages, fromPython, "--atol", "0");
+        Assert.True(r.ExitCode == 0, r.Out);
+    }
+
     [Fact]
     public void PredictRejectsAWrongInputShapeWithExit1()
     {
