@@ -131,3 +131,25 @@ public sealed class CliTests
         Assert.Contains("bad.npy", r.Error);
     }
 }
+
+public sealed class DatasetLocatorTests
+{
+    [Fact]
+    public void DefaultDataIsTheSingleDatasetUnderData()
+    {
+        string old = Directory.GetCurrentDirectory(), dir = Oracle.TempDir();
+        try
+        {
+            Directory.SetCurrentDirectory(dir);
+            // No data/ here: the repository's own data/ (beside KerasNet.sln) is used, as run.sh does.
+            Assert.Equal(Path.Combine(Oracle.RepoRoot, "data", "homer_bart_2"), KerasNet.ConsoleApp.Commands.DatasetLocator.Resolve(null));
+            foreach (var set in new[] { "training_set", "test_set" }) Directory.CreateDirectory(Path.Combine(dir, "data", "one", set));
+            Assert.Equal(Path.Combine("data", "one"), KerasNet.ConsoleApp.Commands.DatasetLocator.Resolve(null));
+            foreach (var set in new[] { "training_set", "test_set" }) Directory.CreateDirectory(Path.Combine(dir, "data", "two", set));
+            var e = Assert.Throws<KerasNetException>(() => KerasNet.ConsoleApp.Commands.DatasetLocator.Resolve(null));
+            Assert.Contains("one, two", e.Message);
+            Assert.Contains("--data", e.Message);
+        }
+        finally { Directory.SetCurrentDirectory(old); }
+    }
+}
