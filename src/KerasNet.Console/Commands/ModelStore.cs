@@ -14,7 +14,13 @@ public sealed record ModelSource(string Path, string? Weights = null)
     {
         ModelStore.RequireFile(Path, "model file");
         if (!IsJson) return Keras.LoadModel(Path);
-        var model = Keras.ModelFromJson(ModelStore.ReadText(Path));
+        Sequential model;
+        // model_from_json only sees the text, so its messages get the file's name here.
+        try { model = Keras.ModelFromJson(ModelStore.ReadText(Path)); }
+        catch (KerasNetException e) when (!e.Message.Contains(Path, StringComparison.Ordinal))
+        {
+            throw new KerasNetException($"{Path}: {e.Message}", e);
+        }
         if (Weights != null)
         {
             ModelStore.RequireFile(Weights, "weights file");

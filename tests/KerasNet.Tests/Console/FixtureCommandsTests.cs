@@ -67,6 +67,21 @@ public sealed class FixtureCommandsTests
     }
 
     [SkippableFact]
+    public void WeightsOfAnotherArchitectureOrABadJsonExit1NamingTheFile()
+    {
+        string fixtures = Oracle.RequireFixtures();
+        var r = CliRunner.Run("predict", "--json", Path.Combine(fixtures, "AykCanDem_digitRecognition__mnist_cnn.json"),
+            "--weights", Path.Combine(fixtures, "KILNETA_CNN_MNIST__mnist_cnn.h5"), "--input", Path.Combine(fixtures, "inputs", "KILNETA_CNN_MNIST__mnist_cnn.npy"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("KILNETA_CNN_MNIST__mnist_cnn.h5", r.Error);
+        Assert.Contains("conv2d", r.Error);
+        var j = CliRunner.Run("summary", "--model", Path.Combine(fixtures, "manifest.json"));
+        Assert.Equal(1, j.ExitCode);
+        Assert.Contains("manifest.json", j.Error);
+        Assert.Single(j.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [SkippableFact]
     public void DifferentArchitecturesCompareUnequalFieldByField()
     {
         string fixtures = Oracle.RequireFixtures();
