@@ -10,7 +10,7 @@ internal static class CliOptions
     /// <summary>An integer option that must be positive (a parse error, exit 2, otherwise).</summary>
     public static Option<int> PositiveInt(string name, int defaultValue, string description)
     {
-        var o = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        var o = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "N" };
         // Validators see the raw token: a token that is not a number already has the parser's own error.
         o.Validators.Add(r =>
         {
@@ -23,7 +23,7 @@ internal static class CliOptions
     /// <summary>A non-negative floating-point option (tolerances, rescale factors).</summary>
     public static Option<double> NonNegativeDouble(string name, double defaultValue, string description)
     {
-        var o = new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        var o = new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "X" };
         o.Validators.Add(r =>
         {
             if (Token(r) is { } t && double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && (!(v >= 0) || double.IsInfinity(v)))
@@ -36,8 +36,8 @@ internal static class CliOptions
     private static string? Token(System.CommandLine.Parsing.OptionResult r) => r.Tokens.Count == 1 ? r.Tokens[0].Value : null;
 
     /// <summary>A path option; its existence is checked when the command runs, so the message can name the file (exit 1).</summary>
-    public static Option<string?> Path(string name, string description, bool required = false) =>
-        new(name) { Description = description, Required = required };
+    public static Option<string?> Path(string name, string description, bool required = false, string helpName = "FILE") =>
+        new(name) { Description = description, Required = required, HelpName = helpName };
 
     /// <summary><c>--target-size H W</c>: two positive integers.</summary>
     public static Option<int[]?> TargetSize()
@@ -46,6 +46,7 @@ internal static class CliOptions
         {
             Description = "Resize images to H W (default: the model's input size).",
             Arity = new ArgumentArity(2, 2),
+            HelpName = "H W",
             AllowMultipleArgumentsPerToken = true,
         };
         o.Validators.Add(r =>

@@ -18,18 +18,16 @@ public static class EvaluateCommand
     public static Command Create(CliContext context)
     {
         var model = new CliOptions.ModelOptions();
-        var images = CliOptions.Path("--images", "Folder with one subfolder of images per class (as flow_from_directory reads it).", required: true);
+        var images = CliOptions.Path("--images", "Folder with one subfolder of images per class (as flow_from_directory reads it).", required: true, helpName: "DIR");
         var targetSize = CliOptions.TargetSize();
         var rescale = CliOptions.Rescale();
         var colorMode = CliOptions.ColorMode();
         var skipInvalid = CliOptions.SkipInvalid();
         var batchSize = CliOptions.PositiveInt("--batch-size", 32, "Samples per batch.");
-        var output = CliOptions.Path("--output", "Also write classification_report.txt, confusion_matrix.png and predictions.csv to this folder.");
-        var command = new Command("evaluate", "Evaluate a model on a folder of labelled images: loss, accuracy, classification report, confusion matrix.")
-        {
-            images, targetSize, rescale, colorMode, batchSize, output, skipInvalid,
-        };
+        var output = CliOptions.Path("--output", "Also write classification_report.txt, confusion_matrix.png and predictions.csv to this folder.", helpName: "DIR");
+        var command = new Command("evaluate", "Evaluate a model on a folder of labelled images: loss, accuracy, classification report, confusion matrix.");
         model.AddTo(command);
+        foreach (var o in new Option[] { images, targetSize, rescale, colorMode, batchSize, output, skipInvalid }) command.Options.Add(o);
         command.SetAction(p =>
         {
             var network = model.Resolve(p, weightsRequired: true).Load();

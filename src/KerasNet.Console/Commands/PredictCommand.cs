@@ -17,18 +17,16 @@ public static class PredictCommand
     {
         var model = new CliOptions.ModelOptions();
         var input = CliOptions.Path("--input", "NHWC float32 .npy array of inputs (as numpy saves it).");
-        var images = CliOptions.Path("--images", "An image file, a flat folder of images, or a folder with one subfolder per class.");
+        var images = CliOptions.Path("--images", "An image file, a flat folder of images, or a folder with one subfolder per class.", helpName: "DIR|FILE");
         var targetSize = CliOptions.TargetSize();
         var rescale = CliOptions.Rescale();
         var colorMode = CliOptions.ColorMode();
         var skipInvalid = CliOptions.SkipInvalid();
         var output = CliOptions.Path("--output", "Write the raw model outputs here as a float32 .npy.");
         var batchSize = CliOptions.PositiveInt("--batch-size", 32, "Samples per batch.");
-        var command = new Command("predict", "Predict with a model on images or a .npy array.")
-        {
-            input, images, targetSize, rescale, colorMode, output, batchSize, skipInvalid,
-        };
+        var command = new Command("predict", "Predict with a model on images or a .npy array.");
         model.AddTo(command);
+        foreach (var o in new Option[] { input, images, targetSize, rescale, colorMode, output, batchSize, skipInvalid }) command.Options.Add(o);
         command.SetAction(p =>
         {
             var source = model.Resolve(p, weightsRequired: true);

@@ -9,7 +9,7 @@ public static class TrainCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(CliContext context)
     {
-        var data = CliOptions.Path("--data", "Folder with training_set/ and test_set/ (default: the dataset in data/).");
+        var data = CliOptions.Path("--data", "Folder with training_set/ and test_set/ (default: the dataset in data/).", helpName: "DIR");
         var epochs = CliOptions.PositiveInt("--epochs", 50, "Training epochs.");
         var batchSize = CliOptions.PositiveInt("--batch-size", 8, "Training batch size.");
         // Three 3x3 convolutions each followed by 2x2 pooling need at least 22 pixels.
@@ -19,8 +19,8 @@ public static class TrainCommand
             if (r.Tokens.Count == 1 && int.TryParse(r.Tokens[0].Value, out int v) && v is > 0 and < 22)
                 r.AddError($"--image-size must be at least 22 for the tutorial's three conv/pool stages, got {v}.");
         });
-        var seed = new Option<int?>("--seed") { Description = "Seed for weights, shuffling and augmentation (repeatable runs)." };
-        var output = CliOptions.Path("--output", "Folder for the files written (default: output/).");
+        var seed = new Option<int?>("--seed") { HelpName = "N", Description = "Seed for weights, shuffling and augmentation (repeatable runs)." };
+        var output = CliOptions.Path("--output", "Folder for the files written (default: output/).", helpName: "DIR");
         var skipInvalid = CliOptions.SkipInvalid();
 
         var command = new Command("train", "Run the tutorial: train the CNN on the dataset, evaluate, plot, save and reload it. " +
