@@ -1,1 +1,14 @@
-class P{static void Main(){}}
+using KerasNet.Bench;
+
+// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | kernels | profile | micro] [--no-torch]
+string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
+bool torch = !args.Contains("--no-torch");
+switch (mode)
+{
+    case "epoch": EpochBench.Run(torch: torch); break;
+    case "kernels": KernelBench.Run(); break;
+    case "profile": Profile.Run(); break;
+    case "micro": MicroBenchmarks.Run(args.Skip(1).Where(a => !a.StartsWith("--no")).ToArray()); break;
+    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: epoch | kernels | profile | micro"); return 2;
+}
+return 0;

@@ -47,6 +47,13 @@ public sealed class CpuBackend : IBackend
         ActivationKernels.Backward(grad.AsSpan(0, length), y.AsSpan(0, length), cols, activation);
 
     /// <inheritdoc/>
+    public bool PrefersFusedDenseBackward(int rows) => DenseFused.Supports(rows);
+
+    /// <inheritdoc/>
+    public void DenseBackwardFused(int rows, int inDim, int units, float[] x, float[] dy, float[] w, float[]? dx, IWeightUpdate update) =>
+        DenseFused.Run(rows, inDim, units, x, dy, w, dx, update);
+
+    /// <inheritdoc/>
     public void ColumnSums(float[] x, int rows, int cols, float[] result)
     {
         var res = result.AsSpan(0, cols);

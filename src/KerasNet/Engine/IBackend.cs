@@ -44,6 +44,19 @@ public interface IBackend
     /// </summary>
     void ActivationBackward(float[] grad, float[] y, int length, int cols, ActivationKind activation);
 
+    /// <summary>
+    /// Whether <see cref="DenseBackwardFused"/> is worth using for a batch of <paramref name="rows"/> (it pays off
+    /// when the batch is small and the step is bound by reading the kernel).
+    /// </summary>
+    bool PrefersFusedDenseBackward(int rows);
+
+    /// <summary>
+    /// Dense backward fused with the optimizer: dx[rows, inDim] = dy w^T (with the weights before the update; skipped
+    /// when dx is null), and each kernel row's gradient x^T dy handed to <paramref name="update"/> as soon as it is
+    /// formed, so the kernel gradient is never stored. w is (inDim, units).
+    /// </summary>
+    void DenseBackwardFused(int rows, int inDim, int units, float[] x, float[] dy, float[] w, float[]? dx, IWeightUpdate update);
+
     /// <summary>Sums a [rows, cols] matrix over its rows into <paramref name="result"/> (length cols).</summary>
     void ColumnSums(float[] x, int rows, int cols, float[] result);
 

@@ -2,12 +2,26 @@
 namespace KerasNet.Engine;
 
 /// <summary>
-/// Splits loops over the machine's cores. Work below <see cref="MinWorkPerThread"/> runs inline,
-/// because waking a second core costs more than small loops save.
+/// A unit of parallel work: <see cref="Execute"/> is called once per part with that part's contiguous range.
+/// Kernels keep one instance per calling thread and refill its fields, so a parallel loop allocates nothing.
+/// </summary>
+public abstract class ParallelJob
+{
+    /// <summary>Runs part <paramref name="part"/> over [start, end).</summary>
+    public abstract void Execute(int part, int start, int end);
+}
+
+/// <summary>
+/// Splits loops over the machine's cores with a small pool of long-lived workers (the caller runs part 0).
+/// Unlike Parallel.For it allocates nothing per call, and the partition of [0, n) into parts depends only on
+/// n and the work estimate, never on which thread is free, so reductions over parts are bit-reproducible.
+/// When the pool is already busy (nested or concurrent calls) the parts simply run on the calling thread.
 /// </summary>
 public static class Threads
 {
     private static int _count = Math.Max(1, Environment.ProcessorCount);
+    private static WorkerPool? _pool;
+    private static readonly object Gate = new();
 
     /// <summary>Number of threads kernels split their work over (defaults to the processor count).</summary>
     public static int Count
@@ -19,23 +33,63 @@ public static class Threads
     /// <summary>Approximate multiply-adds below which a loop is not split.</summary>
     public const long MinWorkPerThread = 32_768;
 
+    /// <summary>How many parts a loop of n items costing <paramref name="costPerItem"/> each is split into.</summary>
+    public static int PartsFor(int n, long costPerItem)
+    {
+        long parts = Math.Min(_count, Math.Max(1, n * Math.Max(1, costPerItem) / MinWorkPerThread));
+        return (int)Math.Max(1, Math.Min(parts, n));
+    }
+
+    /// <summary>Start of part <paramref name="p"/> of <paramref name="parts"/> over [0, n).</summary>
+    public static int PartStart(int n, int p, int parts) => (int)((long)n * p / parts);
+
+    /// <summary>Runs <paramref name="job"/> over [0, n) split into <paramref name="parts"/> contiguous ranges.</summary>
+    public static void Run(ParallelJob job, int n, int parts)
+    {
+        if (n <= 0) return;
+        parts = Math.Max(1, Math.Min(parts, n));
+        if (parts == 1) { job.Execute(0, 0, n); return; }
+        var pool = Pool(parts - 1);
+        if (pool is null || !pool.TryEnter())
+        {
+            for (int p = 0; p < parts; p++) job.Execute(p, PartStart(n, p, parts), PartStart(n, p + 1, parts));
+            return;
+        }
+        try { pool.Run(job, n, parts); }
+        finally { pool.Exit(); }
+    }
+
+    /// <summary>Runs <paramref name="job"/> over [0, n) in as many parts as the work justifies.</summary>
+    public static void For(int n, long costPerItem, ParallelJob job) => Run(job, n, PartsFor(n, costPerItem));
+
     /// <summary>
     /// Runs body(start, end) over [0, n) in contiguous ranges, one per thread, when the total work
-    /// (n * costPerItem) justifies it.
+    /// (n * costPerItem) justifies it. Convenient but allocates a closure; hot kernels use <see cref="ParallelJob"/>.
     /// </summary>
     public static void For(int n, long costPerItem, Action<int, int> body)
     {
-        int parts = (int)Math.Min(_count, Math.Max(1, n * Math.Max(1, costPerItem) / MinWorkPerThread));
-        parts = Math.Min(parts, n);
-        if (parts <= 1)
+        int parts = PartsFor(n, costPerItem);
+        if (parts <= 1) { if (n > 0) body(0, n); return; }
+        Run(new ActionJob(body), n, parts);
+    }
+
+    private static WorkerPool? Pool(int workers)
+    {
+        var pool = _pool;
+        if (pool != null && pool.Workers >= workers) return pool;
+        lock (Gate)
         {
-            if (n > 0) body(0, n);
-            return;
+            if (_pool == null || _pool.Workers < workers)
+            {
+                _pool?.Retire();
+                _pool = new WorkerPool(workers);
+            }
+            return _pool;
         }
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
-        {
-            int start = (int)((long)n * p / parts), end = (int)((long)n * (p + 1) / parts);
-            if (end > start) body(start, end);
-        });
+    }
+
+    private sealed class ActionJob(Action<int, int> body) : ParallelJob
+    {
+        public override void Execute(int part, int start, int end) => body(start, end);
     }
 }

@@ -48,6 +48,15 @@ public sealed class Dense : Layer, IActivatedLayer
     public Variable? Bias { get; private set; }
 
     internal ActivationStage Stage { get; }
+
+    /// <summary>
+    /// Set by the model for the duration of a training step whose optimizer is element-wise: Backward then applies
+    /// the kernel's update itself (the kernel gradient is not stored) and sets <see cref="KernelUpdatedInBackward"/>.
+    /// </summary>
+    internal Optimizers.Optimizer? FusedOptimizer { get; set; }
+
+    /// <summary>Whether the last Backward already applied the optimizer to the kernel.</summary>
+    internal bool KernelUpdatedInBackward { get; private set; }
     ActivationStage IActivatedLayer.Stage => Stage;
 
     /// <inheritdoc/>
@@ -84,6 +93,17 @@ public sealed class Dense : Layer, IActivatedLayer
         gradOutput.Span.CopyTo(_gradOut.Span);
         Stage.Backward(_gradOut, _output!);
         var be = Backend.Current;
+        KernelUpdatedInBackward = false;
+        if (FusedOptimizer is { } opt && Kernel!.Trainable && be.PrefersFusedDenseBackward(rows))
+        {
+            // Small batch: one pass over the kernel computes the input gradient and updates each kernel row.
+            if (needInputGrad) _gradIn = Tensor.Ensure(_gradIn, _input.Shape);
+            be.DenseBackwardFused(rows, inDim, Units, _input.Buffer, _gradOut.Buffer, Kernel.Value.Buffer,
+                needInputGrad ? _gradIn!.Buffer : null, opt.FusedUpdate(Kernel));
+            KernelUpdatedInBackward = true;
+            if (UseBias) be.ColumnSums(_gradOut.Buffer, rows, Units, Bias!.Grad.Buffer);
+            return needInputGrad ? _gradIn : null;
+        }
         be.Gemm(true, false, inDim, Units, rows, _input.Buffer, inDim, _gradOut.Buffer, Units, Kernel!.Grad.Buffer, Units, false);
         if (UseBias) be.ColumnSums(_gradOut.Buffer, rows, Units, Bias!.Grad.Buffer);
         if (!needInputGrad) return null;

@@ -24,34 +24,38 @@ public sealed partial class Sequential
         if (epochs < 0) throw new KerasNetException($"epochs must be non-negative, got {epochs}.");
         if (x.Count == 0) throw new KerasNetException("Fit: the training data has no samples.");
         var history = new History();
+        // Keras's CallbackList order: the user's callbacks, then History (the progress bar is drawn by Fit itself,
+        // first in each hook, as Keras's ProgbarLogger is).
         var all = new List<Callback>(callbacks ?? []) { history };
         foreach (var cb in all) cb.Model = this;
         var output = Output ?? Console.Out;
         int steps = Math.Min(stepsPerEpoch ?? x.Count, x.Count);
+        bool batchLogsWanted = all.Count > 1;
         StopTraining = false;
-        var logs = new Dictionary<string, double>();
-        foreach (var cb in all) cb.OnTrainBegin(logs);
+        foreach (var cb in all) cb.OnTrainBegin(new Dictionary<string, double>());
         for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
         {
-            foreach (var cb in all) cb.OnEpochBegin(epoch, logs);
             if (verbose > 0 && epochs > 1) output.WriteLine($"Epoch {epoch + 1}/{epochs}");
+            foreach (var cb in all) cb.OnEpochBegin(epoch, new Dictionary<string, double>());
             var bar = new Progbar(steps, verbose, Output);
             var running = new RunningLogs(this);
+            int seen = 0;
             for (int step = 0; step < steps; step++)
             {
-                foreach (var cb in all) cb.OnTrainBatchBegin(step, logs);
+                if (batchLogsWanted) foreach (var cb in all) cb.OnTrainBatchBegin(step, new Dictionary<string, double>());
                 var batch = x.GetBatch(step);
                 double loss = TrainStep(batch);
                 running.Add(loss, batch.X.BatchSize);
-                var batchLogs = running.ToDictionary();
-                foreach (var cb in all) cb.OnTrainBatchEnd(step, batchLogs);
-                if (!double.IsFinite(loss))
+                seen = step + 1;
+                if (batchLogsWanted)
                 {
-                    if (StopTraining) break;
-                    throw new NonFiniteLossException($"Training stopped: the loss became {loss} at epoch {epoch + 1}, batch {step + 1}. Lower the learning rate or check the data for NaN or infinite values.");
+                    var batchLogs = running.ToDictionary();
+                    foreach (var cb in all) cb.OnTrainBatchEnd(step, batchLogs);
                 }
-                if (step < steps - 1 || validationData == null) bar.Update(step + 1, running.Values());
-                if (StopTraining) break;
+                if (StopTraining) break; // TerminateOnNaN (or a user callback) ends the epoch here, as Keras does.
+                if (!double.IsFinite(loss))
+                    throw new NonFiniteLossException($"Training stopped: the loss became {loss} at epoch {epoch + 1}, batch {step + 1}. Lower the learning rate or check the data for NaN or infinite values (or pass a TerminateOnNaN callback to stop quietly).");
+                if (seen < steps) bar.Update(seen, running.Values());
             }
             x.OnEpochEnd();
             var epochLogs = running.ToDictionary();
@@ -60,11 +64,12 @@ public sealed partial class Sequential
                 var val = Evaluate(validationData, verbose: 0);
                 epochLogs["val_loss"] = val[0];
                 for (int i = 0; i < Metrics.Count; i++) epochLogs["val_" + Metrics[i].Name] = val[i + 1];
-                bar.Update(steps, epochLogs.ToList(), finalize: true);
             }
+            // Keras finalises the bar at the steps actually run, with the validation values appended.
+            bar.Update(seen, epochLogs.ToList(), finalize: true);
             foreach (var cb in all) cb.OnEpochEnd(epoch, epochLogs);
         }
-        foreach (var cb in all) cb.OnTrainEnd(logs);
+        foreach (var cb in all) cb.OnTrainEnd(new Dictionary<string, double>());
         return history;
     }
 
@@ -108,18 +113,67 @@ public sealed partial class Sequential
     {
         EnsureCompiled("training");
         if (batch.Y is null) throw new KerasNetException("Training needs targets, but the batch has none (class_mode=None?).");
+        EnsureBuiltFor(batch.X);
+        ResolveMetrics(batch.Y); // before the forward pass, so a fused output layer records its logits on step one
         var yPred = Call(batch.X, training: true);
-        ResolveMetrics();
         _lossGrad = Tensor.Ensure(_lossGrad, yPred.Shape);
         var logits = (_layers[^1] as IActivatedLayer)?.Stage.Logits;
         double loss = Loss!.Compute(yPred, batch.Y, _lossGrad, logits);
         foreach (var m in Metrics) m.Update(yPred, batch.Y);
-        int firstTrainable = _layers.FindIndex(l => l.TrainableWeights.Any());
-        Tensor? g = _lossGrad;
-        for (int i = _layers.Count - 1; i >= 0 && i >= firstTrainable && g != null; i--)
-            g = _layers[i].Backward(g, needInputGrad: i > firstTrainable);
-        Optimizer!.Apply(TrainableWeights);
+        var trainable = RefreshTrainable();
+        var optimizer = Optimizer!;
+        optimizer.BeginApply(trainable);
+        // Element-wise optimizers let dense layers update their kernels during backward (never storing the gradient).
+        var fused = optimizer.IsElementWise ? optimizer : null;
+        _fusedDone.Clear();
+        try
+        {
+            Tensor? g = _lossGrad;
+            for (int i = _layers.Count - 1; i >= 0 && i >= _firstTrainable && g != null; i--)
+            {
+                var layer = _layers[i];
+                if (layer is Dense d) d.FusedOptimizer = fused;
+                g = layer.Backward(g, needInputGrad: i > _firstTrainable);
+                if (layer is Dense { KernelUpdatedInBackward: true } done) _fusedDone.Add(done.Kernel!);
+            }
+        }
+        finally
+        {
+            foreach (var layer in _layers) if (layer is Dense d) d.FusedOptimizer = null;
+        }
+        optimizer.UpdateVariables(trainable, _fusedDone);
         return loss;
+    }
+
+    private readonly List<Variable> _trainable = new();
+    private readonly HashSet<Variable> _fusedDone = new();
+    private int _firstTrainable;
+
+    /// <summary>The trainable weights in Keras order, rebuilt only when trainability changed (no per-step allocation).</summary>
+    private List<Variable> RefreshTrainable()
+    {
+        int n = 0, first = -1;
+        bool same = true;
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            var layer = _layers[i];
+            if (!layer.Trainable) continue;
+            var weights = layer.Weights;
+            for (int j = 0; j < weights.Count; j++)
+            {
+                if (!weights[j].Trainable) continue;
+                if (first < 0) first = i;
+                same &= n < _trainable.Count && ReferenceEquals(_trainable[n], weights[j]);
+                n++;
+            }
+        }
+        _firstTrainable = first < 0 ? _layers.Count : first;
+        if (!same || n != _trainable.Count)
+        {
+            _trainable.Clear();
+            _trainable.AddRange(TrainableWeights);
+        }
+        return _trainable;
     }
 
     /// <summary>Loss and metrics over a batch source: [loss, metric1, ...].</summary>
@@ -132,8 +186,9 @@ public sealed partial class Sequential
         {
             var b = x.GetBatch(i);
             if (b.Y is null) throw new KerasNetException("Evaluate needs targets, but the data has none.");
+            EnsureBuiltFor(b.X);
+            ResolveMetrics(b.Y);
             var yPred = Call(b.X, training: false);
-            ResolveMetrics();
             var logits = (_layers[^1] as IActivatedLayer)?.Stage.Logits;
             running.Add(Loss!.Compute(yPred, b.Y, null, logits), b.X.BatchSize);
             foreach (var m in Metrics) m.Update(yPred, b.Y);

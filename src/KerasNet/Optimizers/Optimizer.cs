@@ -37,15 +37,69 @@ public abstract class Optimizer
     /// <summary>Applies one update to every variable from its gradient.</summary>
     public void Apply(IReadOnlyList<Variable> variables)
     {
+        BeginApply(variables);
+        UpdateVariables(variables, null);
+    }
+
+    /// <summary>
+    /// Starts a step whose updates may be split: counts the iteration, computes per-step constants, and creates any
+    /// missing slots in <paramref name="variables"/>' order (so the slot order does not depend on which updates fuse).
+    /// </summary>
+    internal void BeginApply(IReadOnlyList<Variable> variables)
+    {
+        for (int i = 0; i < variables.Count; i++) SlotsOf(variables[i]);
         Iterations++;
         BeginStep();
-        foreach (var v in variables)
+    }
+
+    /// <summary>Updates the variables from their stored gradients, except those already updated in a fused pass.</summary>
+    internal void UpdateVariables(IReadOnlyList<Variable> variables, HashSet<Variable>? done)
+    {
+        var job = _job ??= new UpdateJob(this);
+        for (int i = 0; i < variables.Count; i++)
         {
-            var slots = SlotsOf(v);
-            var w = v.Value.Buffer; var g = v.Grad.Buffer;
-            int n = v.Size;
-            Threads.For(n, 8, (s, e) => Update(w.AsSpan(s, e - s), g.AsSpan(s, e - s), slots, s, e - s));
+            var v = variables[i];
+            if (done != null && done.Contains(v)) continue;
+            job.Slots = SlotsOf(v);
+            job.W = v.Value.Buffer;
+            job.G = v.Grad.Buffer;
+            Threads.For(v.Size, 8, job);
         }
+        job.W = job.G = null!;
+        job.Slots = null!;
+    }
+
+    /// <summary>
+    /// This step's update of <paramref name="v"/> as a range operation, for kernels that produce the gradient piece
+    /// by piece (only valid between <see cref="BeginApply"/> and the end of the step).
+    /// </summary>
+    internal IWeightUpdate FusedUpdate(Variable v)
+    {
+        _fused ??= new Dictionary<Variable, RangeUpdate>();
+        if (!_fused.TryGetValue(v, out var u)) _fused[v] = u = new RangeUpdate(this, SlotsOf(v));
+        return u;
+    }
+
+    /// <summary>Whether updates depend only on each element's own gradient, so they may be applied row by row.</summary>
+    internal virtual bool IsElementWise => true;
+
+    private Dictionary<Variable, RangeUpdate>? _fused;
+
+    private sealed class RangeUpdate(Optimizer owner, float[][] slots) : IWeightUpdate
+    {
+        public void Update(int offset, Span<float> w, ReadOnlySpan<float> g) => owner.Update(w, g, slots, offset, w.Length);
+    }
+
+    private UpdateJob? _job;
+
+    /// <summary>The per-range update of one variable, reused across variables and steps (no per-step allocation).</summary>
+    private sealed class UpdateJob(Optimizer owner) : ParallelJob
+    {
+        public float[] W = null!, G = null!;
+        public float[][] Slots = null!;
+
+        public override void Execute(int part, int start, int end) =>
+            owner.Update(W.AsSpan(start, end - start), G.AsSpan(start, end - start), Slots, start, end - start);
     }
 
     /// <summary>Called once per step before the per-variable updates (e.g. Adam's bias correction).</summary>

@@ -1,12 +1,24 @@
 #nullable enable
-using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace KerasNet.Engine.Kernels;
 
-/// <summary>Row-major single-precision matrix multiplication C = op(A) op(B) (+ C).</summary>
-internal static class Gemm
+/// <summary>
+/// Row-major single-precision C = op(A) op(B) (+ C) on AVX-512: the <see cref="GemmTile"/> micro-kernel over
+/// 8 x 32 tiles, B in 32-column panels (packed only when its layout demands it), the inner dimension blocked
+/// so a B panel stays in L1, and the work split over the cores by rows, by columns or (for gradients with a
+/// huge inner dimension) by inner-dimension ranges summed in a fixed order. Few rows (dense layers at small
+/// batch) take streaming paths that read B exactly once.
+/// </summary>
+internal static unsafe class Gemm
 {
-    private const int ColumnBlock = 1024;
+    internal const int MR = 8, NR = 32;
+    private const int SmallM = 16;
+
+    /// <summary>Whether the AVX-512 kernels run (otherwise <see cref="GemmPortable"/>).</summary>
+    public static bool Accelerated { get; set; } = Vector512.IsHardwareAccelerated;
+
+    [ThreadStatic] private static GemmJob? t_job;
 
     public static void Run(bool transA, bool transB, int m, int n, int k,
         float[] a, int lda, float[] b, int ldb, float[] c, int ldc, bool accumulate)
@@ -17,88 +29,105 @@ internal static class Gemm
             if (!accumulate) for (int i = 0; i < m; i++) c.AsSpan(i * ldc, n).Clear();
             return;
         }
-        if (transB) RunNT(transA, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
-        else if (m <= 16) RunSmallM(transA, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
-        else RunRows(transA, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
-    }
+        if (!Accelerated) { GemmPortable.Run(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate); return; }
 
-    private static float A(float[] a, bool transA, int lda, int i, int p) => transA ? a[p * lda + i] : a[i * lda + p];
-
-    // Few rows (dense layers at small batch): stream B once, updating every row of C per B row.
-    private static void RunSmallM(bool transA, int m, int n, int k, float[] a, int lda, float[] b, int ldb,
-        float[] c, int ldc, bool accumulate)
-    {
-        int blocks = (n + ColumnBlock - 1) / ColumnBlock;
-        Threads.For(blocks, (long)m * k * ColumnBlock, (b0, b1) =>
+        var job = t_job ??= new GemmJob();
+        job.M = m; job.N = n; job.K = k; job.Accumulate = accumulate;
+        job.RsA = transA ? 1 : lda; job.CsA = transA ? lda : 1; job.Ldc = ldc;
+        bool smallNT = m <= SmallM && transB && !transA, smallNN = m <= SmallM && !transB;
+        // Plain B is read in place; only a ragged last panel (or a transposed B) is copied into panels.
+        int packFrom = smallNT || smallNN ? n : transB ? 0 : n / NR * NR;
+        float[]? packed = null;
+        if (packFrom < n)
         {
-            for (int jb = b0; jb < b1; jb++)
-            {
-                int j0 = jb * ColumnBlock, len = Math.Min(ColumnBlock, n - j0);
-                if (!accumulate) for (int i = 0; i < m; i++) c.AsSpan(i * ldc + j0, len).Clear();
-                for (int p = 0; p < k; p++)
-                {
-                    var brow = b.AsSpan(p * ldb + j0, len);
-                    for (int i = 0; i < m; i++)
-                    {
-                        float av = A(a, transA, lda, i, p);
-                        if (av == 0f) continue;
-                        var crow = c.AsSpan(i * ldc + j0, len);
-                        TensorPrimitives.MultiplyAdd(brow, av, crow, crow);
-                    }
-                }
-            }
-        });
-    }
-
-    // Many rows (im2col convolutions): each row of C accumulates the rows of B it needs; B stays in cache.
-    private static void RunRows(bool transA, int m, int n, int k, float[] a, int lda, float[] b, int ldb,
-        float[] c, int ldc, bool accumulate)
-    {
-        Threads.For(m, (long)n * k, (i0, i1) =>
-        {
-            for (int i = i0; i < i1; i++)
-            {
-                for (int j0 = 0; j0 < n; j0 += ColumnBlock)
-                {
-                    int len = Math.Min(ColumnBlock, n - j0);
-                    var crow = c.AsSpan(i * ldc + j0, len);
-                    if (!accumulate) crow.Clear();
-                    for (int p = 0; p < k; p++)
-                    {
-                        float av = A(a, transA, lda, i, p);
-                        if (av == 0f) continue;
-                        TensorPrimitives.MultiplyAdd(b.AsSpan(p * ldb + j0, len), av, crow, crow);
-                    }
-                }
-            }
-        });
-    }
-
-    // B transposed: C[i,j] is a dot product of a row of op(A) with a row of B.
-    private static void RunNT(bool transA, int m, int n, int k, float[] a, int lda, float[] b, int ldb,
-        float[] c, int ldc, bool accumulate)
-    {
-        float[]? at = null;
-        if (transA)
-        {
-            at = new float[m * k];
-            for (int p = 0; p < k; p++)
-                for (int i = 0; i < m; i++) at[i * k + p] = a[p * lda + i];
-            a = at;
-            lda = k;
+            packed = Workspace.Get(Workspace.GemmPackB, PackedLength(n - packFrom, k));
+            fixed (float* pb = b, pp = packed) PackB(transB, packFrom, n, k, pb, ldb, pp);
         }
-        Threads.For(n, (long)m * k, (j0, j1) =>
+        fixed (float* pa = a, pb = b, pc = c, pp = packed)
         {
-            for (int j = j0; j < j1; j++)
+            job.A = pa; job.C = pc; job.B = pb; job.Ldb = ldb; job.Packed = pp; job.PackedFrom = packFrom;
+            try
             {
-                var brow = b.AsSpan(j * ldb, k);
-                for (int i = 0; i < m; i++)
-                {
-                    float d = TensorPrimitives.Dot(a.AsSpan(i * lda, k), brow);
-                    ref float cij = ref c[i * ldc + j];
-                    cij = accumulate ? cij + d : d;
-                }
+                if (smallNT) job.RunSmallNT();
+                else if (smallNN) job.RunSmallNN();
+                else job.RunBlocked();
             }
-        });
+            finally { job.A = job.B = job.C = job.Packed = null; }
+        }
+    }
+
+    private static int PackedLength(int n, int k) => (n + NR - 1) / NR * NR * k;
+
+    /// <summary>Columns [from, n) of op(B) as 32-column panels of k rows each, zero past column n.</summary>
+    private static void PackB(bool transB, int from, int n, int k, float* b, nint ldb, float* dst)
+    {
+        for (int j0 = from; j0 < n; j0 += NR)
+        {
+            int w = Math.Min(NR, n - j0);
+            for (int p = 0; p < k; p++, dst += NR)
+            {
+                if (transB) for (int j = 0; j < w; j++) dst[j] = b[(j0 + j) * ldb + p];
+                else new ReadOnlySpan<float>(b + p * ldb + j0, w).CopyTo(new Span<float>(dst, w));
+                if (w < NR) new Span<float>(dst + w, NR - w).Clear();
+            }
+        }
+    }
+
+    /// <summary>One tile of up to MR x NR at C[i0.., j0..]; edge tiles go through a 8 x 32 stack buffer.</summary>
+    internal static void Tile(int rows, int cols, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load)
+    {
+        if (cols == NR) { Dispatch(rows, kc, a, rsA, csA, b, ldb, c, ldc, load); return; }
+        float* t = stackalloc float[MR * NR];
+        if (load)
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < cols; j++) t[r * NR + j] = c[r * ldc + j];
+        Dispatch(rows, kc, a, rsA, csA, b, ldb, t, NR, load);
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < cols; j++) c[r * ldc + j] = t[r * NR + j];
+    }
+
+    private static void Dispatch(int rows, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load)
+    {
+        switch (rows)
+        {
+            case 8: GemmTile.Full<Rows8>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 7: GemmTile.Full<Rows7>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 6: GemmTile.Full<Rows6>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 5: GemmTile.Full<Rows5>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 4: GemmTile.Full<Rows4>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 3: GemmTile.Full<Rows3>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 2: GemmTile.Full<Rows2>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
+            default: GemmTile.Full<Rows1>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
+        }
+    }
+
+    internal static void Strip(int rows, int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load)
+    {
+        switch (rows)
+        {
+            case 8: GemmStream.Strip<Rows8>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 7: GemmStream.Strip<Rows7>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 6: GemmStream.Strip<Rows6>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 5: GemmStream.Strip<Rows5>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 4: GemmStream.Strip<Rows4>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 3: GemmStream.Strip<Rows3>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 2: GemmStream.Strip<Rows2>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            default: GemmStream.Strip<Rows1>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+        }
+    }
+
+    internal static void Dot2(int rows, int k, float* a, nint lda, float* b0, float* b1, float* c, nint ldc, bool load)
+    {
+        switch (rows)
+        {
+            case 8: GemmTile.Dot2<Rows8>(k, a, lda, b0, b1, c, ldc, load); break;
+            case 7: GemmTile.Dot2<Rows7>(k, a, lda, b0, b1, c, ldc, load); break;
+            case 6: GemmTile.Dot2<Rows6>(k, a, lda, b0, b1, c, ldc, load); break;
+            case 5: GemmTile.Dot2<Rows5>(k, a, lda, b0, b1, c, ldc, load); break;
+            case 4: GemmTile.Dot2<Rows4>(k, a, lda, b0, b1, c, ldc, load); break;
+            case 3: GemmTile.Dot2<Rows3>(k, a, lda, b0, b1, c, ldc, load); break;
+            case 2: GemmTile.Dot2<Rows2>(k, a, lda, b0, b1, c, ldc, load); break;
+            default: GemmTile.Dot2<Rows1>(k, a, lda, b0, b1, c, ldc, load); break;
+        }
     }
 }

@@ -1,49 +1,85 @@
 #nullable enable
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace KerasNet.Engine.Kernels;
 
 /// <summary>NHWC max and average pooling with TensorFlow's padding semantics.</summary>
 internal static class Pooling
 {
+    [ThreadStatic] private static MaxForwardJob? t_maxJob;
+
     public static void MaxForward(in ConvGeometry g, float[] x, float[] y, int[] argmax)
     {
-        var geo = g;
-        bool record = argmax.Length > 0;
-        Threads.For(g.Batch * g.OutH, (long)g.OutW * g.KH * g.KW * g.InC, (r0, r1) =>
+        var job = t_maxJob ??= new MaxForwardJob();
+        (job.G, job.X, job.Y, job.Argmax) = (g, x, y, argmax);
+        Threads.For(g.Batch * g.OutH, (long)g.OutW * g.KH * g.KW * g.InC, job);
+        job.X = job.Y = null!; job.Argmax = null!;
+    }
+
+    /// <summary>
+    /// Max pooling over rows of output pixels, 16 channels per Vector512. Each window starts from its first
+    /// in-image pixel and takes a later one only when strictly greater, so ties and NaN keep the first
+    /// (TensorFlow's and PyTorch's gradient routing).
+    /// </summary>
+    private sealed class MaxForwardJob : ParallelJob
+    {
+        public ConvGeometry G;
+        public float[] X = null!, Y = null!;
+        public int[] Argmax = null!;
+
+        public override void Execute(int part, int r0, int r1)
         {
-            int c = geo.InC;
+            var g = G;
+            bool record = Argmax.Length > 0;
+            int c = g.InC, vec = Vector512.IsHardwareAccelerated ? c / 16 * 16 : 0;
             for (int r = r0; r < r1; r++)
             {
-                int n = r / geo.OutH, oh = r % geo.OutH;
-                for (int ow = 0; ow < geo.OutW; ow++)
+                int n = r / g.OutH, oh = r % g.OutH;
+                for (int ow = 0; ow < g.OutW; ow++)
                 {
-                    int o = ((r * geo.OutW) + ow) * c;
-                    for (int ch = 0; ch < c; ch++) { y[o + ch] = float.NegativeInfinity; if (record) argmax[o + ch] = -1; }
-                    for (int kh = 0; kh < geo.KH; kh++)
-                    {
-                        int ih = oh * geo.StrideH - geo.PadTop + kh;
-                        if ((uint)ih >= (uint)geo.InH) continue;
-                        for (int kw = 0; kw < geo.KW; kw++)
-                        {
-                            int iw = ow * geo.StrideW - geo.PadLeft + kw;
-                            if ((uint)iw >= (uint)geo.InW) continue;
-                            int i = ((n * geo.InH + ih) * geo.InW + iw) * c;
-                            for (int ch = 0; ch < c; ch++)
-                            {
-                                float v = x[i + ch];
-                                // Strict '>' keeps the first maximum, as TensorFlow's and PyTorch's gradients do.
-                                if (v > y[o + ch] || (record && argmax[o + ch] < 0 && float.IsNaN(v)))
-                                {
-                                    y[o + ch] = v;
-                                    if (record) argmax[o + ch] = i + ch;
-                                }
-                            }
-                        }
-                    }
+                    int o = (r * g.OutW + ow) * c;
+                    var (h0, h1, w0, w1) = Window(g, oh, ow);
+                    int first = ((n * g.InH + h0) * g.InW + w0) * c;
+                    for (int ch = 0; ch < vec; ch += 16) Vector(g, record, o + ch, first + ch, n, h0, h1, w0, w1, ch);
+                    for (int ch = vec; ch < c; ch++) Scalar(g, record, o + ch, first + ch, n, h0, h1, w0, w1, ch);
                 }
             }
-        });
+        }
+
+        private void Vector(in ConvGeometry g, bool record, int o, int first, int n, int h0, int h1, int w0, int w1, int ch)
+        {
+            ref float x = ref X[0];
+            var best = Vector512.LoadUnsafe(ref x, (nuint)first);
+            var arg = Vector512.Create(first) + Lanes;
+            for (int ih = h0; ih < h1; ih++)
+                for (int iw = w0; iw < w1; iw++)
+                {
+                    int i = ((n * g.InH + ih) * g.InW + iw) * g.InC + ch;
+                    var v = Vector512.LoadUnsafe(ref x, (nuint)i);
+                    var gt = Vector512.GreaterThan(v, best);
+                    best = Vector512.ConditionalSelect(gt, v, best);
+                    if (record) arg = Vector512.ConditionalSelect(gt.AsInt32(), Vector512.Create(i) + Lanes, arg);
+                }
+            best.StoreUnsafe(ref Y[0], (nuint)o);
+            if (record) arg.StoreUnsafe(ref Argmax[0], (nuint)o);
+        }
+
+        private void Scalar(in ConvGeometry g, bool record, int o, int first, int n, int h0, int h1, int w0, int w1, int ch)
+        {
+            float best = X[first];
+            int arg = first;
+            for (int ih = h0; ih < h1; ih++)
+                for (int iw = w0; iw < w1; iw++)
+                {
+                    int i = ((n * g.InH + ih) * g.InW + iw) * g.InC + ch;
+                    if (X[i] > best) { best = X[i]; arg = i; }
+                }
+            Y[o] = best;
+            if (record) Argmax[o] = arg;
+        }
+
+        private static readonly Vector512<int> Lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     }
 
     public static void MaxBackward(in ConvGeometry g, float[] dy, int[] argmax, float[] dx)

@@ -1,0 +1,71 @@
+#nullable enable
+using System.Diagnostics;
+using KerasNet.Engine;
+using KerasNet.Optimizers;
+
+namespace KerasNet.Bench;
+
+/// <summary>
+/// Times each engine kernel at the shapes the tutorial network uses (batch 8 unless noted) and reports
+/// GFLOP/s (multiply-add = 2 flops) and GB/s (compulsory bytes: every operand read once, every result written once).
+/// </summary>
+internal static class KernelBench
+{
+    private sealed record Op(string Name, double Flops, double Bytes, Action Body);
+
+    public static void Run(int reps = 30)
+    {
+        var be = Backend.Current;
+        var ops = new List<Op>();
+        foreach (var (h, c, layer) in new[] { (64, 3, "conv1"), (31, 32, "conv2"), (14, 32, "conv3") })
+        {
+            var g = ConvGeometry.Create(8, h, h, c, 3, 3, 1, 1, "valid");
+            var x = Rand(g.Batch * h * h * c); var w = Rand(g.Cols * 32); var y = new float[g.Rows * 32];
+            var dx = new float[x.Length]; var dw = new float[w.Length];
+            double macs = (double)g.Rows * g.Cols * 32, io = 4.0 * (x.Length + w.Length + y.Length);
+            ops.Add(new($"{layer} forward", 2 * macs, io, () => be.Conv2DForward(g, x, w, 32, y)));
+            ops.Add(new($"{layer} backward filter", 2 * macs, io, () => be.Conv2DBackwardFilter(g, x, y, 32, dw)));
+            ops.Add(new($"{layer} backward input", 2 * macs, io, () => be.Conv2DBackwardInput(g, y, w, 32, dx)));
+            ops.Add(new($"{layer} bias+relu", y.Length, 8.0 * y.Length, () => be.BiasActivation(y, g.Rows, w.AsSpan(0, 32).ToArray(), ActivationKind.Relu)));
+            var pg = ConvGeometry.Create(8, g.OutH, g.OutW, 32, 2, 2, 2, 2, "valid");
+            var py = new float[pg.Rows * 32]; var arg = new int[py.Length];
+            ops.Add(new($"{layer} maxpool forward", y.Length, 4.0 * (y.Length + 2 * py.Length), () => be.MaxPoolForward(pg, y, py, arg)));
+            ops.Add(new($"{layer} maxpool backward", py.Length, 4.0 * (y.Length + 2 * py.Length), () => be.MaxPoolBackward(pg, py, arg, y)));
+        }
+        foreach (var (k, n, layer) in new[] { (1152, 3137, "dense"), (3137, 3137, "dense_1") })
+        {
+            var w = Rand(k * n); var dw = new float[k * n];
+            foreach (int m in new[] { 8, 1 })
+            {
+                var xin = Rand(m * k); var y = new float[m * n]; var dx = new float[m * k];
+                double macs = (double)m * k * n, wb = 4.0 * k * n;
+                ops.Add(new($"{layer} forward m={m}", 2 * macs, wb + 4.0 * (xin.Length + y.Length), () => be.Gemm(false, false, m, n, k, xin, k, w, n, y, n, false)));
+                if (m == 1) continue;
+                ops.Add(new($"{layer} dW", 2 * macs, wb + 4.0 * (xin.Length + y.Length), () => be.Gemm(true, false, k, n, m, xin, k, y, n, dw, n, false)));
+                ops.Add(new($"{layer} dX", 2 * macs, wb + 4.0 * (xin.Length + y.Length), () => be.Gemm(false, true, m, k, n, y, n, w, n, dx, k, false)));
+            }
+        }
+        {
+            int total = 13_497_955;
+            var w = Rand(total); var g = Rand(total); var m = new float[total]; var v = new float[total];
+            ops.Add(new("Adam step (all 13.5 M weights)", 0, 28.0 * total, () => OptimizerKernels.AdamParallel(w, g, m, v, 1e-3f, 0.1f, 0.001f, 1e-7f)));
+        }
+        Console.WriteLine($"{"kernel",-34} {"ms",8} {"GFLOP/s",8} {"GB/s",7}");
+        foreach (var op in ops)
+        {
+            for (int i = 0; i < 3; i++) op.Body();
+            var t = new double[reps];
+            for (int i = 0; i < reps; i++) { long t0 = Stopwatch.GetTimestamp(); op.Body(); t[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds; }
+            double s = Stats.Median(t);
+            Console.WriteLine($"{op.Name,-34} {s * 1e3,8:F3} {(op.Flops > 0 ? $"{op.Flops / s / 1e9,8:F1}" : "       -")} {op.Bytes / s / 1e9,7:F1}");
+        }
+    }
+
+    private static float[] Rand(int n)
+    {
+        var r = new Random(n);
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float)(r.NextDouble() - 0.5);
+        return a;
+    }
+}

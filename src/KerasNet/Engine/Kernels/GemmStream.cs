@@ -1,0 +1,78 @@
+#nullable enable
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace KerasNet.Engine.Kernels;
+
+/// <summary>
+/// GEMM for few rows (dense layers at small batch), where B (the weights) is far larger than A and C and the
+/// cost is reading B: the C strip [R, cols] stays in L1 while B is streamed row by row, two rows per pass,
+/// each row segment read once and contiguously (prefetch-friendly, unlike 32-wide panels down a 12 KB stride).
+/// </summary>
+internal static unsafe class GemmStream
+{
+    /// <summary>C[0..R, 0..cols) = (load ? C : 0) + A[0..R, 0..k) B[0..k, 0..cols); A(r, p) = a[r * rsA + p * csA].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Strip<TR>(int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) where TR : struct, IRows
+    {
+        if (!load) for (int r = 0; r < TR.R; r++) new Span<float>(c + r * ldc, cols).Clear();
+        int p = 0;
+        for (; p + 1 < k; p += 2)
+        {
+            float* b0 = b + p * ldb; float* b1 = b0 + ldb;
+            float s00 = TR.R > 0 ? a[0 * rsA + p * csA] : 0f, s01 = TR.R > 0 ? a[0 * rsA + (p + 1) * csA] : 0f;
+            float s10 = TR.R > 1 ? a[1 * rsA + p * csA] : 0f, s11 = TR.R > 1 ? a[1 * rsA + (p + 1) * csA] : 0f;
+            float s20 = TR.R > 2 ? a[2 * rsA + p * csA] : 0f, s21 = TR.R > 2 ? a[2 * rsA + (p + 1) * csA] : 0f;
+            float s30 = TR.R > 3 ? a[3 * rsA + p * csA] : 0f, s31 = TR.R > 3 ? a[3 * rsA + (p + 1) * csA] : 0f;
+            float s40 = TR.R > 4 ? a[4 * rsA + p * csA] : 0f, s41 = TR.R > 4 ? a[4 * rsA + (p + 1) * csA] : 0f;
+            float s50 = TR.R > 5 ? a[5 * rsA + p * csA] : 0f, s51 = TR.R > 5 ? a[5 * rsA + (p + 1) * csA] : 0f;
+            float s60 = TR.R > 6 ? a[6 * rsA + p * csA] : 0f, s61 = TR.R > 6 ? a[6 * rsA + (p + 1) * csA] : 0f;
+            float s70 = TR.R > 7 ? a[7 * rsA + p * csA] : 0f, s71 = TR.R > 7 ? a[7 * rsA + (p + 1) * csA] : 0f;
+            var x00 = Vector512.Create(s00); var x01 = Vector512.Create(s01);
+            var x10 = Vector512.Create(s10); var x11 = Vector512.Create(s11);
+            var x20 = Vector512.Create(s20); var x21 = Vector512.Create(s21);
+            var x30 = Vector512.Create(s30); var x31 = Vector512.Create(s31);
+            var x40 = Vector512.Create(s40); var x41 = Vector512.Create(s41);
+            var x50 = Vector512.Create(s50); var x51 = Vector512.Create(s51);
+            var x60 = Vector512.Create(s60); var x61 = Vector512.Create(s61);
+            var x70 = Vector512.Create(s70); var x71 = Vector512.Create(s71);
+            int j = 0;
+            for (; j <= cols - 16; j += 16)
+            {
+                var v0 = Vector512.Load(b0 + j); var v1 = Vector512.Load(b1 + j);
+                { float* t = c + 0 * ldc + j; Vector512.FusedMultiplyAdd(x01, v1, Vector512.FusedMultiplyAdd(x00, v0, Vector512.Load(t))).Store(t); }
+                if (TR.R > 1) { float* t = c + 1 * ldc + j; Vector512.FusedMultiplyAdd(x11, v1, Vector512.FusedMultiplyAdd(x10, v0, Vector512.Load(t))).Store(t); }
+                if (TR.R > 2) { float* t = c + 2 * ldc + j; Vector512.FusedMultiplyAdd(x21, v1, Vector512.FusedMultiplyAdd(x20, v0, Vector512.Load(t))).Store(t); }
+                if (TR.R > 3) { float* t = c + 3 * ldc + j; Vector512.FusedMultiplyAdd(x31, v1, Vector512.FusedMultiplyAdd(x30, v0, Vector512.Load(t))).Store(t); }
+                if (TR.R > 4) { float* t = c + 4 * ldc + j; Vector512.FusedMultiplyAdd(x41, v1, Vector512.FusedMultiplyAdd(x40, v0, Vector512.Load(t))).Store(t); }
+                if (TR.R > 5) { float* t = c + 5 * ldc + j; Vector512.FusedMultiplyAdd(x51, v1, Vector512.FusedMultiplyAdd(x50, v0, Vector512.Load(t))).Store(t); }
+                if (TR.R > 6) { float* t = c + 6 * ldc + j; Vector512.FusedMultiplyAdd(x61, v1, Vector512.FusedMultiplyAdd(x60, v0, Vector512.Load(t))).Store(t); }
+                if (TR.R > 7) { float* t = c + 7 * ldc + j; Vector512.FusedMultiplyAdd(x71, v1, Vector512.FusedMultiplyAdd(x70, v0, Vector512.Load(t))).Store(t); }
+            }
+            for (; j < cols; j++)
+            {
+                { float* t = c + 0 * ldc + j; *t = MathF.FusedMultiplyAdd(s01, b1[j], MathF.FusedMultiplyAdd(s00, b0[j], *t)); }
+                if (TR.R > 1) { float* t = c + 1 * ldc + j; *t = MathF.FusedMultiplyAdd(s11, b1[j], MathF.FusedMultiplyAdd(s10, b0[j], *t)); }
+                if (TR.R > 2) { float* t = c + 2 * ldc + j; *t = MathF.FusedMultiplyAdd(s21, b1[j], MathF.FusedMultiplyAdd(s20, b0[j], *t)); }
+                if (TR.R > 3) { float* t = c + 3 * ldc + j; *t = MathF.FusedMultiplyAdd(s31, b1[j], MathF.FusedMultiplyAdd(s30, b0[j], *t)); }
+                if (TR.R > 4) { float* t = c + 4 * ldc + j; *t = MathF.FusedMultiplyAdd(s41, b1[j], MathF.FusedMultiplyAdd(s40, b0[j], *t)); }
+                if (TR.R > 5) { float* t = c + 5 * ldc + j; *t = MathF.FusedMultiplyAdd(s51, b1[j], MathF.FusedMultiplyAdd(s50, b0[j], *t)); }
+                if (TR.R > 6) { float* t = c + 6 * ldc + j; *t = MathF.FusedMultiplyAdd(s61, b1[j], MathF.FusedMultiplyAdd(s60, b0[j], *t)); }
+                if (TR.R > 7) { float* t = c + 7 * ldc + j; *t = MathF.FusedMultiplyAdd(s71, b1[j], MathF.FusedMultiplyAdd(s70, b0[j], *t)); }
+            }
+        }
+        if (p < k)
+        {
+            float* b0 = b + p * ldb;
+            for (int r = 0; r < TR.R; r++)
+            {
+                float s = a[r * rsA + p * csA];
+                float* t = c + r * ldc;
+                int j = 0;
+                var x = Vector512.Create(s);
+                for (; j <= cols - 16; j += 16) Vector512.FusedMultiplyAdd(x, Vector512.Load(b0 + j), Vector512.Load(t + j)).Store(t + j);
+                for (; j < cols; j++) t[j] = MathF.FusedMultiplyAdd(s, b0[j], t[j]);
+            }
+        }
+    }
+}

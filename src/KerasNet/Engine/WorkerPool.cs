@@ -1,0 +1,110 @@
+#nullable enable
+using System.Runtime.ExceptionServices;
+
+namespace KerasNet.Engine;
+
+/// <summary>
+/// Background threads that wait for the next parallel loop. A worker spins briefly after each loop (training
+/// steps issue kernels back to back, and waking a blocked thread costs tens of microseconds), then blocks on a
+/// semaphore so that an idle model costs no CPU. One loop runs at a time (<see cref="TryEnter"/>).
+/// </summary>
+internal sealed class WorkerPool
+{
+    private const int SpinIterations = 20_000;
+
+    private readonly Worker[] _workers;
+    private int _busy;
+    private ParallelJob? _job;
+    private int _n, _parts, _pending;
+    private ExceptionDispatchInfo? _error;
+    private volatile bool _retired;
+
+    public WorkerPool(int workers)
+    {
+        _workers = new Worker[workers];
+        for (int i = 0; i < workers; i++) _workers[i] = new Worker(this, i + 1);
+    }
+
+    public int Workers => _workers.Length;
+
+    public bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
+
+    public void Exit() => Volatile.Write(ref _busy, 0);
+
+    /// <summary>Lets the workers finish and exit (a larger pool replaces this one).</summary>
+    public void Retire()
+    {
+        _retired = true;
+        foreach (var w in _workers) w.Wake();
+    }
+
+    /// <summary>Runs the parts: the caller takes part 0, worker i takes part i.</summary>
+    public void Run(ParallelJob job, int n, int parts)
+    {
+        _job = job; _n = n; _parts = parts; _error = null;
+        int helpers = Math.Min(parts - 1, _workers.Length);
+        Volatile.Write(ref _pending, helpers);
+        for (int i = 0; i < helpers; i++) _workers[i].Wake();
+        // Parts beyond the pool's size (Count raised later) run here too.
+        for (int p = 0; p < parts; p++)
+            if (p == 0 || p > helpers) Execute(p);
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
+        _job = null;
+        _error?.Throw();
+    }
+
+    private void Execute(int part)
+    {
+        try { _job!.Execute(part, Threads.PartStart(_n, part, _parts), Threads.PartStart(_n, part + 1, _parts)); }
+        catch (Exception e) { _error ??= ExceptionDispatchInfo.Capture(e); }
+    }
+
+    private sealed class Worker
+    {
+        private readonly WorkerPool _pool;
+        private readonly int _part;
+        private readonly SemaphoreSlim _signal = new(0);
+        private int _generation, _sleeping;
+
+        public Worker(WorkerPool pool, int part)
+        {
+            _pool = pool;
+            _part = part;
+            new Thread(Loop) { IsBackground = true, Name = $"KerasNet worker {part}" }.Start();
+        }
+
+        /// <summary>Publishes a new loop and wakes the worker if it went to sleep.</summary>
+        public void Wake()
+        {
+            Interlocked.Increment(ref _generation);
+            if (Interlocked.Exchange(ref _sleeping, 0) == 1) _signal.Release();
+        }
+
+        private void Loop()
+        {
+            int seen = 0;
+            while (true)
+            {
+                WaitFor(seen);
+                seen = Volatile.Read(ref _generation);
+                if (_pool._retired) return;
+                _pool.Execute(_part);
+                Interlocked.Decrement(ref _pool._pending);
+            }
+        }
+
+        private void WaitFor(int seen)
+        {
+            for (int i = 0; i < SpinIterations; i++)
+            {
+                if (Volatile.Read(ref _generation) != seen) return;
+                Thread.SpinWait(8);
+            }
+            Interlocked.Exchange(ref _sleeping, 1);
+            if (Volatile.Read(ref _generation) == seen) { _signal.Wait(); return; }
+            // Woken between the two checks: if Wake already took the flag it also released the semaphore.
+            if (Interlocked.Exchange(ref _sleeping, 0) == 0) _signal.Wait();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using KerasNet.Engine;
+using KerasNet.Engine.Kernels;
+
+namespace KerasNet.Tests.Engine;
+
+/// <summary>The SGEMM against a double-precision reference, for every transpose combination and ragged sizes.</summary>
+[Collection("Engine")]
+public class GemmTests
+{
+    public static TheoryData<int, int, int> Sizes => new()
+    {
+        { 1, 1, 1 }, { 7, 13, 5 }, { 1, 3137, 64 }, { 8, 33, 40 }, { 8, 3137, 70 }, { 16, 100, 300 }, { 17, 31, 9 },
+        { 27, 32, 5000 }, { 100, 32, 27 }, { 301, 288, 32 }, { 64, 65, 700 }, { 9, 1, 2100 }, { 3, 2, 2500 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void EveryTransposeMatchesDoubleReference(int m, int n, int k)
+    {
+        foreach (bool accelerated in new[] { true, false })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (bool acc in new[] { false, true })
+                        Check(m, n, k, ta, tb, acc, accelerated);
+    }
+
+    [Fact]
+    public void LeadingDimensionsLargerThanTheMatrices()
+    {
+        // A sub-block of bigger arrays: columns beyond n must be left untouched.
+        int m = 11, n = 40, k = 37, lda = 50, ldb = 45, ldc = 47;
+        var a = EngineTestUtil.Random(m * lda, 1); var b = EngineTestUtil.Random(k * ldb, 2);
+        var c = EngineTestUtil.Random(m * ldc, 3); var c0 = (float[])c.Clone();
+        Gemm.Run(false, false, m, n, k, a, lda, b, ldb, c, ldc, false);
+        var (want, mag) = Reference(false, false, m, n, k, a, lda, b, ldb, c0, ldc, false);
+        for (int i = 0; i < m; i++)
+        {
+            EngineTestUtil.AssertClose(want.AsSpan(i * n, n), mag.AsSpan(i * n, n), c.AsSpan(i * ldc, n), 1e-5, $"row {i}");
+            Assert.True(c.AsSpan(i * ldc + n, ldc - n).SequenceEqual(c0.AsSpan(i * ldc + n, ldc - n)), "padding columns changed");
+        }
+    }
+
+    [Fact]
+    public void RepeatedRunsAreBitIdentical()
+    {
+        // The inner-dimension split (weight gradients) and the column split must not depend on thread timing.
+        foreach (var (m, n, k, ta) in new[] { (27, 32, 30752, true), (8, 3137, 1152, false), (288, 32, 6728, true) })
+        {
+            var a = EngineTestUtil.Random(m * k, 4); var b = EngineTestUtil.Random(k * n, 5);
+            var c1 = new float[m * n]; var c2 = new float[m * n];
+            Gemm.Run(ta, false, m, n, k, a, ta ? m : k, b, n, c1, n, false);
+            for (int r = 0; r < 3; r++)
+            {
+                Gemm.Run(ta, false, m, n, k, a, ta ? m : k, b, n, c2, n, false);
+                Assert.True(EngineTestUtil.BitEqual(c1, c2), $"{m}x{n}x{k} differs between runs");
+            }
+        }
+    }
+
+    private static void Check(int m, int n, int k, bool ta, bool tb, bool acc, bool accelerated)
+    {
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        var a = EngineTestUtil.Random(m * k, m * 31 + k); var b = EngineTestUtil.Random(k * n, n * 17 + k);
+        var c = EngineTestUtil.Random(m * n, 7); var c0 = (float[])c.Clone();
+        bool saved = Gemm.Accelerated;
+        try
+        {
+            Gemm.Accelerated = accelerated && saved;
+            Gemm.Run(ta, tb, m, n, k, a, lda, b, ldb, c, n, acc);
+        }
+        finally { Gemm.Accelerated = saved; }
+        var (want, mag) = Reference(ta, tb, m, n, k, a, lda, b, ldb, c0, n, acc);
+        EngineTestUtil.AssertClose(want, mag, c, 1e-5, $"gemm {m}x{n}x{k} transA={ta} transB={tb} accumulate={acc} simd={accelerated}");
+    }
+
+    private static (double[] value, double[] magnitude) Reference(bool ta, bool tb, int m, int n, int k,
+        float[] a, int lda, float[] b, int ldb, float[] c, int ldc, bool acc)
+    {
+        var v = new double[m * n]; var mag = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = acc ? c[i * ldc + j] : 0, g = Math.Abs(s);
+                for (int p = 0; p < k; p++)
+                {
+                    double x = (double)(ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+                    s += x; g += Math.Abs(x);
+                }
+                v[i * n + j] = s; mag[i * n + j] = g;
+            }
+        return (v, mag);
+    }
+}
