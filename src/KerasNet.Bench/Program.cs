@@ -6,8 +6,9 @@ bool torch = !args.Contains("--no-torch");
 switch (mode)
 {
     case "epoch": EpochBench.Run(torch: torch); break;
-    case "kernels": KernelBench.Run(); break;
+    case "kernels": KernelBench.Run(args.Length > 1 && !args[1].StartsWith("--") ? args[1] : null); break;
     case "profile": Profile.Run(); break;
+    case "gemm": KernelBench.Gemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 && args[4] == "ta", args.Length > 4 && args[4] == "tb"); break;
     case "micro": MicroBenchmarks.Run(args.Skip(1).Where(a => !a.StartsWith("--no")).ToArray()); break;
     default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: epoch | kernels | profile | micro"); return 2;
 }

@@ -19,7 +19,7 @@ public abstract class ParallelJob
 /// </summary>
 public static class Threads
 {
-    private static int _count = Math.Max(1, Environment.ProcessorCount);
+    private static int _count = DefaultCount();
     private static WorkerPool? _pool;
     private static readonly object Gate = new();
 
@@ -72,6 +72,10 @@ public static class Threads
         if (parts <= 1) { if (n > 0) body(0, n); return; }
         Run(new ActionJob(body), n, parts);
     }
+
+    /// <summary>The processor count, or the KERASNET_THREADS environment variable when set to a positive integer.</summary>
+    private static int DefaultCount() =>
+        int.TryParse(Environment.GetEnvironmentVariable("KERASNET_THREADS"), out int n) && n > 0 ? n : Math.Max(1, Environment.ProcessorCount);
 
     private static WorkerPool? Pool(int workers)
     {

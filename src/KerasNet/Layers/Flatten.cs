@@ -34,7 +34,7 @@ public sealed class Flatten : Layer
     public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
     {
         if (!needInputGrad) return null;
-        _gradView = Tensor.ViewOf(_gradView, gradOutput, ShapeUtil.WithBatch(gradOutput.BatchSize, InputShape!));
+        _gradView = Tensor.ViewOfBatch(_gradView, gradOutput, gradOutput.BatchSize, InputShape!);
         return _gradView;
     }
 

@@ -109,14 +109,15 @@ public abstract class Optimizer
     protected abstract void Update(Span<float> w, ReadOnlySpan<float> g, float[][] slots, int offset, int length);
 
     /// <summary>The slot arrays of a variable, created (zero) on first use.</summary>
-    public float[][] SlotsOf(Variable v)
+    public float[][] SlotsOf(Variable v) => _slots.TryGetValue(v, out var s) ? s : CreateSlots(v);
+
+    // Separate from SlotsOf: a lambda capturing v there would allocate its closure on every lookup.
+    private float[][] CreateSlots(Variable v)
     {
-        if (!_slots.TryGetValue(v, out var s))
-        {
-            s = SlotNames.Select(_ => new float[v.Size]).ToArray();
-            _slots[v] = s;
-            _order.Add(v);
-        }
+        var s = new float[SlotNames.Count][];
+        for (int i = 0; i < s.Length; i++) s[i] = new float[v.Size];
+        _slots[v] = s;
+        _order.Add(v);
         return s;
     }
 
