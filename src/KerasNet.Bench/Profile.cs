@@ -72,10 +72,21 @@ internal static class Profile
             var logits = (layers[^1] as IActivatedLayer)?.Stage.Logits;
             model.Loss!.Compute(x, batch.Y!, lossGrad, logits);
             loss[s] = sw.Elapsed.TotalMilliseconds;
+            // As TrainStep: dense kernels are updated inside their backward pass, the rest afterwards.
+            var optimizer = model.Optimizer!;
+            optimizer.BeginApply(vars);
+            var done = new HashSet<Variable>();
             Tensor? g = lossGrad;
-            for (int i = L - 1; i >= 0 && g != null; i--) { sw.Restart(); g = layers[i].Backward(g, needInputGrad: i > 0); bwd[i][s] = sw.Elapsed.TotalMilliseconds; }
+            for (int i = L - 1; i >= 0 && g != null; i--)
+            {
+                if (layers[i] is Dense d) d.FusedOptimizer = optimizer;
+                sw.Restart();
+                g = layers[i].Backward(g, needInputGrad: i > 0);
+                bwd[i][s] = sw.Elapsed.TotalMilliseconds;
+                if (layers[i] is Dense dd) { dd.FusedOptimizer = null; if (dd.KernelUpdatedInBackward) done.Add(dd.Kernel!); }
+            }
             sw.Restart();
-            model.Optimizer!.Apply(vars);
+            optimizer.UpdateVariables(vars, done);
             opt[s] = sw.Elapsed.TotalMilliseconds;
             step[s] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         }

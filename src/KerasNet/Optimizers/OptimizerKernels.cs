@@ -28,6 +28,7 @@ internal static class OptimizerKernels
             Adam(W.AsSpan(start, end - start), G.AsSpan(start, end - start), M.AsSpan(start, end - start), V.AsSpan(start, end - start), LrT, A1, A2, Eps);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Adam(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float lrT, float oneMinusB1, float oneMinusB2, float eps)
     {
         int i = 0, n = w.Length;

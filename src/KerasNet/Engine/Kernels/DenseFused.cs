@@ -31,6 +31,7 @@ internal sealed unsafe class DenseFused : ParallelJob
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int part, int k0, int k1)
     {
         var gArray = Workspace.Get(Workspace.DenseGradRow, _units);

@@ -108,14 +108,14 @@ internal static unsafe class Gemm
     {
         switch (rows)
         {
-            case 8: GemmStream.Strip<Rows8>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 7: GemmStream.Strip<Rows7>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 6: GemmStream.Strip<Rows6>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 5: GemmStream.Strip<Rows5>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 4: GemmStream.Strip<Rows4>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 3: GemmStream.Strip<Rows3>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 2: GemmStream.Strip<Rows2>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            default: GemmStream.Strip<Rows1>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 8: GemmStream.Strip4<Rows8>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 7: GemmStream.Strip4<Rows7>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 6: GemmStream.Strip4<Rows6>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 5: GemmStream.Strip4<Rows5>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 4: GemmStream.Strip4<Rows4>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 3: GemmStream.Strip4<Rows3>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 2: GemmStream.Strip4<Rows2>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            default: GemmStream.Strip4<Rows1>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
         }
     }
 

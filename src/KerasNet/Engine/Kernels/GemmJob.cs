@@ -29,7 +29,7 @@ internal sealed unsafe class GemmJob : ParallelJob
     {
         int tiles = RowBlocks * Panels;
         int parts = Threads.PartsFor(tiles, (long)MR * NR * K);
-        if (parts > 1 && K >= SplitKMin && tiles < 8 * parts)
+        if (parts > 1 && K >= SplitKMin && tiles < 16 * Threads.Count)
         {
             // Weight gradients (few outputs, a sum over every pixel of the batch): each thread sums its own range
             // of the inner dimension into a private buffer; the buffers are added in part order (reproducible).
@@ -77,6 +77,7 @@ internal sealed unsafe class GemmJob : ParallelJob
     }
 
     /// <summary>The tiles of row blocks [rb0, rb1) x panels [pn0, pn1) over the inner range [k0, k1), in kc blocks.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Compute(int rb0, int rb1, int pn0, int pn1, int k0, int k1, float* c, nint ldc, bool accumulate, int kcMax, bool epilogue = true)
     {
         epilogue &= Bias != null || Relu;
@@ -99,6 +100,7 @@ internal sealed unsafe class GemmJob : ParallelJob
     }
 
     /// <summary>Columns [j0, j1) of C for few rows, in L1-sized strips, B streamed row by row.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Stream(int j0, int j1)
     {
         for (int js = j0; js < j1; js += StripWidth)
@@ -121,6 +123,7 @@ internal sealed unsafe class GemmJob : ParallelJob
         return Packed + (nint)(j0 - PackedFrom) * K + (nint)p * NR;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ReduceParts(int parts)
     {
         nint size = (nint)M * N;
@@ -137,6 +140,7 @@ internal sealed unsafe class GemmJob : ParallelJob
     }
 
     /// <summary>C[:, j0..j1) as dot products of A's rows with B's rows (B holds op(B) transposed, row j = column j).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DotRows(int j0, int j1)
     {
         float* tmp = stackalloc float[MR * 2];

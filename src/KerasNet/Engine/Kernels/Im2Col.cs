@@ -42,6 +42,7 @@ internal static unsafe class Im2Col
             else for (int r = start; r < end; r++) UnfoldRow(r / G.OutH, r % G.OutH);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void UnfoldRow(int n, int oh)
         {
             var g = G;
@@ -63,6 +64,7 @@ internal static unsafe class Im2Col
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void FoldImage(int n)
         {
             var g = G;

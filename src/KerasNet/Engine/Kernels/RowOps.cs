@@ -11,6 +11,7 @@ namespace KerasNet.Engine.Kernels;
 internal static unsafe class RowOps
 {
     /// <summary>c[r, j] = act(c[r, j] + bias[j]) for a block; bias may be null; act is Linear or Relu.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void BiasActivation(float* c, nint ldc, int rows, int cols, float* bias, bool relu)
     {
         if (bias == null && !relu) return;
@@ -36,6 +37,7 @@ internal static unsafe class RowOps
     }
 
     /// <summary>result[j] = sum over rows of x[r, j], rows added in order.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void ColumnSums(float* x, int rows, int cols, float* result)
     {
         new Span<float>(result, cols).Clear();
@@ -50,6 +52,7 @@ internal static unsafe class RowOps
     }
 
     /// <summary>grad[i] = 0 where the ReLU output y[i] &lt;= 0 (NaN outputs keep their gradient, as the scalar rule).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void ReluBackward(float* grad, float* y, int length)
     {
         int i = 0;
