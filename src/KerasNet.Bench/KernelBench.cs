@@ -43,7 +43,8 @@ internal static class KernelBench
                 if (m == 1) continue;
                 ops.Add(new($"{layer} dW", 2 * macs, wb + 4.0 * (xin.Length + y.Length), () => be.Gemm(true, false, k, n, m, xin, k, y, n, dw, n, false)));
                 ops.Add(new($"{layer} dX", 2 * macs, wb + 4.0 * (xin.Length + y.Length), () => be.Gemm(false, true, m, k, n, y, n, w, n, dx, k, false)));
-                var adam = new AdamRows(k * n);
+                var adam = new AdamRowUpdate(new float[k * n], new float[k * n]);
+                adam.SetStep(1e-3f, 0.1f, 0.001f, 1e-7f);
                 ops.Add(new($"{layer} fused dX+dW+Adam", 4 * macs, 24.0 * k * n, () => be.DenseBackwardFused(m, k, n, xin, y, w, dx, adam)));
                 ops.Add(new($"{layer} fused dX+dW, no update", 4 * macs, 4.0 * k * n, () => be.DenseBackwardFused(m, k, n, xin, y, w, dx, NoUpdate.Instance)));
             }
@@ -79,14 +80,6 @@ internal static class KernelBench
         }
         double s = Stats.Median(t);
         Console.WriteLine($"gemm {m}x{n}x{k} ta={ta} tb={tb}: {s * 1e3:F3} ms, {2.0 * m * n * k / s / 1e9:F1} GFLOP/s");
-    }
-
-    /// <summary>Adam on kernel rows as they are produced (what the fused dense backward pass drives).</summary>
-    private sealed class AdamRows(int n) : IWeightUpdate
-    {
-        private readonly float[] _m = new float[n], _v = new float[n];
-        public void Update(int offset, Span<float> w, ReadOnlySpan<float> g) =>
-            OptimizerKernels.Adam(w, g, _m.AsSpan(offset, w.Length), _v.AsSpan(offset, w.Length), 1e-3f, 0.1f, 0.001f, 1e-7f);
     }
 
     private sealed class NoUpdate : IWeightUpdate

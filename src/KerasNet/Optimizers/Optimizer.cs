@@ -75,15 +75,18 @@ public abstract class Optimizer
     /// </summary>
     internal IWeightUpdate FusedUpdate(Variable v)
     {
-        _fused ??= new Dictionary<Variable, RangeUpdate>();
-        if (!_fused.TryGetValue(v, out var u)) _fused[v] = u = new RangeUpdate(this, SlotsOf(v));
+        _fused ??= new Dictionary<Variable, IWeightUpdate>();
+        if (!_fused.TryGetValue(v, out var u)) _fused[v] = u = CreateFusedUpdate(SlotsOf(v));
         return u;
     }
+
+    /// <summary>The range update over one variable's slots (optimizers may return a kernel-recognised form).</summary>
+    private protected virtual IWeightUpdate CreateFusedUpdate(float[][] slots) => new RangeUpdate(this, slots);
 
     /// <summary>Whether updates depend only on each element's own gradient, so they may be applied row by row.</summary>
     internal virtual bool IsElementWise => true;
 
-    private Dictionary<Variable, RangeUpdate>? _fused;
+    private Dictionary<Variable, IWeightUpdate>? _fused;
 
     private sealed class RangeUpdate(Optimizer owner, float[][] slots) : IWeightUpdate
     {
