@@ -1,6 +1,6 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | kernels | profile | micro] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | kernels [filter] | profile | micro [BenchmarkDotNet args]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 switch (mode)
