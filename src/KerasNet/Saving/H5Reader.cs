@@ -15,12 +15,17 @@ internal sealed class H5Reader : IDisposable
     private static readonly byte[] Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a];
     private readonly NativeFile _file;
     private readonly long _length;
+    private readonly Stream _stream;
+    private readonly long _superblockAt;
+    private bool _heapChecked;
 
-    private H5Reader(NativeFile file, string name, long length)
+    private H5Reader(NativeFile file, string name, long length, Stream stream, long superblockAt)
     {
         _file = file;
         Name = name;
         _length = length;
+        _stream = stream;
+        _superblockAt = superblockAt;
     }
 
     /// <summary>The file name used in messages.</summary>
@@ -44,13 +49,13 @@ internal sealed class H5Reader : IDisposable
     public static H5Reader Open(Stream stream, string name)
     {
         long length = stream.Length;
-        CheckSignature(stream, name, length);
+        long superblockAt = CheckSignature(stream, name, length);
         stream.Position = 0;
-        try { return new H5Reader(H5File.Open(stream, leaveOpen: false), name, length); }
+        try { return new H5Reader(H5File.Open(stream, leaveOpen: false), name, length, stream, superblockAt); }
         catch (Exception e) when (e is not KerasNetException) { throw Corrupt(name, "the HDF5 superblock", e); }
     }
 
-    private static void CheckSignature(Stream s, string name, long length)
+    private static long CheckSignature(Stream s, string name, long length)
     {
         // HDF5 looks for its signature at 0, 512, 1024, 2048, ... (a user block may precede it).
         var buf = new byte[8];
@@ -58,7 +63,7 @@ internal sealed class H5Reader : IDisposable
         {
             s.Position = at;
             s.ReadExactly(buf);
-            if (buf.AsSpan().SequenceEqual(Signature)) return;
+            if (buf.AsSpan().SequenceEqual(Signature)) return at;
         }
         throw new InvalidModelFileException(name, length < 8 ? $"not an HDF5 file (only {length} bytes)." : "not an HDF5 file (no HDF5 signature).");
     }
@@ -117,11 +122,30 @@ internal sealed class H5Reader : IDisposable
             throw new InvalidModelFileException(Name, $"attribute '{name}' of '{o.Name}' is {cls}, not a string.");
         // Fixed-length strings occupy count * size bytes in the header; vlen ones point into the global heap.
         if (cls == H5DataTypeClass.String) CheckFits(count * a.Type.Size, $"attribute '{name}'");
-        else CheckFits(count * 16, $"attribute '{name}'");
+        else
+        {
+            CheckFits(count * 16, $"attribute '{name}'");
+            CheckGlobalHeap();
+        }
         var values = a.Space.Type == H5DataspaceType.Scalar ? [a.Read<string>()] : a.Read<string[]>();
         // h5py writes fixed-length strings NULLPAD: a shorter name is zero-padded.
         return values.Select(v => (v ?? "").TrimEnd('\0')).ToList();
     });
+
+    /// <summary>Validates the global heap (once) before the first variable-length string is read from it.</summary>
+    private void CheckGlobalHeap()
+    {
+        if (_heapChecked) return;
+        // The superblock's "size of lengths" sits at byte 14 (versions 0 and 1) or 10 (versions 2 and 3).
+        var sb = new byte[16];
+        long saved = _stream.Position;
+        _stream.Position = _superblockAt;
+        try { _stream.ReadExactly(sb); }
+        finally { _stream.Position = saved; }
+        int lengthsSize = sb[8] <= 1 ? sb[14] : sb[10];
+        if (lengthsSize is 2 or 4 or 8) GlobalHeapCheck.Validate(_stream, _length, lengthsSize, Name);
+        _heapChecked = true;
+    }
 
     /// <summary>A float dataset as float32 with its shape; sizes are validated against the file length first.</summary>
     public (float[] Data, int[] Shape) ReadFloats(IH5Group g, string path)

@@ -14,6 +14,7 @@ internal static class KerasArchive
 {
     private const long MaxJsonBytes = 64L << 20;
     private const long MaxWeightsBytes = 2L << 30;
+    private const long MaxInflateRatio = 1032;
 
     /// <summary>Writes the archive atomically.</summary>
     public static void Save(Sequential model, string path)
@@ -71,6 +72,11 @@ internal static class KerasArchive
     {
         var e = zip.GetEntry(name) ?? throw new InvalidModelFileException(path, $"the archive has no '{name}' entry; a .keras file needs metadata.json, config.json and model.weights.h5.");
         if (e.Length > limit) throw new InvalidModelFileException(path, $"entry '{name}' declares {e.Length} bytes, more than the {limit}-byte limit.");
+        // The buffer is allocated at the declared size, so that size must be one the stored bytes can produce:
+        // no more than the archive holds, inflated at most ~1032:1 (deflate's limit).
+        long archive = new FileInfo(path).Length;
+        if (e.CompressedLength > archive || e.Length > e.CompressedLength * MaxInflateRatio + 1024)
+            throw new InvalidModelFileException(path, $"entry '{name}' declares {e.Length} bytes from {e.CompressedLength} stored bytes in a {archive}-byte archive: the archive is corrupt.");
         var buf = new byte[e.Length];
         using var s = e.Open();
         int read = 0;

@@ -17,7 +17,8 @@ internal static class ModelConfigReader
     public static JsonObject ParseObject(string json, string source)
     {
         JsonNode? node;
-        try { node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 256 }); }
+        // Duplicate keys would otherwise surface later, from JsonObject's first lookup, as an ArgumentException.
+        try { node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 256, AllowDuplicateProperties = false }); }
         catch (JsonException e) { throw new ModelConfigException($"{source}: invalid JSON ({e.Message}).", e); }
         return node as JsonObject ?? throw new ModelConfigException($"{source}: expected a JSON object, got {node?.GetValueKind().ToString() ?? "null"}.");
     }

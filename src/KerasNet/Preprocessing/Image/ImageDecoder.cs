@@ -21,6 +21,8 @@ internal static class ImageDecoder
         if (format == "TIFF")
             throw new InvalidImageException(path, "TIFF images are not supported by KerasNet's decoder; convert the file to PNG.");
 
+        // stb loops forever on a JPEG whose marker segment runs past the end, so the structure is walked first.
+        if (format == "JPEG") CheckJpegSegments(path, bytes);
         ImageInfo? info;
         try { info = ImageInfo.FromStream(new MemoryStream(bytes, writable: false)); }
         catch (Exception e) when (e is not OutOfMemoryException) { throw new InvalidImageException(path, $"the {format} header is corrupt ({e.Message}).", e); }
@@ -30,7 +32,6 @@ internal static class ImageDecoder
         var components = ColorComponents.Default;
         if (format == "BMP") components = CheckBmp(path, bytes);
         else if (format == "PNG" && Png16Decoder.Applies(bytes)) return Png16Decoder.Decode(path, bytes);
-        else if (format == "JPEG") CheckJpegComplete(path, bytes);
 
         ImageResult r;
         try { r = ImageResult.FromMemory(bytes, components); }
@@ -100,11 +101,34 @@ internal static class ImageDecoder
         return alphaMask != 0 ? ColorComponents.RedGreenBlueAlpha : ColorComponents.RedGreenBlue;
     }
 
-    /// <summary>libjpeg (PIL) fails on a file cut before its end-of-image marker; stb would silently fill the rest.</summary>
-    private static void CheckJpegComplete(string path, byte[] b)
+    /// <summary>
+    /// Walks the JPEG's marker segments to its end-of-image marker: libjpeg (PIL) fails on a file cut before that
+    /// marker, where stb would silently fill the rest, and stb never returns from a segment whose length runs past
+    /// the end of the file. Stray bytes between segments are skipped, as both decoders do.
+    /// </summary>
+    private static void CheckJpegSegments(string path, byte[] b)
     {
-        for (int i = b.Length - 2; i >= 2; i--)
-            if (b[i] == 0xFF && b[i + 1] == 0xD9) return;
-        throw new InvalidImageException(path, "the JPEG file is truncated (no end-of-image marker).");
+        const string truncated = "the JPEG file is truncated (no end-of-image marker).";
+        int pos = 2;
+        while (true)
+        {
+            while (pos < b.Length && b[pos] != 0xFF) pos++;
+            while (pos < b.Length && b[pos] == 0xFF) pos++;
+            if (pos >= b.Length) throw new InvalidImageException(path, truncated);
+            int marker = b[pos++];
+            if (marker == 0xD9) return;
+            if (marker is 0x00 or 0x01 or 0xD8 or (>= 0xD0 and <= 0xD7)) continue; // no length field
+            if (pos + 2 > b.Length) throw new InvalidImageException(path, truncated);
+            int length = BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(pos));
+            if (length < 2) throw new InvalidImageException(path, $"the JPEG data is corrupt (marker 0xFF{marker:X2} at offset {pos - 2} declares length {length}).");
+            if (pos + length > b.Length)
+                throw new InvalidImageException(path, $"the JPEG file is truncated (marker 0xFF{marker:X2} at offset {pos - 2} declares {length} bytes, the file ends {b.Length - pos} bytes later).");
+            pos += length;
+            if (marker != 0xDA) continue;
+            // Entropy-coded data follows a start-of-scan: it ends at the first 0xFF not followed by 0x00 (a stuffed
+            // byte), a restart marker or another fill byte.
+            while (pos + 1 < b.Length && !(b[pos] == 0xFF && b[pos + 1] is not (0x00 or 0xFF or (>= 0xD0 and <= 0xD7)))) pos++;
+            if (pos + 1 >= b.Length) throw new InvalidImageException(path, truncated);
+        }
     }
 }
