@@ -4,9 +4,11 @@ using KerasNet.Preprocessing.Image;
 
 // Generates the tutorial-like two-class dataset (see data/README.md):
 //   dotnet run --project src/KerasNet.DataGen -c Release -- [--out data/homer_bart_2] [--seed 2024] [--check EPOCHS]
-// --check trains the tutorial network on the result and prints the validation accuracy per epoch.
+// --check trains the tutorial network on the result and prints the validation accuracy per epoch;
+// --bench times decoding+resizing and augmentation. Both use an existing folder as it is.
 string outDir = "data/homer_bart_2";
 int seed = 2024, check = 0;
+bool bench = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -14,13 +16,14 @@ for (int i = 0; i < args.Length; i++)
         case "--out": outDir = args[++i]; break;
         case "--seed": seed = int.Parse(args[++i]); break;
         case "--check": check = int.Parse(args[++i]); break;
+        case "--bench": bench = true; break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: [--out DIR] [--seed N] [--check EPOCHS]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: [--out DIR] [--seed N] [--check EPOCHS] [--bench]");
             return 2;
     }
 }
 
-if (check == 0 || !Directory.Exists(outDir))
+if ((check == 0 && !bench) || !Directory.Exists(outDir))
 {
     var counts = new (string Split, string Class, int Count)[]
     {
@@ -44,6 +47,7 @@ if (check == 0 || !Directory.Exists(outDir))
     }
     Console.WriteLine($"Wrote {counts.Sum(c => c.Count)} images ({bytes / 1e6:F2} MB) to {outDir} with seed {seed}.");
 }
+if (bench) LoadingBench.Run(outDir);
 if (check > 0) TutorialCheck.Run(outDir, check);
 return 0;
 

@@ -26,6 +26,25 @@ public class SeedTests
         Assert.NotEqual(a, c);
     }
 
+    /// <summary>Training on an augmenting, shuffling ImageDataGenerator flow with dropout, under one global seed.</summary>
+    private static float[] AugmentedRun(int seed)
+    {
+        KerasRandom.SetRandomSeed(seed);
+        var (x, y) = Synthetic.Bars(24, seed: 6);
+        var gen = new KerasNet.Preprocessing.Image.ImageDataGenerator(rotationRange: 10, widthShiftRange: 0.1, horizontalFlip: true);
+        var m = Synthetic.SmallCnn(dropout: true);
+        m.Fit(gen.Flow(x, y, batchSize: 8), epochs: 2, verbose: 0);
+        return m.Weights.SelectMany(w => w.Value.ToArray()).ToArray();
+    }
+
+    [Fact]
+    public void SameSeedRepeatsTrainingOnAugmentedBatches()
+    {
+        var a = AugmentedRun(55);
+        Assert.Equal(a.Select(BitConverter.SingleToInt32Bits), AugmentedRun(55).Select(BitConverter.SingleToInt32Bits));
+        Assert.NotEqual(a, AugmentedRun(56));
+    }
+
     [Fact]
     public void EachRandomSourceRepeatsUnderTheSeed()
     {

@@ -5,6 +5,8 @@ Usage:
   prep_oracle.py flow DIR OUT JSON             DirectoryIterator (shuffle off, one batch) for each config in JSON;
                                                writes OUT/<i>_x.npy, OUT/<i>_y.npy and OUT/<i>.json (indices, files)
   prep_oracle.py affine IN.npy JSON OUT        apply_transform for each parameter set; writes OUT/<i>.npy
+  prep_oracle.py singles DIR                   writes single test files (GIF, animated GIF, 1-bit BMP and PNG, PPM)
+  prep_oracle.py load JSON OUT                 load_img + img_to_array for each [file, color_mode, size or null, interp]
 """
 import json
 import os
@@ -49,6 +51,18 @@ def bmp_bytes(pixels_rgb, top_down=False, bpp=24, alpha=None):
     return b"BM" + struct.pack("<IHHI", off + len(data), 0, 0, off) + info + data
 
 
+def bmp16_bytes(values, masks=None):
+    """A hand-written 16-bit BMP: BI_RGB (5-5-5) or BI_BITFIELDS with the given (r, g, b) masks."""
+    h, w = values.shape
+    stride = (w * 2 + 3) // 4 * 4
+    rows = b"".join(values[y].astype("<u2").tobytes() + b"\0" * (stride - w * 2) for y in range(h - 1, -1, -1))
+    info = struct.pack("<IiiHHIIiiII", 40, w, h, 1, 16, 3 if masks else 0, len(rows), 2835, 2835, 0, 0)
+    if masks:
+        info += struct.pack("<III", *masks)
+    off = 14 + len(info)
+    return b"BM" + struct.pack("<IHHI", off + len(rows), 0, 0, off) + info + rows
+
+
 def make(root):
     rng = np.random.default_rng(1234)
     a = os.path.join(root, "alpha")
@@ -65,6 +79,10 @@ def make(root):
         f.write(bmp_bytes(rand_img(rng, 30, 27, 3), bpp=32, alpha=rng.integers(0, 256, (30, 27)).astype(np.uint8)))
     Image.fromarray(rand_img(rng, 20, 31, 3)).convert("L").save(os.path.join(a, "a06_gray8.bmp"))
     Image.fromarray(rand_img(rng, 64, 64, 3)).save(os.path.join(a, "a07_same_size.png"))
+    with open(os.path.join(a, "a08_rgb555.bmp"), "wb") as f:
+        f.write(bmp16_bytes(rng.integers(0, 32768, (29, 35))))
+    with open(os.path.join(a, "a09_rgb565.bmp"), "wb") as f:
+        f.write(bmp16_bytes(rng.integers(0, 65536, (26, 39)), masks=(0xF800, 0x7E0, 0x1F)))
     with open(os.path.join(a, "notes.txt"), "w") as f:
         f.write("not an image")
     Image.fromarray(rand_img(rng, 40, 40, 3)).convert("P").save(os.path.join(a, "ignored.gif"))
@@ -115,6 +133,26 @@ def affine(inp, params, out):
         np.save(os.path.join(out, "%d.npy" % i), np.ascontiguousarray(gen.apply_transform(x.copy(), p), dtype=np.float32))
 
 
+def singles(root):
+    rng = np.random.default_rng(99)
+    os.makedirs(root, exist_ok=True)
+    Image.fromarray(rand_img(rng, 31, 47, 3)).convert("P").save(os.path.join(root, "still.gif"))
+    frames = [Image.fromarray(rand_img(rng, 20, 25, 3)).convert("P") for _ in range(3)]
+    frames[0].save(os.path.join(root, "animated.gif"), save_all=True, append_images=frames[1:], duration=100)
+    Image.fromarray(rand_img(rng, 19, 37, 3)).convert("1").save(os.path.join(root, "mono.bmp"))
+    Image.fromarray(rand_img(rng, 19, 37, 3)).convert("1").save(os.path.join(root, "mono.png"))
+    Image.fromarray(rand_img(rng, 22, 29, 3)).save(os.path.join(root, "pixmap.ppm"))
+    Image.fromarray(rand_img(rng, 40, 41, 3)).convert("L").save(os.path.join(root, "gray.jpg"), quality=95)
+
+
+def load(items, out):
+    from keras_preprocessing.image import load_img, img_to_array
+    os.makedirs(out, exist_ok=True)
+    for i, (path, mode, size, interp) in enumerate(items):
+        img = load_img(path, color_mode=mode, target_size=tuple(size) if size else None, interpolation=interp)
+        np.save(os.path.join(out, "%d.npy" % i), img_to_array(img).astype(np.float32))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "make":
@@ -123,5 +161,9 @@ if __name__ == "__main__":
         flow(sys.argv[2], sys.argv[3], json.loads(open(sys.argv[4]).read()))
     elif cmd == "affine":
         affine(sys.argv[2], json.loads(open(sys.argv[3]).read()), sys.argv[4])
+    elif cmd == "singles":
+        singles(sys.argv[2])
+    elif cmd == "load":
+        load(json.loads(open(sys.argv[2]).read()), sys.argv[3])
     else:
         sys.exit("unknown command " + cmd)

@@ -7,7 +7,7 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Preprocessing;
 
 /// <summary>
-/// flow_from_directory against keras_preprocessing on a folder mixing BMP (24-bit odd widths, 8-bit palette, 8-bit
+/// flow_from_directory against keras_preprocessing on a folder mixing BMP (24-bit odd widths, 16-bit 5-5-5 and 5-6-5, 8-bit palette, 8-bit
 /// grey, 32-bit BI_RGB, 32-bit with an alpha mask, top-down), PNG (RGBA, palette with transparency, grey, 16-bit grey,
 /// LA), JPEG (colour and grey), upper-case extensions, a file whose name ends in "bmp" without a dot, ignored
 /// .txt/.gif files and nested folders.

@@ -15,7 +15,8 @@ public sealed class ImageDataGenerator
     /// <summary>Creates the generator with Keras's arguments (camelCase).</summary>
     /// <param name="rescale">Multiplies every value after augmentation (e.g. 1.0/255); null or 0 for none.</param>
     /// <param name="rotationRange">Rotation in degrees, drawn uniformly from [-r, r].</param>
-    /// <param name="widthShiftRange">Column shift: a fraction of the width if below 1, else pixels; uniform in [-r, r].</param>
+    /// <param name="widthShiftRange">Column shift: a fraction of the width if below 1, else pixels; uniform in [-r, r]
+    /// (Keras's float behaviour; Keras draws whole pixels when given a Python int).</param>
     /// <param name="heightShiftRange">Row shift: a fraction of the height if below 1, else pixels; uniform in [-r, r].</param>
     /// <param name="shearRange">Shear angle in degrees, uniform in [-r, r].</param>
     /// <param name="zoomRange">z for [1 - z, 1 + z] or (min, max); the row and column zooms are drawn independently.</param>

@@ -5,7 +5,8 @@ using StbImageSharp;
 namespace KerasNet.Preprocessing.Image;
 
 /// <summary>
-/// Decodes BMP, PNG, JPEG, GIF (first frame) and PPM/PGM files with StbImageSharp into the mode PIL opens them in.
+/// Decodes BMP, PNG, JPEG and GIF (first frame) files with StbImageSharp, and binary PPM/PGM with <see cref="PnmDecoder"/>,
+/// into the mode PIL opens them in.
 /// The format is taken from the content, as PIL does, not from the extension. Where stb's result differs from
 /// PIL's, this class corrects it: 32-bit BI_RGB BMPs are RGB (PIL ignores the fourth byte), 16-bit greyscale
 /// PNGs go through <see cref="Png16Decoder"/>, and truncated BMP/JPEG data is refused as PIL refuses it.
@@ -21,8 +22,10 @@ internal static class ImageDecoder
         if (format == "TIFF")
             throw new InvalidImageException(path, "TIFF images are not supported by KerasNet's decoder; convert the file to PNG.");
 
-        // stb loops forever on a JPEG whose marker segment runs past the end, so the structure is walked first.
-        if (format == "JPEG") CheckJpegSegments(path, bytes);
+        // Structural checks come before stb sees the bytes: stb's header reader can loop forever on a JPEG segment
+        // length that runs past the end of the file.
+        if (format == "JPEG") CheckJpegComplete(path, bytes);
+        if (format == "PPM") return PnmDecoder.Decode(path, bytes, (w, h) => CheckSize(path, w, h));
         ImageInfo? info;
         try { info = ImageInfo.FromStream(new MemoryStream(bytes, writable: false)); }
         catch (Exception e) when (e is not OutOfMemoryException) { throw new InvalidImageException(path, $"the {format} header is corrupt ({e.Message}).", e); }
@@ -35,7 +38,8 @@ internal static class ImageDecoder
         CheckSize(path, Math.Abs((long)ii.Width), Math.Abs((long)ii.Height)); // stb reports a top-down BMP's height as negative
 
         var components = ColorComponents.Default;
-        if (format == "BMP") components = CheckBmp(path, bytes);
+        int[]? bmp16Bits = null;
+        if (format == "BMP") (components, bmp16Bits) = CheckBmp(path, bytes);
         else if (format == "PNG" && Png16Decoder.Applies(bytes)) return Png16Decoder.Decode(path, bytes);
 
         ImageResult r;
@@ -46,6 +50,7 @@ internal static class ImageDecoder
         string mode = comp switch { 1 => "L", 2 => "LA", 3 => "RGB", _ => "RGBA" };
         if (r.Data.Length < (long)r.Width * r.Height * comp) throw new InvalidImageException(path, $"the {format} data is truncated.");
         var data = r.Data.Length == r.Width * r.Height * comp ? r.Data : r.Data.AsSpan(0, r.Width * r.Height * comp).ToArray();
+        if (bmp16Bits != null) RescaleLikePil(data, comp, bmp16Bits);
         // GIFs are palette images to PIL: converting them never shows a fourth channel unless asked for RGBA.
         return new PilImage(mode, r.Width, r.Height, data);
     }
@@ -81,8 +86,26 @@ internal static class ImageDecoder
         return null;
     }
 
-    /// <summary>Checks the BMP's pixel data is all there and picks the channels PIL gives it (RGB unless an alpha bit mask is declared).</summary>
-    private static ColorComponents CheckBmp(string path, byte[] b)
+    /// <summary>
+    /// 16-bit BMP channels: stb widens an n-bit value v by repeating its bits, PIL (Unpack.c BGR;15 / BGR;16) computes
+    /// v * 255 / (2^n - 1) with integer division, one level apart for about half the values. The top n bits of stb's
+    /// byte are v, so the PIL value is recomputed from them.
+    /// </summary>
+    private static void RescaleLikePil(byte[] data, int comp, int[] bits)
+    {
+        for (int i = 0; i < data.Length; i += comp)
+            for (int c = 0; c < 3; c++)
+            {
+                int v = data[i + c] >> (8 - bits[c]);
+                data[i + c] = (byte)(v * 255 / ((1 << bits[c]) - 1));
+            }
+    }
+
+    /// <summary>
+    /// Checks the BMP's pixel data is all there and picks the channels PIL gives it (RGB unless an alpha bit mask is
+    /// declared), and for 16-bit files the bits per channel (5-5-5 or 5-6-5) to rescale as PIL does.
+    /// </summary>
+    private static (ColorComponents, int[]?) CheckBmp(string path, byte[] b)
     {
         if (b.Length < 26) throw new InvalidImageException(path, "the BMP header is truncated.");
         uint dataOffset = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(10));
@@ -102,6 +125,8 @@ internal static class ImageDecoder
             bpp = BinaryPrimitives.ReadInt16LittleEndian(b.AsSpan(28));
             compression = BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(30));
         }
+        if (compression is 1 or 2)
+            throw new InvalidImageException(path, "RLE-compressed BMPs are not supported by KerasNet's decoder; save the image as an uncompressed BMP or PNG.");
         if (compression is 0 or 3)
         {
             long stride = ((long)Math.Abs(width) * bpp + 31) / 32 * 4;
@@ -110,40 +135,55 @@ internal static class ImageDecoder
             if (b.Length < need - (stride - ((long)Math.Abs(width) * bpp + 7) / 8))
                 throw new InvalidImageException(path, $"the BMP file is truncated ({b.Length} bytes, the header declares {need}).");
         }
-        if (bpp != 32) return ColorComponents.Default;
+        if (bpp == 16)
+        {
+            if (compression == 0) return (ColorComponents.RedGreenBlue, [5, 5, 5]);
+            if (compression == 3 && b.Length >= 66 && headerSize >= 40)
+            {
+                uint red = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(54)), green = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(58));
+                if (red == 0xF800 && green == 0x7E0) return (ColorComponents.RedGreenBlue, [5, 6, 5]);
+                if (red == 0x7C00 && green == 0x3E0) return (ColorComponents.RedGreenBlue, [5, 5, 5]);
+            }
+            return (ColorComponents.Default, null);
+        }
+        if (bpp != 32) return (ColorComponents.Default, null);
         uint alphaMask = 0;
         if (compression is 3 or 6 && headerSize >= 56 && b.Length >= 70) alphaMask = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(66));
-        return alphaMask != 0 ? ColorComponents.RedGreenBlueAlpha : ColorComponents.RedGreenBlue;
+        return (alphaMask != 0 ? ColorComponents.RedGreenBlueAlpha : ColorComponents.RedGreenBlue, null);
     }
 
     /// <summary>
-    /// Walks the JPEG's marker segments to its end-of-image marker: libjpeg (PIL) fails on a file cut before that
-    /// marker, where stb would silently fill the rest, and stb never returns from a segment whose length runs past
-    /// the end of the file. Stray bytes between segments are skipped, as both decoders do.
+    /// Walks the JPEG's marker segments up to the start of scan, checking every length stays inside the file and a
+    /// frame header comes first (stb can loop forever on a segment length that runs past the end), then requires an
+    /// end-of-image marker: libjpeg (PIL) fails on a file cut before it, where stb would silently fill the rest.
     /// </summary>
-    private static void CheckJpegSegments(string path, byte[] b)
+    private static void CheckJpegComplete(string path, byte[] b)
     {
-        const string truncated = "the JPEG file is truncated (no end-of-image marker).";
         int pos = 2;
+        bool frame = false;
         while (true)
         {
-            while (pos < b.Length && b[pos] != 0xFF) pos++;
+            if (pos >= b.Length || b[pos] != 0xFF) throw new InvalidImageException(path, $"the JPEG header is corrupt (no marker at byte {pos}).");
             while (pos < b.Length && b[pos] == 0xFF) pos++;
-            if (pos >= b.Length) throw new InvalidImageException(path, truncated);
+            if (pos >= b.Length) throw new InvalidImageException(path, "the JPEG file is truncated (it ends inside the header).");
             int marker = b[pos++];
-            if (marker == 0xD9) return;
-            if (marker is 0x00 or 0x01 or 0xD8 or (>= 0xD0 and <= 0xD7)) continue; // no length field
-            if (pos + 2 > b.Length) throw new InvalidImageException(path, truncated);
-            int length = BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(pos));
-            if (length < 2) throw new InvalidImageException(path, $"the JPEG data is corrupt (marker 0xFF{marker:X2} at offset {pos - 2} declares length {length}).");
-            if (pos + length > b.Length)
-                throw new InvalidImageException(path, $"the JPEG file is truncated (marker 0xFF{marker:X2} at offset {pos - 2} declares {length} bytes, the file ends {b.Length - pos} bytes later).");
+            if (marker == 0xD8 || marker == 0x01 || marker is >= 0xD0 and <= 0xD7) continue;
+            if (marker == 0xD9 || marker == 0x00) throw new InvalidImageException(path, "the JPEG header is corrupt (image data is missing).");
+            if (pos + 2 > b.Length) throw new InvalidImageException(path, "the JPEG file is truncated (it ends inside the header).");
+            int length = (b[pos] << 8) | b[pos + 1];
+            if (length < 2 || pos + length > b.Length)
+                throw new InvalidImageException(path, $"the JPEG file is truncated or corrupt (a segment of {length} bytes at byte {pos} runs past the end).");
+            if (marker is >= 0xC0 and <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) frame = true;
+            if (marker == 0xDA)
+            {
+                if (!frame) throw new InvalidImageException(path, "the JPEG header is corrupt (scan before frame header).");
+                pos += length;
+                break;
+            }
             pos += length;
-            if (marker != 0xDA) continue;
-            // Entropy-coded data follows a start-of-scan: it ends at the first 0xFF not followed by 0x00 (a stuffed
-            // byte), a restart marker or another fill byte.
-            while (pos + 1 < b.Length && !(b[pos] == 0xFF && b[pos + 1] is not (0x00 or 0xFF or (>= 0xD0 and <= 0xD7)))) pos++;
-            if (pos + 1 >= b.Length) throw new InvalidImageException(path, truncated);
         }
+        for (int i = b.Length - 2; i >= pos; i--)
+            if (b[i] == 0xFF && b[i + 1] == 0xD9) return;
+        throw new InvalidImageException(path, "the JPEG file is truncated (no end-of-image marker).");
     }
 }
