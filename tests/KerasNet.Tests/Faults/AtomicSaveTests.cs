@@ -14,7 +14,7 @@ public class AtomicSaveTests
 {
     private readonly string _dir = Oracle.TempDir();
 
-    public static TheoryData<string> Writers => new() { "Save .h5", "Save .keras", "SaveWeights .h5", "SaveWeights .weights.h5", "Npy.Save", "BmpWriter.Save" };
+    public static TheoryData<string> Writers => new() { "Save .h5", "Save .keras", "SaveWeights .h5", "SaveWeights .weights.h5", "Npy.Save", "BmpWriter.Save", "ModelCheckpoint" };
 
     private static void RunWriter(string writer, string path)
     {
@@ -23,13 +23,18 @@ public class AtomicSaveTests
             case "Save .h5": case "Save .keras": SavingTestUtil.SmallCnn().Save(path); break;
             case "SaveWeights .h5": case "SaveWeights .weights.h5": SavingTestUtil.SmallCnn().SaveWeights(path); break;
             case "Npy.Save": Npy.Save(path, new Tensor(3, 2)); break;
+            case "ModelCheckpoint":
+                var m = SavingTestUtil.SmallCnn();
+                var (x, y) = SavingTestUtil.Data(4);
+                m.Fit(x, y, batchSize: 4, epochs: 1, verbose: 0, callbacks: [new KerasNet.Callbacks.ModelCheckpoint(path, monitor: "loss")]);
+                break;
             default: BmpWriter.Save(path, 2, 2, new byte[12]); break;
         }
     }
 
     private static string FileName(string writer) => writer switch
     {
-        "Save .h5" or "SaveWeights .h5" => "t.h5",
+        "Save .h5" or "SaveWeights .h5" or "ModelCheckpoint" => "t.h5",
         "Save .keras" => "t.keras",
         "SaveWeights .weights.h5" => "t.weights.h5",
         "Npy.Save" => "t.npy",
