@@ -1,6 +1,10 @@
 #nullable enable
 namespace KerasNet;
 
+// The family is small on purpose: callers catch KerasNetException to report any user-facing failure, and the
+// subclasses exist where a caller can act differently (skip a bad file, rebuild a model, lower a learning rate).
+// Bad images throw KerasNet.Preprocessing.Image.InvalidImageException, which lives beside its decoder.
+
 /// <summary>
 /// The base of every user-facing KerasNet failure. Messages name the file, layer or argument and the problem,
 /// so the console app can print them without a stack trace.
@@ -23,4 +27,35 @@ public class NonFiniteLossException : KerasNetException
 {
     /// <summary>Creates the exception.</summary>
     public NonFiniteLossException(string message) : base(message) { }
+}
+
+/// <summary>
+/// A model or weights file that cannot be read: missing, not HDF5 or zip, truncated, corrupt, declaring sizes the
+/// file cannot hold, or a <c>.keras</c> archive with missing or unsafe entries.
+/// </summary>
+public class InvalidModelFileException : KerasNetException
+{
+    /// <summary>Creates the exception; the message is "<paramref name="path"/>: <paramref name="problem"/>".</summary>
+    public InvalidModelFileException(string path, string problem, Exception? inner = null)
+        : base($"{path}: {problem}", inner) => FilePath = path;
+
+    /// <summary>The file that failed (for an archive member: <c>archive.keras!member</c>).</summary>
+    public string FilePath { get; }
+}
+
+/// <summary>A model config (to_json text, <c>model_config</c>, <c>config.json</c>) that names an unknown layer class, lacks a field or holds a bad value.</summary>
+public class ModelConfigException : KerasNetException
+{
+    /// <summary>Creates the exception.</summary>
+    public ModelConfigException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>A flow_from_directory data folder that is missing, empty, has no class subfolders or a class without images.</summary>
+public class DataFolderException : KerasNetException
+{
+    /// <summary>Creates the exception for <paramref name="folder"/>.</summary>
+    public DataFolderException(string folder, string message) : base(message) => FolderPath = folder;
+
+    /// <summary>The folder that failed.</summary>
+    public string FolderPath { get; }
 }

@@ -3,7 +3,9 @@ namespace KerasNet.Saving;
 
 /// <summary>
 /// Writes files so that a crash or kill leaves either the old file or the complete new one: the content goes to
-/// a temporary file in the target's folder, is flushed to disk, then renamed over the target.
+/// a temporary file in the target's folder, is flushed to disk, then renamed over the target. A process killed
+/// mid-write leaves its temporary file (<c>.name.pid.guid.tmp</c>) behind; the next write of the same target deletes
+/// those whose process is gone, so at most one per killed writer exists between two saves.
 /// </summary>
 public static class AtomicFile
 {
@@ -14,7 +16,8 @@ public static class AtomicFile
         var dir = Path.GetDirectoryName(full)!;
         try { Directory.CreateDirectory(dir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new KerasNetException($"{path}: cannot create folder '{dir}' ({e.Message}).", e); }
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var tmp = Path.Combine(dir, $"{TempPrefix(full)}{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        DeleteStaleTemps(dir, full);
         try
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -41,6 +44,44 @@ public static class AtomicFile
 
     /// <summary>Writes text (UTF-8, no BOM) atomically.</summary>
     public static void WriteAllText(string path, string text) => WriteAllBytes(path, new System.Text.UTF8Encoding(false).GetBytes(text));
+
+    private static string TempPrefix(string fullPath) => $".{Path.GetFileName(fullPath)}.";
+
+    /// <summary>
+    /// Deletes temporary files of <paramref name="fullPath"/> left by writers that no longer run. A file of a live
+    /// process (another thread or program still writing) is kept; so is one whose name does not parse.
+    /// </summary>
+    internal static void DeleteStaleTemps(string dir, string fullPath)
+    {
+        string prefix = TempPrefix(fullPath);
+        IEnumerable<string> candidates;
+        try { candidates = Directory.EnumerateFiles(dir, prefix + "*.tmp").ToList(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        foreach (var f in candidates)
+        {
+            var name = Path.GetFileName(f);
+            if (!name.StartsWith(prefix, StringComparison.Ordinal) || name.Length < prefix.Length + ".tmp".Length) continue;
+            var middle = name.AsSpan(prefix.Length, name.Length - prefix.Length - ".tmp".Length);
+            int dot = middle.IndexOf('.');
+            // Exactly "<pid>.<32 hex digits>": a longer target name sharing the prefix ("m.h5.5") never matches.
+            if (dot <= 0 || middle.Length - dot - 1 != 32 || !Guid.TryParseExact(middle[(dot + 1)..], "N", out _)
+                || !int.TryParse(middle[..dot], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)) continue;
+            if (pid != Environment.ProcessId && !IsRunning(pid)) TryDelete(f);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+        catch (System.ComponentModel.Win32Exception) { return true; } // exists but is not ours to inspect
+        catch (NotSupportedException) { return true; }
+    }
 
     private static void TryDelete(string p)
     {

@@ -15,12 +15,17 @@ internal sealed class H5Reader : IDisposable
     private static readonly byte[] Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a];
     private readonly NativeFile _file;
     private readonly long _length;
+    private readonly Stream _stream;
+    private readonly long _superblockAt;
+    private bool _heapChecked;
 
-    private H5Reader(NativeFile file, string name, long length)
+    private H5Reader(NativeFile file, string name, long length, Stream stream, long superblockAt)
     {
         _file = file;
         Name = name;
         _length = length;
+        _stream = stream;
+        _superblockAt = superblockAt;
     }
 
     /// <summary>The file name used in messages.</summary>
@@ -32,10 +37,10 @@ internal sealed class H5Reader : IDisposable
     /// <summary>Opens a file after checking that it exists and starts with the HDF5 signature.</summary>
     public static H5Reader Open(string path)
     {
-        if (!File.Exists(path)) throw new KerasNetException($"{path}: file not found.");
+        if (!File.Exists(path)) throw new InvalidModelFileException(path, "file not found.");
         FileStream fs;
         try { fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new KerasNetException($"{path}: cannot read the file ({e.Message}).", e); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidModelFileException(path, $"cannot read the file ({e.Message}).", e); }
         try { return Open(fs, path); }
         catch { fs.Dispose(); throw; }
     }
@@ -44,13 +49,13 @@ internal sealed class H5Reader : IDisposable
     public static H5Reader Open(Stream stream, string name)
     {
         long length = stream.Length;
-        CheckSignature(stream, name, length);
+        long superblockAt = CheckSignature(stream, name, length);
         stream.Position = 0;
-        try { return new H5Reader(H5File.Open(stream, leaveOpen: false), name, length); }
+        try { return new H5Reader(H5File.Open(stream, leaveOpen: false), name, length, stream, superblockAt); }
         catch (Exception e) when (e is not KerasNetException) { throw Corrupt(name, "the HDF5 superblock", e); }
     }
 
-    private static void CheckSignature(Stream s, string name, long length)
+    private static long CheckSignature(Stream s, string name, long length)
     {
         // HDF5 looks for its signature at 0, 512, 1024, 2048, ... (a user block may precede it).
         var buf = new byte[8];
@@ -58,9 +63,9 @@ internal sealed class H5Reader : IDisposable
         {
             s.Position = at;
             s.ReadExactly(buf);
-            if (buf.AsSpan().SequenceEqual(Signature)) return;
+            if (buf.AsSpan().SequenceEqual(Signature)) return at;
         }
-        throw new KerasNetException(length < 8 ? $"{name}: not an HDF5 file (only {length} bytes)." : $"{name}: not an HDF5 file (no HDF5 signature).");
+        throw new InvalidModelFileException(name, length < 8 ? $"not an HDF5 file (only {length} bytes)." : "not an HDF5 file (no HDF5 signature).");
     }
 
     /// <summary>Runs a PureHDF call, turning its failures into a message that names the file and what was read.</summary>
@@ -70,8 +75,8 @@ internal sealed class H5Reader : IDisposable
         catch (Exception e) when (e is not KerasNetException) { throw Corrupt(Name, what, e); }
     }
 
-    private static KerasNetException Corrupt(string name, string what, Exception e) =>
-        new($"{name}: corrupt or truncated HDF5 file: cannot read {what} ({e.GetType().Name}: {e.Message}).", e);
+    private static InvalidModelFileException Corrupt(string name, string what, Exception e) =>
+        new(name, $"corrupt or truncated HDF5 file: cannot read {what} ({e.GetType().Name}: {e.Message}).", e);
 
     /// <summary>Whether a link exists in a group.</summary>
     public bool Exists(IH5Group g, string path) => Guard($"link '{path}'", () => g.LinkExists(path));
@@ -91,7 +96,7 @@ internal sealed class H5Reader : IDisposable
     {
         if (!HasAttribute(o, name)) return null;
         var list = ReadStrings(o, name);
-        return list.Count == 1 ? list[0] : throw new KerasNetException($"{Name}: attribute '{name}' of '{o.Name}' should hold one string but holds {list.Count}.");
+        return list.Count == 1 ? list[0] : throw new InvalidModelFileException(Name, $"attribute '{name}' of '{o.Name}' should hold one string but holds {list.Count}.");
     }
 
     /// <summary>
@@ -114,14 +119,33 @@ internal sealed class H5Reader : IDisposable
         if (count == 0) return new List<string>();
         var cls = a.Type.Class;
         if (cls is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength))
-            throw new KerasNetException($"{Name}: attribute '{name}' of '{o.Name}' is {cls}, not a string.");
+            throw new InvalidModelFileException(Name, $"attribute '{name}' of '{o.Name}' is {cls}, not a string.");
         // Fixed-length strings occupy count * size bytes in the header; vlen ones point into the global heap.
         if (cls == H5DataTypeClass.String) CheckFits(count * a.Type.Size, $"attribute '{name}'");
-        else CheckFits(count * 16, $"attribute '{name}'");
+        else
+        {
+            CheckFits(count * 16, $"attribute '{name}'");
+            CheckGlobalHeap();
+        }
         var values = a.Space.Type == H5DataspaceType.Scalar ? [a.Read<string>()] : a.Read<string[]>();
         // h5py writes fixed-length strings NULLPAD: a shorter name is zero-padded.
         return values.Select(v => (v ?? "").TrimEnd('\0')).ToList();
     });
+
+    /// <summary>Validates the global heap (once) before the first variable-length string is read from it.</summary>
+    private void CheckGlobalHeap()
+    {
+        if (_heapChecked) return;
+        // The superblock's "size of lengths" sits at byte 14 (versions 0 and 1) or 10 (versions 2 and 3).
+        var sb = new byte[16];
+        long saved = _stream.Position;
+        _stream.Position = _superblockAt;
+        try { _stream.ReadExactly(sb); }
+        finally { _stream.Position = saved; }
+        int lengthsSize = sb[8] <= 1 ? sb[14] : sb[10];
+        if (lengthsSize is 2 or 4 or 8) GlobalHeapCheck.Validate(_stream, _length, lengthsSize, Name);
+        _heapChecked = true;
+    }
 
     /// <summary>A float dataset as float32 with its shape; sizes are validated against the file length first.</summary>
     public (float[] Data, int[] Shape) ReadFloats(IH5Group g, string path)
@@ -138,9 +162,9 @@ internal sealed class H5Reader : IDisposable
                 (H5DataTypeClass.FloatingPoint, 4) => ds.Read<float[]>(),
                 (H5DataTypeClass.FloatingPoint, 8) => ds.Read<double[]>().Select(d => (float)d).ToArray(),
                 (H5DataTypeClass.FloatingPoint, 2) => ds.Read<Half[]>().Select(h => (float)h).ToArray(),
-                _ => throw new KerasNetException($"{Name}: dataset '{path}' has type {type.Class} of {type.Size} bytes; expected float32."),
+                _ => throw new InvalidModelFileException(Name, $"dataset '{path}' has type {type.Class} of {type.Size} bytes; expected float32."),
             };
-            if (data.Length != count) throw new KerasNetException($"{Name}: dataset '{path}' holds {data.Length} values but declares {count}.");
+            if (data.Length != count) throw new InvalidModelFileException(Name, $"dataset '{path}' holds {data.Length} values but declares {count}.");
             return (data, shape);
         });
     }
@@ -152,14 +176,14 @@ internal sealed class H5Reader : IDisposable
         return Guard($"dataset '{path}'", () =>
         {
             long count = CheckedCount(ds.Space, $"dataset '{path}'");
-            if (count != 1) throw new KerasNetException($"{Name}: dataset '{path}' should be a scalar but has {count} values.");
+            if (count != 1) throw new InvalidModelFileException(Name, $"dataset '{path}' should be a scalar but has {count} values.");
             return (ds.Type.Class, ds.Type.Size) switch
             {
                 (H5DataTypeClass.FixedPoint, 8) => ds.Read<long[]>()[0],
                 (H5DataTypeClass.FixedPoint, 4) => ds.Read<int[]>()[0],
                 (H5DataTypeClass.FloatingPoint, 4) => (long)ds.Read<float[]>()[0],
                 (H5DataTypeClass.FloatingPoint, 8) => (long)ds.Read<double[]>()[0],
-                _ => throw new KerasNetException($"{Name}: dataset '{path}' has type {ds.Type.Class}; expected an integer."),
+                _ => throw new InvalidModelFileException(Name, $"dataset '{path}' has type {ds.Type.Class}; expected an integer."),
             };
         });
     }
@@ -169,7 +193,7 @@ internal sealed class H5Reader : IDisposable
 
     private IH5Dataset Dataset(IH5Group g, string path) => Guard($"dataset '{path}'", () =>
         g.LinkExists(path) && g.Get(path) is IH5Dataset d ? d
-            : throw new KerasNetException($"{Name}: dataset '{path}' not found in group '{g.Name}'."));
+            : throw new InvalidModelFileException(Name, $"dataset '{path}' not found in group '{g.Name}'."));
 
     private long CheckedCount(IH5Dataspace space, string what)
     {
@@ -178,17 +202,17 @@ internal sealed class H5Reader : IDisposable
         long count = 1;
         foreach (var d in space.Dimensions)
         {
-            if (d > (ulong)_length) throw new KerasNetException($"{Name}: {what} declares a dimension of {d}, larger than the file ({_length} bytes).");
+            if (d > (ulong)_length) throw new InvalidModelFileException(Name, $"{what} declares a dimension of {d}, larger than the file ({_length} bytes).");
             count *= (long)d;
             if (count > _length * 8L || count > int.MaxValue)
-                throw new KerasNetException($"{Name}: {what} declares {string.Join("x", space.Dimensions)} elements, more than the file ({_length} bytes) can hold.");
+                throw new InvalidModelFileException(Name, $"{what} declares {string.Join("x", space.Dimensions)} elements, more than the file ({_length} bytes) can hold.");
         }
         return count;
     }
 
     private void CheckFits(long bytes, string what)
     {
-        if (bytes > _length) throw new KerasNetException($"{Name}: {what} declares {bytes} bytes but the file has only {_length}: truncated or corrupt.");
+        if (bytes > _length) throw new InvalidModelFileException(Name, $"{what} declares {bytes} bytes but the file has only {_length}: truncated or corrupt.");
     }
 
     /// <inheritdoc/>

@@ -50,7 +50,7 @@ internal static class Keras3Weights
     public static void Read(H5Reader r, Sequential model, bool includeOptimizer)
     {
         var container = r.Group(r.Root, "layers") ?? r.Group(r.Root, "_layer_checkpoint_dependencies")
-            ?? throw new KerasNetException($"{r.Name}: no 'layers' group: this is not a Keras 3 weights file.");
+            ?? throw new InvalidModelFileException(r.Name, "no 'layers' group: this is not a Keras 3 weights file.");
         var keys = Keys(model);
         var pending = new List<WeightAssign.Pending>();
         var origin = new WeightAssign.Origin("3", "tensorflow");

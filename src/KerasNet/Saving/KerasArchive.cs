@@ -14,6 +14,7 @@ internal static class KerasArchive
 {
     private const long MaxJsonBytes = 64L << 20;
     private const long MaxWeightsBytes = 2L << 30;
+    private const long MaxInflateRatio = 1032;
 
     /// <summary>Writes the archive atomically.</summary>
     public static void Save(Sequential model, string path)
@@ -45,7 +46,7 @@ internal static class KerasArchive
     /// <summary>The config.json text and the weights file (as an HDF5 reader) of an archive.</summary>
     public static (string ConfigJson, H5Reader Weights) Open(string path)
     {
-        if (!File.Exists(path)) throw new KerasNetException($"{path}: file not found.");
+        if (!File.Exists(path)) throw new InvalidModelFileException(path, "file not found.");
         try
         {
             using var zip = ZipFile.OpenRead(path);
@@ -54,9 +55,9 @@ internal static class KerasArchive
             var weights = new MemoryStream(ReadEntry(zip, path, "model.weights.h5", MaxWeightsBytes), writable: false);
             return (config, H5Reader.Open(weights, $"{path}!model.weights.h5"));
         }
-        catch (InvalidDataException e) { throw new KerasNetException($"{path}: not a valid .keras (zip) archive ({e.Message}).", e); }
-        catch (IOException e) { throw new KerasNetException($"{path}: cannot read the archive ({e.Message}).", e); }
-        catch (UnauthorizedAccessException e) { throw new KerasNetException($"{path}: cannot read the archive ({e.Message}).", e); }
+        catch (InvalidDataException e) { throw new InvalidModelFileException(path, $"not a valid .keras (zip) archive ({e.Message}).", e); }
+        catch (IOException e) { throw new InvalidModelFileException(path, $"cannot read the archive ({e.Message}).", e); }
+        catch (UnauthorizedAccessException e) { throw new InvalidModelFileException(path, $"cannot read the archive ({e.Message}).", e); }
     }
 
     /// <summary>Rejects entry names that would escape an extraction folder (zip-slip), as a safe extractor must.</summary>
@@ -64,23 +65,28 @@ internal static class KerasArchive
     {
         var parts = name.Replace('\\', '/').Split('/');
         if (name.StartsWith('/') || name.StartsWith('\\') || (name.Length > 1 && name[1] == ':') || parts.Contains("..") || name.Contains('\0'))
-            throw new KerasNetException($"{path}: unsafe entry name '{name}' in the archive (absolute path or path traversal).");
+            throw new InvalidModelFileException(path, $"unsafe entry name '{name}' in the archive (absolute path or path traversal).");
     }
 
     private static byte[] ReadEntry(ZipArchive zip, string path, string name, long limit)
     {
-        var e = zip.GetEntry(name) ?? throw new KerasNetException($"{path}: the archive has no '{name}' entry; a .keras file needs metadata.json, config.json and model.weights.h5.");
-        if (e.Length > limit) throw new KerasNetException($"{path}: entry '{name}' declares {e.Length} bytes, more than the {limit}-byte limit.");
+        var e = zip.GetEntry(name) ?? throw new InvalidModelFileException(path, $"the archive has no '{name}' entry; a .keras file needs metadata.json, config.json and model.weights.h5.");
+        if (e.Length > limit) throw new InvalidModelFileException(path, $"entry '{name}' declares {e.Length} bytes, more than the {limit}-byte limit.");
+        // The buffer is allocated at the declared size, so that size must be one the stored bytes can produce:
+        // no more than the archive holds, inflated at most ~1032:1 (deflate's limit).
+        long archive = new FileInfo(path).Length;
+        if (e.CompressedLength > archive || e.Length > e.CompressedLength * MaxInflateRatio + 1024)
+            throw new InvalidModelFileException(path, $"entry '{name}' declares {e.Length} bytes from {e.CompressedLength} stored bytes in a {archive}-byte archive: the archive is corrupt.");
         var buf = new byte[e.Length];
         using var s = e.Open();
         int read = 0;
         while (read < buf.Length)
         {
             int n = s.Read(buf, read, buf.Length - read);
-            if (n == 0) throw new KerasNetException($"{path}: entry '{name}' is truncated ({read} of {e.Length} bytes).");
+            if (n == 0) throw new InvalidModelFileException(path, $"entry '{name}' is truncated ({read} of {e.Length} bytes).");
             read += n;
         }
-        if (s.ReadByte() != -1) throw new KerasNetException($"{path}: entry '{name}' holds more data than it declares.");
+        if (s.ReadByte() != -1) throw new InvalidModelFileException(path, $"entry '{name}' holds more data than it declares.");
         return buf;
     }
 }

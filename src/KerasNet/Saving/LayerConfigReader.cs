@@ -36,7 +36,7 @@ public sealed class LayerConfigReader
     public bool Has(params string[] keys) => keys.Any(k => Config[k] != null);
 
     /// <summary>An error about this layer.</summary>
-    public KerasNetException Error(string problem) =>
+    public ModelConfigException Error(string problem) =>
         new($"{Source}: layer '{Name ?? "?"}' ({ClassName}): {problem}");
 
     private JsonNode Required(string[] keys) =>

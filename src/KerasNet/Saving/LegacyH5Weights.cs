@@ -39,12 +39,12 @@ internal static class LegacyH5Weights
     public static void Read(H5Reader r, IH5Group g, Sequential model, bool byName)
     {
         var names = r.StringListAttribute(g, "layer_names")
-            ?? throw new KerasNetException($"{r.Name}: no 'layer_names' attribute: this HDF5 file holds no Keras weights.");
+            ?? throw new InvalidModelFileException(r.Name, "no 'layer_names' attribute: this HDF5 file holds no Keras weights.");
         var origin = OriginOf(r, g);
         var fileLayers = new List<(string Name, List<StoredArray> Arrays)>();
         foreach (var name in names)
         {
-            var lg = r.Group(g, name) ?? throw new KerasNetException($"{r.Name}: layer '{name}' is listed in layer_names but its group is missing.");
+            var lg = r.Group(g, name) ?? throw new InvalidModelFileException(r.Name, $"layer '{name}' is listed in layer_names but its group is missing.");
             var weightNames = r.StringListAttribute(lg, "weight_names") ?? [];
             var arrays = weightNames.Select(wn =>
             {

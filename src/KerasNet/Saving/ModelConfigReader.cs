@@ -17,9 +17,10 @@ internal static class ModelConfigReader
     public static JsonObject ParseObject(string json, string source)
     {
         JsonNode? node;
-        try { node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 256 }); }
-        catch (JsonException e) { throw new KerasNetException($"{source}: invalid JSON ({e.Message}).", e); }
-        return node as JsonObject ?? throw new KerasNetException($"{source}: expected a JSON object, got {node?.GetValueKind().ToString() ?? "null"}.");
+        // Duplicate keys would otherwise surface later, from JsonObject's first lookup, as an ArgumentException.
+        try { node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 256, AllowDuplicateProperties = false }); }
+        catch (JsonException e) { throw new ModelConfigException($"{source}: invalid JSON ({e.Message}).", e); }
+        return node as JsonObject ?? throw new ModelConfigException($"{source}: expected a JSON object, got {node?.GetValueKind().ToString() ?? "null"}.");
     }
 
     /// <summary>The most weights a config alone may declare (ModelFromJson): 2^29 floats, 2 GB.</summary>
@@ -36,7 +37,7 @@ internal static class ModelConfigReader
         try { return ReadCore(root, source, maxParams); }
         catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
         {
-            throw new KerasNetException($"{source}: malformed model config ({e.Message}).", e);
+            throw new ModelConfigException($"{source}: malformed model config ({e.Message}).", e);
         }
     }
 
@@ -44,8 +45,8 @@ internal static class ModelConfigReader
     {
         string cls = ClassNameOf(root, source, "model");
         if (cls != "Sequential")
-            throw new KerasNetException($"{source}: model class '{cls}' is not supported; only Sequential models can be loaded.");
-        var config = root["config"] ?? throw new KerasNetException($"{source}: missing field 'config' of the model.");
+            throw new ModelConfigException($"{source}: model class '{cls}' is not supported; only Sequential models can be loaded.");
+        var config = root["config"] ?? throw new ModelConfigException($"{source}: missing field 'config' of the model.");
         string? name = null;
         JsonArray layers;
         int[]? buildShape = null;
@@ -54,18 +55,18 @@ internal static class ModelConfigReader
             case JsonArray list: layers = list; break; // Keras 1 and Keras <= 2.2.2
             case JsonObject dict:
                 name = dict["name"]?.GetValue<string>();
-                layers = dict["layers"] as JsonArray ?? throw new KerasNetException($"{source}: missing field 'layers' in the model config.");
+                layers = dict["layers"] as JsonArray ?? throw new ModelConfigException($"{source}: missing field 'layers' in the model config.");
                 buildShape = ShapeField(dict["build_input_shape"], source)
                     ?? ShapeField((root["build_config"] as JsonObject)?["input_shape"], source);
                 break;
-            default: throw new KerasNetException($"{source}: the model's 'config' should be a list or an object.");
+            default: throw new ModelConfigException($"{source}: the model's 'config' should be a list or an object.");
         }
         var model = new Sequential(name ?? KerasBackend.UniqueName("sequential"));
         for (int i = 0; i < layers.Count; i++)
         {
-            if (layers[i] is not JsonObject entry) throw new KerasNetException($"{source}: layer {i} of the model config is not an object.");
+            if (layers[i] is not JsonObject entry) throw new ModelConfigException($"{source}: layer {i} of the model config is not an object.");
             string lcls = ClassNameOf(entry, source, $"layer {i}");
-            var cfg = entry["config"] as JsonObject ?? throw new KerasNetException($"{source}: layer {i} ({lcls}) is missing its 'config' object.");
+            var cfg = entry["config"] as JsonObject ?? throw new ModelConfigException($"{source}: layer {i} ({lcls}) is missing its 'config' object.");
             var reader = new LayerConfigReader(cfg, lcls, source);
             if (lcls == "InputLayer")
             {
@@ -86,13 +87,13 @@ internal static class ModelConfigReader
                 layer.InputShapeArgument ??= input.InputShapeArgument;
             CheckBudget(layer, model.Layers.Count == 0 ? model.InputShape ?? layer.InputShapeArgument : model.Layers[^1].OutputShape, ref maxParams, source);
             try { model.Add(layer); }
-            catch (KerasNetException e) { throw new KerasNetException($"{source}: cannot add layer '{layer.Name}' ({lcls}): {e.Message}", e); }
+            catch (KerasNetException e) { throw new ModelConfigException($"{source}: cannot add layer '{layer.Name}' ({lcls}): {e.Message}", e); }
             if (layer.OutputShape is { } built) CheckOutput(layer, built, source);
         }
         if (model.Input == null)
         {
             if (buildShape == null)
-                throw new KerasNetException($"{source}: the model config gives no input shape (no InputLayer, batch_input_shape or build_input_shape).");
+                throw new ModelConfigException($"{source}: the model config gives no input shape (no InputLayer, batch_input_shape or build_input_shape).");
             var shape = buildShape;
             foreach (var layer in model.Layers)
             {
@@ -101,7 +102,7 @@ internal static class ModelConfigReader
                 CheckOutput(layer, shape, source);
             }
             try { model.Build(buildShape); }
-            catch (KerasNetException e) { throw new KerasNetException($"{source}: cannot build the model for input {Engine.ShapeUtil.FormatWithNone(buildShape)}: {e.Message}", e); }
+            catch (KerasNetException e) { throw new ModelConfigException($"{source}: cannot build the model for input {Engine.ShapeUtil.FormatWithNone(buildShape)}: {e.Message}", e); }
         }
         return model;
     }
@@ -109,14 +110,14 @@ internal static class ModelConfigReader
     private static void CheckOutput(Layer layer, int[] shape, string source)
     {
         if (shape.Any(d => d <= 0))
-            throw new KerasNetException($"{source}: layer '{layer.Name}' would output {Engine.ShapeUtil.FormatWithNone(shape)}, which is empty: its window or kernel is larger than its input.");
+            throw new ModelConfigException($"{source}: layer '{layer.Name}' would output {Engine.ShapeUtil.FormatWithNone(shape)}, which is empty: its window or kernel is larger than its input.");
     }
 
     private static void CheckBudget(Layer layer, int[]? shape, ref long budget, string source)
     {
         if (shape == null) return;
         if (shape.Any(d => d <= 0 || d > 1 << 24))
-            throw new KerasNetException($"{source}: layer '{layer.Name}' would receive input {Engine.ShapeUtil.FormatWithNone(shape)}, which has an empty or absurd dimension.");
+            throw new ModelConfigException($"{source}: layer '{layer.Name}' would receive input {Engine.ShapeUtil.FormatWithNone(shape)}, which has an empty or absurd dimension.");
         long activations = shape.Aggregate(1L, (a, d) => a * d);
         long inner = shape[^1], cin = shape.Length == 3 && layer is Conv2D { DataFormat: "channels_first" } ? shape[0] : inner;
         long weights = layer switch
@@ -126,13 +127,13 @@ internal static class ModelConfigReader
             _ => 0,
         };
         if (activations > DefaultMaxParams || weights > budget)
-            throw new KerasNetException($"{source}: layer '{layer.Name}' declares {weights} weights for input {Engine.ShapeUtil.FormatWithNone(shape)}, more than the file or the {DefaultMaxParams}-weight limit allows: the config is corrupt.");
+            throw new ModelConfigException($"{source}: layer '{layer.Name}' declares {weights} weights for input {Engine.ShapeUtil.FormatWithNone(shape)}, more than the file or the {DefaultMaxParams}-weight limit allows: the config is corrupt.");
         budget -= weights;
     }
 
     private static string ClassNameOf(JsonObject o, string source, string what) =>
         o["class_name"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>()
-            : throw new KerasNetException($"{source}: missing field 'class_name' of the {what}.");
+            : throw new ModelConfigException($"{source}: missing field 'class_name' of the {what}.");
 
     private static int[]? ShapeField(JsonNode? n, string source)
     {
@@ -140,7 +141,7 @@ internal static class ModelConfigReader
         try { return a.Skip(1).Select(d => d!.GetValue<int>()).ToArray(); }
         catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException)
         {
-            throw new KerasNetException($"{source}: bad build input shape {a.ToJsonString()}.", e);
+            throw new ModelConfigException($"{source}: bad build input shape {a.ToJsonString()}.", e);
         }
     }
 }

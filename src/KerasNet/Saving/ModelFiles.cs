@@ -94,11 +94,11 @@ internal static class ModelFiles
             throw new KerasNetException($"{path}: a '.weights.h5' file holds only weights; build the model (or Keras.ModelFromJson) and call LoadWeights.");
         using var r = H5Reader.Open(path);
         var configText = r.StringAttribute(r.Root, "model_config")
-            ?? throw new KerasNetException($"{path}: no 'model_config' attribute: the file holds only weights; build the model and call LoadWeights.");
+            ?? throw new InvalidModelFileException(path, "no 'model_config' attribute: the file holds only weights; build the model and call LoadWeights.");
         var model = ModelConfigReader.Read(ModelConfigReader.ParseObject(configText, $"{path} (model_config)"), $"{path} (model_config)",
             maxParams: new FileInfo(path).Length / 4);
         var weights = r.Group(r.Root, "model_weights")
-            ?? throw new KerasNetException($"{path}: no 'model_weights' group.");
+            ?? throw new InvalidModelFileException(path, "no 'model_weights' group.");
         LegacyH5Weights.Read(r, weights, model, byName: false);
         if (r.StringAttribute(r.Root, "training_config") is { } tc
             && TrainingConfig.Apply(model, ModelConfigReader.ParseObject(tc, $"{path} (training_config)"), path))

@@ -29,7 +29,7 @@ public static partial class Npy
         if (major == 1) { headerLen = BitConverter.ToUInt16(b, 8); offset = 10; }
         else if (major is 2 or 3) { if (b.Length < 12) throw new KerasNetException($"{name}: truncated .npy header."); headerLen = (int)Math.Min(int.MaxValue, BitConverter.ToUInt32(b, 8)); offset = 12; }
         else throw new KerasNetException($"{name}: unsupported .npy version {major}.");
-        if (headerLen < 0 || offset + headerLen > b.Length) throw new KerasNetException($"{name}: truncated .npy header.");
+        if (headerLen < 0 || (long)offset + headerLen > b.Length) throw new KerasNetException($"{name}: truncated .npy header.");
         string header = Encoding.Latin1.GetString(b, offset, headerLen);
         var descr = DescrRe().Match(header);
         var order = FortranRe().Match(header);

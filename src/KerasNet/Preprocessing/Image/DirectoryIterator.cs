@@ -60,7 +60,7 @@ public sealed class DirectoryIterator : ImageIterator
                 throw new KerasNetException($"flow_from_directory: class '{classNames[k]}' is listed twice.");
             var files = DirectoryScanner.ListClassFiles(directory, classNames[k]);
             if (files.Count == 0)
-                throw new KerasNetException($"Class folder '{Path.Combine(directory, classNames[k])}' has no images (files ending in {string.Join(", ", DirectoryScanner.WhiteListFormats)}).");
+                throw new DataFolderException(Path.Combine(directory, classNames[k]), $"Class folder '{Path.Combine(directory, classNames[k])}' has no images (files ending in {string.Join(", ", DirectoryScanner.WhiteListFormats)}).");
             if (split is var (from, to))
             {
                 int start = (int)(from * files.Count), stop = (int)(to * files.Count);

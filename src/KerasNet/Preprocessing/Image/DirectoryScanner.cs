@@ -14,12 +14,12 @@ internal static class DirectoryScanner
     public static string[] ListClasses(string directory)
     {
         CheckDirectory(directory);
-        var classes = Directory.GetDirectories(directory).Select(Path.GetFileName).Select(n => n!).ToArray();
+        var classes = Listed(directory, () => Directory.GetDirectories(directory).Select(Path.GetFileName).Select(n => n!).ToArray());
         Array.Sort(classes, StringComparer.Ordinal);
         if (classes.Length == 0)
         {
             bool empty = !Directory.EnumerateFileSystemEntries(directory).Any();
-            throw new KerasNetException(empty
+            throw new DataFolderException(directory, empty
                 ? $"Data folder '{directory}' is empty: flow_from_directory expects one subfolder of images per class."
                 : $"Data folder '{directory}' has no class subfolders: put each class's images in its own subfolder (e.g. {directory}/cats/, {directory}/dogs/).");
         }
@@ -28,25 +28,25 @@ internal static class DirectoryScanner
 
     public static void CheckDirectory(string directory)
     {
-        if (string.IsNullOrWhiteSpace(directory)) throw new KerasNetException("flow_from_directory: the data folder path is empty.");
+        if (string.IsNullOrWhiteSpace(directory)) throw new DataFolderException(directory ?? "", "flow_from_directory: the data folder path is empty.");
         if (!Directory.Exists(directory))
-            throw new KerasNetException(File.Exists(directory) ? $"Data folder '{directory}' is a file, not a folder." : $"Data folder '{directory}' does not exist.");
+            throw new DataFolderException(directory, File.Exists(directory) ? $"Data folder '{directory}' is a file, not a folder." : $"Data folder '{directory}' does not exist.");
     }
 
     /// <summary>Valid files of one class folder as paths relative to the data folder ("class/sub/file.png", '/'-separated).</summary>
     public static List<string> ListClassFiles(string directory, string className)
     {
         var classDir = Path.Combine(directory, className);
-        if (!Directory.Exists(classDir)) throw new KerasNetException($"Class folder '{classDir}' does not exist (class '{className}' of data folder '{directory}').");
+        if (!Directory.Exists(classDir)) throw new DataFolderException(classDir, $"Class folder '{classDir}' does not exist (class '{className}' of data folder '{directory}').");
         var roots = new List<string> { "" };
-        Walk(classDir, "", roots);
+        Listed(classDir, () => { Walk(classDir, "", roots); return roots; });
         var keyed = roots.Select(r => (Key: r.Length == 0 ? classDir : classDir + "/" + r, Rel: r)).ToList();
         keyed.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         var result = new List<string>();
         foreach (var (_, rel) in keyed)
         {
             var dir = rel.Length == 0 ? classDir : Path.Combine(classDir, rel);
-            var files = Directory.GetFiles(dir).Select(Path.GetFileName).Select(n => n!).Where(IsWhiteListed).ToArray();
+            var files = Listed(dir, () => Directory.GetFiles(dir).Select(Path.GetFileName).Select(n => n!).Where(IsWhiteListed).ToArray());
             Array.Sort(files, StringComparer.Ordinal);
             foreach (var f in files) result.Add(rel.Length == 0 ? $"{className}/{f}" : $"{className}/{rel}/{f}");
         }
@@ -63,6 +63,16 @@ internal static class DirectoryScanner
             if (info.LinkTarget != null) continue; // os.walk(followlinks=False) does not enter linked folders
             roots.Add(subRel);
             Walk(classDir, subRel, roots);
+        }
+    }
+
+    // A folder that vanishes or cannot be listed mid-scan is a data problem, not a crash.
+    private static T Listed<T>(string folder, Func<T> list)
+    {
+        try { return list(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFolderException(folder, $"Cannot list folder '{folder}' ({e.Message}).");
         }
     }
 

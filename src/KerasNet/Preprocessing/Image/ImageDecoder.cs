@@ -29,7 +29,12 @@ internal static class ImageDecoder
         ImageInfo? info;
         try { info = ImageInfo.FromStream(new MemoryStream(bytes, writable: false)); }
         catch (Exception e) when (e is not OutOfMemoryException) { throw new InvalidImageException(path, $"the {format} header is corrupt ({e.Message}).", e); }
-        if (info is not ImageInfo ii) throw new InvalidImageException(path, $"the {format} header is corrupt or the file is truncated.");
+        if (info is not ImageInfo ii)
+        {
+            // stb also refuses sizes it cannot decode (over 2^30 bytes); say so when the header declares them.
+            if (DeclaredSize(format, bytes) is var (w, h)) CheckSize(path, w, h);
+            throw new InvalidImageException(path, $"the {format} header is corrupt or the file is truncated.");
+        }
         CheckSize(path, Math.Abs((long)ii.Width), Math.Abs((long)ii.Height)); // stb reports a top-down BMP's height as negative
 
         var components = ColorComponents.Default;
@@ -58,6 +63,16 @@ internal static class ImageDecoder
             throw new InvalidImageException(path, $"the image is {width}x{height} = {width * height} pixels, above the limit of {limit} " +
                 "(a guard against decompression bombs, like PIL's); raise ImageLoader.MaxImagePixels if the file is trusted.");
     }
+
+    /// <summary>Width and height from the fixed-position header fields of PNG, GIF and BMP (not JPEG), or null.</summary>
+    private static (long Width, long Height)? DeclaredSize(string format, byte[] b) => format switch
+    {
+        "PNG" when b.Length >= 24 => (BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(16)), BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(20))),
+        "GIF" when b.Length >= 10 => (BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(6)), BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(8))),
+        "BMP" when b.Length >= 26 && BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(14)) >= 40 =>
+            (Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(18))), Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(22)))),
+        _ => null,
+    };
 
     /// <summary>The container format from the leading bytes, or null.</summary>
     internal static string? Sniff(ReadOnlySpan<byte> b)
