@@ -1,28 +1,133 @@
-using KerasNet;
-using KerasNet.Data;
-using KerasNet.Engine;
+#nullable enable
+using KerasNet.ConsoleApp.Commands;
+using KerasNet.ConsoleApp.Reporting;
 using KerasNet.Layers;
 using KerasNet.Models;
+using KerasNet.Preprocessing.Image;
+using NumSharp;
+using static KerasNet.Sklearn.SklearnMetrics;
 
-KerasRandom.SetRandomSeed(1);
-var network = new Sequential();
-network.Add(new Conv2D(32, (3, 3), inputShape: (64, 64, 3), activation: "relu"));
-network.Add(new MaxPooling2D(poolSize: (2, 2)));
-network.Add(new Conv2D(32, (3, 3), activation: "relu"));
-network.Add(new MaxPooling2D(poolSize: (2, 2)));
-network.Add(new Conv2D(32, (3, 3), activation: "relu"));
-network.Add(new MaxPooling2D(poolSize: (2, 2)));
-network.Add(new Flatten());
-network.Add(new Dense(units: 3137, activation: "relu"));
-network.Add(new Dense(units: 3137, activation: "relu"));
-network.Add(new Dense(units: 2, activation: "softmax"));
-network.Summary();
-network.Compile(optimizer: "Adam", loss: "categorical_crossentropy", metrics: ["accuracy"]);
-var rng = new Random(0);
-var x = new Tensor(216, 64, 64, 3); var y = new Tensor(216, 2);
-for (int i = 0; i < 216; i++) { int c = i % 2; y[i * 2 + c] = 1; for (int j = 0; j < 64 * 64 * 3; j++) x[i * 12288 + j] = (float)rng.NextDouble() * 0.5f + c * 0.2f; }
-var xv = new Tensor(54, 64, 64, 3); var yv = new Tensor(54, 2);
-for (int i = 0; i < 54; i++) { int c = i % 2; yv[i * 2 + c] = 1; for (int j = 0; j < 64 * 64 * 3; j++) xv[i * 12288 + j] = (float)rng.NextDouble() * 0.5f + c * 0.2f; }
-var sw = System.Diagnostics.Stopwatch.StartNew();
-var h = network.Fit(new ArraySequence(x, y, 8, shuffle: true), epochs: 3, validationData: new ArraySequence(xv, yv, 1));
-Console.WriteLine($"{sw.Elapsed.TotalSeconds / 3:F2} s/epoch");
+namespace KerasNet.ConsoleApp;
+
+/// <summary>
+/// <c>kerasnet</c>: the commands live in <c>Commands/</c>; this file is the tutorial itself (the <c>train</c> command),
+/// step for step in the order of the Python notebook, each step under the Python line it ports.
+/// </summary>
+public static class Program
+{
+    /// <summary>Runs <c>kerasnet</c> with the command line's arguments (none: the tutorial).</summary>
+    public static int Main(string[] args) => Cli.Run(args, Console.Out, Console.Error);
+
+    /// <summary>
+    /// The Homer-vs-Bart tutorial: train the CNN, evaluate it, save it and load it back. Like the Python it prints to
+    /// standard output (Console.Out, which <see cref="Cli.Run"/> points at its writer).
+    /// </summary>
+    public static void Tutorial(TrainSettings settings)
+    {
+        var (data, output, size) = (settings.DataDirectory, settings.OutputDirectory, settings.ImageSize);
+        string Out(string file) => Path.Combine(output, file);
+        if (settings.Seed is int seed) KerasRandom.SetRandomSeed(seed);
+
+        // gerador_treinamento = ImageDataGenerator(rescale=1./255, rotation_range=7, horizontal_flip=True, zoom_range=0.2)
+        var trainingGenerator = new ImageDataGenerator(rescale: 1.0 / 255, rotationRange: 7, horizontalFlip: true, zoomRange: 0.2);
+        // dataset_treinamento = gerador_treinamento.flow_from_directory('training_set', target_size=(64, 64), batch_size=8,
+        //                                                               class_mode='categorical', shuffle=True)
+        var trainingDataset = trainingGenerator.FlowFromDirectory(Path.Combine(data, "training_set"), targetSize: (size, size),
+            batchSize: settings.BatchSize, classMode: "categorical", shuffle: true, seed: settings.Seed, skipInvalid: settings.SkipInvalid);
+        // gerador_teste = ImageDataGenerator(rescale=1./255)
+        var testGenerator = new ImageDataGenerator(rescale: 1.0 / 255);
+        // dataset_teste = gerador_teste.flow_from_directory('test_set', target_size=(64, 64), batch_size=1,
+        //                                                   class_mode='categorical', shuffle=False)
+        var testDataset = testGenerator.FlowFromDirectory(Path.Combine(data, "test_set"), targetSize: (size, size),
+            batchSize: 1, classMode: "categorical", shuffle: false, skipInvalid: settings.SkipInvalid);
+        CheckSameClasses(trainingDataset.ClassIndices, testDataset.ClassIndices, data);
+
+        // network = Sequential()
+        var network = new Sequential();
+        // network.add(Conv2D(32, (3,3), input_shape=(64,64,3), activation='relu'))
+        network.Add(new Conv2D(32, (3, 3), inputShape: (size, size, 3), activation: "relu"));
+        // network.add(MaxPooling2D(pool_size=(2,2)))
+        network.Add(new MaxPooling2D(poolSize: (2, 2)));
+        network.Add(new Conv2D(32, (3, 3), activation: "relu"));
+        network.Add(new MaxPooling2D(poolSize: (2, 2)));
+        network.Add(new Conv2D(32, (3, 3), activation: "relu"));
+        network.Add(new MaxPooling2D(poolSize: (2, 2)));
+        // network.add(Flatten())
+        network.Add(new Flatten());
+        // network.add(Dense(units=3137, activation='relu'))
+        network.Add(new Dense(units: 3137, activation: "relu"));
+        network.Add(new Dense(units: 3137, activation: "relu"));
+        // network.add(Dense(units=2, activation='softmax'))
+        network.Add(new Dense(units: trainingDataset.NumClasses, activation: "softmax"));
+        // network.summary()
+        network.Summary();
+
+        // network.compile(optimizer='Adam', loss='categorical_crossentropy', metrics=['accuracy'])
+        network.Compile(optimizer: "Adam", loss: "categorical_crossentropy", metrics: ["accuracy"]);
+        // historico = network.fit(dataset_treinamento, epochs=50, validation_data=dataset_teste)
+        var history = network.Fit(trainingDataset, epochs: settings.Epochs, validationData: testDataset);
+
+        // plt.plot(historico.history['loss']); plt.plot(historico.history['val_loss'])
+        Plots.Curves(Out("loss.png"), "Loss", "loss", Series(history.history, "loss"));
+        // plt.plot(historico.history['accuracy']); plt.plot(historico.history['val_accuracy'])
+        Plots.Curves(Out("accuracy.png"), "Accuracy", "accuracy", Series(history.history, "accuracy"));
+        TrainingFiles.WriteHistoryJson(Out("history.json"), history);
+        TrainingFiles.WriteHistoryCsv(Out("history.csv"), history);
+
+        // previsoes = network.predict(dataset_teste)
+        var predictions = network.Predict(testDataset);
+        // previsoes = np.argmax(previsoes, axis=1)
+        int[] predictedClasses = np.argmax(predictions, axis: 1).astype(NPTypeCode.Int32).ToArray<int>();
+        // dataset_teste.class_indices
+        Console.WriteLine(PyText.Repr(testDataset.ClassIndices));
+        // accuracy_score(dataset_teste.classes, previsoes)
+        Console.WriteLine(PyText.Repr(AccuracyScore(testDataset.Classes, predictedClasses)));
+        // cm = confusion_matrix(dataset_teste.classes, previsoes); sns.heatmap(cm, annot=True)
+        var classNames = testDataset.ClassIndices.OrderBy(p => p.Value).Select(p => p.Key).ToArray();
+        var cm = ConfusionMatrix(testDataset.Classes, predictedClasses, labels: Enumerable.Range(0, classNames.Length).ToArray());
+        Plots.ConfusionMatrix(Out("confusion_matrix.png"), cm, classNames);
+        // print(classification_report(dataset_teste.classes, previsoes))
+        string report = ClassificationReport(testDataset.Classes, predictedClasses);
+        Console.WriteLine(report);
+        Saving.AtomicFile.WriteAllText(Out("classification_report.txt"), report);
+        var outputs = NDArrays.ToArray2D(NDArrays.ToTensor(predictions));
+        TrainingFiles.WritePredictions(Out("predictions.csv"), testDataset.Filenames, testDataset.Classes, predictedClasses, outputs, classNames);
+
+        // model_json = network.to_json(); with open('network.json', 'w') as json_file: json_file.write(model_json)
+        Saving.AtomicFile.WriteAllText(Out("network.json"), network.ToJson());
+        // save_model(network, 'weights.hdf5')
+        network.Save(Out("weights.hdf5"));
+
+        // network_loaded = model_from_json(open('network.json').read()); network_loaded.load_weights('weights.hdf5')
+        var networkLoaded = Keras.ModelFromJson(File.ReadAllText(Out("network.json")));
+        networkLoaded.LoadWeights(Out("weights.hdf5"));
+        // network_loaded.compile(loss='categorical_crossentropy', optimizer='Adam', metrics=['accuracy'])
+        networkLoaded.Compile(loss: "categorical_crossentropy", optimizer: "Adam", metrics: ["accuracy"]);
+        CheckSamePredictions("network.json + weights.hdf5", network, networkLoaded, testDataset);
+        // load_model('weights.hdf5'): the full model file on its own
+        CheckSamePredictions("weights.hdf5", network, Keras.LoadModel(Out("weights.hdf5")), testDataset);
+    }
+
+    private static IReadOnlyList<(string, IReadOnlyList<double>)> Series(Dictionary<string, List<double>> history, string key) =>
+        new[] { ("training", key), ("validation", "val_" + key) }
+            .Where(s => history.ContainsKey(s.Item2))
+            .Select(s => (s.Item1, (IReadOnlyList<double>)history[s.Item2]))
+            .ToList();
+
+    private static void CheckSameClasses(Dictionary<string, int> training, Dictionary<string, int> test, string data)
+    {
+        if (!training.OrderBy(p => p.Value).Select(p => p.Key).SequenceEqual(test.OrderBy(p => p.Value).Select(p => p.Key)))
+            throw new KerasNetException($"{data}: training_set has classes [{string.Join(", ", training.Keys)}] but test_set has [{string.Join(", ", test.Keys)}].");
+    }
+
+    private static void CheckSamePredictions(string what, Sequential trained, Sequential reloaded, Data.IDataSequence data)
+    {
+        var expected = trained.PredictTensor(data);
+        var actual = reloaded.PredictTensor(data);
+        double maxDiff = 0;
+        for (int i = 0; i < expected.Length; i++) maxDiff = Math.Max(maxDiff, Math.Abs(expected[i] - actual[i]));
+        if (!(maxDiff <= 1e-6))
+            throw new KerasNetException($"The model reloaded from {what} predicts differently from the trained one (max abs difference {maxDiff:G6}).");
+        Console.WriteLine($"Reloaded from {what}: same predictions on the {data.Samples} test images (max abs difference {maxDiff:G3}).");
+    }
+}

@@ -39,10 +39,12 @@ public sealed class Dropout : Layer
         CheckInput(inputs);
         _dropped = training && Rate > 0;
         if (!_dropped) return inputs;
-        _rng ??= KerasRandom.For(Seed, "dropout");
+        // Without an explicit seed the global stream is looked up on every call, so SetRandomSeed also re-seeds
+        // the masks of layers that already exist.
+        var rng = Seed is null ? KerasRandom.Stream("dropout") : (_rng ??= KerasRandom.For(Seed, "dropout"));
         if (_mask.Length < inputs.Length) _mask = new float[inputs.Length];
         float scale = (float)(1.0 / (1.0 - Rate));
-        for (int i = 0; i < inputs.Length; i++) _mask[i] = _rng.NextDouble() >= Rate ? scale : 0f;
+        for (int i = 0; i < inputs.Length; i++) _mask[i] = rng.NextDouble() >= Rate ? scale : 0f;
         _output = Tensor.Ensure(_output, inputs.Shape);
         System.Numerics.Tensors.TensorPrimitives.Multiply(inputs.Span, _mask.AsSpan(0, inputs.Length), _output.Span);
         return _output;

@@ -5,12 +5,14 @@ using KerasNet.Engine;
 namespace KerasNet.Layers;
 
 /// <summary>
-/// Flattens each sample to one dimension. channels_last keeps the NHWC order (h, w, c); channels_first
-/// flattens in (c, h, w) order, which is the sample's own memory order.
+/// Flattens each sample to one dimension in its memory order. With data_format channels_first the input is
+/// channels-first (c, h, w) and, as Keras 2's Flatten does, it is first permuted to channels-last so the output is
+/// in (h, w, c) order: the weights of the following Dense layer do not depend on the data format. A Keras 1 'th'
+/// model's Flatten has no data_format (channels_last) and so flattens its channels-first tensor in (c, h, w) order.
 /// </summary>
 public sealed class Flatten : Layer
 {
-    private Tensor? _view, _gradView;
+    private Tensor? _view, _gradView, _permuted, _gradPermuted;
 
     /// <summary>Creates the layer.</summary>
     public Flatten(string dataFormat = "channels_last", Shape? inputShape = null, string? name = null)
@@ -26,6 +28,12 @@ public sealed class Flatten : Layer
     public override Tensor Call(Tensor inputs, bool training = false)
     {
         CheckInput(inputs);
+        if (PermutesChannels)
+        {
+            _permuted = Tensor.Ensure(_permuted, inputs.BatchSize, OutputShape![0]);
+            MoveAxis(inputs.Span, _permuted.Span, inputs.BatchSize, InputShape![0], OutputShape[0] / InputShape[0], toLast: true);
+            return _permuted;
+        }
         _view = Tensor.ViewOf(_view, inputs, [inputs.BatchSize, OutputShape![0]]);
         return _view;
     }
@@ -34,8 +42,34 @@ public sealed class Flatten : Layer
     public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
     {
         if (!needInputGrad) return null;
+        if (PermutesChannels)
+        {
+            _gradPermuted = Tensor.EnsureBatch(_gradPermuted, gradOutput.BatchSize, InputShape!);
+            MoveAxis(gradOutput.Span, _gradPermuted.Span, gradOutput.BatchSize, InputShape![0], OutputShape![0] / InputShape[0], toLast: false);
+            return _gradPermuted;
+        }
         _gradView = Tensor.ViewOfBatch(_gradView, gradOutput, gradOutput.BatchSize, InputShape!);
         return _gradView;
+    }
+
+    // Keras permutes (c, d1, d2, ...) to (d1, d2, ..., c) only for samples of rank 2 or more.
+    private bool PermutesChannels => DataFormat == "channels_first" && InputShape!.Length >= 2;
+
+    /// <summary>Per sample, (c, rest) to (rest, c) when <paramref name="toLast"/>, else back.</summary>
+    private static void MoveAxis(ReadOnlySpan<float> src, Span<float> dst, int batch, int c, int rest, bool toLast)
+    {
+        int size = c * rest;
+        for (int b = 0; b < batch; b++)
+        {
+            var s = src.Slice(b * size, size);
+            var d = dst.Slice(b * size, size);
+            for (int ch = 0; ch < c; ch++)
+                for (int i = 0; i < rest; i++)
+                {
+                    if (toLast) d[i * c + ch] = s[ch * rest + i];
+                    else d[ch * rest + i] = s[i * c + ch];
+                }
+        }
     }
 
     /// <inheritdoc/>

@@ -35,10 +35,15 @@ public abstract class Loss
     /// <summary>Keras's fuzz factor (backend epsilon) used to clip probabilities.</summary>
     public const float Epsilon = 1e-7f;
 
-    /// <summary>Checks that predictions and targets agree, naming both shapes otherwise.</summary>
+    /// <summary>
+    /// Checks that predictions and targets agree, naming both shapes otherwise. As Keras's
+    /// squeeze_or_expand_dimensions, targets of shape (N,) are accepted for outputs of shape (N, 1) (a binary
+    /// class_mode yields those); the element order is then the same.
+    /// </summary>
     protected static void CheckSameShape(Tensor yPred, Tensor yTrue, string loss)
     {
-        if (!ShapeUtil.Equal(yPred.Shape, yTrue.Shape))
+        bool trailingOne = yPred.Rank == yTrue.Rank + 1 && yPred.Shape[^1] == 1 && yPred.Shape.AsSpan(0, yTrue.Rank).SequenceEqual(yTrue.Shape);
+        if (!trailingOne && !ShapeUtil.Equal(yPred.Shape, yTrue.Shape))
             throw new ShapeMismatchException($"{loss}: targets of shape {ShapeUtil.Format(yTrue.Shape)} do not match model outputs of shape {ShapeUtil.Format(yPred.Shape)}.");
     }
 }

@@ -33,21 +33,27 @@ public abstract class Metric
     public void Reset() { _sum = 0; _count = 0; }
 
     /// <summary>
-    /// Resolves a metric name. "accuracy"/"acc" becomes binary, sparse categorical or categorical accuracy from
-    /// the loss and the output width, as tf.keras 2.4's compile does.
+    /// Resolves a metric name as tf.keras 2.4's compile does on the first batch: "accuracy"/"acc" is binary accuracy
+    /// when the output's last dimension is 1, sparse categorical accuracy when the targets have a lower rank than the
+    /// outputs or a last dimension of 1 against wider outputs, and categorical accuracy otherwise. The loss plays no
+    /// part (so binary_crossentropy on two softmax units reports categorical accuracy, as in Keras).
     /// </summary>
-    public static Metric Get(string name, string lossName, int outputWidth)
+    /// <param name="name">The name given to Compile; it stays the log key ("acc" logs as "acc").</param>
+    /// <param name="yTrueShape">Shape of a target batch, batch first.</param>
+    /// <param name="yPredShape">Shape of an output batch, batch first.</param>
+    public static Metric Get(string name, int[] yTrueShape, int[] yPredShape)
     {
         switch (name)
         {
             case "accuracy" or "acc":
-                if (outputWidth == 1 || lossName == "binary_crossentropy") return new BinaryAccuracy(name);
-                if (lossName == "sparse_categorical_crossentropy") return new SparseCategoricalAccuracy(name);
+                int predLast = yPredShape[^1], trueLast = yTrueShape.Length == 0 ? 1 : yTrueShape[^1];
+                if (predLast == 1) return new BinaryAccuracy(name);
+                if (yTrueShape.Length < yPredShape.Length || (trueLast == 1 && predLast > 1)) return new SparseCategoricalAccuracy(name);
                 return new CategoricalAccuracy(name);
             case "categorical_accuracy": return new CategoricalAccuracy(name);
             case "binary_accuracy": return new BinaryAccuracy(name);
             case "sparse_categorical_accuracy": return new SparseCategoricalAccuracy(name);
-            default: throw new KerasNetException($"Unknown metric '{name}': supported are accuracy, categorical_accuracy, binary_accuracy, sparse_categorical_accuracy.");
+            default: throw new KerasNetException($"Unknown metric '{name}': supported are accuracy, acc, categorical_accuracy, binary_accuracy, sparse_categorical_accuracy.");
         }
     }
 

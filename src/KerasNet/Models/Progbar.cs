@@ -18,23 +18,29 @@ public sealed class Progbar
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _lastWidth;
     private double _lastUpdate = double.NegativeInfinity;
+    private double? _timeAfterFirstStep;
+
+    /// <summary>Seconds since the bar was created (replaceable so tests can drive the timing text).</summary>
+    internal Func<double> Now { get; set; }
 
     /// <summary>Creates a bar for <paramref name="target"/> steps.</summary>
     public Progbar(int target, int verbose = 1, TextWriter? output = null, bool? dynamic = null)
     {
         _target = target; _verbose = verbose; _out = output ?? Console.Out;
         _dynamic = dynamic ?? (output == null && !Console.IsOutputRedirected);
+        Now = () => _clock.Elapsed.TotalSeconds;
     }
 
     /// <summary>Shows progress after <paramref name="current"/> steps with the running values.</summary>
     public void Update(int current, IReadOnlyList<KeyValuePair<string, double>> values, bool finalize = false)
     {
         if (_verbose == 0) return;
-        double now = _clock.Elapsed.TotalSeconds;
+        double now = Now();
+        if (current == 1) _timeAfterFirstStep = now;
         finalize |= current >= _target;
         if (_verbose == 2)
         {
-            if (finalize) _out.WriteLine(FinalLine(current, values, now, withBar: false));
+            if (finalize) { _out.WriteLine(FinalLine(current, values, now, withBar: false)); _out.Flush(); }
             return;
         }
         if (!finalize && (!_dynamic || now - _lastUpdate < 0.05)) return;
@@ -51,8 +57,11 @@ public sealed class Progbar
         _out.Flush();
     }
 
-    /// <summary>The bar part: <c>27/27 [==============================]</c>.</summary>
-    public static string Bar(int current, int target, bool done)
+    /// <summary>
+    /// The bar part: <c>27/27 [==============================]</c>; the head is <c>&gt;</c> while
+    /// <paramref name="current"/> is below <paramref name="target"/>, even on a final update (an epoch stopped early).
+    /// </summary>
+    public static string Bar(int current, int target)
     {
         int digits = target.ToString(CultureInfo.InvariantCulture).Length;
         var sb = new StringBuilder();
@@ -61,7 +70,7 @@ public sealed class Progbar
         if (width > 0)
         {
             sb.Append('=', width - 1);
-            sb.Append(current < target && !done ? '>' : '=');
+            sb.Append(current < target ? '>' : '=');
         }
         sb.Append('.', 30 - width).Append(']');
         return sb.ToString();
@@ -69,22 +78,31 @@ public sealed class Progbar
 
     private string RunningLine(int current, IReadOnlyList<KeyValuePair<string, double>> values, double now)
     {
-        double perStep = current > 0 ? now / current : 0;
+        double perStep = StepDuration(current, now);
         double eta = perStep * (_target - current);
         string etaText = eta > 3600 ? $"{(int)eta / 3600}:{(int)eta % 3600 / 60:00}:{(int)eta % 60:00}"
             : eta > 60 ? $"{(int)eta / 60}:{(int)eta % 60:00}" : $"{(int)eta}s";
-        return Bar(current, _target, false) + " - ETA: " + etaText + Values(values);
+        return Bar(current, _target) + " - ETA: " + etaText + Values(values);
     }
 
     private string FinalLine(int current, IReadOnlyList<KeyValuePair<string, double>> values, double now, bool withBar)
     {
         var sb = new StringBuilder();
-        if (withBar) sb.Append(Bar(current, _target, true));
+        if (withBar) sb.Append(Bar(current, _target));
         else sb.Append(current.ToString(CultureInfo.InvariantCulture).PadLeft(_target.ToString(CultureInfo.InvariantCulture).Length)).Append('/').Append(_target);
         sb.Append(" - ").Append(Math.Round(now, MidpointRounding.ToEven).ToString("0", CultureInfo.InvariantCulture)).Append('s');
-        if (withBar) sb.Append(' ').Append(PerStep(current > 0 ? now / current : 0));
-        sb.Append(Values(values));
+        if (withBar) sb.Append(' ').Append(PerStep(StepDuration(current, now)));
+        sb.Append(Values(values, semiVerbose: !withBar));
         return sb.ToString();
+    }
+
+    // Keras 2.4's _estimate_step_duration: the first step (graph tracing there, buffer allocation here) is left out
+    // of the per-step time once later steps exist.
+    private double StepDuration(int current, double now)
+    {
+        if (current <= 0) return 0;
+        if (_timeAfterFirstStep is double t1 && current > 1) return (now - t1) / (current - 1);
+        return now / current;
     }
 
     /// <summary><c>60ms/step</c>, <c>2s/step</c> or <c>850us/step</c>, as Keras picks the unit.</summary>
@@ -95,11 +113,15 @@ public sealed class Progbar
         return Math.Round(seconds * 1e6, MidpointRounding.ToEven).ToString("0", CultureInfo.InvariantCulture) + "us/step";
     }
 
-    /// <summary><c> - loss: 0.6931 - accuracy: 0.5000</c> (<c>%.4e</c> for magnitudes at most 1e-3).</summary>
-    public static string Values(IReadOnlyList<KeyValuePair<string, double>> values)
+    /// <summary>
+    /// <c> - loss: 0.6931 - accuracy: 0.5000</c>. Keras 2.4 uses <c>%.4e</c> when |v| &lt;= 1e-3 on the bar line, but
+    /// when v &lt;= 1e-3 (so for every negative value) on the verbose=2 line; <paramref name="semiVerbose"/> picks that rule.
+    /// </summary>
+    public static string Values(IReadOnlyList<KeyValuePair<string, double>> values, bool semiVerbose = false)
     {
         var sb = new StringBuilder();
-        foreach (var (k, v) in values) sb.Append(" - ").Append(k).Append(": ").Append(FormatValue(v));
+        foreach (var (k, v) in values)
+            sb.Append(" - ").Append(k).Append(": ").Append(semiVerbose && v <= 1e-3 ? Exponent(v) : FormatValue(v));
         return sb.ToString();
     }
 
@@ -108,7 +130,27 @@ public sealed class Progbar
     {
         if (double.IsNaN(v)) return "nan";
         if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
-        if (Math.Abs(v) > 1e-3) return v.ToString("F4", CultureInfo.InvariantCulture);
-        return v.ToString("0.0000e+00", CultureInfo.InvariantCulture);
+        return Math.Abs(v) > 1e-3 ? Fixed4(v) : Exponent(v);
+    }
+
+    // '%.4f' rounds the exact binary value half to even. The only exact ties at four decimals are odd multiples of
+    // 1/32 (0.03125, 0.96875: common accuracies), where .NET's "F4" would round away from zero.
+    private static string Fixed4(double v)
+    {
+        double k = v * 32;
+        if (Math.Abs(k) < 1e15 && k == Math.Floor(k) && Math.Abs(k % 2) == 1)
+            return ((decimal)Math.Round(v * 10000, MidpointRounding.ToEven) / 10000m).ToString("F4", CultureInfo.InvariantCulture);
+        return v.ToString("F4", CultureInfo.InvariantCulture);
+    }
+
+    // '%.4e': mantissa with four decimals, exponent with a sign and at least two digits ("1.0000e-04").
+    private static string Exponent(double v)
+    {
+        if (double.IsNaN(v)) return "nan";
+        if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
+        var s = v.ToString("E4", CultureInfo.InvariantCulture); // "-1.2346E-004"
+        int e = s.IndexOf('E');
+        int exp = int.Parse(s.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        return s[..e] + "e" + (exp < 0 ? "-" : "+") + Math.Abs(exp).ToString("00", CultureInfo.InvariantCulture);
     }
 }

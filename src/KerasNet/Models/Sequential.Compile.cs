@@ -1,4 +1,5 @@
 #nullable enable
+using KerasNet.Engine;
 using KerasNet.Layers;
 using KerasNet.Losses;
 using KerasNet.Metrics;
@@ -9,6 +10,7 @@ namespace KerasNet.Models;
 public sealed partial class Sequential
 {
     private string[] _metricNames = [];
+    private bool _metricsResolved;
 
     /// <summary>The optimizer given to Compile.</summary>
     public Optimizer? Optimizer { get; private set; }
@@ -40,18 +42,28 @@ public sealed partial class Sequential
         Loss = loss ?? throw new ArgumentNullException(nameof(loss));
         _metricNames = metrics ?? [];
         Metrics = [];
-        foreach (var l in _layers.OfType<IActivatedLayer>()) l.Stage.FuseWithLoss = false;
-        if (Built) ResolveMetrics();
+        _metricsResolved = false;
+        ConfigureLossFusion();
     }
 
-    /// <summary>Creates metric objects and decides the loss fusion once the output shape is known.</summary>
-    private void ResolveMetrics()
+    /// <summary>
+    /// Creates the metric objects on the first batch: tf.keras 2.4 resolves "accuracy" from the shapes of the
+    /// targets and outputs (see <see cref="Metric.Get(string, int[], int[])"/>), not from the loss.
+    /// </summary>
+    private void ResolveMetrics(Tensor yTrue)
     {
-        if (Metrics.Count == _metricNames.Length && Metrics.Count > 0) return;
-        int width = OutputShape is { Length: > 0 } s ? s[^1] : 1;
-        Metrics = _metricNames.Select(n => Metric.Get(n, Loss!.Name, width)).ToList();
-        // tf.keras's fit computes softmax/sigmoid cross-entropy from the logits; so do we.
-        if (_layers.Count > 0 && _layers[^1] is IActivatedLayer last && Loss!.FusableActivation == last.Stage.Kind)
+        if (_metricsResolved) return;
+        var yPredShape = ShapeUtil.WithBatch(yTrue.BatchSize, OutputShape!);
+        Metrics = _metricNames.Select(n => Metric.Get(n, yTrue.Shape, yPredShape)).ToList();
+        ConfigureLossFusion();
+        _metricsResolved = true;
+    }
+
+    // tf.keras's fit computes softmax/sigmoid cross-entropy from the logits of the output layer; so do we.
+    private void ConfigureLossFusion()
+    {
+        foreach (var l in _layers.OfType<IActivatedLayer>()) l.Stage.FuseWithLoss = false;
+        if (Loss != null && _layers.Count > 0 && _layers[^1] is IActivatedLayer last && Loss.FusableActivation == last.Stage.Kind)
             last.Stage.FuseWithLoss = true;
     }
 

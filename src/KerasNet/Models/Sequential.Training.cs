@@ -24,34 +24,38 @@ public sealed partial class Sequential
         if (epochs < 0) throw new KerasNetException($"epochs must be non-negative, got {epochs}.");
         if (x.Count == 0) throw new KerasNetException("Fit: the training data has no samples.");
         var history = new History();
+        // Keras's CallbackList order: the user's callbacks, then History (the progress bar is drawn by Fit itself,
+        // first in each hook, as Keras's ProgbarLogger is).
         var all = new List<Callback>(callbacks ?? []) { history };
         foreach (var cb in all) cb.Model = this;
         var output = Output ?? Console.Out;
         int steps = Math.Min(stepsPerEpoch ?? x.Count, x.Count);
+        bool batchLogsWanted = all.Count > 1;
         StopTraining = false;
-        var logs = new Dictionary<string, double>();
-        foreach (var cb in all) cb.OnTrainBegin(logs);
+        foreach (var cb in all) cb.OnTrainBegin(new Dictionary<string, double>());
         for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
         {
-            foreach (var cb in all) cb.OnEpochBegin(epoch, logs);
             if (verbose > 0 && epochs > 1) output.WriteLine($"Epoch {epoch + 1}/{epochs}");
+            foreach (var cb in all) cb.OnEpochBegin(epoch, new Dictionary<string, double>());
             var bar = new Progbar(steps, verbose, Output);
             var running = new RunningLogs(this);
+            int seen = 0;
             for (int step = 0; step < steps; step++)
             {
-                foreach (var cb in all) cb.OnTrainBatchBegin(step, logs);
+                if (batchLogsWanted) foreach (var cb in all) cb.OnTrainBatchBegin(step, new Dictionary<string, double>());
                 var batch = x.GetBatch(step);
                 double loss = TrainStep(batch);
                 running.Add(loss, batch.X.BatchSize);
-                var batchLogs = running.ToDictionary();
-                foreach (var cb in all) cb.OnTrainBatchEnd(step, batchLogs);
-                if (!double.IsFinite(loss))
+                seen = step + 1;
+                if (batchLogsWanted)
                 {
-                    if (StopTraining) break;
-                    throw new NonFiniteLossException($"Training stopped: the loss became {loss} at epoch {epoch + 1}, batch {step + 1}. Lower the learning rate or check the data for NaN or infinite values.");
+                    var batchLogs = running.ToDictionary();
+                    foreach (var cb in all) cb.OnTrainBatchEnd(step, batchLogs);
                 }
-                if (step < steps - 1 || validationData == null) bar.Update(step + 1, running.Values());
-                if (StopTraining) break;
+                if (StopTraining) break; // TerminateOnNaN (or a user callback) ends the epoch here, as Keras does.
+                if (!double.IsFinite(loss))
+                    throw new NonFiniteLossException($"Training stopped: the loss became {loss} at epoch {epoch + 1}, batch {step + 1}. Lower the learning rate or check the data for NaN or infinite values (or pass a TerminateOnNaN callback to stop quietly).");
+                if (seen < steps) bar.Update(seen, running.Values());
             }
             x.OnEpochEnd();
             var epochLogs = running.ToDictionary();
@@ -60,11 +64,12 @@ public sealed partial class Sequential
                 var val = Evaluate(validationData, verbose: 0);
                 epochLogs["val_loss"] = val[0];
                 for (int i = 0; i < Metrics.Count; i++) epochLogs["val_" + Metrics[i].Name] = val[i + 1];
-                bar.Update(steps, epochLogs.ToList(), finalize: true);
             }
+            // Keras finalises the bar at the steps actually run, with the validation values appended.
+            bar.Update(seen, epochLogs.ToList(), finalize: true);
             foreach (var cb in all) cb.OnEpochEnd(epoch, epochLogs);
         }
-        foreach (var cb in all) cb.OnTrainEnd(logs);
+        foreach (var cb in all) cb.OnTrainEnd(new Dictionary<string, double>());
         return history;
     }
 
@@ -108,8 +113,9 @@ public sealed partial class Sequential
     {
         EnsureCompiled("training");
         if (batch.Y is null) throw new KerasNetException("Training needs targets, but the batch has none (class_mode=None?).");
+        EnsureBuiltFor(batch.X);
+        ResolveMetrics(batch.Y); // before the forward pass, so a fused output layer records its logits on step one
         var yPred = Call(batch.X, training: true);
-        ResolveMetrics();
         _lossGrad = Tensor.Ensure(_lossGrad, yPred.Shape);
         var logits = (_layers[^1] as IActivatedLayer)?.Stage.Logits;
         double loss = Loss!.Compute(yPred, batch.Y, _lossGrad, logits);
@@ -180,8 +186,9 @@ public sealed partial class Sequential
         {
             var b = x.GetBatch(i);
             if (b.Y is null) throw new KerasNetException("Evaluate needs targets, but the data has none.");
+            EnsureBuiltFor(b.X);
+            ResolveMetrics(b.Y);
             var yPred = Call(b.X, training: false);
-            ResolveMetrics();
             var logits = (_layers[^1] as IActivatedLayer)?.Stage.Logits;
             running.Add(Loss!.Compute(yPred, b.Y, null, logits), b.X.BatchSize);
             foreach (var m in Metrics) m.Update(yPred, b.Y);

@@ -1,0 +1,28 @@
+#nullable enable
+namespace KerasNet.Callbacks;
+
+/// <summary>
+/// A callback made of delegates, like Keras's <c>LambdaCallback(on_epoch_end=lambda epoch, logs: ...)</c>.
+/// Epoch and batch numbers are 0-based; any delegate may be null.
+/// </summary>
+public sealed class LambdaCallback(
+    Action<int, IDictionary<string, double>>? onEpochBegin = null,
+    Action<int, IDictionary<string, double>>? onEpochEnd = null,
+    Action<int, IDictionary<string, double>>? onBatchBegin = null,
+    Action<int, IDictionary<string, double>>? onBatchEnd = null,
+    Action<IDictionary<string, double>>? onTrainBegin = null,
+    Action<IDictionary<string, double>>? onTrainEnd = null) : Callback
+{
+    /// <inheritdoc/>
+    public override void OnEpochBegin(int epoch, IDictionary<string, double> logs) => onEpochBegin?.Invoke(epoch, logs);
+    /// <inheritdoc/>
+    public override void OnEpochEnd(int epoch, IDictionary<string, double> logs) => onEpochEnd?.Invoke(epoch, logs);
+    /// <inheritdoc/>
+    public override void OnTrainBatchBegin(int batch, IDictionary<string, double> logs) => onBatchBegin?.Invoke(batch, logs);
+    /// <inheritdoc/>
+    public override void OnTrainBatchEnd(int batch, IDictionary<string, double> logs) => onBatchEnd?.Invoke(batch, logs);
+    /// <inheritdoc/>
+    public override void OnTrainBegin(IDictionary<string, double> logs) => onTrainBegin?.Invoke(logs);
+    /// <inheritdoc/>
+    public override void OnTrainEnd(IDictionary<string, double> logs) => onTrainEnd?.Invoke(logs);
+}

@@ -1,0 +1,90 @@
+#nullable enable
+using System.Globalization;
+
+namespace KerasNet.Callbacks;
+
+/// <summary>
+/// Saves the model (or only its weights) after every epoch, or only when the monitored value improves, like
+/// tf.keras 2.4's <c>ModelCheckpoint</c> with <c>save_freq='epoch'</c>. The file path may hold Python format fields
+/// filled from the 1-based epoch and the epoch logs: <c>weights.{epoch:02d}-{val_loss:.2f}.hdf5</c>.
+/// </summary>
+public sealed class ModelCheckpoint : Callback
+{
+    private readonly bool _max;
+
+    /// <summary>Creates the callback with Keras's defaults.</summary>
+    /// <param name="filepath">Where to save; may contain <c>{epoch}</c> and log-key fields with Python format specs.</param>
+    /// <param name="monitor">Log key compared when <paramref name="saveBestOnly"/>.</param>
+    /// <param name="verbose">1 prints a line for each decision.</param>
+    /// <param name="saveBestOnly">Save only when the monitored value improves on the best so far.</param>
+    /// <param name="saveWeightsOnly">Call SaveWeights instead of Save.</param>
+    /// <param name="mode">"auto", "min" or "max" ("auto": max for accuracy-like monitors).</param>
+    /// <param name="saveFreq">Only "epoch" is supported.</param>
+    public ModelCheckpoint(string filepath, string monitor = "val_loss", int verbose = 0, bool saveBestOnly = false,
+        bool saveWeightsOnly = false, string mode = "auto", string saveFreq = "epoch")
+    {
+        if (string.IsNullOrEmpty(filepath)) throw new KerasNetException("ModelCheckpoint: filepath must not be empty.");
+        if (saveFreq != "epoch") throw new KerasNetException($"ModelCheckpoint: save_freq '{saveFreq}' is not supported (only 'epoch').");
+        Filepath = filepath; Monitor = monitor; Verbose = verbose; SaveBestOnly = saveBestOnly;
+        SaveWeightsOnly = saveWeightsOnly; Mode = mode;
+        _max = MonitorMode.IsMax(mode, monitor, nameof(ModelCheckpoint));
+        Best = _max ? double.NegativeInfinity : double.PositiveInfinity;
+    }
+
+    /// <summary>The path template.</summary>
+    public string Filepath { get; }
+    /// <summary>The monitored log key.</summary>
+    public string Monitor { get; }
+    /// <summary>Verbosity.</summary>
+    public int Verbose { get; }
+    /// <summary>Whether only improvements are saved.</summary>
+    public bool SaveBestOnly { get; }
+    /// <summary>Whether only weights are saved.</summary>
+    public bool SaveWeightsOnly { get; }
+    /// <summary>The mode given.</summary>
+    public string Mode { get; }
+    /// <summary>The best monitored value so far (kept across Fit calls, as in Keras).</summary>
+    public double Best { get; private set; }
+    /// <summary>The paths saved, in order.</summary>
+    public List<string> SavedPaths { get; } = new();
+
+    /// <summary>The file path for a 0-based epoch and its logs.</summary>
+    public string FilePathFor(int epoch, IDictionary<string, double> logs)
+    {
+        var values = new Dictionary<string, object> { ["epoch"] = epoch + 1 };
+        foreach (var (k, v) in logs) values[k] = v;
+        return PythonFormat.Format(Filepath, values, nameof(ModelCheckpoint));
+    }
+
+    /// <inheritdoc/>
+    public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
+    {
+        string path = FilePathFor(epoch, logs);
+        if (!SaveBestOnly)
+        {
+            if (Verbose > 0) Out.WriteLine($"\nEpoch {epoch + 1:00000}: saving model to {path}");
+            Save(path);
+            return;
+        }
+        if (MonitorMode.Read(logs, Monitor, "ModelCheckpoint", "skipping the save") is not double current) return;
+        if (_max ? current > Best : current < Best)
+        {
+            if (Verbose > 0) Out.WriteLine($"\nEpoch {epoch + 1:00000}: {Monitor} improved from {F5(Best)} to {F5(current)}, saving model to {path}");
+            Best = current;
+            Save(path);
+        }
+        else if (Verbose > 0) Out.WriteLine($"\nEpoch {epoch + 1:00000}: {Monitor} did not improve from {F5(Best)}");
+    }
+
+    private void Save(string path)
+    {
+        if (SaveWeightsOnly) Model!.SaveWeights(path);
+        else Model!.Save(path);
+        SavedPaths.Add(path);
+    }
+
+    // Python's '%0.5f' (inf prints as "inf").
+    private static string F5(double v) => double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf") : v.ToString("F5", CultureInfo.InvariantCulture);
+
+    private TextWriter Out => Model?.Output ?? Console.Out;
+}

@@ -1,0 +1,48 @@
+#nullable enable
+using KerasNet.Models;
+using KerasNet.Saving;
+
+namespace KerasNet;
+
+/// <summary>
+/// Keras's model functions: <c>keras.models.model_from_json</c>, <c>load_model</c> and <c>save_model</c>.
+/// </summary>
+public static class Keras
+{
+    /// <summary>
+    /// Receives warnings (skipped optimizer weights, an unsupported training config); by default they go to
+    /// standard error, as Python's warnings do.
+    /// </summary>
+    public static Action<string> Warning { get; set; } = m => Console.Error.WriteLine("WARNING: " + m);
+
+    internal static void Warn(string message) => Warning(message);
+
+    /// <summary>
+    /// Creates an uncompiled model from <c>to_json()</c> text written by Keras 1.x, 2.x or 3.x (or by
+    /// <see cref="Sequential.ToJson"/>). Unknown layer classes and missing fields throw naming them.
+    /// </summary>
+    public static Sequential ModelFromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        const string source = "model JSON";
+        return ModelConfigReader.Read(ModelConfigReader.ParseObject(json, source), source);
+    }
+
+    /// <summary>
+    /// Loads a model saved by Keras or KerasNet: legacy <c>.h5</c>/<c>.hdf5</c> (Keras 1.x to 3.x) or <c>.keras</c>.
+    /// When the file has a training config the model comes back compiled, with its optimizer state, so training
+    /// resumes where it stopped.
+    /// </summary>
+    public static Sequential LoadModel(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return ModelFiles.Load(path);
+    }
+
+    /// <summary>Saves a model as <see cref="Sequential.Save"/> does.</summary>
+    public static void SaveModel(Sequential model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        model.Save(path);
+    }
+}

@@ -1,0 +1,184 @@
+#nullable enable
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KerasNet.Layers;
+
+namespace KerasNet.Saving;
+
+/// <summary>
+/// Reads one layer's Keras config, whatever Keras generation wrote it: every getter takes the Keras 2/3 field name
+/// first and then its Keras 1 aliases (<c>filters</c> / <c>nb_filter</c>), and every failure names the source,
+/// the layer and the field.
+/// </summary>
+public sealed class LayerConfigReader
+{
+    internal LayerConfigReader(JsonObject config, string className, string source)
+    {
+        Config = config;
+        ClassName = className;
+        Source = source;
+        Name = config["name"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+    }
+
+    /// <summary>The raw config object.</summary>
+    public JsonObject Config { get; }
+
+    /// <summary>The Keras class name of the entry.</summary>
+    public string ClassName { get; }
+
+    /// <summary>The file or text the config came from (for messages).</summary>
+    public string Source { get; }
+
+    /// <summary>The layer name in the config, if any.</summary>
+    public string? Name { get; }
+
+    /// <summary>Whether any of the keys is present and not null.</summary>
+    public bool Has(params string[] keys) => keys.Any(k => Config[k] != null);
+
+    /// <summary>An error about this layer.</summary>
+    public KerasNetException Error(string problem) =>
+        new($"{Source}: layer '{Name ?? "?"}' ({ClassName}): {problem}");
+
+    private JsonNode Required(string[] keys) =>
+        keys.Select(k => Config[k]).FirstOrDefault(n => n != null)
+        ?? throw Error($"missing field '{keys[0]}'{(keys.Length > 1 ? $" (or {string.Join(", ", keys.Skip(1).Select(k => $"'{k}'"))})" : "")}.");
+
+    /// <summary>A required integer.</summary>
+    public int Int(params string[] keys) => AsInt(Required(keys), keys[0]);
+
+    /// <summary>An optional integer.</summary>
+    public int? OptionalInt(params string[] keys) => Has(keys) ? Int(keys) : null;
+
+    /// <summary>A number.</summary>
+    public double Double(double fallback, params string[] keys)
+    {
+        if (!Has(keys)) return fallback;
+        var n = Required(keys);
+        return n is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d)
+            ? d : throw Error($"field '{keys[0]}' should be a number, got {n.ToJsonString()}.");
+    }
+
+    /// <summary>A boolean with a default.</summary>
+    public bool Bool(bool fallback, params string[] keys)
+    {
+        if (!Has(keys)) return fallback;
+        var n = Required(keys);
+        return n.GetValueKind() switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Error($"field '{keys[0]}' should be true or false, got {n.ToJsonString()}."),
+        };
+    }
+
+    /// <summary>A string with a default (null when absent and no default).</summary>
+    public string? String(string? fallback, params string[] keys)
+    {
+        if (!Has(keys)) return fallback;
+        var n = Required(keys);
+        return n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : throw Error($"field '{keys[0]}' should be a string, got {n.ToJsonString()}.");
+    }
+
+    /// <summary>A 2-D size given as [h, w] or a single int.</summary>
+    public Size2? Size(params string[] keys)
+    {
+        if (!Has(keys)) return null;
+        var n = Required(keys);
+        if (n is JsonArray a)
+        {
+            if (a.Count != 2) throw Error($"field '{keys[0]}' should have 2 values, got {a.ToJsonString()}.");
+            return new Size2(AsInt(a[0], keys[0]), AsInt(a[1], keys[0]));
+        }
+        int d = AsInt(n, keys[0]);
+        return new Size2(d, d);
+    }
+
+    /// <summary>A batch shape [null, d1, ...] as the per-sample shape; null when absent.</summary>
+    public int[]? BatchShape(params string[] keys)
+    {
+        if (!Has(keys)) return null;
+        if (Required(keys) is not JsonArray a || a.Count < 2) throw Error($"field '{keys[0]}' should be a batch shape like [null, 28, 28, 1].");
+        return a.Skip(1).Select(d => d == null ? throw Error($"field '{keys[0]}' has an unknown (null) dimension; only the batch dimension may be null.") : AsInt(d, keys[0])).ToArray();
+    }
+
+    /// <summary>
+    /// data_format, or Keras 1's dim_ordering ('th' is channels_first, 'tf' channels_last); channels_last when absent,
+    /// as Keras 2 resolves a missing value from its default image_data_format.
+    /// </summary>
+    public string DataFormat()
+    {
+        var f = String(null, "data_format");
+        if (f != null) return f is "channels_last" or "channels_first" ? f : throw Error($"unknown data_format '{f}'.");
+        return String("default", "dim_ordering") switch
+        {
+            "th" => "channels_first",
+            "tf" or "default" => "channels_last",
+            var o => throw Error($"unknown dim_ordering '{o}'."),
+        };
+    }
+
+    /// <summary>An activation name (a string, or a Keras 3 serialized function object).</summary>
+    public string? Activation(params string[] keys)
+    {
+        if (!Has(keys)) return null;
+        var n = Required(keys);
+        string name = n switch
+        {
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+            JsonObject o when o["config"] is JsonValue cv && cv.GetValueKind() == JsonValueKind.String => cv.GetValue<string>(),
+            JsonObject o when o["class_name"] is JsonValue cn => cn.GetValue<string>(),
+            _ => throw Error($"field '{keys[0]}' should name an activation, got {n.ToJsonString()}."),
+        };
+        try { Activations.Parse(name); }
+        catch (KerasNetException e) { throw Error($"field '{keys[0]}': {e.Message}"); }
+        return name;
+    }
+
+    /// <summary>
+    /// An initializer identifier our layers accept: a name ("glorot_uniform") or a serialized object, with
+    /// VarianceScaling mapped to the Glorot/He/LeCun name it equals.
+    /// </summary>
+    public string Initializer(string fallback, params string[] keys)
+    {
+        if (!Has(keys)) return fallback;
+        var n = Required(keys);
+        string id;
+        if (n is JsonValue v && v.GetValueKind() == JsonValueKind.String) id = v.GetValue<string>();
+        else if (n is JsonObject o && o["class_name"] is JsonValue cn)
+        {
+            id = cn.GetValue<string>();
+            if (id == "VarianceScaling") id = VarianceScalingName(o["config"] as JsonObject, keys[0]);
+        }
+        else throw Error($"field '{keys[0]}' should be an initializer, got {n.ToJsonString()}.");
+        try { Layers.Initializer.Get(id); }
+        catch (KerasNetException e) { throw Error($"field '{keys[0]}': {e.Message}"); }
+        return id;
+    }
+
+    private string VarianceScalingName(JsonObject? c, string key)
+    {
+        double scale = c?["scale"]?.GetValue<double>() ?? 1.0;
+        string mode = c?["mode"]?.GetValue<string>() ?? "fan_in";
+        string dist = c?["distribution"]?.GetValue<string>() ?? "truncated_normal";
+        bool normal = dist != "uniform";
+        return (scale, mode, normal) switch
+        {
+            (1.0, "fan_avg", false) => "glorot_uniform",
+            (1.0, "fan_avg", true) => "glorot_normal",
+            (2.0, "fan_in", false) => "he_uniform",
+            (2.0, "fan_in", true) => "he_normal",
+            (1.0, "fan_in", false) => "lecun_uniform",
+            _ => throw Error($"field '{key}': VarianceScaling(scale={scale}, mode={mode}, distribution={dist}) is not supported."),
+        };
+    }
+
+    private int AsInt(JsonNode? n, string key)
+    {
+        if (n is JsonValue v)
+        {
+            if (v.TryGetValue<int>(out var i)) return i;
+            if (v.TryGetValue<double>(out var d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue) return (int)d;
+        }
+        throw Error($"field '{key}' should be an integer, got {n?.ToJsonString() ?? "null"}.");
+    }
+}

@@ -1,0 +1,156 @@
+#nullable enable
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KerasNet.Models;
+using KerasNet.Optimizers;
+
+namespace KerasNet.Saving;
+
+/// <summary>
+/// The compile settings saved with a model: tf.keras 2.4's <c>training_config</c> attribute and Keras 3's
+/// <c>compile_config</c>, written and read back into a compiled model.
+/// </summary>
+internal static class TrainingConfig
+{
+    // tf.keras 2.4 keeps these hyperparameters in float32 variables, so its config holds their widened values
+    // (0.0010000000474974513); epsilon is a Python float and stays as given.
+    private static readonly HashSet<string> Float32Fields = ["learning_rate", "decay", "beta_1", "beta_2", "rho", "momentum"];
+
+    /// <summary>tf.keras 2.4's optimizer config <c>{"class_name", "config"}</c>.</summary>
+    public static JsonObject OptimizerConfig(Optimizer o)
+    {
+        var c = o.GetConfig();
+        foreach (var key in c.Select(p => p.Key).ToList())
+            if (Float32Fields.Contains(key) && c[key] is JsonValue v && v.TryGetValue<double>(out var d)) c[key] = (double)(float)d;
+        return new JsonObject { ["class_name"] = o.ClassName, ["config"] = c };
+    }
+
+    /// <summary>tf.keras 2.4's <c>training_config</c> for a compiled model (null when not compiled).</summary>
+    public static JsonObject? Keras2(Sequential model)
+    {
+        if (!model.IsCompiled) return null;
+        return new JsonObject
+        {
+            ["loss"] = model.Loss!.Name,
+            ["metrics"] = Keras2Metrics(model),
+            ["weighted_metrics"] = null,
+            ["loss_weights"] = null,
+            ["optimizer_config"] = OptimizerConfig(model.Optimizer!),
+        };
+    }
+
+    private static JsonNode? Keras2Metrics(Sequential model)
+    {
+        if (model.MetricNames.Count == 0) return null;
+        // tf.keras 2.4 stores one list per output of MeanMetricWrapper configs naming the resolved function.
+        var list = new JsonArray();
+        foreach (var name in model.MetricNames)
+        {
+            string fn = name is "accuracy" or "acc" ? model.Loss!.Name switch
+            {
+                "binary_crossentropy" => "binary_accuracy",
+                "sparse_categorical_crossentropy" => "sparse_categorical_accuracy",
+                _ => "categorical_accuracy",
+            } : name;
+            list.Add(new JsonObject
+            {
+                ["class_name"] = "MeanMetricWrapper",
+                ["config"] = new JsonObject { ["name"] = name, ["dtype"] = "float32", ["fn"] = fn },
+            });
+        }
+        return new JsonArray { list };
+    }
+
+    /// <summary>Keras 3's <c>compile_config</c>.</summary>
+    public static JsonObject? Keras3(Sequential model)
+    {
+        if (!model.IsCompiled) return null;
+        var opt = OptimizerConfig(model.Optimizer!);
+        var metrics = new JsonArray();
+        foreach (var m in model.MetricNames) metrics.Add(m);
+        return new JsonObject
+        {
+            ["optimizer"] = new JsonObject
+            {
+                ["module"] = "keras.optimizers",
+                ["class_name"] = opt["class_name"]!.GetValue<string>(),
+                ["config"] = opt["config"]!.DeepClone(),
+                ["registered_name"] = null,
+            },
+            ["loss"] = model.Loss!.Name,
+            ["loss_weights"] = null,
+            ["metrics"] = metrics,
+            ["weighted_metrics"] = null,
+            ["run_eagerly"] = false,
+            ["steps_per_execution"] = 1,
+            ["jit_compile"] = false,
+        };
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="model"/> from a training_config or compile_config. Returns false (with a warning)
+    /// when the optimizer or loss is one KerasNet does not have, leaving the model uncompiled for inference.
+    /// </summary>
+    public static bool Apply(Sequential model, JsonObject config, string source)
+    {
+        var optNode = (config["optimizer_config"] ?? config["optimizer"]) as JsonObject;
+        if (optNode == null) { Keras.Warn($"{source}: the training config has no optimizer; the model is not compiled."); return false; }
+        try
+        {
+            var optimizer = OptimizerFrom(optNode, source);
+            var loss = LossName(config["loss"], source);
+            var metrics = new List<string>();
+            CollectMetrics(config["metrics"], metrics);
+            model.Compile(optimizer, loss, metrics.ToArray());
+            return true;
+        }
+        catch (Exception e) when (e is KerasNetException or InvalidOperationException or FormatException or OverflowException)
+        {
+            Keras.Warn($"{source}: cannot restore the training configuration ({e.Message}); the model is loaded uncompiled.");
+            return false;
+        }
+    }
+
+    private static Optimizer OptimizerFrom(JsonObject o, string source)
+    {
+        string cls = o["class_name"]?.GetValue<string>() ?? throw new KerasNetException($"{source}: optimizer config without 'class_name'.");
+        var c = o["config"] as JsonObject ?? new JsonObject();
+        double Get(double fallback, params string[] keys)
+        {
+            foreach (var k in keys)
+                if (c[k] is JsonValue v && v.GetValueKind() == JsonValueKind.Number) return v.GetValue<double>();
+                else if (c[k] is JsonObject) throw new KerasNetException($"{source}: optimizer {cls}: '{k}' is a schedule, which is not supported.");
+            return fallback;
+        }
+        bool Flag(string key) => c[key] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
+        // keras 2.11-2.15 register their optimizers as "Custom>Adam".
+        string bare = cls[(cls.LastIndexOf('>') + 1)..];
+        return bare.ToLowerInvariant() switch
+        {
+            "adam" => new Adam(Get(0.001, "learning_rate", "lr"), Get(0.9, "beta_1"), Get(0.999, "beta_2"), Get(1e-7, "epsilon")),
+            "sgd" => new SGD(Get(0.01, "learning_rate", "lr"), Get(0, "momentum"), Flag("nesterov")),
+            "rmsprop" => new RMSprop(Get(0.001, "learning_rate", "lr"), Get(0.9, "rho"), Get(0, "momentum"), Get(1e-7, "epsilon")),
+            _ => throw new KerasNetException($"optimizer '{cls}' is not supported (Adam, SGD, RMSprop)"),
+        };
+    }
+
+    private static string LossName(JsonNode? n, string source) => n switch
+    {
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        JsonObject o when o["class_name"] is JsonValue cn => cn.GetValue<string>(),
+        JsonObject o when o.Count == 1 => LossName(o.First().Value, source), // per-output dict {"dense": "..."}
+        JsonArray a when a.Count == 1 => LossName(a[0], source),
+        _ => throw new KerasNetException($"unsupported loss {n?.ToJsonString() ?? "null"}"),
+    };
+
+    private static void CollectMetrics(JsonNode? n, List<string> into)
+    {
+        switch (n)
+        {
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String: into.Add(v.GetValue<string>()); break;
+            case JsonArray a: foreach (var x in a) CollectMetrics(x, into); break;
+            case JsonObject o when o["config"] is JsonObject c && c["name"] is JsonValue name: into.Add(name.GetValue<string>()); break;
+            case JsonObject o when o["class_name"] is null: foreach (var (_, x) in o) CollectMetrics(x, into); break;
+        }
+    }
+}
