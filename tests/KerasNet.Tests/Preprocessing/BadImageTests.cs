@@ -25,10 +25,10 @@ public sealed class BadImageTests
     {
         var root = Oracle.TempDir();
         var missing = Path.Combine(root, "nope");
-        Assert.Contains($"'{missing}' does not exist", Assert.Throws<KerasNetException>(() => Flow(missing)).Message);
-        Assert.Contains("is empty", Assert.Throws<KerasNetException>(() => Flow(root)).Message);
+        Assert.Contains($"'{missing}' does not exist", Assert.Throws<DataFolderException>(() => Flow(missing)).Message);
+        Assert.Contains("is empty", Assert.Throws<DataFolderException>(() => Flow(root)).Message);
         File.WriteAllText(Path.Combine(root, "x.bmp"), "loose file");
-        Assert.Contains("has no class subfolders", Assert.Throws<KerasNetException>(() => Flow(root)).Message);
+        Assert.Contains("has no class subfolders", Assert.Throws<DataFolderException>(() => Flow(root)).Message);
     }
 
     [Fact]
@@ -37,10 +37,10 @@ public sealed class BadImageTests
         var dir = TestImages.Folder(2, 0);
         Directory.CreateDirectory(Path.Combine(dir, "b"));
         File.WriteAllText(Path.Combine(dir, "b", "readme.txt"), "no images here");
-        var e = Assert.Throws<KerasNetException>(() => Flow(dir));
+        var e = Assert.Throws<DataFolderException>(() => Flow(dir));
         Assert.Contains(Path.Combine(dir, "b"), e.Message);
         Assert.Contains("has no images", e.Message);
-        var missingClass = Assert.Throws<KerasNetException>(() => Gen.FlowFromDirectory(dir, classes: ["a", "zzz"], output: TextWriter.Null));
+        var missingClass = Assert.Throws<DataFolderException>(() => Gen.FlowFromDirectory(dir, classes: ["a", "zzz"], output: TextWriter.Null));
         Assert.Contains("zzz", missingClass.Message);
     }
 
