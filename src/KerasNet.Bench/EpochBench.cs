@@ -32,7 +32,7 @@ internal static class EpochBench
         Console.WriteLine($"  epoch {total:F3} s (train {trainS:F3} s, validation {valS:F3} s), median of {epochs}; all epochs: {string.Join(" ", timer.Total.Select(t => t.ToString("F3")))}");
         Console.WriteLine($"  steady state over {epochs} epochs of Fit: GC gen0/1/2 = {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}, {allocated / 1024.0 / epochs:F0} KiB allocated per epoch (Fit's logs and callbacks)");
         long stepBytes = TrainStepAllocation(model, train);
-        Console.WriteLine($"  TrainStep alone: {stepBytes} bytes allocated per step");
+        Console.WriteLine($"  GetBatch + TrainStep: {stepBytes} bytes allocated per step");
         Predict(model, 1, 54);
         Predict(model, 32, 64);
         Console.WriteLine($"  peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");

@@ -13,7 +13,7 @@ internal static class KernelBench
 {
     private sealed record Op(string Name, double Flops, double Bytes, Action Body);
 
-    public static void Run(int reps = 30)
+    public static void Run(string? filter = null, int reps = 30)
     {
         var be = Backend.Current;
         var ops = new List<Op>();
@@ -43,6 +43,10 @@ internal static class KernelBench
                 if (m == 1) continue;
                 ops.Add(new($"{layer} dW", 2 * macs, wb + 4.0 * (xin.Length + y.Length), () => be.Gemm(true, false, k, n, m, xin, k, y, n, dw, n, false)));
                 ops.Add(new($"{layer} dX", 2 * macs, wb + 4.0 * (xin.Length + y.Length), () => be.Gemm(false, true, m, k, n, y, n, w, n, dx, k, false)));
+                var adam = new AdamRowUpdate(new float[k * n], new float[k * n]);
+                adam.SetStep(1e-3f, 0.1f, 0.001f, 1e-7f);
+                ops.Add(new($"{layer} fused dX+dW+Adam", 4 * macs, 24.0 * k * n, () => be.DenseBackwardFused(m, k, n, xin, y, w, dx, adam)));
+                ops.Add(new($"{layer} fused dX+dW, no update", 4 * macs, 4.0 * k * n, () => be.DenseBackwardFused(m, k, n, xin, y, w, dx, NoUpdate.Instance)));
             }
         }
         {
@@ -51,14 +55,37 @@ internal static class KernelBench
             ops.Add(new("Adam step (all 13.5 M weights)", 0, 28.0 * total, () => OptimizerKernels.AdamParallel(w, g, m, v, 1e-3f, 0.1f, 0.001f, 1e-7f)));
         }
         Console.WriteLine($"{"kernel",-34} {"ms",8} {"GFLOP/s",8} {"GB/s",7}");
-        foreach (var op in ops)
+        foreach (var op in ops.Where(o => filter is null || o.Name.Contains(filter)))
         {
-            for (int i = 0; i < 3; i++) op.Body();
+            // Enough calls for tiered JIT to reach optimized code (kernels are called a few times per step).
+            var warm = Stopwatch.StartNew();
+            for (int i = 0; i < 60 && (i < 5 || warm.ElapsedMilliseconds < 400); i++) op.Body();
             var t = new double[reps];
             for (int i = 0; i < reps; i++) { long t0 = Stopwatch.GetTimestamp(); op.Body(); t[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds; }
             double s = Stats.Median(t);
             Console.WriteLine($"{op.Name,-34} {s * 1e3,8:F3} {(op.Flops > 0 ? $"{op.Flops / s / 1e9,8:F1}" : "       -")} {op.Bytes / s / 1e9,7:F1}");
         }
+    }
+
+    /// <summary>Times one GEMM shape (diagnostics).</summary>
+    public static void Gemm(int m, int n, int k, bool ta, bool tb)
+    {
+        var a = Rand(m * k); var b = Rand(k * n); var c = new float[m * n];
+        var t = new double[20];
+        for (int i = -3; i < t.Length; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            Backend.Current.Gemm(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, c, n, false);
+            if (i >= 0) t[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        }
+        double s = Stats.Median(t);
+        Console.WriteLine($"gemm {m}x{n}x{k} ta={ta} tb={tb}: {s * 1e3:F3} ms, {2.0 * m * n * k / s / 1e9:F1} GFLOP/s");
+    }
+
+    private sealed class NoUpdate : IWeightUpdate
+    {
+        public static readonly NoUpdate Instance = new();
+        public void Update(int offset, Span<float> w, ReadOnlySpan<float> g) { }
     }
 
     private static float[] Rand(int n)

@@ -77,15 +77,16 @@ public class OptimizerBench
     private const int Total = 13_497_955;
     private readonly float[] _w = MicroBenchmarks.Rand(Total), _g = MicroBenchmarks.Rand(Total, 2), _m = new float[Total], _v = new float[Total];
     private readonly float[] _x = MicroBenchmarks.Rand(8 * 3137), _dy = MicroBenchmarks.Rand(8 * 3137), _dx = new float[8 * 3137];
-    private readonly AdamRows _rows = new();
+    private readonly float[] _w1 = MicroBenchmarks.Rand(3137 * 3137);
+    private readonly AdamRowUpdate _rows = NewAdam();
+
+    private static AdamRowUpdate NewAdam()
+    {
+        var u = new AdamRowUpdate(new float[3137 * 3137], new float[3137 * 3137]);
+        u.SetStep(1e-3f, 0.1f, 0.001f, 1e-7f);
+        return u;
+    }
 
     [Benchmark] public void AdamStepAllWeights() => OptimizerKernels.AdamParallel(_w, _g, _m, _v, 1e-3f, 0.1f, 0.001f, 1e-7f);
-    [Benchmark] public void Dense1FusedBackwardAdam() => Backend.Current.DenseBackwardFused(8, 3137, 3137, _x, _dy, _rows.W, _dx, _rows);
-
-    private sealed class AdamRows : IWeightUpdate
-    {
-        public readonly float[] W = MicroBenchmarks.Rand(3137 * 3137), M = new float[3137 * 3137], V = new float[3137 * 3137];
-        public void Update(int offset, Span<float> w, ReadOnlySpan<float> g) =>
-            OptimizerKernels.Adam(w, g, M.AsSpan(offset, w.Length), V.AsSpan(offset, w.Length), 1e-3f, 0.1f, 0.001f, 1e-7f);
-    }
+    [Benchmark] public void Dense1FusedBackwardAdam() => Backend.Current.DenseBackwardFused(8, 3137, 3137, _x, _dy, _w1, _dx, _rows);
 }

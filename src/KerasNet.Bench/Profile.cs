@@ -12,6 +12,42 @@ namespace KerasNet.Bench;
 /// </summary>
 internal static class Profile
 {
+    /// <summary>Bytes allocated by each part of a training step (all threads), to keep the steady state allocation-free.</summary>
+    private static void Allocations(Models.Sequential model, Data.ArraySequence train)
+    {
+        var layers = model.Layers;
+        var batch = train.GetBatch(0);
+        var parts = new List<string>();
+        long Mark() => GC.GetTotalAllocatedBytes(precise: true);
+        for (int r = 0; r < 2; r++)
+        {
+            parts.Clear();
+            long t = Mark();
+            model.TrainStep(batch);
+            parts.Add($"TrainStep={Mark() - t}");
+            t = Mark();
+            model.Call(batch.X, training: true);
+            parts.Add($"model.Call={Mark() - t}");
+            t = Mark();
+            Tensor x = batch.X;
+            foreach (var l in layers) { long a = Mark(); x = l.Call(x, training: true); long d = Mark() - a; if (d > 0) parts.Add($"{l.Name}.Call={d}"); }
+            var grad = new Tensor(x.Shape);
+            long b0 = Mark();
+            model.Loss!.Compute(x, batch.Y!, grad, (layers[^1] as IActivatedLayer)?.Stage.Logits);
+            parts.Add($"loss={Mark() - b0}");
+            b0 = Mark();
+            foreach (var m in model.Metrics) m.Update(x, batch.Y!);
+            parts.Add($"metrics={Mark() - b0}");
+            Tensor? g = grad;
+            for (int i = layers.Count - 1; i >= 0 && g != null; i--) { long a = Mark(); g = layers[i].Backward(g, i > 0); long d = Mark() - a; if (d > 0) parts.Add($"{layers[i].Name}.Backward={d}"); }
+            b0 = Mark();
+            model.Optimizer!.Apply(model.TrainableWeights);
+            parts.Add($"Apply(incl. TrainableWeights list)={Mark() - b0}");
+        }
+        Console.WriteLine("  allocated bytes: " + string.Join(" ", parts));
+
+    }
+
     public static void Run(int steps = 20)
     {
         var model = Workload.BuildModel();
@@ -36,10 +72,21 @@ internal static class Profile
             var logits = (layers[^1] as IActivatedLayer)?.Stage.Logits;
             model.Loss!.Compute(x, batch.Y!, lossGrad, logits);
             loss[s] = sw.Elapsed.TotalMilliseconds;
+            // As TrainStep: dense kernels are updated inside their backward pass, the rest afterwards.
+            var optimizer = model.Optimizer!;
+            optimizer.BeginApply(vars);
+            var done = new HashSet<Variable>();
             Tensor? g = lossGrad;
-            for (int i = L - 1; i >= 0 && g != null; i--) { sw.Restart(); g = layers[i].Backward(g, needInputGrad: i > 0); bwd[i][s] = sw.Elapsed.TotalMilliseconds; }
+            for (int i = L - 1; i >= 0 && g != null; i--)
+            {
+                if (layers[i] is Dense d) d.FusedOptimizer = optimizer;
+                sw.Restart();
+                g = layers[i].Backward(g, needInputGrad: i > 0);
+                bwd[i][s] = sw.Elapsed.TotalMilliseconds;
+                if (layers[i] is Dense dd) { dd.FusedOptimizer = null; if (dd.KernelUpdatedInBackward) done.Add(dd.Kernel!); }
+            }
             sw.Restart();
-            model.Optimizer!.Apply(vars);
+            optimizer.UpdateVariables(vars, done);
             opt[s] = sw.Elapsed.TotalMilliseconds;
             step[s] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         }
@@ -54,6 +101,7 @@ internal static class Profile
         }
         Console.WriteLine($"  {"sum",-16} {tf,9:F3} {tb,9:F3}");
         Console.WriteLine($"  loss {Stats.Median(loss):F3}   optimizer {Stats.Median(opt):F3}   whole step {Stats.Median(step):F3}");
+        Allocations(model, train);
 
         var val = Workload.ValSequence();
         var one = new double[L][];

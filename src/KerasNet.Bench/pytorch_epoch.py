@@ -15,7 +15,8 @@ import torch.nn as nn
 torch.set_num_threads(2)
 torch.manual_seed(0)
 config = torch.__config__.show()
-blas_info = next((part.strip() for part in config.split(",") if "BLAS_INFO" in part), "BLAS_INFO=?")
+import re
+blas_info = (re.search(r"BLAS_INFO=[^,\s]*", config) or re.search(r"$", config)).group(0) or "BLAS_INFO=?"
 torch.ones(64, 64) @ torch.ones(64, 64)  # loads the BLAS library
 with open("/proc/self/maps") as maps:
     blas_libs = sorted({line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line})

@@ -11,31 +11,22 @@ namespace KerasNet.Engine;
 /// </summary>
 public sealed class CpuBackend : IBackend
 {
-    private float[] _col = Array.Empty<float>();
-
     /// <inheritdoc/>
     public string Name => "cpu";
 
-    private float[] Scratch(int n)
-    {
-        if (_col.Length < n) _col = new float[n];
-        return _col;
-    }
+    private static float[] Scratch(int n) => Workspace.Get(Workspace.Im2Col, n);
 
     /// <inheritdoc/>
     public void Gemm(bool transA, bool transB, int m, int n, int k, float[] a, int lda, float[] b, int ldb,
         float[] c, int ldc, bool accumulate) => Kernels.Gemm.Run(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
 
     /// <inheritdoc/>
-    public void BiasActivation(float[] x, int rows, float[] bias, ActivationKind activation)
+    public unsafe void BiasActivation(float[] x, int rows, float[] bias, ActivationKind activation)
     {
         int cols = bias.Length;
-        for (int r = 0; r < rows; r++)
-        {
-            var row = x.AsSpan(r * cols, cols);
-            TensorPrimitives.Add(row, bias, row);
-        }
-        ActivationKernels.Forward(x.AsSpan(0, rows * cols), cols, activation);
+        bool relu = activation == ActivationKind.Relu;
+        fixed (float* px = x, pb = bias) RowOps.BiasActivation(px, cols, rows, cols, pb, relu);
+        if (!relu) ActivationKernels.Forward(x.AsSpan(0, rows * cols), cols, activation);
     }
 
     /// <inheritdoc/>
@@ -54,30 +45,62 @@ public sealed class CpuBackend : IBackend
         DenseFused.Run(rows, inDim, units, x, dy, w, dx, update);
 
     /// <inheritdoc/>
-    public void ColumnSums(float[] x, int rows, int cols, float[] result)
+    public unsafe void ColumnSums(float[] x, int rows, int cols, float[] result)
     {
-        var res = result.AsSpan(0, cols);
-        res.Clear();
-        for (int r = 0; r < rows; r++) TensorPrimitives.Add(res, x.AsSpan(r * cols, cols), res);
+        if (result.Length < cols || x.Length < (long)rows * cols) throw new ArgumentException("ColumnSums: buffers too small.");
+        fixed (float* px = x, pr = result) RowOps.ColumnSums(px, rows, cols, pr);
     }
 
     private static bool IsPointwise(in ConvGeometry g) =>
         g.KH == 1 && g.KW == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadTop == 0 && g.PadLeft == 0;
 
     /// <inheritdoc/>
-    public void Conv2DForward(in ConvGeometry g, float[] x, float[] w, int filters, float[] y)
+    public void Conv2DForward(in ConvGeometry g, float[] x, float[] w, int filters, float[] y) =>
+        Conv2DForward(g, x, w, null, ActivationKind.Linear, filters, y, null);
+
+    /// <inheritdoc/>
+    public void Conv2DForward(in ConvGeometry g, float[] x, float[] w, float[]? bias, ActivationKind activation, int filters, float[] y, ConvWorkspace? workspace)
     {
-        float[] col = x;
-        if (!IsPointwise(g)) Im2Col.Unfold(g, x, col = Scratch(g.Rows * g.Cols));
-        Kernels.Gemm.Run(false, false, g.Rows, filters, g.Cols, col, g.Cols, w, filters, y, filters, false);
+        bool relu = activation == ActivationKind.Relu;
+        float[] col = Unfolded(g, x, workspace, reuse: false);
+        Kernels.Gemm.Run(false, false, g.Rows, filters, g.Cols, col, g.Cols, w, filters, y, filters, false, bias, relu);
+        if (!relu && activation != ActivationKind.Linear) ActivationKernels.Forward(y.AsSpan(0, g.Rows * filters), filters, activation);
     }
 
     /// <inheritdoc/>
-    public void Conv2DBackwardFilter(in ConvGeometry g, float[] x, float[] dy, int filters, float[] dw)
+    public void Conv2DBackwardFilter(in ConvGeometry g, float[] x, float[] dy, int filters, float[] dw) =>
+        Conv2DBackwardFilter(g, x, dy, filters, dw, null);
+
+    /// <inheritdoc/>
+    public void Conv2DBackwardFilter(in ConvGeometry g, float[] x, float[] dy, int filters, float[] dw, ConvWorkspace? workspace)
     {
-        float[] col = x;
-        if (!IsPointwise(g)) Im2Col.Unfold(g, x, col = Scratch(g.Rows * g.Cols));
+        float[] col = Unfolded(g, x, workspace, reuse: true);
         Kernels.Gemm.Run(true, false, g.Cols, filters, g.Rows, col, g.Cols, dy, filters, dw, filters, false);
+    }
+
+    /// <summary>
+    /// The im2col matrix of x: x itself for 1x1 stride-1 unpadded kernels; with a workspace, the layer's own buffer
+    /// (reused when it already holds this x and geometry and <paramref name="reuse"/>); otherwise shared scratch.
+    /// </summary>
+    private float[] Unfolded(in ConvGeometry g, float[] x, ConvWorkspace? ws, bool reuse)
+    {
+        if (IsPointwise(g)) return x;
+        int n = g.Rows * g.Cols;
+        if (ws is null) { var col = Scratch(n); Im2Col.Unfold(g, x, col); return col; }
+        if (reuse && ReferenceEquals(ws.ColSource, x) && ws.ColGeometry == g) return ws.Col;
+        if (ws.Col.Length < n) ws.Col = new float[n];
+        Im2Col.Unfold(g, x, ws.Col);
+        ws.ColSource = x;
+        ws.ColGeometry = g;
+        return ws.Col;
+    }
+
+    /// <inheritdoc/>
+    public void DenseForward(int rows, int inDim, int units, float[] x, float[] w, float[]? bias, ActivationKind activation, float[] y)
+    {
+        bool relu = activation == ActivationKind.Relu;
+        Kernels.Gemm.Run(false, false, rows, units, inDim, x, inDim, w, units, y, units, false, bias, relu);
+        if (!relu && activation != ActivationKind.Linear) ActivationKernels.Forward(y.AsSpan(0, rows * units), units, activation);
     }
 
     /// <inheritdoc/>

@@ -63,8 +63,20 @@ public interface IBackend
     /// <summary>NHWC conv2d: y[N,OH,OW,F] = x ⋆ w, w stored (KH, KW, C, F) as Keras does.</summary>
     void Conv2DForward(in ConvGeometry g, float[] x, float[] w, int filters, float[] y);
 
+    /// <summary>
+    /// NHWC conv2d with the bias (may be null) and activation fused into the output pass. The backend may cache in
+    /// <paramref name="workspace"/> what the same layer's <see cref="Conv2DBackwardFilter(in ConvGeometry, float[], float[], int, float[], ConvWorkspace?)"/> needs.
+    /// </summary>
+    void Conv2DForward(in ConvGeometry g, float[] x, float[] w, float[]? bias, ActivationKind activation, int filters, float[] y, ConvWorkspace? workspace);
+
     /// <summary>Kernel gradient dW[KH,KW,C,F] (overwritten) from input x and output gradient dy.</summary>
     void Conv2DBackwardFilter(in ConvGeometry g, float[] x, float[] dy, int filters, float[] dw);
+
+    /// <summary>Kernel gradient, reusing what the forward pass on the same x left in <paramref name="workspace"/>.</summary>
+    void Conv2DBackwardFilter(in ConvGeometry g, float[] x, float[] dy, int filters, float[] dw, ConvWorkspace? workspace);
+
+    /// <summary>Dense forward y[rows, units] = act(x w + bias) (bias may be null), w stored (inDim, units).</summary>
+    void DenseForward(int rows, int inDim, int units, float[] x, float[] w, float[]? bias, ActivationKind activation, float[] y);
 
     /// <summary>Input gradient dx[N,H,W,C] (overwritten) from output gradient dy and kernel w.</summary>
     void Conv2DBackwardInput(in ConvGeometry g, float[] dy, float[] w, int filters, float[] dx);

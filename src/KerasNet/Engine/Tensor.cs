@@ -68,8 +68,17 @@ public sealed class Tensor
     /// <summary>Returns <paramref name="t"/> re-shaped to <paramref name="shape"/>, or a new tensor when null.</summary>
     public static Tensor Ensure(Tensor? t, params int[] shape) => t is null ? new Tensor(shape) : t.Reshape(shape);
 
+    /// <summary>As <see cref="Ensure(Tensor?, int[])"/>, without allocating when the shape is unchanged (the training steady state).</summary>
+    public static Tensor Ensure(Tensor? t, params ReadOnlySpan<int> shape) =>
+        t != null && t.Shape.AsSpan().SequenceEqual(shape) ? t : Ensure(t, shape.ToArray());
+
     /// <summary>Re-shapes a (batch, ...) tensor for a batch of <paramref name="batch"/> samples of <paramref name="sampleShape"/>.</summary>
-    public static Tensor EnsureBatch(Tensor? t, int batch, int[] sampleShape) => Ensure(t, ShapeUtil.WithBatch(batch, sampleShape));
+    public static Tensor EnsureBatch(Tensor? t, int batch, int[] sampleShape) =>
+        t != null && t.HasBatchShape(batch, sampleShape) ? t : Ensure(t, ShapeUtil.WithBatch(batch, sampleShape));
+
+    /// <summary>Whether the shape is (batch, sampleShape...).</summary>
+    internal bool HasBatchShape(int batch, int[] sampleShape) =>
+        Shape.Length == sampleShape.Length + 1 && Shape[0] == batch && Shape.AsSpan(1).SequenceEqual(sampleShape);
 
     /// <summary>A tensor sharing this buffer with another shape of the same element count.</summary>
     public Tensor View(params int[] shape)
@@ -80,6 +89,22 @@ public sealed class Tensor
     }
 
     /// <summary>Points a view at another tensor's buffer and shape (no allocation when the view already exists).</summary>
+    internal static Tensor ViewOf(Tensor? view, Tensor source, params ReadOnlySpan<int> shape)
+    {
+        if (view != null && ReferenceEquals(view._data, source._data) && view.Shape.AsSpan().SequenceEqual(shape))
+        {
+            view.Length = source.Length;
+            return view;
+        }
+        return ViewOf(view, source, shape.ToArray());
+    }
+
+    /// <summary>A view of source as (batch, sampleShape...), allocating only when the shape changes.</summary>
+    internal static Tensor ViewOfBatch(Tensor? view, Tensor source, int batch, int[] sampleShape) =>
+        view != null && ReferenceEquals(view._data, source._data) && view.HasBatchShape(batch, sampleShape)
+            ? ViewOf(view, source, view.Shape)
+            : ViewOf(view, source, ShapeUtil.WithBatch(batch, sampleShape));
+
     internal static Tensor ViewOf(Tensor? view, Tensor source, int[] shape)
     {
         if (view is null || !ReferenceEquals(view._data, source._data)) return source.View(shape);

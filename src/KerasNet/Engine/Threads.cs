@@ -19,7 +19,7 @@ public abstract class ParallelJob
 /// </summary>
 public static class Threads
 {
-    private static int _count = Math.Max(1, Environment.ProcessorCount);
+    private static int _count = DefaultCount();
     private static WorkerPool? _pool;
     private static readonly object Gate = new();
 
@@ -31,12 +31,19 @@ public static class Threads
     }
 
     /// <summary>Approximate multiply-adds below which a loop is not split.</summary>
-    public const long MinWorkPerThread = 32_768;
+    public const long MinWorkPerThread = 131_072;
+
+    /// <summary>
+    /// Parts per thread for large loops. Threads claim parts as they come, so smaller parts mean that a thread the OS
+    /// preempts (a busy machine) holds up less work; four keeps the claiming overhead negligible.
+    /// </summary>
+    public const int PartsPerThread = 4;
 
     /// <summary>How many parts a loop of n items costing <paramref name="costPerItem"/> each is split into.</summary>
     public static int PartsFor(int n, long costPerItem)
     {
-        long parts = Math.Min(_count, Math.Max(1, n * Math.Max(1, costPerItem) / MinWorkPerThread));
+        if (_count == 1) return 1;
+        long parts = Math.Min((long)_count * PartsPerThread, Math.Max(1, n * Math.Max(1, costPerItem) / MinWorkPerThread));
         return (int)Math.Max(1, Math.Min(parts, n));
     }
 
@@ -49,7 +56,7 @@ public static class Threads
         if (n <= 0) return;
         parts = Math.Max(1, Math.Min(parts, n));
         if (parts == 1) { job.Execute(0, 0, n); return; }
-        var pool = Pool(parts - 1);
+        var pool = Pool(Math.Min(parts, _count) - 1);
         if (pool is null || !pool.TryEnter())
         {
             for (int p = 0; p < parts; p++) job.Execute(p, PartStart(n, p, parts), PartStart(n, p + 1, parts));
@@ -72,6 +79,10 @@ public static class Threads
         if (parts <= 1) { if (n > 0) body(0, n); return; }
         Run(new ActionJob(body), n, parts);
     }
+
+    /// <summary>The processor count, or the KERASNET_THREADS environment variable when set to a positive integer.</summary>
+    private static int DefaultCount() =>
+        int.TryParse(Environment.GetEnvironmentVariable("KERASNET_THREADS"), out int n) && n > 0 ? n : Math.Max(1, Environment.ProcessorCount);
 
     private static WorkerPool? Pool(int workers)
     {

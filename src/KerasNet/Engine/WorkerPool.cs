@@ -7,6 +7,8 @@ namespace KerasNet.Engine;
 /// Background threads that wait for the next parallel loop. A worker spins briefly after each loop (training
 /// steps issue kernels back to back, and waking a blocked thread costs tens of microseconds), then blocks on a
 /// semaphore so that an idle model costs no CPU. One loop runs at a time (<see cref="TryEnter"/>).
+/// Parts are claimed, not assigned: the caller keeps taking parts until none is left, so a worker that the OS has
+/// not scheduled (a busy machine) delays nothing, and the fixed partition keeps results independent of who ran what.
 /// </summary>
 internal sealed class WorkerPool
 {
@@ -15,7 +17,10 @@ internal sealed class WorkerPool
     private readonly Worker[] _workers;
     private int _busy;
     private ParallelJob? _job;
-    private int _n, _parts, _pending;
+    private int _n, _parts, _done;
+    // (parts << 32) | next unclaimed part, replaced in one write per loop so a late worker can never claim a part
+    // of a loop it was not woken for with another loop's part count.
+    private long _claims;
     private ExceptionDispatchInfo? _error;
     private volatile bool _retired;
 
@@ -38,39 +43,44 @@ internal sealed class WorkerPool
         foreach (var w in _workers) w.Wake();
     }
 
-    /// <summary>Runs the parts: the caller takes part 0, worker i takes part i.</summary>
+    /// <summary>Runs the parts on the caller and whichever workers wake in time.</summary>
     public void Run(ParallelJob job, int n, int parts)
     {
         _job = job; _n = n; _parts = parts; _error = null;
+        Volatile.Write(ref _done, 0);
+        Interlocked.Exchange(ref _claims, (long)parts << 32);
         int helpers = Math.Min(parts - 1, _workers.Length);
-        Volatile.Write(ref _pending, helpers);
         for (int i = 0; i < helpers; i++) _workers[i].Wake();
-        // Parts beyond the pool's size (Count raised later) run here too.
-        for (int p = 0; p < parts; p++)
-            if (p == 0 || p > helpers) Execute(p);
+        RunClaimedParts();
         var spin = new SpinWait();
-        while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
+        while (Volatile.Read(ref _done) < parts) spin.SpinOnce(sleep1Threshold: -1);
         _job = null;
         _error?.Throw();
     }
 
-    private void Execute(int part)
+    private void RunClaimedParts()
     {
-        try { _job!.Execute(part, Threads.PartStart(_n, part, _parts), Threads.PartStart(_n, part + 1, _parts)); }
-        catch (Exception e) { _error ??= ExceptionDispatchInfo.Capture(e); }
+        while (true)
+        {
+            long s = Volatile.Read(ref _claims);
+            int next = (int)(s & 0xFFFFFFFF), parts = (int)(s >> 32);
+            if (next >= parts) return;
+            if (Interlocked.CompareExchange(ref _claims, s + 1, s) != s) continue;
+            try { _job!.Execute(next, Threads.PartStart(_n, next, _parts), Threads.PartStart(_n, next + 1, _parts)); }
+            catch (Exception e) { _error ??= ExceptionDispatchInfo.Capture(e); }
+            Interlocked.Increment(ref _done);
+        }
     }
 
     private sealed class Worker
     {
         private readonly WorkerPool _pool;
-        private readonly int _part;
         private readonly SemaphoreSlim _signal = new(0);
         private int _generation, _sleeping;
 
         public Worker(WorkerPool pool, int part)
         {
             _pool = pool;
-            _part = part;
             new Thread(Loop) { IsBackground = true, Name = $"KerasNet worker {part}" }.Start();
         }
 
@@ -89,8 +99,7 @@ internal sealed class WorkerPool
                 WaitFor(seen);
                 seen = Volatile.Read(ref _generation);
                 if (_pool._retired) return;
-                _pool.Execute(_part);
-                Interlocked.Decrement(ref _pool._pending);
+                _pool.RunClaimedParts();
             }
         }
 

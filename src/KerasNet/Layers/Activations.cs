@@ -46,6 +46,12 @@ internal sealed class ActivationStage
     /// <summary>Set by the model when the loss takes the logits.</summary>
     public bool FuseWithLoss { get; set; }
 
+    /// <summary>
+    /// Whether the backend may apply this activation inside the layer's output pass (ReLU or identity, and no logits
+    /// to keep for the loss); the layer then skips <see cref="Forward"/>.
+    /// </summary>
+    public bool FusableIntoOutput => !FuseWithLoss && Kind is ActivationKind.Linear or ActivationKind.Relu;
+
     /// <summary>The pre-activation values of the last forward pass (only while fused).</summary>
     public Tensor? Logits => FuseWithLoss ? _logits : null;
 

@@ -11,6 +11,7 @@ public sealed class Conv2D : Layer, IActivatedLayer
 {
     private Tensor? _input, _output, _gradOut, _gradIn;
     private ConvGeometry _geo;
+    private readonly ConvWorkspace _workspace = new();
 
     /// <summary>Creates the layer with Keras's defaults (strides 1, 'valid', channels_last, glorot_uniform, zero bias).</summary>
     public Conv2D(int filters, Size2 kernelSize, Size2? strides = null, string padding = "valid",
@@ -90,10 +91,11 @@ public sealed class Conv2D : Layer, IActivatedLayer
         var (h, w, c) = PoolingArgs.Hwc(InputShape!, DataFormat);
         _geo = ConvGeometry.Create(inputs.BatchSize, h, w, c, KernelSize.Height, KernelSize.Width, Strides.Height, Strides.Width, Padding);
         _output = Tensor.Ensure(_output, inputs.BatchSize, _geo.OutH, _geo.OutW, Filters);
-        var be = Backend.Current;
-        be.Conv2DForward(_geo, _input.Buffer, Kernel!.Value.Buffer, Filters, _output.Buffer);
-        if (UseBias) be.BiasActivation(_output.Buffer, _geo.Rows, Bias!.Value.Buffer, ActivationKind.Linear);
-        Stage.Forward(_output);
+        // Bias and ReLU are applied by the backend while each output tile is still in cache.
+        bool fuse = Stage.FusableIntoOutput;
+        Backend.Current.Conv2DForward(_geo, _input.Buffer, Kernel!.Value.Buffer, UseBias ? Bias!.Value.Buffer : null,
+            fuse ? Stage.Kind : ActivationKind.Linear, Filters, _output.Buffer, _workspace);
+        if (!fuse) Stage.Forward(_output);
         return DataFormat == "channels_first" ? ChannelsFirst.ToNchw(_output) : _output;
     }
 
@@ -105,7 +107,7 @@ public sealed class Conv2D : Layer, IActivatedLayer
         gradOutput.Span.CopyTo(_gradOut.Span);
         Stage.Backward(_gradOut, _output!);
         var be = Backend.Current;
-        be.Conv2DBackwardFilter(_geo, _input!.Buffer, _gradOut.Buffer, Filters, Kernel!.Grad.Buffer);
+        be.Conv2DBackwardFilter(_geo, _input!.Buffer, _gradOut.Buffer, Filters, Kernel!.Grad.Buffer, _workspace);
         if (UseBias) be.ColumnSums(_gradOut.Buffer, _geo.Rows, Filters, Bias!.Grad.Buffer);
         if (!needInputGrad) return null;
         _gradIn = Tensor.Ensure(_gradIn, _input.Shape);

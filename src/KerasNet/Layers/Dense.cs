@@ -78,10 +78,10 @@ public sealed class Dense : Layer, IActivatedLayer
         _input = inputs;
         int inDim = InputShape![^1], rows = inputs.Length / inDim;
         _output = Tensor.EnsureBatch(_output, inputs.BatchSize, OutputShape!);
-        var be = Backend.Current;
-        be.Gemm(false, false, rows, Units, inDim, inputs.Buffer, inDim, Kernel!.Value.Buffer, Units, _output.Buffer, Units, false);
-        if (UseBias) be.BiasActivation(_output.Buffer, rows, Bias!.Value.Buffer, ActivationKind.Linear);
-        Stage.Forward(_output);
+        bool fuse = Stage.FusableIntoOutput;
+        Backend.Current.DenseForward(rows, inDim, Units, inputs.Buffer, Kernel!.Value.Buffer, UseBias ? Bias!.Value.Buffer : null,
+            fuse ? Stage.Kind : ActivationKind.Linear, _output.Buffer);
+        if (!fuse) Stage.Forward(_output);
         return _output;
     }
 

@@ -48,7 +48,7 @@ public sealed class Flatten : Layer
             MoveAxis(gradOutput.Span, _gradPermuted.Span, gradOutput.BatchSize, InputShape![0], OutputShape![0] / InputShape[0], toLast: false);
             return _gradPermuted;
         }
-        _gradView = Tensor.ViewOf(_gradView, gradOutput, ShapeUtil.WithBatch(gradOutput.BatchSize, InputShape!));
+        _gradView = Tensor.ViewOfBatch(_gradView, gradOutput, gradOutput.BatchSize, InputShape!);
         return _gradView;
     }
 

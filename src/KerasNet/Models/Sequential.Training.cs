@@ -119,7 +119,7 @@ public sealed partial class Sequential
         _lossGrad = Tensor.Ensure(_lossGrad, yPred.Shape);
         var logits = (_layers[^1] as IActivatedLayer)?.Stage.Logits;
         double loss = Loss!.Compute(yPred, batch.Y, _lossGrad, logits);
-        foreach (var m in Metrics) m.Update(yPred, batch.Y);
+        for (int i = 0; i < Metrics.Count; i++) Metrics[i].Update(yPred, batch.Y);
         var trainable = RefreshTrainable();
         var optimizer = Optimizer!;
         optimizer.BeginApply(trainable);

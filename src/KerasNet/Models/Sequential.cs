@@ -92,9 +92,8 @@ public sealed partial class Sequential
 
     private void EnsureBuiltFor(Tensor x)
     {
-        var sample = x.Shape[1..];
-        if (!Built) Build(sample);
-        if (!ShapeUtil.Equal(sample, InputShape!))
+        if (!Built) Build(x.Shape[1..]);
+        if (!x.Shape.AsSpan(1).SequenceEqual(InputShape!))
             throw new ShapeMismatchException($"Model '{Name}' expects input of shape {ShapeUtil.FormatWithNone(InputShape!)} but got {ShapeUtil.Format(x.Shape)}.");
     }
 

@@ -37,6 +37,18 @@ public sealed class Adam : Optimizer
         float t = Iterations;
         float b1p = MathF.Pow((float)Beta1, t), b2p = MathF.Pow((float)Beta2, t);
         _lrT = (float)LearningRate * MathF.Sqrt(1 - b2p) / (1 - b1p);
+        foreach (var u in _rowUpdates) u.SetStep(_lrT, 1 - (float)Beta1, 1 - (float)Beta2, (float)Epsilon);
+    }
+
+    private readonly List<Engine.AdamRowUpdate> _rowUpdates = new();
+
+    /// <summary>Adam's row update is one the fused dense backward pass applies inside its own loop.</summary>
+    private protected override Engine.IWeightUpdate CreateFusedUpdate(float[][] slots)
+    {
+        var u = new Engine.AdamRowUpdate(slots[0], slots[1]);
+        u.SetStep(_lrT, 1 - (float)Beta1, 1 - (float)Beta2, (float)Epsilon);
+        _rowUpdates.Add(u);
+        return u;
     }
 
     /// <inheritdoc/>

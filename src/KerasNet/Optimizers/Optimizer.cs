@@ -75,15 +75,18 @@ public abstract class Optimizer
     /// </summary>
     internal IWeightUpdate FusedUpdate(Variable v)
     {
-        _fused ??= new Dictionary<Variable, RangeUpdate>();
-        if (!_fused.TryGetValue(v, out var u)) _fused[v] = u = new RangeUpdate(this, SlotsOf(v));
+        _fused ??= new Dictionary<Variable, IWeightUpdate>();
+        if (!_fused.TryGetValue(v, out var u)) _fused[v] = u = CreateFusedUpdate(SlotsOf(v));
         return u;
     }
+
+    /// <summary>The range update over one variable's slots (optimizers may return a kernel-recognised form).</summary>
+    private protected virtual IWeightUpdate CreateFusedUpdate(float[][] slots) => new RangeUpdate(this, slots);
 
     /// <summary>Whether updates depend only on each element's own gradient, so they may be applied row by row.</summary>
     internal virtual bool IsElementWise => true;
 
-    private Dictionary<Variable, RangeUpdate>? _fused;
+    private Dictionary<Variable, IWeightUpdate>? _fused;
 
     private sealed class RangeUpdate(Optimizer owner, float[][] slots) : IWeightUpdate
     {
@@ -109,14 +112,15 @@ public abstract class Optimizer
     protected abstract void Update(Span<float> w, ReadOnlySpan<float> g, float[][] slots, int offset, int length);
 
     /// <summary>The slot arrays of a variable, created (zero) on first use.</summary>
-    public float[][] SlotsOf(Variable v)
+    public float[][] SlotsOf(Variable v) => _slots.TryGetValue(v, out var s) ? s : CreateSlots(v);
+
+    // Separate from SlotsOf: a lambda capturing v there would allocate its closure on every lookup.
+    private float[][] CreateSlots(Variable v)
     {
-        if (!_slots.TryGetValue(v, out var s))
-        {
-            s = SlotNames.Select(_ => new float[v.Size]).ToArray();
-            _slots[v] = s;
-            _order.Add(v);
-        }
+        var s = new float[SlotNames.Count][];
+        for (int i = 0; i < s.Length; i++) s[i] = new float[v.Size];
+        _slots[v] = s;
+        _order.Add(v);
         return s;
     }
 

@@ -51,6 +51,30 @@ public class ConvPoolTests
         EngineTestUtil.AssertClose(dxRef, dxMag, dx, 1e-5, "conv backward input");
     }
 
+    [Fact]
+    public void FusedForwardAndCachedUnfoldMatchThePlainCalls()
+    {
+        var g = ConvGeometry.Create(3, 12, 11, 32, 3, 3, 1, 1, "same");
+        var be = Backend.Current;
+        var x = EngineTestUtil.Random(3 * 12 * 11 * 32, 21); var w = EngineTestUtil.Random(288 * 16, 22);
+        var bias = EngineTestUtil.Random(16, 23); var dy = EngineTestUtil.Random(g.Rows * 16, 24);
+        var ws = new ConvWorkspace();
+        var fused = new float[g.Rows * 16]; var plain = new float[g.Rows * 16];
+        be.Conv2DForward(g, x, w, bias, ActivationKind.Relu, 16, fused, ws);
+        be.Conv2DForward(g, x, w, 16, plain);
+        be.BiasActivation(plain, g.Rows, bias, ActivationKind.Relu);
+        Assert.True(EngineTestUtil.BitEqual(plain, fused));
+        var dwCached = new float[w.Length]; var dwPlain = new float[w.Length];
+        be.Conv2DBackwardFilter(g, x, dy, 16, dwCached, ws);
+        be.Conv2DBackwardFilter(g, x, dy, 16, dwPlain);
+        Assert.True(EngineTestUtil.BitEqual(dwPlain, dwCached));
+        // Another input in the same workspace must not reuse the cached unfold.
+        var x2 = EngineTestUtil.Random(x.Length, 25);
+        be.Conv2DBackwardFilter(g, x2, dy, 16, dwCached, ws);
+        be.Conv2DBackwardFilter(g, x2, dy, 16, dwPlain);
+        Assert.True(EngineTestUtil.BitEqual(dwPlain, dwCached));
+    }
+
     /// <summary>Calls tap(output index, input index, kernel index) for every in-image product of the convolution.</summary>
     private static void ForEachTap(ConvGeometry g, int f, Action<int, int, int> tap)
     {

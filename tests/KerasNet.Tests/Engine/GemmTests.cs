@@ -24,6 +24,25 @@ public class GemmTests
                         Check(m, n, k, ta, tb, acc, accelerated);
     }
 
+    [Theory]
+    [InlineData(8, 3137, 40, false, false)]   // streaming small-batch path
+    [InlineData(300, 32, 27, false, false)]   // row-blocked path
+    [InlineData(27, 33, 3000, true, false)]   // inner-dimension split
+    [InlineData(5, 70, 64, false, true)]      // dot-product path
+    [InlineData(40, 70, 64, true, true)]      // packed transposed B
+    public void BiasAndReluEpilogueMatchesSeparatePasses(int m, int n, int k, bool ta, bool tb)
+    {
+        var a = EngineTestUtil.Random(m * k, 11); var b = EngineTestUtil.Random(k * n, 12);
+        var bias = EngineTestUtil.Random(n, 13, 0.3f);
+        var fused = new float[m * n]; var plain = new float[m * n];
+        Gemm.Run(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, fused, n, false, bias, relu: true);
+        Gemm.Run(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, plain, n, false);
+        for (int i = 0; i < plain.Length; i++) plain[i] = MathF.Max(plain[i] + bias[i % n], 0f);
+        Assert.True(EngineTestUtil.BitEqual(plain, fused), "epilogue differs from GEMM + bias + ReLU");
+        Assert.Contains(fused, v => v == 0f);
+        Assert.Contains(fused, v => v > 0f);
+    }
+
     [Fact]
     public void LeadingDimensionsLargerThanTheMatrices()
     {

@@ -37,7 +37,10 @@ internal static class ActivationKernels
         {
             case ActivationKind.Linear: break;
             case ActivationKind.Relu:
-                for (int i = 0; i < grad.Length; i++) if (y[i] <= 0f) grad[i] = 0f;
+                unsafe
+                {
+                    fixed (float* pg = grad, py = y) RowOps.ReluBackward(pg, py, grad.Length);
+                }
                 break;
             case ActivationKind.Sigmoid:
                 for (int i = 0; i < grad.Length; i++) grad[i] *= y[i] * (1f - y[i]);

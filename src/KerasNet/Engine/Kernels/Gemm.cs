@@ -20,16 +20,18 @@ internal static unsafe class Gemm
 
     [ThreadStatic] private static GemmJob? t_job;
 
+    /// <summary>C = op(A) op(B) (+ C), then optionally C[i, j] = act(C[i, j] + bias[j]) with act ReLU or identity.</summary>
     public static void Run(bool transA, bool transB, int m, int n, int k,
-        float[] a, int lda, float[] b, int ldb, float[] c, int ldc, bool accumulate)
+        float[] a, int lda, float[] b, int ldb, float[] c, int ldc, bool accumulate, float[]? bias = null, bool relu = false)
     {
         if (m == 0 || n == 0) return;
-        if (k == 0)
+        if (k == 0 || !Accelerated)
         {
-            if (!accumulate) for (int i = 0; i < m; i++) c.AsSpan(i * ldc, n).Clear();
+            if (k == 0) { if (!accumulate) for (int i = 0; i < m; i++) c.AsSpan(i * ldc, n).Clear(); }
+            else GemmPortable.Run(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+            fixed (float* pc = c, pbias = bias) RowOps.BiasActivation(pc, ldc, m, n, pbias, relu);
             return;
         }
-        if (!Accelerated) { GemmPortable.Run(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate); return; }
 
         var job = t_job ??= new GemmJob();
         job.M = m; job.N = n; job.K = k; job.Accumulate = accumulate;
@@ -43,16 +45,17 @@ internal static unsafe class Gemm
             packed = Workspace.Get(Workspace.GemmPackB, PackedLength(n - packFrom, k));
             fixed (float* pb = b, pp = packed) PackB(transB, packFrom, n, k, pb, ldb, pp);
         }
-        fixed (float* pa = a, pb = b, pc = c, pp = packed)
+        fixed (float* pa = a, pb = b, pc = c, pp = packed, pbias = bias)
         {
             job.A = pa; job.C = pc; job.B = pb; job.Ldb = ldb; job.Packed = pp; job.PackedFrom = packFrom;
+            job.Bias = pbias; job.Relu = relu;
             try
             {
                 if (smallNT) job.RunSmallNT();
                 else if (smallNN) job.RunSmallNN();
                 else job.RunBlocked();
             }
-            finally { job.A = job.B = job.C = job.Packed = null; }
+            finally { job.A = job.B = job.C = job.Packed = job.Bias = null; }
         }
     }
 
@@ -105,14 +108,14 @@ internal static unsafe class Gemm
     {
         switch (rows)
         {
-            case 8: GemmStream.Strip<Rows8>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 7: GemmStream.Strip<Rows7>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 6: GemmStream.Strip<Rows6>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 5: GemmStream.Strip<Rows5>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 4: GemmStream.Strip<Rows4>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 3: GemmStream.Strip<Rows3>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 2: GemmStream.Strip<Rows2>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            default: GemmStream.Strip<Rows1>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 8: GemmStream.Strip4<Rows8>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 7: GemmStream.Strip4<Rows7>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 6: GemmStream.Strip4<Rows6>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 5: GemmStream.Strip4<Rows5>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 4: GemmStream.Strip4<Rows4>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 3: GemmStream.Strip4<Rows3>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            case 2: GemmStream.Strip4<Rows2>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
+            default: GemmStream.Strip4<Rows1>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
         }
     }
 

@@ -15,6 +15,9 @@ internal sealed unsafe class GemmJob : ParallelJob
     public nint RsA, CsA, Ldb;
     public bool Accumulate;
     public float* A, B, C, Packed;
+    /// <summary>Optional epilogue on each finished tile: add Bias[j] (when not null), then ReLU.</summary>
+    public float* Bias;
+    public bool Relu;
     private Mode _mode;
     private float* _partials;
 
@@ -26,7 +29,7 @@ internal sealed unsafe class GemmJob : ParallelJob
     {
         int tiles = RowBlocks * Panels;
         int parts = Threads.PartsFor(tiles, (long)MR * NR * K);
-        if (parts > 1 && K >= SplitKMin && tiles < 8 * parts)
+        if (parts > 1 && K >= SplitKMin && tiles < 16 * Threads.Count)
         {
             // Weight gradients (few outputs, a sum over every pixel of the batch): each thread sums its own range
             // of the inner dimension into a private buffer; the buffers are added in part order (reproducible).
@@ -37,6 +40,7 @@ internal sealed unsafe class GemmJob : ParallelJob
                 _mode = Mode.SplitK;
                 Threads.Run(this, K, parts);
                 ReduceParts(parts);
+                RowOps.BiasActivation(C, Ldc, M, N, Bias, Relu);
                 _partials = null;
             }
         }
@@ -57,6 +61,7 @@ internal sealed unsafe class GemmJob : ParallelJob
     {
         _mode = Mode.SmallNT;
         Threads.Run(this, N, Threads.PartsFor(N, (long)M * K));
+        RowOps.BiasActivation(C, Ldc, M, N, Bias, Relu);
     }
 
     public override void Execute(int part, int start, int end)
@@ -65,15 +70,17 @@ internal sealed unsafe class GemmJob : ParallelJob
         {
             case Mode.Rows: Compute(start, end, 0, Panels, 0, K, C, Ldc, Accumulate, KC); break;
             case Mode.Panels: Compute(0, RowBlocks, start, end, 0, K, C, Ldc, Accumulate, KC); break;
-            case Mode.SplitK: Compute(0, RowBlocks, 0, Panels, start, end, _partials + (nint)part * M * N, N, false, KC); break;
+            case Mode.SplitK: Compute(0, RowBlocks, 0, Panels, start, end, _partials + (nint)part * M * N, N, false, KC, epilogue: false); break;
             case Mode.SmallNN: Stream(start * 16, Math.Min(end * 16, N)); break;
             default: DotRows(start, end); break;
         }
     }
 
     /// <summary>The tiles of row blocks [rb0, rb1) x panels [pn0, pn1) over the inner range [k0, k1), in kc blocks.</summary>
-    private void Compute(int rb0, int rb1, int pn0, int pn1, int k0, int k1, float* c, nint ldc, bool accumulate, int kcMax)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void Compute(int rb0, int rb1, int pn0, int pn1, int k0, int k1, float* c, nint ldc, bool accumulate, int kcMax, bool epilogue = true)
     {
+        epilogue &= Bias != null || Relu;
         for (int kb = k0; kb < k1; kb += kcMax)
         {
             int kc = Math.Min(kcMax, k1 - kb);
@@ -86,19 +93,25 @@ internal sealed unsafe class GemmJob : ParallelJob
                 {
                     int i0 = rb * MR, rows = Math.Min(MR, M - i0);
                     Gemm.Tile(rows, cols, kc, A + i0 * RsA + kb * CsA, RsA, CsA, b, ldb, c + i0 * ldc + j0, ldc, load);
+                    if (epilogue && kb + kc == k1) RowOps.BiasActivation(c + i0 * ldc + j0, ldc, rows, cols, Bias == null ? null : Bias + j0, Relu);
                 }
             }
         }
     }
 
     /// <summary>Columns [j0, j1) of C for few rows, in L1-sized strips, B streamed row by row.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Stream(int j0, int j1)
     {
         for (int js = j0; js < j1; js += StripWidth)
         {
             int cols = Math.Min(StripWidth, j1 - js);
             for (int i0 = 0; i0 < M; i0 += MR)
-                Gemm.Strip(Math.Min(MR, M - i0), K, cols, A + i0 * RsA, RsA, CsA, B + js, Ldb, C + i0 * Ldc + js, Ldc, Accumulate);
+            {
+                int rows = Math.Min(MR, M - i0);
+                Gemm.Strip(rows, K, cols, A + i0 * RsA, RsA, CsA, B + js, Ldb, C + i0 * Ldc + js, Ldc, Accumulate);
+                RowOps.BiasActivation(C + i0 * Ldc + js, Ldc, rows, cols, Bias == null ? null : Bias + js, Relu);
+            }
         }
     }
 
@@ -110,6 +123,7 @@ internal sealed unsafe class GemmJob : ParallelJob
         return Packed + (nint)(j0 - PackedFrom) * K + (nint)p * NR;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ReduceParts(int parts)
     {
         nint size = (nint)M * N;
@@ -126,6 +140,7 @@ internal sealed unsafe class GemmJob : ParallelJob
     }
 
     /// <summary>C[:, j0..j1) as dot products of A's rows with B's rows (B holds op(B) transposed, row j = column j).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DotRows(int j0, int j1)
     {
         float* tmp = stackalloc float[MR * 2];

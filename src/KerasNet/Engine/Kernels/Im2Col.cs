@@ -1,71 +1,104 @@
 #nullable enable
+using System.Runtime.Intrinsics;
+
 namespace KerasNet.Engine.Kernels;
 
 /// <summary>
 /// Unfolds NHWC windows into rows (one row per output pixel, columns in (kh, kw, c) order, which is the
 /// Keras kernel's (KH, KW, C, F) layout read as a [KH*KW*C, F] matrix) and folds gradients back.
+/// A window row's KW*C values are contiguous in NHWC input, so each (pixel, kh) is one block copy.
 /// </summary>
-internal static class Im2Col
+internal static unsafe class Im2Col
 {
-    public static void Unfold(in ConvGeometry g, float[] x, float[] col)
-    {
-        var geo = g;
-        Threads.For(g.Batch * g.OutH, (long)g.OutW * g.Cols, (r0, r1) =>
-        {
-            int c = geo.InC, rowLen = geo.Cols;
-            for (int r = r0; r < r1; r++)
-            {
-                int n = r / geo.OutH, oh = r % geo.OutH;
-                for (int ow = 0; ow < geo.OutW; ow++)
-                {
-                    int dst = ((r * geo.OutW) + ow) * rowLen;
-                    for (int kh = 0; kh < geo.KH; kh++)
-                    {
-                        int ih = oh * geo.StrideH - geo.PadTop + kh;
-                        for (int kw = 0; kw < geo.KW; kw++)
-                        {
-                            int iw = ow * geo.StrideW - geo.PadLeft + kw;
-                            var d = col.AsSpan(dst + (kh * geo.KW + kw) * c, c);
-                            if ((uint)ih < (uint)geo.InH && (uint)iw < (uint)geo.InW)
-                                x.AsSpan(((n * geo.InH + ih) * geo.InW + iw) * c, c).CopyTo(d);
-                            else d.Clear();
-                        }
-                    }
-                }
-            }
-        });
-    }
+    [ThreadStatic] private static Job? t_job;
+
+    public static void Unfold(in ConvGeometry g, float[] x, float[] col) => Start(g, x, col, fold: false);
 
     /// <summary>dx = sum of the window rows of dcol scattered back to their pixels (dx overwritten).</summary>
-    public static void Fold(in ConvGeometry g, float[] dcol, float[] dx)
+    public static void Fold(in ConvGeometry g, float[] dcol, float[] dx) => Start(g, dx, dcol, fold: true);
+
+    private static void Start(in ConvGeometry g, float[] image, float[] col, bool fold)
     {
-        var geo = g;
-        // Images are independent, so splitting over the batch needs no locking.
-        Threads.For(g.Batch, (long)g.OutH * g.OutW * g.Cols, (n0, n1) =>
+        var job = t_job ??= new Job();
+        fixed (float* pi = image, pc = col)
         {
-            int c = geo.InC, rowLen = geo.Cols;
-            for (int n = n0; n < n1; n++)
+            job.G = g; job.Image = pi; job.Col = pc; job.FoldBack = fold;
+            // Folding splits over images (they never overlap); unfolding over output rows.
+            if (fold) Threads.For(g.Batch, (long)g.OutH * g.OutW * g.Cols, job);
+            else Threads.For(g.Batch * g.OutH, (long)g.OutW * g.Cols, job);
+            job.Image = job.Col = null;
+        }
+    }
+
+    private sealed class Job : ParallelJob
+    {
+        public ConvGeometry G;
+        public float* Image, Col;
+        public bool FoldBack;
+
+        public override void Execute(int part, int start, int end)
+        {
+            if (FoldBack) for (int n = start; n < end; n++) FoldImage(n);
+            else for (int r = start; r < end; r++) UnfoldRow(r / G.OutH, r % G.OutH);
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void UnfoldRow(int n, int oh)
+        {
+            var g = G;
+            int c = g.InC, rowLen = g.Cols;
+            for (int ow = 0; ow < g.OutW; ow++)
             {
-                dx.AsSpan(n * geo.InH * geo.InW * c, geo.InH * geo.InW * c).Clear();
-                for (int oh = 0; oh < geo.OutH; oh++)
-                for (int ow = 0; ow < geo.OutW; ow++)
+                float* dst = Col + ((nint)(n * g.OutH + oh) * g.OutW + ow) * rowLen;
+                int iw0 = ow * g.StrideW - g.PadLeft;
+                int kw0 = Math.Max(0, -iw0), kw1 = Math.Min(g.KW, g.InW - iw0);
+                for (int kh = 0; kh < g.KH; kh++, dst += g.KW * c)
                 {
-                    int src = (((n * geo.OutH) + oh) * geo.OutW + ow) * rowLen;
-                    for (int kh = 0; kh < geo.KH; kh++)
-                    {
-                        int ih = oh * geo.StrideH - geo.PadTop + kh;
-                        if ((uint)ih >= (uint)geo.InH) continue;
-                        for (int kw = 0; kw < geo.KW; kw++)
-                        {
-                            int iw = ow * geo.StrideW - geo.PadLeft + kw;
-                            if ((uint)iw >= (uint)geo.InW) continue;
-                            var s = dcol.AsSpan(src + (kh * geo.KW + kw) * c, c);
-                            var d = dx.AsSpan(((n * geo.InH + ih) * geo.InW + iw) * c, c);
-                            System.Numerics.Tensors.TensorPrimitives.Add(d, s, d);
-                        }
-                    }
+                    int ih = oh * g.StrideH - g.PadTop + kh;
+                    if ((uint)ih >= (uint)g.InH || kw1 <= kw0) { new Span<float>(dst, g.KW * c).Clear(); continue; }
+                    if (kw0 > 0) new Span<float>(dst, kw0 * c).Clear();
+                    float* src = Image + ((nint)(n * g.InH + ih) * g.InW + iw0 + kw0) * c;
+                    Copy(src, dst + kw0 * c, (kw1 - kw0) * c);
+                    if (kw1 < g.KW) new Span<float>(dst + kw1 * c, (g.KW - kw1) * c).Clear();
                 }
             }
-        });
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void FoldImage(int n)
+        {
+            var g = G;
+            int c = g.InC, rowLen = g.Cols;
+            new Span<float>(Image + (nint)n * g.InH * g.InW * c, g.InH * g.InW * c).Clear();
+            for (int oh = 0; oh < g.OutH; oh++)
+                for (int ow = 0; ow < g.OutW; ow++)
+                {
+                    float* src = Col + ((nint)(n * g.OutH + oh) * g.OutW + ow) * rowLen;
+                    int iw0 = ow * g.StrideW - g.PadLeft;
+                    int kw0 = Math.Max(0, -iw0), kw1 = Math.Min(g.KW, g.InW - iw0);
+                    if (kw1 <= kw0) continue;
+                    for (int kh = 0; kh < g.KH; kh++)
+                    {
+                        int ih = oh * g.StrideH - g.PadTop + kh;
+                        if ((uint)ih >= (uint)g.InH) continue;
+                        float* dst = Image + ((nint)(n * g.InH + ih) * g.InW + iw0 + kw0) * c;
+                        AddTo(src + (kh * g.KW + kw0) * c, dst, (kw1 - kw0) * c);
+                    }
+                }
+        }
+
+        private static void Copy(float* src, float* dst, int len)
+        {
+            if (len <= 16) { for (int i = 0; i < len; i++) dst[i] = src[i]; return; }
+            new ReadOnlySpan<float>(src, len).CopyTo(new Span<float>(dst, len));
+        }
+
+        private static void AddTo(float* src, float* dst, int len)
+        {
+            int i = 0;
+            if (Vector512.IsHardwareAccelerated)
+                for (; i <= len - 16; i += 16) (Vector512.Load(dst + i) + Vector512.Load(src + i)).Store(dst + i);
+            for (; i < len; i++) dst[i] += src[i];
+        }
     }
 }

@@ -28,6 +28,7 @@ internal static class Pooling
         public float[] X = null!, Y = null!;
         public int[] Argmax = null!;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public override void Execute(int part, int r0, int r1)
         {
             var g = G;
@@ -82,6 +83,7 @@ internal static class Pooling
         private static readonly Vector512<int> Lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void MaxBackward(in ConvGeometry g, float[] dy, int[] argmax, float[] dx)
     {
         int inLen = g.Batch * g.InH * g.InW * g.InC, outLen = g.Batch * g.OutH * g.OutW * g.InC;

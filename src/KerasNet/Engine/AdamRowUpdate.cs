@@ -1,0 +1,26 @@
+#nullable enable
+using KerasNet.Engine.Kernels;
+
+namespace KerasNet.Engine;
+
+/// <summary>
+/// Adam as an <see cref="IWeightUpdate"/> over one weight's m and v slots. The fused dense backward pass recognises it
+/// and applies the update inside its own loop; anything else calls <see cref="Update"/> per row.
+/// </summary>
+public sealed unsafe class AdamRowUpdate : IWeightUpdate
+{
+    internal readonly float[] M, V;
+    internal AdamMath Math;
+
+    /// <summary>Wraps the slots (same length as the weight).</summary>
+    public AdamRowUpdate(float[] m, float[] v) { M = m; V = v; }
+
+    /// <summary>Sets this step's coefficients (lr_t with bias correction, 1 - beta1, 1 - beta2, epsilon).</summary>
+    public void SetStep(float lrT, float oneMinusB1, float oneMinusB2, float eps) => Math = new AdamMath(lrT, oneMinusB1, oneMinusB2, eps);
+
+    /// <inheritdoc/>
+    public void Update(int offset, Span<float> w, ReadOnlySpan<float> g)
+    {
+        fixed (float* pw = w, pg = g, pm = M, pv = V) Math.Run(pw, pg, pm + offset, pv + offset, w.Length);
+    }
+}
