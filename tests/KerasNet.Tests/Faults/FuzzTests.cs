@@ -62,6 +62,20 @@ public class FuzzTests(ITestOutputHelper output)
         fuzz.AssertClean();
     }
 
+    /// <summary>Files written by h5py and Keras 3 themselves (v0 superblocks, v1 object headers, symbol-table groups).</summary>
+    [SkippableTheory]
+    [InlineData("binhgo_Learn-AI__mnist_cnn.h5", 111)]
+    [InlineData("CypherHK_MLS_A11__mnist_cnn_model.keras", 112)]
+    public void RealKerasFiles(string fixture, int seed)
+    {
+        var source = Path.Combine(Oracle.RequireFixtures(), fixture);
+        Skip.IfNot(File.Exists(source), $"fixture {fixture} is missing");
+        LoadAndPredict(source);
+        var fuzz = new FuzzHarness(fixture, output) { MaxAllocatedBytes = PureHdfBound };
+        fuzz.Mutate(File.ReadAllBytes(source), seed, 1000, b => LoadAndPredict(Write("x" + Path.GetExtension(fixture), b)));
+        fuzz.AssertClean();
+    }
+
     [Theory]
     [InlineData("w.h5", 103, 1500)]
     [InlineData("w.weights.h5", 104, 1500)]
