@@ -44,7 +44,7 @@ public sealed class Flatten : Layer
         if (!needInputGrad) return null;
         if (PermutesChannels)
         {
-            _gradPermuted = Tensor.Ensure(_gradPermuted, ShapeUtil.WithBatch(gradOutput.BatchSize, InputShape!));
+            _gradPermuted = Tensor.EnsureBatch(_gradPermuted, gradOutput.BatchSize, InputShape!);
             MoveAxis(gradOutput.Span, _gradPermuted.Span, gradOutput.BatchSize, InputShape![0], OutputShape![0] / InputShape[0], toLast: false);
             return _gradPermuted;
         }

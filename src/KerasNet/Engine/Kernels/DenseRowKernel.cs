@@ -9,6 +9,8 @@ namespace KerasNet.Engine.Kernels;
 /// dot products dot(dY[r, :], w) and the weight-gradient row g = sum_r x[r] dY[r, :], sharing every dY load. The
 /// arithmetic (lane-wise FMA chains, then a horizontal sum and a scalar tail) is the same as the GEMM paths', so the
 /// fused step gives bit-identical results to the separate GEMMs.
+/// The rows are unrolled by hand (generated) so the JIT keeps every accumulator in a register; the IRows type
+/// argument removes unused rows at JIT time.
 /// </summary>
 internal static unsafe class DenseRowKernel
 {

@@ -7,8 +7,11 @@ namespace KerasNet.Engine.Kernels;
 
 /// <summary>
 /// GEMM for few rows (dense layers at small batch), where B (the weights) is far larger than A and C and the
-/// cost is reading B: the C strip [R, cols] stays in L1 while B is streamed row by row, two rows per pass,
-/// each row segment read once and contiguously (prefetch-friendly, unlike 32-wide panels down a 12 KB stride).
+/// cost is reading B: the C strip [R, cols] stays in L1 while B is streamed four rows per pass, each row segment
+/// read once and contiguously, with software prefetch of the rows two passes ahead (32-wide panels down a 12 KB
+/// stride, or short segments without prefetch, leave DRAM idle between misses).
+/// Rows are written out one by one rather than looped so every value stays in a register; the IRows type argument
+/// removes the unused ones at JIT time.
 /// </summary>
 internal static unsafe class GemmStream
 {

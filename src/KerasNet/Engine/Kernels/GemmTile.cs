@@ -19,6 +19,8 @@ internal struct Rows8 : IRows { public static int R => 8; }
 /// The register-blocked GEMM micro-kernel: an R x 32 tile of C (R &lt;= 8 rows, two Vector512 per row) accumulated
 /// over kc steps of broadcast A elements times a 32-wide row of B. A is addressed by strides so transposed and
 /// plain A need no packing; B rows must hold 32 readable floats (packed panels or an interior column block).
+/// The rows are unrolled by hand (generated) so the JIT keeps every accumulator in a register; the IRows type
+/// argument removes unused rows at JIT time.
 /// </summary>
 internal static unsafe class GemmTile
 {
