@@ -28,6 +28,9 @@ internal sealed class FuzzHarness(string format, ITestOutputHelper output)
     private long _worstAllocation;
     private readonly Stopwatch _clock = new();
 
+    /// <summary>The outcome kinds seen: "ok" or an exception type name.</summary>
+    public IReadOnlyCollection<string> Outcomes => _outcomes.Keys;
+
     /// <summary>Cases run so far.</summary>
     public int Cases => _cases;
 
