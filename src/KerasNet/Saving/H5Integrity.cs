@@ -37,34 +37,42 @@ internal static class H5Integrity
             if (ReadUpTo(s, sb) < sb.Length) return; // too short to be HDF5: PureHDF says so
             int lengthsSize = sb[8] <= 1 ? sb[14] : sb[10];
             if (lengthsSize is not (2 or 4 or 8)) return;
-            foreach (long at in FindSignatures(s, length, HeapSignature)) CheckCollection(s, at, length, lengthsSize, name);
-            foreach (long at in FindSignatures(s, length, HeaderSignature)) CheckObjectHeader(s, at, length, name);
+            var (heaps, headers) = FindSignatures(s, length);
+            foreach (long at in heaps) CheckCollection(s, at, length, lengthsSize, name);
+            foreach (long at in headers) CheckObjectHeader(s, at, length, name);
         }
         finally { s.Position = saved; }
     }
 
-    private static List<long> FindSignatures(Stream s, long length, byte[] signature)
+    /// <summary>Offsets of "GCOL" and "OHDR" in one pass over the file (64 kB reads, nothing kept but offsets).</summary>
+    private static (List<long> Heaps, List<long> Headers) FindSignatures(Stream s, long length)
     {
-        var hits = new List<long>();
+        var heaps = new List<long>();
+        var headers = new List<long>();
         var buf = new byte[1 << 16];
         long start = 0;
         while (start < length)
         {
             s.Position = start;
             int n = ReadUpTo(s, buf);
-            if (n < signature.Length) break;
-            var span = buf.AsSpan(0, n);
-            for (int i = span.IndexOf(signature); i >= 0;)
-            {
-                hits.Add(start + i);
-                int next = span[(i + 1)..].IndexOf(signature);
-                i = next < 0 ? -1 : i + 1 + next;
-            }
-            // Overlap by three bytes so a signature across two chunks is found.
-            start += n - (signature.Length - 1);
+            if (n < 4) break;
+            Collect(buf.AsSpan(0, n), start, HeapSignature, heaps);
+            Collect(buf.AsSpan(0, n), start, HeaderSignature, headers);
             if (n < buf.Length) break;
+            // Overlap by three bytes so a signature across two reads is found (once: a full match needs four).
+            start += n - 3;
         }
-        return hits;
+        return (heaps, headers);
+    }
+
+    private static void Collect(ReadOnlySpan<byte> span, long start, byte[] signature, List<long> hits)
+    {
+        for (int i = span.IndexOf(signature); i >= 0;)
+        {
+            hits.Add(start + i);
+            int next = span[(i + 1)..].IndexOf(signature);
+            i = next < 0 ? -1 : i + 1 + next;
+        }
     }
 
     private static void CheckCollection(Stream s, long at, long length, int lengthsSize, string name)
