@@ -18,17 +18,7 @@ internal static class Workload
     {
         KerasBackend.ClearSession();
         KerasRandom.SetRandomSeed(seed);
-        var network = new Sequential();
-        network.Add(new Conv2D(32, (3, 3), inputShape: (Side, Side, Channels), activation: "relu"));
-        network.Add(new MaxPooling2D(poolSize: (2, 2)));
-        network.Add(new Conv2D(32, (3, 3), activation: "relu"));
-        network.Add(new MaxPooling2D(poolSize: (2, 2)));
-        network.Add(new Conv2D(32, (3, 3), activation: "relu"));
-        network.Add(new MaxPooling2D(poolSize: (2, 2)));
-        network.Add(new Flatten());
-        network.Add(new Dense(units: 3137, activation: "relu"));
-        network.Add(new Dense(units: 3137, activation: "relu"));
-        network.Add(new Dense(units: 2, activation: "softmax"));
+        var network = Applications.TutorialCnn.Build(Side, Channels);
         network.Compile(optimizer: "Adam", loss: "categorical_crossentropy", metrics: ["accuracy"]);
         network.Output = TextWriter.Null;
         return network;

@@ -13,17 +13,7 @@ internal static class TutorialCheck
     public static void Run(string dataDir, int epochs)
     {
         KerasRandom.SetRandomSeed(1);
-        var network = new Sequential();
-        network.Add(new Conv2D(32, (3, 3), inputShape: (64, 64, 3), activation: "relu"));
-        network.Add(new MaxPooling2D(poolSize: (2, 2)));
-        network.Add(new Conv2D(32, (3, 3), activation: "relu"));
-        network.Add(new MaxPooling2D(poolSize: (2, 2)));
-        network.Add(new Conv2D(32, (3, 3), activation: "relu"));
-        network.Add(new MaxPooling2D(poolSize: (2, 2)));
-        network.Add(new Flatten());
-        network.Add(new Dense(units: 3137, activation: "relu"));
-        network.Add(new Dense(units: 3137, activation: "relu"));
-        network.Add(new Dense(units: 2, activation: "softmax"));
+        var network = KerasNet.Applications.TutorialCnn.Build();
         network.Compile(optimizer: "Adam", loss: "categorical_crossentropy", metrics: ["accuracy"]);
 
         var trainGen = new ImageDataGenerator(rescale: 1.0 / 255, rotationRange: 7, horizontalFlip: true, zoomRange: 0.2);

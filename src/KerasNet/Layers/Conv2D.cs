@@ -7,7 +7,7 @@ namespace KerasNet.Layers;
 /// <summary>
 /// 2-D convolution (cross-correlation, as Keras) over NHWC input with a (kh, kw, in, filters) kernel.
 /// </summary>
-public sealed class Conv2D : Layer, IActivatedLayer
+public sealed class Conv2D : KernelLayer
 {
     private Tensor? _input, _output, _gradOut, _gradIn;
     private ConvGeometry _geo;
@@ -18,7 +18,7 @@ public sealed class Conv2D : Layer, IActivatedLayer
         string dataFormat = "channels_last", Size2? dilationRate = null, string? activation = null, bool useBias = true,
         string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros",
         Shape? inputShape = null, string? name = null, bool trainable = true)
-        : base(name, inputShape, trainable)
+        : base(activation, useBias, kernelInitializer, biasInitializer, inputShape, name, trainable)
     {
         if (filters <= 0) throw new KerasNetException($"Conv2D: filters must be positive, got {filters}.");
         if (kernelSize.Height <= 0 || kernelSize.Width <= 0) throw new KerasNetException($"Conv2D: kernel_size must be positive, got {kernelSize}.");
@@ -30,10 +30,6 @@ public sealed class Conv2D : Layer, IActivatedLayer
         DataFormat = PoolingArgs.CheckDataFormat(dataFormat, "Conv2D");
         DilationRate = dilationRate ?? new Size2(1, 1);
         if (DilationRate != new Size2(1, 1)) throw new KerasNetException($"Conv2D '{Name}': dilation_rate {DilationRate} is not supported (only (1, 1)).");
-        UseBias = useBias;
-        Stage = new ActivationStage(Activations.Parse(activation));
-        KernelInitializer = Initializer.Get(kernelInitializer);
-        BiasInitializer = Initializer.Get(biasInitializer);
     }
 
     /// <summary>Number of output channels.</summary>
@@ -48,29 +44,13 @@ public sealed class Conv2D : Layer, IActivatedLayer
     public string DataFormat { get; }
     /// <summary>Dilation (only (1, 1)).</summary>
     public Size2 DilationRate { get; }
-    /// <summary>Whether a bias is added.</summary>
-    public bool UseBias { get; }
-    /// <summary>The activation.</summary>
-    public ActivationKind Activation => Stage.Kind;
-    /// <summary>Initializer of the kernel.</summary>
-    public Initializer KernelInitializer { get; }
-    /// <summary>Initializer of the bias.</summary>
-    public Initializer BiasInitializer { get; }
-    /// <summary>The kernel (kh, kw, in, filters).</summary>
-    public Variable? Kernel { get; private set; }
-    /// <summary>The bias (filters).</summary>
-    public Variable? Bias { get; private set; }
-
-    internal ActivationStage Stage { get; }
-    ActivationStage IActivatedLayer.Stage => Stage;
 
     /// <inheritdoc/>
     public override void Build(int[] inputShape)
     {
         if (inputShape.Length != 3) throw new ShapeMismatchException($"Layer '{Name}' (Conv2D) expects 3-D samples (h, w, c), got {ShapeUtil.Format(inputShape)}.");
         int channels = DataFormat == "channels_last" ? inputShape[2] : inputShape[0];
-        Kernel = AddWeight("kernel", [KernelSize.Height, KernelSize.Width, channels, Filters], KernelInitializer);
-        if (UseBias) Bias = AddWeight("bias", [Filters], BiasInitializer);
+        AddKernelAndBias([KernelSize.Height, KernelSize.Width, channels, Filters]);
         base.Build(inputShape);
     }
 
@@ -126,9 +106,7 @@ public sealed class Conv2D : Layer, IActivatedLayer
         c["data_format"] = DataFormat;
         c["dilation_rate"] = IntArray(DilationRate.ToArray());
         c["groups"] = 1;
-        c["activation"] = Activations.Name(Activation);
-        c["use_bias"] = UseBias;
-        LayerConfig.AddInitializersAndRegularizers(c, KernelInitializer, BiasInitializer, activityRegularizer: true);
+        AddActivationAndWeightConfig(c);
         return c;
     }
 }

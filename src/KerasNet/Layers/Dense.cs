@@ -8,7 +8,7 @@ namespace KerasNet.Layers;
 /// Densely-connected layer: <c>output = activation(dot(input, kernel) + bias)</c>, kernel (in, out) as Keras stores it.
 /// Inputs of higher rank are multiplied along their last axis.
 /// </summary>
-public sealed class Dense : Layer, IActivatedLayer
+public sealed class Dense : KernelLayer
 {
     private Tensor? _input, _output, _gradOut, _gradIn;
 
@@ -16,38 +16,14 @@ public sealed class Dense : Layer, IActivatedLayer
     public Dense(int units, string? activation = null, bool useBias = true,
         string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros",
         Shape? inputShape = null, string? name = null, bool trainable = true)
-        : base(name, inputShape, trainable)
+        : base(activation, useBias, kernelInitializer, biasInitializer, inputShape, name, trainable)
     {
         if (units <= 0) throw new KerasNetException($"Dense: units must be positive, got {units}.");
         Units = units;
-        UseBias = useBias;
-        Stage = new ActivationStage(Activations.Parse(activation));
-        KernelInitializer = Initializer.Get(kernelInitializer);
-        BiasInitializer = Initializer.Get(biasInitializer);
     }
 
     /// <summary>Output width.</summary>
     public int Units { get; }
-
-    /// <summary>Whether a bias is added.</summary>
-    public bool UseBias { get; }
-
-    /// <summary>The activation.</summary>
-    public ActivationKind Activation => Stage.Kind;
-
-    /// <summary>Initializer of the kernel.</summary>
-    public Initializer KernelInitializer { get; }
-
-    /// <summary>Initializer of the bias.</summary>
-    public Initializer BiasInitializer { get; }
-
-    /// <summary>The kernel (in, units), after <see cref="Build"/>.</summary>
-    public Variable? Kernel { get; private set; }
-
-    /// <summary>The bias (units), after <see cref="Build"/> when <see cref="UseBias"/>.</summary>
-    public Variable? Bias { get; private set; }
-
-    internal ActivationStage Stage { get; }
 
     /// <summary>
     /// Set by the model for the duration of a training step whose optimizer is element-wise: Backward then applies
@@ -57,14 +33,12 @@ public sealed class Dense : Layer, IActivatedLayer
 
     /// <summary>Whether the last Backward already applied the optimizer to the kernel.</summary>
     internal bool KernelUpdatedInBackward { get; private set; }
-    ActivationStage IActivatedLayer.Stage => Stage;
 
     /// <inheritdoc/>
     public override void Build(int[] inputShape)
     {
         if (inputShape.Length == 0) throw new ShapeMismatchException($"Layer '{Name}' (Dense) needs an input of rank >= 1 per sample.");
-        Kernel = AddWeight("kernel", [inputShape[^1], Units], KernelInitializer);
-        if (UseBias) Bias = AddWeight("bias", [Units], BiasInitializer);
+        AddKernelAndBias([inputShape[^1], Units]);
         base.Build(inputShape);
     }
 
@@ -117,9 +91,7 @@ public sealed class Dense : Layer, IActivatedLayer
     {
         var c = base.GetConfig();
         c["units"] = Units;
-        c["activation"] = Activations.Name(Activation);
-        c["use_bias"] = UseBias;
-        LayerConfig.AddInitializersAndRegularizers(c, KernelInitializer, BiasInitializer, activityRegularizer: true);
+        AddActivationAndWeightConfig(c);
         return c;
     }
 }

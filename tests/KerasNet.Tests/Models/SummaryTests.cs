@@ -6,21 +6,7 @@ namespace KerasNet.Tests.Models;
 [Collection("KerasSession")]
 public class SummaryTests
 {
-    internal static Sequential Tutorial()
-    {
-        var network = new Sequential();
-        network.Add(new Conv2D(32, (3, 3), inputShape: (64, 64, 3), activation: "relu"));
-        network.Add(new MaxPooling2D(poolSize: (2, 2)));
-        network.Add(new Conv2D(32, (3, 3), activation: "relu"));
-        network.Add(new MaxPooling2D(poolSize: (2, 2)));
-        network.Add(new Conv2D(32, (3, 3), activation: "relu"));
-        network.Add(new MaxPooling2D(poolSize: (2, 2)));
-        network.Add(new Flatten());
-        network.Add(new Dense(units: 3137, activation: "relu"));
-        network.Add(new Dense(units: 3137, activation: "relu"));
-        network.Add(new Dense(units: 2, activation: "softmax"));
-        return network;
-    }
+    internal static Sequential Tutorial() => KerasNet.Applications.TutorialCnn.Build();
 
     [Fact]
     public void TutorialSummaryEqualsKeras24TableByteForByte()

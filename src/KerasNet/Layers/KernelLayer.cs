@@ -1,0 +1,59 @@
+#nullable enable
+using System.Text.Json.Nodes;
+using KerasNet.Engine;
+
+namespace KerasNet.Layers;
+
+/// <summary>
+/// What Dense and Conv2D share: a kernel and optional bias with their initializers, and an output activation the
+/// model may fuse with the loss.
+/// </summary>
+public abstract class KernelLayer : Layer, IActivatedLayer
+{
+    /// <summary>Stores the shared Keras arguments.</summary>
+    private protected KernelLayer(string? activation, bool useBias, string kernelInitializer, string biasInitializer,
+        Shape? inputShape, string? name, bool trainable)
+        : base(name, inputShape, trainable)
+    {
+        UseBias = useBias;
+        Stage = new ActivationStage(Activations.Parse(activation));
+        KernelInitializer = Initializer.Get(kernelInitializer);
+        BiasInitializer = Initializer.Get(biasInitializer);
+    }
+
+    /// <summary>Whether a bias is added.</summary>
+    public bool UseBias { get; }
+
+    /// <summary>The activation.</summary>
+    public ActivationKind Activation => Stage.Kind;
+
+    /// <summary>Initializer of the kernel.</summary>
+    public Initializer KernelInitializer { get; }
+
+    /// <summary>Initializer of the bias.</summary>
+    public Initializer BiasInitializer { get; }
+
+    /// <summary>The kernel in Keras layout, after <see cref="Layer.Build"/>.</summary>
+    public Variable? Kernel { get; private set; }
+
+    /// <summary>The bias (one per output channel), after <see cref="Layer.Build"/> when <see cref="UseBias"/>.</summary>
+    public Variable? Bias { get; private set; }
+
+    internal ActivationStage Stage { get; }
+    ActivationStage IActivatedLayer.Stage => Stage;
+
+    /// <summary>Creates the kernel of the given Keras-layout shape and a bias of its last dimension.</summary>
+    private protected void AddKernelAndBias(int[] kernelShape)
+    {
+        Kernel = AddWeight("kernel", kernelShape, KernelInitializer);
+        if (UseBias) Bias = AddWeight("bias", [kernelShape[^1]], BiasInitializer);
+    }
+
+    /// <summary>Appends activation, use_bias, initializers, regularizers and constraints in tf.keras 2.4's order.</summary>
+    private protected void AddActivationAndWeightConfig(JsonObject c)
+    {
+        c["activation"] = Activations.Name(Activation);
+        c["use_bias"] = UseBias;
+        LayerConfig.AddInitializersAndRegularizers(c, KernelInitializer, BiasInitializer, activityRegularizer: true);
+    }
+}
