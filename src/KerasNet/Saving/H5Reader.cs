@@ -15,17 +15,12 @@ internal sealed class H5Reader : IDisposable
     private static readonly byte[] Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a];
     private readonly NativeFile _file;
     private readonly long _length;
-    private readonly Stream _stream;
-    private readonly long _superblockAt;
-    private bool _heapChecked;
 
-    private H5Reader(NativeFile file, string name, long length, Stream stream, long superblockAt)
+    private H5Reader(NativeFile file, string name, long length)
     {
         _file = file;
         Name = name;
         _length = length;
-        _stream = stream;
-        _superblockAt = superblockAt;
     }
 
     /// <summary>The file name used in messages.</summary>
@@ -50,8 +45,10 @@ internal sealed class H5Reader : IDisposable
     {
         long length = stream.Length;
         long superblockAt = CheckSignature(stream, name, length);
+        // PureHDF decodes the root group's object header as it opens the file, so the checks come first.
+        H5Integrity.Validate(stream, length, superblockAt, name);
         stream.Position = 0;
-        try { return new H5Reader(H5File.Open(stream, leaveOpen: false), name, length, stream, superblockAt); }
+        try { return new H5Reader(H5File.Open(stream, leaveOpen: false), name, length); }
         catch (Exception e) when (e is not KerasNetException) { throw Corrupt(name, "the HDF5 superblock", e); }
     }
 
@@ -122,30 +119,11 @@ internal sealed class H5Reader : IDisposable
             throw new InvalidModelFileException(Name, $"attribute '{name}' of '{o.Name}' is {cls}, not a string.");
         // Fixed-length strings occupy count * size bytes in the header; vlen ones point into the global heap.
         if (cls == H5DataTypeClass.String) CheckFits(count * a.Type.Size, $"attribute '{name}'");
-        else
-        {
-            CheckFits(count * 16, $"attribute '{name}'");
-            CheckGlobalHeap();
-        }
+        else CheckFits(count * 16, $"attribute '{name}'");
         var values = a.Space.Type == H5DataspaceType.Scalar ? [a.Read<string>()] : a.Read<string[]>();
         // h5py writes fixed-length strings NULLPAD: a shorter name is zero-padded.
         return values.Select(v => (v ?? "").TrimEnd('\0')).ToList();
     });
-
-    /// <summary>Validates the global heap (once) before the first variable-length string is read from it.</summary>
-    private void CheckGlobalHeap()
-    {
-        if (_heapChecked) return;
-        // The superblock's "size of lengths" sits at byte 14 (versions 0 and 1) or 10 (versions 2 and 3).
-        var sb = new byte[16];
-        long saved = _stream.Position;
-        _stream.Position = _superblockAt;
-        try { _stream.ReadExactly(sb); }
-        finally { _stream.Position = saved; }
-        int lengthsSize = sb[8] <= 1 ? sb[14] : sb[10];
-        if (lengthsSize is 2 or 4 or 8) GlobalHeapCheck.Validate(_stream, _length, lengthsSize, Name);
-        _heapChecked = true;
-    }
 
     /// <summary>A float dataset as float32 with its shape; sizes are validated against the file length first.</summary>
     public (float[] Data, int[] Shape) ReadFloats(IH5Group g, string path)

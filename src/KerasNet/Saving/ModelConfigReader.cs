@@ -71,7 +71,8 @@ internal static class ModelConfigReader
             if (lcls == "InputLayer")
             {
                 var shape = reader.BatchShape("batch_input_shape", "batch_shape") ?? throw reader.Error("missing field 'batch_input_shape' (or 'batch_shape').");
-                model.Add(new InputLayer(shape, name: reader.Name));
+                try { model.Add(new InputLayer(shape, name: reader.Name)); }
+                catch (KerasNetException e) { throw reader.Error(e.Message); } // an InputLayer after the first layer
                 model.HasConfigInputLayer = true;
                 continue;
             }
