@@ -1,0 +1,166 @@
+#nullable enable
+using KerasNet.Applications;
+using KerasNet.Engine;
+using KerasNet.Layers;
+using KerasNet.Models;
+using KerasNet.Optimizers;
+using KerasNet.Saving;
+using KerasNet.Tests.TestUtil;
+using Microsoft.ML.OnnxRuntime;
+
+namespace KerasNet.Tests.Models;
+
+/// <summary>
+/// Inference against ONNX Runtime: onnx_export.py rebuilds each model in PyTorch from nothing but its
+/// <c>ToJson()</c> and per-layer .npy weights, exports it to ONNX, and ONNX Runtime's own kernels (not KerasNet's,
+/// not torch's) compute the reference outputs that <see cref="Sequential.Predict(Tensor)"/> must match.
+/// </summary>
+[Collection("KerasSession")]
+public class OnnxOracleTests
+{
+    private const double Tolerance = 1e-5;
+
+    [SkippableFact]
+    public void TutorialCnnPredictMatchesOnnxRuntime()
+    {
+        Oracle.RequirePython("torch", "numpy");
+        KerasRandom.SetRandomSeed(1234);
+        var model = TutorialCnn.Build(imageSize: 32);
+        TrainTwoSteps(model, classes: 2);
+        var onnx = Export(model);
+        AssertMatches(model, onnx, "TutorialCnn(32)");
+    }
+
+    [SkippableFact]
+    public void SamePaddingStridesAveragePoolingAndDropoutMatchOnnxRuntime()
+    {
+        Oracle.RequirePython("torch", "numpy");
+        KerasRandom.SetRandomSeed(99);
+        var model = PaddingModel();
+        TrainTwoSteps(model, classes: 3);
+        var onnx = Export(model);
+        AssertMatches(model, onnx, "padding model");
+    }
+
+    /// <summary>
+    /// The negative control: the same export with TensorFlow's odd 'same' padding placed on the wrong side must be
+    /// far outside the tolerance, so the comparison above really checks the padding geometry.
+    /// </summary>
+    [SkippableFact]
+    public void MisplacedSamePaddingInTheOracleIsDetected()
+    {
+        Oracle.RequirePython("torch", "numpy");
+        KerasRandom.SetRandomSeed(99);
+        var model = PaddingModel();
+        var onnx = Export(model, "--mutate", "same-padding");
+        double diff;
+        try
+        {
+            using var session = OpenSession(onnx);
+            var x = Synthetic.Uniform(new Random(5), -1f, 1f, [5, .. model.InputShape!]);
+            diff = MaxAbsDiff(model.Predict(x).ToArray(), RunOnnx(session, x));
+        }
+        finally { DeleteExport(onnx); }
+        Assert.True(diff > 100 * Tolerance, $"a misplaced 'same' padding changed the outputs by only {diff:E2}");
+    }
+
+    /// <summary>
+    /// Even-sized maps with strides 2 make every 'same' padding asymmetric (TensorFlow puts the odd row/column
+    /// after the data), and the average pool has windows that overlap the padding, which Keras leaves out of the mean.
+    /// </summary>
+    private static Sequential PaddingModel()
+    {
+        var m = new Sequential();
+        m.Add(new Conv2D(5, (3, 3), strides: (2, 2), padding: "same", inputShape: (12, 10, 3), activation: "relu"));
+        m.Add(new AveragePooling2D((3, 3), strides: (2, 2), padding: "same"));
+        m.Add(new Conv2D(4, (2, 2), padding: "same", activation: "tanh"));
+        m.Add(new MaxPooling2D((2, 2), padding: "same"));
+        m.Add(new Flatten());
+        m.Add(new Dropout(0.5));
+        m.Add(new Dense(6, activation: "tanh"));
+        m.Add(new Dense(3, activation: "sigmoid"));
+        return m;
+    }
+
+    /// <summary>Two SGD steps, so the exported weights are trained ones (biases non-zero) rather than initial.</summary>
+    private static void TrainTwoSteps(Sequential model, int classes)
+    {
+        model.Compile(new SGD(0.05), classes == 2 ? "categorical_crossentropy" : "binary_crossentropy");
+        model.Output = new StringWriter();
+        var rng = new Random(3);
+        var x = Synthetic.Uniform(rng, 0f, 1f, [8, .. model.InputShape!]);
+        var y = new Tensor(8, classes);
+        for (int i = 0; i < 8; i++) y[i * classes + i % classes] = 1;
+        var before = model.Weights.Last().Value.ToArray();
+        model.Fit(x, y, batchSize: 4, epochs: 1, verbose: 0, shuffle: false);
+        Assert.NotEqual(before, model.Weights.Last().Value.ToArray());
+    }
+
+    /// <summary>Writes model.json and {layer}__{weight}.npy, runs the oracle, returns the .onnx path.</summary>
+    private static string Export(Sequential model, params string[] oracleArgs)
+    {
+        var dir = Oracle.TempDir();
+        File.WriteAllText(Path.Combine(dir, "model.json"), model.ToJson());
+        foreach (var layer in model.Layers)
+            foreach (var w in layer.Weights)
+                Npy.Save(Path.Combine(dir, $"{layer.Name}__{w.Name}.npy"), w.Value);
+        Oracle.RunPythonScript("onnx_export.py", [dir, .. oracleArgs]);
+        return Path.Combine(dir, "model.onnx");
+    }
+
+    /// <summary>The TutorialCnn export is about 40 MB: remove each export's folder once the session is closed.</summary>
+    private static void DeleteExport(string onnxPath) => Directory.Delete(Path.GetDirectoryName(onnxPath)!, recursive: true);
+
+    private static void AssertMatches(Sequential model, string onnxPath, string what)
+    {
+        try { CompareBatches(model, onnxPath, what); }
+        finally { DeleteExport(onnxPath); }
+    }
+
+    private static void CompareBatches(Sequential model, string onnxPath, string what)
+    {
+        using var session = OpenSession(onnxPath);
+        var rng = new Random(11);
+        foreach (int batch in new[] { 1, 5 })
+        {
+            var x = Synthetic.Uniform(rng, -1f, 2f, [batch, .. model.InputShape!]);
+            var expected = RunOnnx(session, x);
+            var actual = model.Predict(x);
+            Assert.Equal([batch, .. model.OutputShape!], actual.Shape);
+            Assert.Equal(expected.Length, actual.Length);
+            double diff = MaxAbsDiff(expected, actual.ToArray());
+            Assert.True(diff <= Tolerance, $"{what}, batch {batch}: KerasNet differs from ONNX Runtime by {diff:E2} (> {Tolerance:E0})");
+        }
+    }
+
+    /// <summary>Opens the model, skipping (with the reason) where ONNX Runtime's native library cannot load.</summary>
+    private static InferenceSession OpenSession(string onnxPath)
+    {
+        try
+        {
+            var options = new SessionOptions { IntraOpNumThreads = 1 };
+            return new InferenceSession(onnxPath, options);
+        }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            Skip.If(true, $"ONNX Runtime's native library did not load on {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}: {e.GetBaseException().Message}");
+            throw; // unreachable: Skip.If(true) throws.
+        }
+    }
+
+    private static float[] RunOnnx(InferenceSession session, Tensor x)
+    {
+        using var input = OrtValue.CreateTensorValueFromMemory(x.ToArray(), x.Shape.Select(d => (long)d).ToArray());
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, ["input"], [input], ["output"]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    private static double MaxAbsDiff(float[] a, float[] b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        double max = 0;
+        for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs((double)a[i] - b[i]));
+        return max;
+    }
+}
