@@ -63,19 +63,10 @@ internal sealed unsafe class DenseFused : ParallelJob
         nint ldy = _units, ldx = _inDim, off = (nint)k * _units;
         float* dx = _dx == null ? null : _dx + k;
         fixed (float* m = adam.M, v = adam.V)
+        fixed (AdamMath* math = &adam.Math)
         {
-            float* mk = m + off, vk = v + off, xk = _x + k;
-            switch (_rows)
-            {
-                case 8: DenseRowKernel.Row2Adam<Rows8>(_units, _dy, ldy, xk, ldx, w, dx, ldx, adam.Math, mk, vk); break;
-                case 7: DenseRowKernel.Row2Adam<Rows7>(_units, _dy, ldy, xk, ldx, w, dx, ldx, adam.Math, mk, vk); break;
-                case 6: DenseRowKernel.Row2Adam<Rows6>(_units, _dy, ldy, xk, ldx, w, dx, ldx, adam.Math, mk, vk); break;
-                case 5: DenseRowKernel.Row2Adam<Rows5>(_units, _dy, ldy, xk, ldx, w, dx, ldx, adam.Math, mk, vk); break;
-                case 4: DenseRowKernel.Row2Adam<Rows4>(_units, _dy, ldy, xk, ldx, w, dx, ldx, adam.Math, mk, vk); break;
-                case 3: DenseRowKernel.Row2Adam<Rows3>(_units, _dy, ldy, xk, ldx, w, dx, ldx, adam.Math, mk, vk); break;
-                case 2: DenseRowKernel.Row2Adam<Rows2>(_units, _dy, ldy, xk, ldx, w, dx, ldx, adam.Math, mk, vk); break;
-                default: DenseRowKernel.Row2Adam<Rows1>(_units, _dy, ldy, xk, ldx, w, dx, ldx, adam.Math, mk, vk); break;
-            }
+            var grad = new AdamGradientPair(w, m + off, v + off, _units, math);
+            RowsDispatch.Run(_rows, new Row2Call<AdamGradientPair>(_units, _dy, ldy, _x + k, ldx, w, dx, ldx, grad));
         }
     }
 
@@ -83,27 +74,18 @@ internal sealed unsafe class DenseFused : ParallelJob
     {
         nint ldy = _units, ldx = _inDim;
         if (pair == 2)
-            switch (rows)
-            {
-                case 8: DenseRowKernel.Row2<Rows8>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); return;
-                case 7: DenseRowKernel.Row2<Rows7>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); return;
-                case 6: DenseRowKernel.Row2<Rows6>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); return;
-                case 5: DenseRowKernel.Row2<Rows5>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); return;
-                case 4: DenseRowKernel.Row2<Rows4>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); return;
-                case 3: DenseRowKernel.Row2<Rows3>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); return;
-                case 2: DenseRowKernel.Row2<Rows2>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); return;
-                default: DenseRowKernel.Row2<Rows1>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); return;
-            }
-        switch (rows)
-        {
-            case 8: DenseRowKernel.Row<Rows8>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); break;
-            case 7: DenseRowKernel.Row<Rows7>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); break;
-            case 6: DenseRowKernel.Row<Rows6>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); break;
-            case 5: DenseRowKernel.Row<Rows5>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); break;
-            case 4: DenseRowKernel.Row<Rows4>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); break;
-            case 3: DenseRowKernel.Row<Rows3>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); break;
-            case 2: DenseRowKernel.Row<Rows2>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); break;
-            default: DenseRowKernel.Row<Rows1>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx); break;
-        }
+            RowsDispatch.Run(rows, new Row2Call<StoredGradientPair>(_units, dy, ldy, xk, ldx, w, dx, ldx, new StoredGradientPair(g, _units, first)));
+        else RowsDispatch.Run(rows, new RowCall(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx));
+    }
+
+    private readonly struct RowCall(int units, float* dy, nint ldy, float* xk, nint ldx, float* w, float* g, bool first, float* dx, nint lddx) : IRowsCall
+    {
+        public void Run<TR>() where TR : struct, IRows => DenseRowKernel.Row<TR>(units, dy, ldy, xk, ldx, w, g, first, dx, lddx);
+    }
+
+    private readonly struct Row2Call<TG>(int units, float* dy, nint ldy, float* xk, nint ldx, float* w, float* dx, nint lddx, TG grad) : IRowsCall
+        where TG : struct, IGradientPair
+    {
+        public void Run<TR>() where TR : struct, IRows => DenseRowKernel.Row2<TR, TG>(units, dy, ldy, xk, ldx, w, dx, lddx, grad);
     }
 }

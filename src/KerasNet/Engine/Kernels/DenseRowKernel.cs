@@ -58,63 +58,22 @@ internal static unsafe class DenseRowKernel
         if (TR.R > 7) dx[7 * lddx] = Tail(Vector512.Sum(s7), dy + 7 * ldy, w, j, units);
     }
 
-    /// <summary>As <see cref="Row{TR}"/> for two consecutive kernel rows (w0, w0 + units), sharing every dY load.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Row2<TR>(int units, float* dy, nint ldy, float* xk, nint ldx, float* w, float* g, bool firstGroup, float* dx, nint lddx) where TR : struct, IRows
-    {
-        Vector512<float> s0a = default, s0b = default, s1a = default, s1b = default, s2a = default, s2b = default, s3a = default, s3b = default, s4a = default, s4b = default, s5a = default, s5b = default, s6a = default, s6b = default, s7a = default, s7b = default;
-        float* w1 = w + units; float* g1 = g + units;
-        int j = 0;
-        for (; j <= units - 16; j += 16)
-        {
-            var wa = Vector512.Load(w + j); var wb = Vector512.Load(w1 + j);
-            var ga = firstGroup ? Vector512<float>.Zero : Vector512.Load(g + j);
-            var gb = firstGroup ? Vector512<float>.Zero : Vector512.Load(g1 + j);
-            { var d = Vector512.Load(dy + 0 * ldy + j); s0a = Vector512.FusedMultiplyAdd(d, wa, s0a); s0b = Vector512.FusedMultiplyAdd(d, wb, s0b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[0 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[0 * ldx + 1]), d, gb); }
-            if (TR.R > 1) { var d = Vector512.Load(dy + 1 * ldy + j); s1a = Vector512.FusedMultiplyAdd(d, wa, s1a); s1b = Vector512.FusedMultiplyAdd(d, wb, s1b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[1 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[1 * ldx + 1]), d, gb); }
-            if (TR.R > 2) { var d = Vector512.Load(dy + 2 * ldy + j); s2a = Vector512.FusedMultiplyAdd(d, wa, s2a); s2b = Vector512.FusedMultiplyAdd(d, wb, s2b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[2 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[2 * ldx + 1]), d, gb); }
-            if (TR.R > 3) { var d = Vector512.Load(dy + 3 * ldy + j); s3a = Vector512.FusedMultiplyAdd(d, wa, s3a); s3b = Vector512.FusedMultiplyAdd(d, wb, s3b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[3 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[3 * ldx + 1]), d, gb); }
-            if (TR.R > 4) { var d = Vector512.Load(dy + 4 * ldy + j); s4a = Vector512.FusedMultiplyAdd(d, wa, s4a); s4b = Vector512.FusedMultiplyAdd(d, wb, s4b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[4 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[4 * ldx + 1]), d, gb); }
-            if (TR.R > 5) { var d = Vector512.Load(dy + 5 * ldy + j); s5a = Vector512.FusedMultiplyAdd(d, wa, s5a); s5b = Vector512.FusedMultiplyAdd(d, wb, s5b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[5 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[5 * ldx + 1]), d, gb); }
-            if (TR.R > 6) { var d = Vector512.Load(dy + 6 * ldy + j); s6a = Vector512.FusedMultiplyAdd(d, wa, s6a); s6b = Vector512.FusedMultiplyAdd(d, wb, s6b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[6 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[6 * ldx + 1]), d, gb); }
-            if (TR.R > 7) { var d = Vector512.Load(dy + 7 * ldy + j); s7a = Vector512.FusedMultiplyAdd(d, wa, s7a); s7b = Vector512.FusedMultiplyAdd(d, wb, s7b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[7 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[7 * ldx + 1]), d, gb); }
-            ga.Store(g + j); gb.Store(g1 + j);
-        }
-        for (int r = 0; r < TR.R; r++)
-        {
-            float* d = dy + r * ldy;
-            float xa = xk[r * ldx], xb = xk[r * ldx + 1];
-            for (int t = j; t < units; t++)
-            {
-                g[t] = MathF.FusedMultiplyAdd(xa, d[t], firstGroup && r == 0 ? 0f : g[t]);
-                g1[t] = MathF.FusedMultiplyAdd(xb, d[t], firstGroup && r == 0 ? 0f : g1[t]);
-            }
-        }
-        if (dx == null) return;
-        { dx[0 * lddx] = Tail(Vector512.Sum(s0a), dy + 0 * ldy, w, j, units); dx[0 * lddx + 1] = Tail(Vector512.Sum(s0b), dy + 0 * ldy, w1, j, units); }
-        if (TR.R > 1) { dx[1 * lddx] = Tail(Vector512.Sum(s1a), dy + 1 * ldy, w, j, units); dx[1 * lddx + 1] = Tail(Vector512.Sum(s1b), dy + 1 * ldy, w1, j, units); }
-        if (TR.R > 2) { dx[2 * lddx] = Tail(Vector512.Sum(s2a), dy + 2 * ldy, w, j, units); dx[2 * lddx + 1] = Tail(Vector512.Sum(s2b), dy + 2 * ldy, w1, j, units); }
-        if (TR.R > 3) { dx[3 * lddx] = Tail(Vector512.Sum(s3a), dy + 3 * ldy, w, j, units); dx[3 * lddx + 1] = Tail(Vector512.Sum(s3b), dy + 3 * ldy, w1, j, units); }
-        if (TR.R > 4) { dx[4 * lddx] = Tail(Vector512.Sum(s4a), dy + 4 * ldy, w, j, units); dx[4 * lddx + 1] = Tail(Vector512.Sum(s4b), dy + 4 * ldy, w1, j, units); }
-        if (TR.R > 5) { dx[5 * lddx] = Tail(Vector512.Sum(s5a), dy + 5 * ldy, w, j, units); dx[5 * lddx + 1] = Tail(Vector512.Sum(s5b), dy + 5 * ldy, w1, j, units); }
-        if (TR.R > 6) { dx[6 * lddx] = Tail(Vector512.Sum(s6a), dy + 6 * ldy, w, j, units); dx[6 * lddx + 1] = Tail(Vector512.Sum(s6b), dy + 6 * ldy, w1, j, units); }
-        if (TR.R > 7) { dx[7 * lddx] = Tail(Vector512.Sum(s7a), dy + 7 * ldy, w, j, units); dx[7 * lddx + 1] = Tail(Vector512.Sum(s7b), dy + 7 * ldy, w1, j, units); }
-    }
-
     /// <summary>
-    /// <see cref="Row2{TR}"/> for a single row group (batch &lt;= 8) with Adam applied in registers: the gradient
-    /// rows are never stored, and each weight vector is updated right after its old value fed the input gradient.
+    /// As <see cref="Row{TR}"/> for two consecutive kernel rows (w, w + units), sharing every dY load. What happens
+    /// to the two gradient rows (stored, or an Adam step in registers) is <typeparamref name="TG"/>'s; the input
+    /// gradient is finished before the scalar tail reaches <typeparamref name="TG"/>, so it always sees the old weights.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Row2Adam<TR>(int units, float* dy, nint ldy, float* xk, nint ldx, float* w, float* dx, nint lddx, in AdamMath adam, float* m, float* v) where TR : struct, IRows
+    public static void Row2<TR, TG>(int units, float* dy, nint ldy, float* xk, nint ldx, float* w, float* dx, nint lddx, TG grad)
+        where TR : struct, IRows where TG : struct, IGradientPair
     {
         Vector512<float> s0a = default, s0b = default, s1a = default, s1b = default, s2a = default, s2b = default, s3a = default, s3b = default, s4a = default, s4b = default, s5a = default, s5b = default, s6a = default, s6b = default, s7a = default, s7b = default;
-        float* w1 = w + units; float* m1 = m + units; float* v1 = v + units;
+        float* w1 = w + units;
         int j = 0;
         for (; j <= units - 16; j += 16)
         {
             var wa = Vector512.Load(w + j); var wb = Vector512.Load(w1 + j);
-            var ga = Vector512<float>.Zero; var gb = Vector512<float>.Zero;
+            grad.Start(j, out Vector512<float> ga, out Vector512<float> gb);
             { var d = Vector512.Load(dy + 0 * ldy + j); s0a = Vector512.FusedMultiplyAdd(d, wa, s0a); s0b = Vector512.FusedMultiplyAdd(d, wb, s0b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[0 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[0 * ldx + 1]), d, gb); }
             if (TR.R > 1) { var d = Vector512.Load(dy + 1 * ldy + j); s1a = Vector512.FusedMultiplyAdd(d, wa, s1a); s1b = Vector512.FusedMultiplyAdd(d, wb, s1b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[1 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[1 * ldx + 1]), d, gb); }
             if (TR.R > 2) { var d = Vector512.Load(dy + 2 * ldy + j); s2a = Vector512.FusedMultiplyAdd(d, wa, s2a); s2b = Vector512.FusedMultiplyAdd(d, wb, s2b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[2 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[2 * ldx + 1]), d, gb); }
@@ -123,10 +82,8 @@ internal static unsafe class DenseRowKernel
             if (TR.R > 5) { var d = Vector512.Load(dy + 5 * ldy + j); s5a = Vector512.FusedMultiplyAdd(d, wa, s5a); s5b = Vector512.FusedMultiplyAdd(d, wb, s5b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[5 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[5 * ldx + 1]), d, gb); }
             if (TR.R > 6) { var d = Vector512.Load(dy + 6 * ldy + j); s6a = Vector512.FusedMultiplyAdd(d, wa, s6a); s6b = Vector512.FusedMultiplyAdd(d, wb, s6b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[6 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[6 * ldx + 1]), d, gb); }
             if (TR.R > 7) { var d = Vector512.Load(dy + 7 * ldy + j); s7a = Vector512.FusedMultiplyAdd(d, wa, s7a); s7b = Vector512.FusedMultiplyAdd(d, wb, s7b); ga = Vector512.FusedMultiplyAdd(Vector512.Create(xk[7 * ldx]), d, ga); gb = Vector512.FusedMultiplyAdd(Vector512.Create(xk[7 * ldx + 1]), d, gb); }
-            adam.Step(wa, ga, m + j, v + j).Store(w + j);
-            adam.Step(wb, gb, m1 + j, v1 + j).Store(w1 + j);
+            grad.Finish(j, ga, gb, wa, wb);
         }
-        // The input gradient's tail still needs the old weights, so it comes before the tail's update.
         if (dx != null)
         {
             { dx[0 * lddx] = Tail(Vector512.Sum(s0a), dy + 0 * ldy, w, j, units); dx[0 * lddx + 1] = Tail(Vector512.Sum(s0b), dy + 0 * ldy, w1, j, units); }
@@ -140,15 +97,14 @@ internal static unsafe class DenseRowKernel
         }
         for (int t = j; t < units; t++)
         {
-            float ga = 0f, gb = 0f;
+            grad.Start(t, out float ga, out float gb);
             for (int r = 0; r < TR.R; r++)
             {
                 float d = dy[r * ldy + t];
                 ga = MathF.FusedMultiplyAdd(xk[r * ldx], d, ga);
                 gb = MathF.FusedMultiplyAdd(xk[r * ldx + 1], d, gb);
             }
-            w[t] = adam.Step(w[t], ga, m + t, v + t);
-            w1[t] = adam.Step(w1[t], gb, m1 + t, v1 + t);
+            grad.Finish(t, ga, gb);
         }
     }
 

@@ -89,48 +89,27 @@ internal static unsafe class Gemm
             for (int j = 0; j < cols; j++) c[r * ldc + j] = t[r * NR + j];
     }
 
-    private static void Dispatch(int rows, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load)
+    private static void Dispatch(int rows, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) =>
+        RowsDispatch.Run(rows, new FullCall(kc, a, rsA, csA, b, ldb, c, ldc, load));
+
+    internal static void Strip(int rows, int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) =>
+        RowsDispatch.Run(rows, new StripCall(k, cols, a, rsA, csA, b, ldb, c, ldc, load));
+
+    internal static void Dot2(int rows, int k, float* a, nint lda, float* b0, float* b1, float* c, nint ldc, bool load) =>
+        RowsDispatch.Run(rows, new Dot2Call(k, a, lda, b0, b1, c, ldc, load));
+
+    private readonly struct FullCall(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) : IRowsCall
     {
-        switch (rows)
-        {
-            case 8: GemmTile.Full<Rows8>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 7: GemmTile.Full<Rows7>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 6: GemmTile.Full<Rows6>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 5: GemmTile.Full<Rows5>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 4: GemmTile.Full<Rows4>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 3: GemmTile.Full<Rows3>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 2: GemmTile.Full<Rows2>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
-            default: GemmTile.Full<Rows1>(kc, a, rsA, csA, b, ldb, c, ldc, load); break;
-        }
+        public void Run<TR>() where TR : struct, IRows => GemmTile.Full<TR>(kc, a, rsA, csA, b, ldb, c, ldc, load);
     }
 
-    internal static void Strip(int rows, int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load)
+    private readonly struct StripCall(int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) : IRowsCall
     {
-        switch (rows)
-        {
-            case 8: GemmStream.Strip4<Rows8>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 7: GemmStream.Strip4<Rows7>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 6: GemmStream.Strip4<Rows6>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 5: GemmStream.Strip4<Rows5>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 4: GemmStream.Strip4<Rows4>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 3: GemmStream.Strip4<Rows3>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            case 2: GemmStream.Strip4<Rows2>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-            default: GemmStream.Strip4<Rows1>(k, cols, a, rsA, csA, b, ldb, c, ldc, load); break;
-        }
+        public void Run<TR>() where TR : struct, IRows => GemmStream.Strip4<TR>(k, cols, a, rsA, csA, b, ldb, c, ldc, load);
     }
 
-    internal static void Dot2(int rows, int k, float* a, nint lda, float* b0, float* b1, float* c, nint ldc, bool load)
+    private readonly struct Dot2Call(int k, float* a, nint lda, float* b0, float* b1, float* c, nint ldc, bool load) : IRowsCall
     {
-        switch (rows)
-        {
-            case 8: GemmTile.Dot2<Rows8>(k, a, lda, b0, b1, c, ldc, load); break;
-            case 7: GemmTile.Dot2<Rows7>(k, a, lda, b0, b1, c, ldc, load); break;
-            case 6: GemmTile.Dot2<Rows6>(k, a, lda, b0, b1, c, ldc, load); break;
-            case 5: GemmTile.Dot2<Rows5>(k, a, lda, b0, b1, c, ldc, load); break;
-            case 4: GemmTile.Dot2<Rows4>(k, a, lda, b0, b1, c, ldc, load); break;
-            case 3: GemmTile.Dot2<Rows3>(k, a, lda, b0, b1, c, ldc, load); break;
-            case 2: GemmTile.Dot2<Rows2>(k, a, lda, b0, b1, c, ldc, load); break;
-            default: GemmTile.Dot2<Rows1>(k, a, lda, b0, b1, c, ldc, load); break;
-        }
+        public void Run<TR>() where TR : struct, IRows => GemmTile.Dot2<TR>(k, a, lda, b0, b1, c, ldc, load);
     }
 }
