@@ -6,6 +6,7 @@ using KerasNet.Models;
 using KerasNet.Preprocessing.Image;
 using NumSharp;
 using static KerasNet.Sklearn.SklearnMetrics;
+using KerasNet.Utils;
 
 namespace KerasNet.ConsoleApp;
 

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using KerasNet.ConsoleApp.Reporting;
 using KerasNet.Engine;
 using KerasNet.Saving;
+using KerasNet.Utils;
 
 namespace KerasNet.ConsoleApp.Commands;
 

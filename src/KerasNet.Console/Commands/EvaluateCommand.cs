@@ -4,6 +4,7 @@ using KerasNet.ConsoleApp.Reporting;
 using KerasNet.Engine;
 using KerasNet.Models;
 using static KerasNet.Sklearn.SklearnMetrics;
+using KerasNet.Utils;
 
 namespace KerasNet.ConsoleApp.Commands;
 

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using KerasNet.ConsoleApp.Reporting;
 using KerasNet.Engine;
+using KerasNet.Utils;
 
 namespace KerasNet.ConsoleApp.Commands;
 

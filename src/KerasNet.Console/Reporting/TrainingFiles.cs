@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using KerasNet.Callbacks;
 using KerasNet.Saving;
+using KerasNet.Utils;
 
 namespace KerasNet.ConsoleApp.Reporting;
 

@@ -1,5 +1,6 @@
 #nullable enable
 using System.Text;
+using KerasNet.Utils;
 
 namespace KerasNet.Callbacks;
 
@@ -64,7 +65,7 @@ public sealed class CSVLogger : Callback
         var row = new List<string> { epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         foreach (var k in _keys)
         {
-            if (logs.TryGetValue(k, out var v)) row.Add(PythonFormat.DoubleRepr((float)v));
+            if (logs.TryGetValue(k, out var v)) row.Add(PyText.Repr((double)(float)v));
             else if (stopped) row.Add("NA");
             else throw new KerasNetException($"CSVLogger: epoch {epoch} has no value for '{k}', which the first epoch logged.");
         }

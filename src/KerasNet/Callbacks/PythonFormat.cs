@@ -1,6 +1,7 @@
 #nullable enable
 using System.Globalization;
 using System.Text;
+using KerasNet.Utils;
 
 namespace KerasNet.Callbacks;
 
@@ -82,7 +83,7 @@ internal static class PythonFormat
             double d = (float)Convert.ToDouble(value, CultureInfo.InvariantCulture);
             if (type == 'd') throw Bad(template, what, $"unknown format code 'd' for a float value");
             negative = d < 0 || (d == 0 && double.IsNegative(d));
-            body = type == '\0' && precision == null ? DoubleRepr(Math.Abs(d)) : Float(Math.Abs(d), type == '\0' ? 'g' : type, precision, grouping, template, what);
+            body = type == '\0' && precision == null ? PyText.Repr(Math.Abs(d)) : Float(Math.Abs(d), type == '\0' ? 'g' : type, precision, grouping, template, what);
         }
         string signText = negative ? "-" : sign == '+' ? "+" : sign == ' ' ? " " : "";
         if (align == '\0') align = '>';
@@ -133,43 +134,5 @@ internal static class PythonFormat
         string mant = e < 0 ? s : s[..e], tail = e < 0 ? "" : s[e..];
         if (mant.Contains('.')) mant = mant.TrimEnd('0').TrimEnd('.');
         return mant + tail;
-    }
-
-    /// <summary>
-    /// <c>repr(float(v))</c>: the shortest digits that round-trip in float64, positional for 1e-4 &lt;= |v| &lt; 1e16
-    /// (with ".0" on whole numbers), otherwise <c>d.ddde±XX</c>.
-    /// </summary>
-    public static string DoubleRepr(double v) =>
-        Repr(v, 17, s => double.Parse(s, CultureInfo.InvariantCulture) == Math.Abs(v));
-
-    private static string Repr(double v, int maxDigits, Func<string, bool> roundTrips)
-    {
-        if (double.IsNaN(v)) return "nan";
-        if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
-        string sign = v < 0 || (v == 0 && double.IsNegative(v)) ? "-" : "";
-        if (v == 0) return sign + "0.0";
-        // "E{n-1}" gives n correctly rounded significant digits; the fewest that round-trip is what Python prints.
-        string digits = ""; int exp10 = 0;
-        for (int n = 1; n <= maxDigits; n++)
-        {
-            var s = Math.Abs(v).ToString("E" + (n - 1), CultureInfo.InvariantCulture);
-            if (!roundTrips(s) && n < maxDigits) continue;
-            int e = s.IndexOf('E');
-            digits = s[..e].Replace(".", "");
-            exp10 = int.Parse(s.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            break;
-        }
-        digits = digits.TrimEnd('0');
-        if (digits.Length == 0) digits = "0";
-        // Python compares the value itself (a float32 0.0001 is just below 1e-4, so it prints in exponent form).
-        double mag = Math.Abs(v);
-        if (mag < 1e-4 || mag >= 1e16)
-        {
-            string m = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
-            return sign + m + "e" + (exp10 < 0 ? "-" : "+") + Math.Abs(exp10).ToString("00", CultureInfo.InvariantCulture);
-        }
-        if (exp10 < 0) return sign + "0." + new string('0', -exp10 - 1) + digits;
-        if (digits.Length <= exp10 + 1) return sign + digits + new string('0', exp10 + 1 - digits.Length) + ".0";
-        return sign + digits[..(exp10 + 1)] + "." + digits[(exp10 + 1)..];
     }
 }

@@ -2,6 +2,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using KerasNet.Utils;
 
 namespace KerasNet.Models;
 
@@ -130,18 +131,9 @@ public sealed class Progbar
     {
         if (double.IsNaN(v)) return "nan";
         if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
-        return Math.Abs(v) > 1e-3 ? Fixed4(v) : Exponent(v);
+        return Math.Abs(v) > 1e-3 ? PyText.Fixed(v, 4) : Exponent(v);
     }
 
-    // '%.4f' rounds the exact binary value half to even. The only exact ties at four decimals are odd multiples of
-    // 1/32 (0.03125, 0.96875: common accuracies), where .NET's "F4" would round away from zero.
-    private static string Fixed4(double v)
-    {
-        double k = v * 32;
-        if (Math.Abs(k) < 1e15 && k == Math.Floor(k) && Math.Abs(k % 2) == 1)
-            return ((decimal)Math.Round(v * 10000, MidpointRounding.ToEven) / 10000m).ToString("F4", CultureInfo.InvariantCulture);
-        return v.ToString("F4", CultureInfo.InvariantCulture);
-    }
 
     // '%.4e': mantissa with four decimals, exponent with a sign and at least two digits ("1.0000e-04").
     private static string Exponent(double v)

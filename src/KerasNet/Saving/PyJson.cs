@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KerasNet.Utils;
 
 namespace KerasNet.Saving;
 
@@ -71,32 +72,10 @@ public static class PyJson
     /// <summary>Python's <c>repr(float)</c>: shortest round-trip digits, exponent form below 1e-4 or from 1e16.</summary>
     public static string Float(double d)
     {
+        // json.dumps spells the non-finite values as JavaScript does; everything else is repr(float).
         if (double.IsNaN(d)) return "NaN";
         if (double.IsInfinity(d)) return d > 0 ? "Infinity" : "-Infinity";
-        if (d == 0) return double.IsNegative(d) ? "-0.0" : "0.0";
-        // "E16" gives the digits and the decimal exponent; then lay them out as Python does.
-        string r = d.ToString("R", CultureInfo.InvariantCulture);
-        string mantissa = r, sign = "";
-        int exp = 0;
-        int e = r.IndexOfAny(['E', 'e']);
-        if (e >= 0) { mantissa = r[..e]; exp = int.Parse(r[(e + 1)..], CultureInfo.InvariantCulture); }
-        if (mantissa.StartsWith('-')) { sign = "-"; mantissa = mantissa[1..]; }
-        int dot = mantissa.IndexOf('.');
-        string digits = dot < 0 ? mantissa : mantissa.Remove(dot, 1);
-        int pointPos = (dot < 0 ? mantissa.Length : dot) + exp;
-        int lead = digits.Length - digits.TrimStart('0').Length;
-        digits = digits.Trim('0');
-        pointPos -= lead;
-        if (digits.Length == 0) return sign + "0.0";
-        int decExp = pointPos - 1; // exponent of the first significant digit
-        if (decExp < -4 || decExp >= 16)
-        {
-            string m = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
-            return $"{sign}{m}e{(decExp < 0 ? "-" : "+")}{Math.Abs(decExp):00}";
-        }
-        if (pointPos <= 0) return sign + "0." + new string('0', -pointPos) + digits;
-        if (pointPos >= digits.Length) return sign + digits + new string('0', pointPos - digits.Length) + ".0";
-        return sign + digits[..pointPos] + "." + digits[pointPos..];
+        return PyText.Repr(d);
     }
 
     private static void WriteString(StringBuilder sb, string s)

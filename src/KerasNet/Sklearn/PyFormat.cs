@@ -1,42 +1,12 @@
 #nullable enable
 using System.Globalization;
-using System.Numerics;
 using System.Text;
 
 namespace KerasNet.Sklearn;
 
-/// <summary>The pieces of Python's <c>str.format</c> and numpy's summation that scikit-learn's report text depends on.</summary>
+/// <summary>The pieces of Python's <c>str.format</c> alignment and numpy's summation that scikit-learn's report text depends on.</summary>
 internal static class PyFormat
 {
-    /// <summary>
-    /// Python's <c>'{:.{digits}f}'.format(v)</c>: rounds the exact binary value half to even. .NET's "F" format
-    /// rounds ties away from zero, which differs on values such as 0.125 (1 of 8), common in small reports.
-    /// </summary>
-    public static string Fixed(double v, int digits)
-    {
-        if (double.IsNaN(v)) return "nan";
-        if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
-        bool negative = double.IsNegative(v);
-        long bits = BitConverter.DoubleToInt64Bits(Math.Abs(v));
-        int exponent = (int)((bits >> 52) & 0x7FF);
-        long mantissa = bits & ((1L << 52) - 1);
-        if (exponent == 0) exponent = 1; else mantissa |= 1L << 52;
-        exponent -= 1075; // |v| = mantissa * 2^exponent exactly
-
-        BigInteger num = mantissa * BigInteger.Pow(10, digits), den = BigInteger.One;
-        if (exponent >= 0) num <<= exponent; else den <<= -exponent;
-        var q = BigInteger.DivRem(num, den, out var rem);
-        int half = (rem * 2).CompareTo(den);
-        if (half > 0 || (half == 0 && !q.IsEven)) q += 1;
-
-        string s = q.ToString(CultureInfo.InvariantCulture).PadLeft(digits + 1, '0');
-        var sb = new StringBuilder();
-        if (negative) sb.Append('-');
-        sb.Append(s, 0, s.Length - digits);
-        if (digits > 0) sb.Append('.').Append(s, s.Length - digits, digits);
-        return sb.ToString();
-    }
-
     /// <summary>Python's <c>'{:>{width}}'</c>: right-aligns, counting code points as Python's <c>len</c> does.</summary>
     public static string Right(string s, int width)
     {

@@ -1,6 +1,7 @@
 #nullable enable
 using System.Globalization;
 using System.Text;
+using KerasNet.Utils;
 
 namespace KerasNet.Sklearn;
 
@@ -108,7 +109,7 @@ public static partial class SklearnMetrics
             {
                 sb.Append(PyFormat.Right("accuracy", width)).Append(' ')
                   .Append(' ').Append(new string(' ', 9)).Append(' ').Append(new string(' ', 9))
-                  .Append(' ').Append(PyFormat.Right(PyFormat.Fixed(avg.FScore[0], digits), 9))
+                  .Append(' ').Append(PyFormat.Right(PyText.Fixed(avg.FScore[0], digits), 9))
                   .Append(' ').Append(PyFormat.Right(Support(support, floatSupport), 9)).Append('\n');
             }
             else AppendRow(sb, average + " avg", avg.Precision[0], avg.Recall[0], avg.FScore[0], support, floatSupport, width, digits);
@@ -119,7 +120,7 @@ public static partial class SklearnMetrics
     private static void AppendRow(StringBuilder sb, string name, double p, double r, double f, long support, bool floatSupport, int width, int digits)
     {
         sb.Append(PyFormat.Right(name, width)).Append(' ');
-        foreach (var v in new[] { p, r, f }) sb.Append(' ').Append(PyFormat.Right(PyFormat.Fixed(v, digits), 9));
+        foreach (var v in new[] { p, r, f }) sb.Append(' ').Append(PyFormat.Right(PyText.Fixed(v, digits), 9));
         sb.Append(' ').Append(PyFormat.Right(Support(support, floatSupport), 9)).Append('\n');
     }
 

@@ -2,6 +2,7 @@ using KerasNet.Callbacks;
 using KerasNet.Engine;
 using KerasNet.Tests.Models;
 using KerasNet.Tests.TestUtil;
+using KerasNet.Utils;
 
 namespace KerasNet.Tests.Callbacks;
 
@@ -112,6 +113,6 @@ public class CallbackTests
         var args = values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         // tf.keras 2.4 turns scalar float32 metrics into Python floats (.item()) before callbacks see them.
         var py = Oracle.RunPythonCode("import sys, numpy as np\nfor a in sys.argv[1:]: print(repr(np.float32(a).item()))", args);
-        Assert.Equal(py.Split('\n', StringSplitOptions.RemoveEmptyEntries), values.Select(v => PythonFormat.DoubleRepr(v)));
+        Assert.Equal(py.Split('\n', StringSplitOptions.RemoveEmptyEntries), values.Select(v => PyText.Repr((double)v)));
     }
 }

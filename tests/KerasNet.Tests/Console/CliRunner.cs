@@ -14,4 +14,13 @@ public static class CliRunner
         int code = Cli.Run(args, o, e);
         return new Result(code, o.ToString(), e.ToString());
     }
+
+    /// <summary>Asserts the exit code and a single error line that contains every expected text.</summary>
+    public static void AssertOneLineError(Result r, int exitCode, params string[] expected)
+    {
+        Assert.Equal(exitCode, r.ExitCode);
+        var lines = r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        foreach (var text in expected) Assert.Contains(text, lines[0]);
+    }
 }

@@ -48,10 +48,7 @@ public sealed class CliTests
     public void BadArgumentsExit2WithOneLine(string args, string expected)
     {
         var r = CliRunner.Run(args.Split(' '));
-        Assert.Equal(2, r.ExitCode);
-        var lines = r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.Contains(expected, lines[0]);
+        CliRunner.AssertOneLineError(r, 2, expected);
         Assert.DoesNotContain("   at ", r.Error);
     }
 
@@ -76,9 +73,7 @@ public sealed class CliTests
         })
         {
             var r = CliRunner.Run(args);
-            Assert.Equal(1, r.ExitCode);
-            Assert.Contains("absent", r.Error);
-            Assert.Single(r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            CliRunner.AssertOneLineError(r, 1, "absent");
             Assert.DoesNotContain("   at ", r.Error);
         }
     }

@@ -8,6 +8,7 @@ using KerasNet.Saving;
 using KerasNet.Sklearn;
 using KerasNet.Tests.TestUtil;
 using StbImageSharp;
+using KerasNet.Utils;
 
 namespace KerasNet.Tests.Console;
 
@@ -146,10 +147,9 @@ public sealed class EndToEndTests(TrainedTutorial run) : IClassFixture<TrainedTu
         File.WriteAllText(file, JsonSerializer.Serialize(new[] { new Dictionary<string, object?> { ["y_true"] = yTrue, ["y_pred"] = yPred, ["digits"] = 2 } }));
         var sk = JsonNode.Parse(Oracle.RunPythonScript("sklearn_metrics.py", file))![0]!;
         Assert.Equal((string?)sk["report"], report);
-        Assert.Contains(PyTextRepr((double)sk["accuracy"]!), run.Train.Out);
+        Assert.Contains(PyText.Repr((double)sk["accuracy"]!), run.Train.Out);
     }
 
-    private static string PyTextRepr(double v) => KerasNet.ConsoleApp.Reporting.PyText.Repr(v);
 
     [Fact]
     public void SummaryOfTheSavedModelsEqualsTheTrainingSummary()
@@ -216,7 +216,7 @@ public sealed class EndToEndTests(TrainedTutorial run) : IClassFixture<TrainedTu
         Oracle.RequirePython("keras_preprocessing", "numpy", "PIL");
         string dir = Oracle.TempDir(), x = Path.Combine(dir, "x.npy"), fromPython = Path.Combine(dir, "a.npy"), fromImages = Path.Combine(dir, "b.npy");
         int s = TrainedTutorial.ImageSize;
-        var order = Oracle.RunPythonScript("cli_images_to_npy.py", run.TestSet, $"{s}", $"{s}", PyTextRepr(1.0 / 255), x)
+        var order = Oracle.RunPythonScript("cli_images_to_npy.py", run.TestSet, $"{s}", $"{s}", PyText.Repr(1.0 / 255), x)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(run.Predictions.Skip(1).Select(r => r[0]), order);
         Assert.Equal(0, CliRunner.Run("predict", "--model", run.Out("weights.hdf5"), "--input", x, "--output", fromPython).ExitCode);
@@ -231,9 +231,7 @@ public sealed class EndToEndTests(TrainedTutorial run) : IClassFixture<TrainedTu
         string xPath = Path.Combine(Oracle.TempDir(), "wrong.npy");
         Npy.Save(xPath, new Tensor(2, 10, 10, 3));
         var r = CliRunner.Run("predict", "--model", run.Out("weights.hdf5"), "--input", xPath);
-        Assert.Equal(1, r.ExitCode);
-        Assert.Contains("(2, 10, 10, 3)", r.Error);
-        Assert.Single(r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        CliRunner.AssertOneLineError(r, 1, "(2, 10, 10, 3)");
     }
 
     [Fact]

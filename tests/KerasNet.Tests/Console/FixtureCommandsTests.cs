@@ -76,9 +76,7 @@ public sealed class FixtureCommandsTests
         Assert.Contains("KILNETA_CNN_MNIST__mnist_cnn.h5", r.Error);
         Assert.Contains("conv2d", r.Error);
         var j = CliRunner.Run("summary", "--model", Path.Combine(fixtures, "manifest.json"));
-        Assert.Equal(1, j.ExitCode);
-        Assert.Contains("manifest.json", j.Error);
-        Assert.Single(j.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        CliRunner.AssertOneLineError(j, 1, "manifest.json");
     }
 
     [SkippableFact]

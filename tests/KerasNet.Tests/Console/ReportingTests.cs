@@ -4,6 +4,7 @@ using KerasNet.ConsoleApp.Commands;
 using KerasNet.ConsoleApp.Reporting;
 using KerasNet.Engine;
 using KerasNet.Tests.TestUtil;
+using KerasNet.Utils;
 
 namespace KerasNet.Tests.Console;
 

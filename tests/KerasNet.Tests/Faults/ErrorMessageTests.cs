@@ -256,27 +256,15 @@ public class ErrorMessageTests
         Throws<ModelConfigException>(() => Keras.ModelFromJson(new string('[', 5000) + new string(']', 5000)), "model JSON", "invalid JSON");
     }
 
-    private string Archive(params (string Name, byte[] Data)[] entries)
-    {
-        var path = Path.Combine(_dir, $"a{entries.Length}.keras");
-        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
-        foreach (var (name, data) in entries)
-        {
-            using var s = zip.CreateEntry(name).Open();
-            s.Write(data);
-        }
-        return path;
-    }
-
     [Fact]
     public void KerasArchiveWithMissingEntryOrTraversal()
     {
         var good = Path.Combine(_dir, "good.keras");
         SavingTestUtil.SmallCnn().Save(good);
-        byte[] Entry(string n) { using var z = ZipFile.OpenRead(good); using var ms = new MemoryStream(); z.GetEntry(n)!.Open().CopyTo(ms); return ms.ToArray(); }
-        var missing = Archive(("metadata.json", Entry("metadata.json")), ("model.weights.h5", Entry("model.weights.h5")));
+        byte[] Entry(string n) => SavingTestUtil.ReadEntry(good, n);
+        var missing = SavingTestUtil.WriteArchive(Path.Combine(_dir, "missing.keras"), ("metadata.json", Entry("metadata.json")), ("model.weights.h5", Entry("model.weights.h5")));
         Throws<InvalidModelFileException>(() => Keras.LoadModel(missing), missing, "no 'config.json' entry");
-        var evil = Archive(("metadata.json", Entry("metadata.json")), ("config.json", Entry("config.json")),
+        var evil = SavingTestUtil.WriteArchive(Path.Combine(_dir, "evil.keras"), ("metadata.json", Entry("metadata.json")), ("config.json", Entry("config.json")),
             ("model.weights.h5", Entry("model.weights.h5")), ("sub/../../outside.txt", "x"u8.ToArray()));
         Throws<InvalidModelFileException>(() => Keras.LoadModel(evil), evil, "'sub/../../outside.txt'", "path traversal");
     }

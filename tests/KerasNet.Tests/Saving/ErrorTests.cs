@@ -67,31 +67,19 @@ public class ErrorTests
         Assert.Contains("'Functional'", e.Message);
     }
 
-    private static string Archive(params (string Name, byte[] Data)[] entries)
-    {
-        var path = Path.Combine(Oracle.TempDir(), "bad.keras");
-        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
-        foreach (var (name, data) in entries)
-        {
-            using var s = zip.CreateEntry(name).Open();
-            s.Write(data);
-        }
-        return path;
-    }
-
     [Fact]
     public void KerasArchiveWithTraversalOrMissingEntriesIsRefused()
     {
         var good = SavedModel("ok.keras");
-        byte[] Entry(string n) { using var z = ZipFile.OpenRead(good); using var ms = new MemoryStream(); z.GetEntry(n)!.Open().CopyTo(ms); return ms.ToArray(); }
+        byte[] Entry(string n) => SavingTestUtil.ReadEntry(good, n);
         var (meta, config, weights) = (Entry("metadata.json"), Entry("config.json"), Entry("model.weights.h5"));
 
-        var traversal = Archive(("metadata.json", meta), ("config.json", config), ("model.weights.h5", weights), ("../../evil.sh", [1, 2]));
+        var traversal = SavingTestUtil.WriteArchive(Path.Combine(Oracle.TempDir(), "bad.keras"), ("metadata.json", meta), ("config.json", config), ("model.weights.h5", weights), ("../../evil.sh", [1, 2]));
         var e = Assert.ThrowsAny<KerasNetException>(() => Keras.LoadModel(traversal));
         Assert.Contains("path traversal", e.Message);
         Assert.Contains("../../evil.sh", e.Message);
 
-        var missing = Archive(("metadata.json", meta), ("config.json", config));
+        var missing = SavingTestUtil.WriteArchive(Path.Combine(Oracle.TempDir(), "bad.keras"), ("metadata.json", meta), ("config.json", config));
         e = Assert.ThrowsAny<KerasNetException>(() => Keras.LoadModel(missing));
         Assert.Contains("no 'model.weights.h5' entry", e.Message);
         Assert.Contains(missing, e.Message);

@@ -27,6 +27,27 @@ internal static class SavingTestUtil
         return m;
     }
 
+    /// <summary>Writes a zip with the given entries (for hand-made, broken .keras archives).</summary>
+    public static string WriteArchive(string path, params (string Name, byte[] Data)[] entries)
+    {
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
+        foreach (var (name, data) in entries)
+        {
+            using var s = zip.CreateEntry(name).Open();
+            s.Write(data);
+        }
+        return path;
+    }
+
+    /// <summary>The bytes of one entry of a zip.</summary>
+    public static byte[] ReadEntry(string zipPath, string name)
+    {
+        using var z = ZipFile.OpenRead(zipPath);
+        using var ms = new MemoryStream();
+        z.GetEntry(name)!.Open().CopyTo(ms);
+        return ms.ToArray();
+    }
+
     /// <summary>Deterministic inputs in [0, 1) and one-hot targets.</summary>
     public static (Tensor X, Tensor Y) Data(int n, int seed = 7)
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using KerasNet.Sklearn;
 using KerasNet.Tests.TestUtil;
 using static KerasNet.Sklearn.SklearnMetrics;
+using KerasNet.Utils;
 
 namespace KerasNet.Tests.Sklearn;
 
@@ -64,14 +65,14 @@ public sealed class SklearnMetricsTests
     public void FixedFormatRoundsHalfToEvenLikePython()
     {
         // Python: '%.2f' % 0.125 == '0.12', '%.2f' % 0.375 == '0.38', '%.0f' % 2.5 == '2', '%.1f' % 0.25 == '0.2'.
-        Assert.Equal("0.12", PyFormat.Fixed(0.125, 2));
-        Assert.Equal("0.38", PyFormat.Fixed(0.375, 2));
-        Assert.Equal("2", PyFormat.Fixed(2.5, 0));
-        Assert.Equal("0.2", PyFormat.Fixed(0.25, 1));
+        Assert.Equal("0.12", PyText.Fixed(0.125, 2));
+        Assert.Equal("0.38", PyText.Fixed(0.375, 2));
+        Assert.Equal("2", PyText.Fixed(2.5, 0));
+        Assert.Equal("0.2", PyText.Fixed(0.25, 1));
         // 2.675 is stored as 2.67499999999999982... and 0.675 as 0.67500000000000004...: Python prints 2.67 and 0.68.
-        Assert.Equal("2.67", PyFormat.Fixed(2.675, 2));
-        Assert.Equal("0.68", PyFormat.Fixed(0.675, 2));
-        Assert.Equal("1.00000", PyFormat.Fixed(1, 5));
+        Assert.Equal("2.67", PyText.Fixed(2.675, 2));
+        Assert.Equal("0.68", PyText.Fixed(0.675, 2));
+        Assert.Equal("1.00000", PyText.Fixed(1, 5));
     }
 
     [Fact]

@@ -1,10 +1,14 @@
 #nullable enable
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 
-namespace KerasNet.ConsoleApp.Reporting;
+namespace KerasNet.Utils;
 
-/// <summary>Python's text for the values the tutorial prints (<c>repr</c> of floats, strings and dicts).</summary>
+/// <summary>
+/// Python's text for numbers and values KerasNet prints or writes as Keras, numpy, json and scikit-learn would
+/// (<c>repr</c> of floats, strings and dicts; <c>'%.Nf'</c>), in one place so every writer agrees.
+/// </summary>
 public static class PyText
 {
     /// <summary>Python's <c>repr(float)</c>: shortest round-trip digits, <c>1.0</c>, <c>1e-05</c>.</summary>
@@ -32,6 +36,35 @@ public static class PyText
     /// <summary>Python's <c>repr(dict)</c> of a str-to-int dict in insertion order: <c>{'bart': 0, 'homer': 1}</c>.</summary>
     public static string Repr(IEnumerable<KeyValuePair<string, int>> dict) =>
         "{" + string.Join(", ", dict.Select(p => Repr(p.Key) + ": " + p.Value.ToString(CultureInfo.InvariantCulture))) + "}";
+
+    /// <summary>
+    /// Python's <c>'{:.{digits}f}'.format(v)</c>: rounds the exact binary value half to even. .NET's "F" format
+    /// rounds ties away from zero, which differs on values such as 0.125 (1 of 8), common in small reports.
+    /// </summary>
+    public static string Fixed(double v, int digits)
+    {
+        if (double.IsNaN(v)) return "nan";
+        if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
+        bool negative = double.IsNegative(v);
+        long bits = BitConverter.DoubleToInt64Bits(Math.Abs(v));
+        int exponent = (int)((bits >> 52) & 0x7FF);
+        long mantissa = bits & ((1L << 52) - 1);
+        if (exponent == 0) exponent = 1; else mantissa |= 1L << 52;
+        exponent -= 1075; // |v| = mantissa * 2^exponent exactly
+
+        BigInteger num = mantissa * BigInteger.Pow(10, digits), den = BigInteger.One;
+        if (exponent >= 0) num <<= exponent; else den <<= -exponent;
+        var q = BigInteger.DivRem(num, den, out var rem);
+        int half = (rem * 2).CompareTo(den);
+        if (half > 0 || (half == 0 && !q.IsEven)) q += 1;
+
+        string s = q.ToString(CultureInfo.InvariantCulture).PadLeft(digits + 1, '0');
+        var sb = new StringBuilder();
+        if (negative) sb.Append('-');
+        sb.Append(s, 0, s.Length - digits);
+        if (digits > 0) sb.Append('.').Append(s, s.Length - digits, digits);
+        return sb.ToString();
+    }
 
     private static string NonFinite(double v) => double.IsNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
 
