@@ -19,12 +19,19 @@ public static partial class KerasBackend
     }
 
     /// <summary>Returns <c>base</c>, then <c>base_1</c>, <c>base_2</c>, ... (per process until <see cref="ClearSession"/>).</summary>
-    public static string UniqueName(string baseName)
+    public static string UniqueName(string baseName) => UniqueName(baseName, zeroBased: true);
+
+    /// <summary>
+    /// As Keras's <c>unique_object_name</c>: zero-based gives <c>base</c>, <c>base_1</c>, ...; one-based (tf.keras 2.4's
+    /// <c>Input</c>) gives <c>base_1</c>, <c>base_2</c>, ...
+    /// </summary>
+    public static string UniqueName(string baseName, bool zeroBased)
     {
         lock (Gate)
         {
             NameCounts.TryGetValue(baseName, out int n);
             NameCounts[baseName] = n + 1;
+            if (!zeroBased) return $"{baseName}_{n + 1}";
             return n == 0 ? baseName : $"{baseName}_{n}";
         }
     }

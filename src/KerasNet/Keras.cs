@@ -18,6 +18,20 @@ public static class Keras
     internal static void Warn(string message) => Warning(message);
 
     /// <summary>
+    /// A symbolic input of the Functional API, as <c>keras.Input(shape=(28, 28, 1), name="image")</c>: the start of
+    /// a graph that layers are applied to and <c>new Model(inputs, outputs)</c> closes.
+    /// </summary>
+    /// <param name="shape">The per-sample shape (no batch dimension); every dimension positive.</param>
+    /// <param name="name">The input layer's name (default <c>input_1</c>, <c>input_2</c>, ... as tf.keras 2.4).</param>
+    /// <param name="dtype">Only "float32".</param>
+    public static Layers.KerasTensor Input(Shape shape, string? name = null, string dtype = "float32")
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (dtype != "float32") throw new KerasNetException($"Keras.Input: dtype '{dtype}' is not supported (only float32).");
+        return new Layers.InputLayer(shape, name ?? KerasBackend.UniqueName("input", zeroBased: false)).Output;
+    }
+
+    /// <summary>
     /// Creates an uncompiled model from <c>to_json()</c> text written by Keras 1.x, 2.x or 3.x (or by
     /// <see cref="Sequential.ToJson"/>). Unknown layer classes and missing fields throw naming them.
     /// </summary>

@@ -7,7 +7,7 @@ namespace KerasNet.Callbacks;
 public abstract class Callback
 {
     /// <summary>The model being trained (set by Fit).</summary>
-    public Sequential? Model { get; internal set; }
+    public Model? Model { get; internal set; }
 
     /// <summary>Before the first epoch.</summary>
     public virtual void OnTrainBegin(IDictionary<string, double> logs) { }

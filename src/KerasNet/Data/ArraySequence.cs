@@ -6,21 +6,31 @@ namespace KerasNet.Data;
 /// <summary>Batches over in-memory arrays (what <c>fit(x, y, batch_size, shuffle)</c> iterates), reshuffled per epoch.</summary>
 public sealed class ArraySequence : IDataSequence
 {
-    private readonly Tensor _x;
-    private readonly Tensor? _y;
+    private readonly Tensor[] _x;
+    private readonly Tensor[]? _y;
     private readonly int[] _order;
     private readonly bool _shuffle;
     private readonly Random? _rng;
-    private Tensor? _bx, _by;
+    private readonly Tensor[] _bx;
+    private readonly Tensor[]? _by;
 
     /// <summary>Creates the sequence; x and y are (samples, ...) and must have the same number of samples.</summary>
     public ArraySequence(Tensor x, Tensor? y, int batchSize = 32, bool shuffle = false, int? seed = null)
+        : this([x], y is null ? null : [y], batchSize, shuffle, seed) { }
+
+    /// <summary>Batches of several input (and target) arrays with the same number of samples, for multi-input/output models.</summary>
+    public ArraySequence(Tensor[] x, Tensor[]? y, int batchSize = 32, bool shuffle = false, int? seed = null)
     {
+        ArgumentNullException.ThrowIfNull(x);
         if (batchSize <= 0) throw new KerasNetException($"batch_size must be positive, got {batchSize}.");
-        if (y != null && y.BatchSize != x.BatchSize)
-            throw new ShapeMismatchException($"x has {x.BatchSize} samples but y has {y.BatchSize}.");
+        if (x.Length == 0 || x.Any(t => t is null)) throw new KerasNetException("ArraySequence needs at least one input array.");
+        foreach (var t in x.Concat(y ?? []))
+            if (t is null || t.BatchSize != x[0].BatchSize)
+                throw new ShapeMismatchException($"x has {x[0].BatchSize} samples but {(t is null ? "an array is null" : $"an array has {t.BatchSize}")}.");
         _x = x; _y = y; BatchSize = batchSize; _shuffle = shuffle;
-        _order = Enumerable.Range(0, x.BatchSize).ToArray();
+        _bx = new Tensor[x.Length];
+        _by = y is null ? null : new Tensor[y.Length];
+        _order = Enumerable.Range(0, x[0].BatchSize).ToArray();
         if (shuffle) { _rng = KerasRandom.For(seed, "shuffle"); Shuffle(); }
     }
 
@@ -31,16 +41,16 @@ public sealed class ArraySequence : IDataSequence
     public int Count => (Samples + BatchSize - 1) / BatchSize;
 
     /// <inheritdoc/>
-    public int Samples => _x.BatchSize;
+    public int Samples => _x[0].BatchSize;
 
     /// <inheritdoc/>
     public Batch GetBatch(int index)
     {
         if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index));
         int start = index * BatchSize, n = Math.Min(BatchSize, Samples - start);
-        _bx = Gather(_x, _bx, start, n);
-        if (_y != null) _by = Gather(_y, _by, start, n);
-        return new Batch(_bx, _y is null ? null : _by);
+        for (int i = 0; i < _x.Length; i++) _bx[i] = Gather(_x[i], _bx[i], start, n);
+        if (_y != null) for (int i = 0; i < _y.Length; i++) _by![i] = Gather(_y[i], _by[i], start, n);
+        return new Batch(_bx, _by);
     }
 
     private Tensor Gather(Tensor src, Tensor? dst, int start, int n)

@@ -4,7 +4,21 @@ using KerasNet.Engine;
 namespace KerasNet.Data;
 
 /// <summary>A batch of inputs and (optional) targets. Tensors may be reused by the source for its next batch.</summary>
-public readonly record struct Batch(Tensor X, Tensor? Y);
+public readonly record struct Batch(Tensor X, Tensor? Y)
+{
+    /// <summary>A batch for a model with several inputs and/or outputs (in the model's order).</summary>
+    public Batch(Tensor[] xs, Tensor[]? ys) : this(xs[0], ys?[0])
+    {
+        Xs = xs.Length > 1 ? xs : null;
+        Ys = ys is { Length: > 1 } ? ys : null;
+    }
+
+    /// <summary>Every input of the batch, when the model has more than one (else null: use <see cref="X"/>).</summary>
+    public Tensor[]? Xs { get; init; }
+
+    /// <summary>Every target of the batch, when the model has more than one output (else null: use <see cref="Y"/>).</summary>
+    public Tensor[]? Ys { get; init; }
+}
 
 /// <summary>
 /// A source of batches for Fit, Evaluate and Predict, like <c>keras.utils.Sequence</c>:

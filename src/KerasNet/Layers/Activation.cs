@@ -7,8 +7,6 @@ namespace KerasNet.Layers;
 /// <summary>Applies an activation function to its input.</summary>
 public sealed class Activation : Layer, IActivatedLayer
 {
-    private Tensor? _output, _gradIn;
-
     /// <summary>Creates the layer, e.g. <c>new Activation("relu")</c>.</summary>
     public Activation(string activation, Shape? inputShape = null, string? name = null) : base(name, inputShape) =>
         Stage = new ActivationStage(Activations.Parse(activation));
@@ -23,23 +21,23 @@ public sealed class Activation : Layer, IActivatedLayer
     public override int[] ComputeOutputShape(int[] inputShape) => inputShape;
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false)
+    protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {
         CheckInput(inputs);
-        _output = Tensor.Ensure(_output, inputs.Shape);
-        inputs.Span.CopyTo(_output.Span);
-        Stage.Forward(_output);
-        return _output;
+        var output = ctx.Scratch(CallContext.OutputSlot, inputs.Shape);
+        inputs.Span.CopyTo(output.Span);
+        Stage.Forward(ctx, output);
+        return output;
     }
 
     /// <inheritdoc/>
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
     {
         if (!needInputGrad) return null;
-        _gradIn = Tensor.Ensure(_gradIn, gradOutput.Shape);
-        gradOutput.Span.CopyTo(_gradIn.Span);
-        Stage.Backward(_gradIn, _output!);
-        return _gradIn;
+        var gradIn = ctx.Scratch(CallContext.GradInSlot, gradOutput.Shape);
+        gradOutput.Span.CopyTo(gradIn.Span);
+        Stage.Backward(ctx, gradIn, ctx.Outputs[0]);
+        return gradIn;
     }
 
     /// <inheritdoc/>

@@ -30,46 +30,38 @@ public static class Activations
 }
 
 /// <summary>
-/// The activation at the end of a layer. When the model fuses it with the loss (softmax with categorical
-/// cross-entropy, sigmoid with binary cross-entropy, as tf.keras does inside fit), it keeps the pre-activation
+/// The activation at the end of a layer. When the trainer fuses it with the loss (softmax with categorical
+/// cross-entropy, sigmoid with binary cross-entropy, as tf.keras does inside fit), the call keeps the pre-activation
 /// logits for the loss and passes the incoming gradient straight through, since the loss then gives the gradient
-/// with respect to the logits.
+/// with respect to the logits. The decision is the call's (<see cref="CallContext.FuseActivationWithLoss"/>), never the layer's.
 /// </summary>
 internal sealed class ActivationStage
 {
-    private Tensor? _logits;
-
     public ActivationStage(ActivationKind kind) => Kind = kind;
 
     public ActivationKind Kind { get; }
-
-    /// <summary>Set by the model when the loss takes the logits.</summary>
-    public bool FuseWithLoss { get; set; }
 
     /// <summary>
     /// Whether the backend may apply this activation inside the layer's output pass (ReLU or identity, and no logits
     /// to keep for the loss); the layer then skips <see cref="Forward"/>.
     /// </summary>
-    public bool FusableIntoOutput => !FuseWithLoss && Kind is ActivationKind.Linear or ActivationKind.Relu;
-
-    /// <summary>The pre-activation values of the last forward pass (only while fused).</summary>
-    public Tensor? Logits => FuseWithLoss ? _logits : null;
+    public bool FusableIntoOutput(CallContext ctx) => !ctx.FuseActivationWithLoss && Kind is ActivationKind.Linear or ActivationKind.Relu;
 
     /// <summary>Applies the activation in place on the layer output (bias already added).</summary>
-    public void Forward(Tensor output)
+    public void Forward(CallContext ctx, Tensor output)
     {
-        if (FuseWithLoss)
+        if (ctx.FuseActivationWithLoss)
         {
-            _logits = Tensor.Ensure(_logits, output.Shape);
-            output.Span.CopyTo(_logits.Span);
+            ctx._logits = Tensor.Ensure(ctx._logits, (ReadOnlySpan<int>)output.Shape);
+            output.Span.CopyTo(ctx._logits.Span);
         }
         Backend.Current.Activation(output.Buffer, output.Length, output.Shape[^1], Kind);
     }
 
     /// <summary>Turns a gradient with respect to the output into one with respect to the pre-activation, in place.</summary>
-    public void Backward(Tensor grad, Tensor output)
+    public void Backward(CallContext ctx, Tensor grad, Tensor output)
     {
-        if (FuseWithLoss || Kind == ActivationKind.Linear) return;
+        if (ctx.FuseActivationWithLoss || Kind == ActivationKind.Linear) return;
         Backend.Current.ActivationBackward(grad.Buffer, output.Buffer, grad.Length, grad.Shape[^1], Kind);
     }
 }

@@ -12,20 +12,20 @@ public sealed class AveragePooling2D : Pooling2D
         : base(poolSize, strides, padding, dataFormat, inputShape, name) { }
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false)
+    protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {
-        Prepare(inputs);
-        Backend.Current.AvgPoolForward(Geo, Input!.Buffer, Output!.Buffer);
-        return Result();
+        var (saved, output) = Prepare(ctx, inputs);
+        Backend.Current.AvgPoolForward(saved.Geo, saved.Input.Buffer, output.Buffer);
+        return Result(output);
     }
 
     /// <inheritdoc/>
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
     {
-        CheckTrainable();
+        var saved = ctx.StateOf<Saved>();
+        var gradIn = GradIn(ctx, saved);
         if (!needInputGrad) return null;
-        GradIn = Tensor.Ensure(GradIn, Input!.Shape);
-        Backend.Current.AvgPoolBackward(Geo, gradOutput.Buffer, GradIn.Buffer);
-        return GradIn;
+        Backend.Current.AvgPoolBackward(saved.Geo, gradOutput.Buffer, gradIn.Buffer);
+        return gradIn;
     }
 }

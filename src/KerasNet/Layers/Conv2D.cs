@@ -9,9 +9,13 @@ namespace KerasNet.Layers;
 /// </summary>
 public sealed class Conv2D : KernelLayer
 {
-    private Tensor? _input, _output, _gradOut, _gradIn;
-    private ConvGeometry _geo;
-    private readonly ConvWorkspace _workspace = new();
+    /// <summary>What a call keeps for backward: the NHWC input, its geometry, the backend's cached unfolding.</summary>
+    private sealed class Saved
+    {
+        public Tensor Input = null!;
+        public ConvGeometry Geo;
+        public readonly ConvWorkspace Workspace = new();
+    }
 
     /// <summary>Creates the layer with Keras's defaults (strides 1, 'valid', channels_last, glorot_uniform, zero bias).</summary>
     public Conv2D(int filters, Size2 kernelSize, Size2? strides = null, string padding = "valid",
@@ -64,35 +68,41 @@ public sealed class Conv2D : KernelLayer
     }
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false)
+    protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {
         CheckInput(inputs);
-        _input = DataFormat == "channels_first" ? ChannelsFirst.ToNhwc(inputs) : inputs;
+        var saved = ctx.StateOf<Saved>();
+        saved.Input = DataFormat == "channels_first" ? ChannelsFirst.ToNhwc(inputs) : inputs;
         var (h, w, c) = PoolingArgs.Hwc(InputShape!, DataFormat);
-        _geo = ConvGeometry.Create(inputs.BatchSize, h, w, c, KernelSize.Height, KernelSize.Width, Strides.Height, Strides.Width, Padding);
-        _output = Tensor.Ensure(_output, inputs.BatchSize, _geo.OutH, _geo.OutW, Filters);
+        var geo = saved.Geo = ConvGeometry.Create(inputs.BatchSize, h, w, c, KernelSize.Height, KernelSize.Width, Strides.Height, Strides.Width, Padding);
+        var output = ctx.Scratch(CallContext.OutputSlot, [inputs.BatchSize, geo.OutH, geo.OutW, Filters]);
         // Bias and ReLU are applied by the backend while each output tile is still in cache.
-        bool fuse = Stage.FusableIntoOutput;
-        Backend.Current.Conv2DForward(_geo, _input.Buffer, Kernel!.Value.Buffer, UseBias ? Bias!.Value.Buffer : null,
-            fuse ? Stage.Kind : ActivationKind.Linear, Filters, _output.Buffer, _workspace);
-        if (!fuse) Stage.Forward(_output);
-        return DataFormat == "channels_first" ? ChannelsFirst.ToNchw(_output) : _output;
+        bool fuse = Stage.FusableIntoOutput(ctx);
+        Backend.Current.Conv2DForward(geo, saved.Input.Buffer, Kernel!.Value.Buffer, UseBias ? Bias!.Value.Buffer : null,
+            fuse ? Stage.Kind : ActivationKind.Linear, Filters, output.Buffer, saved.Workspace);
+        if (!fuse) Stage.Forward(ctx, output);
+        return DataFormat == "channels_first" ? ChannelsFirst.ToNchw(output) : output;
     }
 
     /// <inheritdoc/>
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
     {
         if (DataFormat == "channels_first") throw new KerasNetException($"Layer '{Name}': training with channels_first is not supported; convert the model to channels_last.");
-        _gradOut = Tensor.Ensure(_gradOut, gradOutput.Shape);
-        gradOutput.Span.CopyTo(_gradOut.Span);
-        Stage.Backward(_gradOut, _output!);
+        var saved = ctx.StateOf<Saved>();
+        var gradOut = ctx.Scratch(CallContext.GradOutSlot, gradOutput.Shape);
+        gradOutput.Span.CopyTo(gradOut.Span);
+        Stage.Backward(ctx, gradOut, ctx.Scratch(CallContext.OutputSlot, gradOutput.Shape));
         var be = Backend.Current;
-        be.Conv2DBackwardFilter(_geo, _input!.Buffer, _gradOut.Buffer, Filters, Kernel!.Grad.Buffer, _workspace);
-        if (UseBias) be.ColumnSums(_gradOut.Buffer, _geo.Rows, Filters, Bias!.Grad.Buffer);
+        if (sink.Wants(Kernel!))
+        {
+            be.Conv2DBackwardFilter(saved.Geo, saved.Input.Buffer, gradOut.Buffer, Filters, sink.GradientFor(Kernel!), saved.Workspace);
+            sink.Commit(Kernel!);
+        }
+        if (UseBias && sink.Wants(Bias!)) ColumnSums(be, sink, Bias!, gradOut.Buffer, saved.Geo.Rows);
         if (!needInputGrad) return null;
-        _gradIn = Tensor.Ensure(_gradIn, _input.Shape);
-        be.Conv2DBackwardInput(_geo, _gradOut.Buffer, Kernel.Value.Buffer, Filters, _gradIn.Buffer);
-        return _gradIn;
+        var gradIn = ctx.Scratch(CallContext.GradInSlot, saved.Input.Shape);
+        be.Conv2DBackwardInput(saved.Geo, gradOut.Buffer, Kernel!.Value.Buffer, Filters, gradIn.Buffer);
+        return gradIn;
     }
 
     /// <inheritdoc/>

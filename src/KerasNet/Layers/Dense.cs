@@ -10,8 +10,6 @@ namespace KerasNet.Layers;
 /// </summary>
 public sealed class Dense : KernelLayer
 {
-    private Tensor? _input, _output, _gradOut, _gradIn;
-
     /// <summary>Creates the layer with Keras's defaults (glorot_uniform kernel, zero bias, no activation).</summary>
     public Dense(int units, string? activation = null, bool useBias = true,
         string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros",
@@ -25,15 +23,6 @@ public sealed class Dense : KernelLayer
     /// <summary>Output width.</summary>
     public int Units { get; }
 
-    /// <summary>
-    /// Set by the model for the duration of a training step whose optimizer is element-wise: Backward then applies
-    /// the kernel's update itself (the kernel gradient is not stored) and sets <see cref="KernelUpdatedInBackward"/>.
-    /// </summary>
-    internal Optimizers.Optimizer? FusedOptimizer { get; set; }
-
-    /// <summary>Whether the last Backward already applied the optimizer to the kernel.</summary>
-    internal bool KernelUpdatedInBackward { get; private set; }
-
     /// <inheritdoc/>
     public override void Build(int[] inputShape)
     {
@@ -46,44 +35,45 @@ public sealed class Dense : KernelLayer
     public override int[] ComputeOutputShape(int[] inputShape) => [.. inputShape[..^1], Units];
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false)
+    protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {
         CheckInput(inputs);
-        _input = inputs;
         int inDim = InputShape![^1], rows = inputs.Length / inDim;
-        _output = Tensor.EnsureBatch(_output, inputs.BatchSize, OutputShape!);
-        bool fuse = Stage.FusableIntoOutput;
+        var output = ctx.Scratch(CallContext.OutputSlot, inputs.BatchSize, OutputShape!);
+        bool fuse = Stage.FusableIntoOutput(ctx);
         Backend.Current.DenseForward(rows, inDim, Units, inputs.Buffer, Kernel!.Value.Buffer, UseBias ? Bias!.Value.Buffer : null,
-            fuse ? Stage.Kind : ActivationKind.Linear, _output.Buffer);
-        if (!fuse) Stage.Forward(_output);
-        return _output;
+            fuse ? Stage.Kind : ActivationKind.Linear, output.Buffer);
+        if (!fuse) Stage.Forward(ctx, output);
+        return output;
     }
 
     /// <inheritdoc/>
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
     {
-        int inDim = InputShape![^1], rows = _input!.Length / inDim;
-        _gradOut = Tensor.Ensure(_gradOut, gradOutput.Shape);
-        gradOutput.Span.CopyTo(_gradOut.Span);
-        Stage.Backward(_gradOut, _output!);
+        var input = ctx.Inputs[0];
+        int inDim = InputShape![^1], rows = input.Length / inDim;
+        var gradOut = ctx.Scratch(CallContext.GradOutSlot, gradOutput.Shape);
+        gradOutput.Span.CopyTo(gradOut.Span);
+        Stage.Backward(ctx, gradOut, ctx.Outputs[0]);
         var be = Backend.Current;
-        KernelUpdatedInBackward = false;
-        if (FusedOptimizer is { } opt && Kernel!.Trainable && be.PrefersFusedDenseBackward(rows))
+        if (UseBias && sink.Wants(Bias!)) ColumnSums(be, sink, Bias!, gradOut.Buffer, rows);
+        var gradIn = needInputGrad ? ctx.Scratch(CallContext.GradInSlot, input.Shape) : null;
+        bool wantKernel = sink.Wants(Kernel!);
+        // Small batch: one pass over the kernel computes the input gradient and updates each kernel row, when the
+        // trainer allows it for this variable; the kernel gradient is then never stored.
+        if (wantKernel && be.PrefersFusedDenseBackward(rows) && sink.TryFuse(Kernel!) is { } update)
         {
-            // Small batch: one pass over the kernel computes the input gradient and updates each kernel row.
-            if (needInputGrad) _gradIn = Tensor.Ensure(_gradIn, _input.Shape);
-            be.DenseBackwardFused(rows, inDim, Units, _input.Buffer, _gradOut.Buffer, Kernel.Value.Buffer,
-                needInputGrad ? _gradIn!.Buffer : null, opt.FusedUpdate(Kernel));
-            KernelUpdatedInBackward = true;
-            if (UseBias) be.ColumnSums(_gradOut.Buffer, rows, Units, Bias!.Grad.Buffer);
-            return needInputGrad ? _gradIn : null;
+            be.DenseBackwardFused(rows, inDim, Units, input.Buffer, gradOut.Buffer, Kernel!.Value.Buffer, gradIn?.Buffer, update);
+            return gradIn;
         }
-        be.Gemm(true, false, inDim, Units, rows, _input.Buffer, inDim, _gradOut.Buffer, Units, Kernel!.Grad.Buffer, Units, false);
-        if (UseBias) be.ColumnSums(_gradOut.Buffer, rows, Units, Bias!.Grad.Buffer);
-        if (!needInputGrad) return null;
-        _gradIn = Tensor.Ensure(_gradIn, _input.Shape);
-        be.Gemm(false, true, rows, inDim, Units, _gradOut.Buffer, Units, Kernel.Value.Buffer, Units, _gradIn.Buffer, inDim, false);
-        return _gradIn;
+        if (wantKernel)
+        {
+            be.Gemm(true, false, inDim, Units, rows, input.Buffer, inDim, gradOut.Buffer, Units, sink.GradientFor(Kernel!), Units, false);
+            sink.Commit(Kernel!);
+        }
+        if (gradIn is null) return null;
+        be.Gemm(false, true, rows, inDim, Units, gradOut.Buffer, Units, Kernel!.Value.Buffer, Units, gradIn.Buffer, inDim, false);
+        return gradIn;
     }
 
     /// <inheritdoc/>

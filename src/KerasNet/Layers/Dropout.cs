@@ -10,9 +10,12 @@ namespace KerasNet.Layers;
 /// </summary>
 public sealed class Dropout : Layer
 {
-    private Tensor? _output, _gradIn;
-    private float[] _mask = Array.Empty<float>();
-    private bool _dropped;
+    /// <summary>The mask of one call (the kept inputs' scale, zero for the dropped).</summary>
+    private sealed class Saved
+    {
+        public float[] Mask = Array.Empty<float>();
+        public bool Dropped;
+    }
 
     /// <summary>Creates the layer.</summary>
     public Dropout(double rate, int? seed = null, Shape? inputShape = null, string? name = null) : base(name, inputShape)
@@ -34,30 +37,33 @@ public sealed class Dropout : Layer
     public override int[] ComputeOutputShape(int[] inputShape) => inputShape;
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false)
+    protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {
         CheckInput(inputs);
-        _dropped = training && Rate > 0;
-        if (!_dropped) return inputs;
+        var saved = ctx.StateOf<Saved>();
+        saved.Dropped = ctx.Training && Rate > 0;
+        if (!saved.Dropped) return inputs;
         // Without an explicit seed the global stream is looked up on every call, so SetRandomSeed also re-seeds
-        // the masks of layers that already exist.
+        // the masks of layers that already exist. Random is not thread-safe: calls in training mode draw under a lock.
         var rng = Seed is null ? KerasRandom.Stream("dropout") : (_rng ??= KerasRandom.For(Seed, "dropout"));
-        if (_mask.Length < inputs.Length) _mask = new float[inputs.Length];
+        if (saved.Mask.Length < inputs.Length) saved.Mask = new float[inputs.Length];
         float scale = (float)(1.0 / (1.0 - Rate));
-        for (int i = 0; i < inputs.Length; i++) _mask[i] = rng.NextDouble() >= Rate ? scale : 0f;
-        _output = Tensor.Ensure(_output, inputs.Shape);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(inputs.Span, _mask.AsSpan(0, inputs.Length), _output.Span);
-        return _output;
+        var mask = saved.Mask;
+        lock (rng) for (int i = 0; i < inputs.Length; i++) mask[i] = rng.NextDouble() >= Rate ? scale : 0f;
+        var output = ctx.Scratch(CallContext.OutputSlot, inputs.Shape);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(inputs.Span, mask.AsSpan(0, inputs.Length), output.Span);
+        return output;
     }
 
     /// <inheritdoc/>
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
     {
         if (!needInputGrad) return null;
-        if (!_dropped) return gradOutput;
-        _gradIn = Tensor.Ensure(_gradIn, gradOutput.Shape);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(gradOutput.Span, _mask.AsSpan(0, gradOutput.Length), _gradIn.Span);
-        return _gradIn;
+        var saved = ctx.StateOf<Saved>();
+        if (!saved.Dropped) return gradOutput;
+        var gradIn = ctx.Scratch(CallContext.GradInSlot, gradOutput.Shape);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(gradOutput.Span, saved.Mask.AsSpan(0, gradOutput.Length), gradIn.Span);
+        return gradIn;
     }
 
     /// <inheritdoc/>

@@ -12,8 +12,6 @@ namespace KerasNet.Layers;
 /// </summary>
 public sealed class Flatten : Layer
 {
-    private Tensor? _view, _gradView, _permuted, _gradPermuted;
-
     /// <summary>Creates the layer.</summary>
     public Flatten(string dataFormat = "channels_last", Shape? inputShape = null, string? name = null)
         : base(name, inputShape) => DataFormat = PoolingArgs.CheckDataFormat(dataFormat, "Flatten");
@@ -25,31 +23,29 @@ public sealed class Flatten : Layer
     public override int[] ComputeOutputShape(int[] inputShape) => [ShapeUtil.Product(inputShape)];
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false)
+    protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {
         CheckInput(inputs);
         if (PermutesChannels)
         {
-            _permuted = Tensor.Ensure(_permuted, inputs.BatchSize, OutputShape![0]);
-            MoveAxis(inputs.Span, _permuted.Span, inputs.BatchSize, InputShape![0], OutputShape[0] / InputShape[0], toLast: true);
-            return _permuted;
+            var permuted = ctx.Scratch(CallContext.OutputSlot, inputs.BatchSize, OutputShape!);
+            MoveAxis(inputs.Span, permuted.Span, inputs.BatchSize, InputShape![0], OutputShape![0] / InputShape[0], toLast: true);
+            return permuted;
         }
-        _view = Tensor.ViewOf(_view, inputs, [inputs.BatchSize, OutputShape![0]]);
-        return _view;
+        return ctx.View = Tensor.ViewOf(ctx.View, inputs, [inputs.BatchSize, OutputShape![0]]);
     }
 
     /// <inheritdoc/>
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
     {
         if (!needInputGrad) return null;
         if (PermutesChannels)
         {
-            _gradPermuted = Tensor.EnsureBatch(_gradPermuted, gradOutput.BatchSize, InputShape!);
-            MoveAxis(gradOutput.Span, _gradPermuted.Span, gradOutput.BatchSize, InputShape![0], OutputShape![0] / InputShape[0], toLast: false);
-            return _gradPermuted;
+            var gradPermuted = ctx.Scratch(CallContext.GradInSlot, gradOutput.BatchSize, InputShape!);
+            MoveAxis(gradOutput.Span, gradPermuted.Span, gradOutput.BatchSize, InputShape![0], OutputShape![0] / InputShape[0], toLast: false);
+            return gradPermuted;
         }
-        _gradView = Tensor.ViewOfBatch(_gradView, gradOutput, gradOutput.BatchSize, InputShape!);
-        return _gradView;
+        return ctx.GradView = Tensor.ViewOfBatch(ctx.GradView, gradOutput, gradOutput.BatchSize, InputShape!);
     }
 
     // Keras permutes (c, d1, d2, ...) to (d1, d2, ..., c) only for samples of rank 2 or more.

@@ -12,16 +12,23 @@ public sealed class InputLayer : Layer
 {
     /// <summary>Creates an input of the given per-sample shape.</summary>
     public InputLayer(Shape inputShape, string? name = null)
-        : base(name ?? KerasBackend.UniqueName("input"), inputShape) { }
+        : base(name ?? KerasBackend.UniqueName("input"), inputShape)
+    {
+        if (InputShapeArgument!.Any(d => d <= 0))
+            throw new KerasNetException($"InputLayer '{Name}': every dimension of the shape must be positive, got {ShapeUtil.FormatWithNone(InputShapeArgument!)}.");
+        Build(InputShapeArgument!);
+        var node = new Node(this, [], [(int[])InputShapeArgument!.Clone()]);
+        InboundNodesList.Add(node);
+    }
 
     /// <inheritdoc/>
     public override int[] ComputeOutputShape(int[] inputShape) => inputShape;
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false) => inputs;
+    protected internal override Tensor Forward(CallContext ctx, Tensor inputs) => inputs;
 
     /// <inheritdoc/>
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad) => gradOutput;
+    protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink) => gradOutput;
 
     /// <inheritdoc/>
     public override JsonObject GetConfig() => new()

@@ -49,6 +49,13 @@ public abstract class KernelLayer : Layer, IActivatedLayer
         if (UseBias) Bias = AddWeight("bias", [kernelShape[^1]], BiasInitializer);
     }
 
+    /// <summary>The bias gradient: column sums of the output gradient.</summary>
+    private protected static void ColumnSums(IBackend be, GradientSink sink, Variable bias, float[] gradOut, int rows)
+    {
+        be.ColumnSums(gradOut, rows, bias.Size, sink.GradientFor(bias));
+        sink.Commit(bias);
+    }
+
     /// <summary>Appends activation, use_bias, initializers, regularizers and constraints in tf.keras 2.4's order.</summary>
     private protected void AddActivationAndWeightConfig(JsonObject c)
     {

@@ -5,15 +5,17 @@ using KerasNet.Engine;
 namespace KerasNet.Layers;
 
 /// <summary>
-/// The base of every layer, shaped like Keras 3's: the constructor keeps the arguments, <see cref="Build"/> creates
-/// the weights once the input shape is known, <see cref="Call"/> computes, <see cref="ComputeOutputShape"/> lets a
-/// model be summarised before any data, and <see cref="GetConfig"/> returns the Keras JSON fields.
+/// The base of every layer, shaped like Keras 3's: the constructor keeps the arguments, <see cref="Build(int[])"/>
+/// creates the weights once the input shape is known, <see cref="Forward"/>/<see cref="Backward"/> compute,
+/// <see cref="ComputeOutputShape"/> lets a model be summarised before any data, and <see cref="GetConfig"/> returns the
+/// Keras JSON fields. A layer holds weights and config only: what one call saves for backward lives in its
+/// <see cref="CallContext"/>, so one layer may be called several times in a graph and by several threads at once.
 /// Shapes given to and returned by these methods are per-sample (no batch dimension).
-/// Layers own their output and gradient tensors and reuse them from step to step.
 /// </summary>
 public abstract class Layer
 {
     private readonly List<Variable> _weights = new();
+    private bool _trainable;
 
     /// <summary>Sets the common Keras arguments.</summary>
     /// <param name="name">The layer name; null picks Keras's automatic name (<c>conv2d</c>, <c>conv2d_1</c>, ...).</param>
@@ -23,7 +25,7 @@ public abstract class Layer
     {
         Name = name ?? KerasBackend.UniqueName(KerasBackend.ToSnakeCase(ClassName));
         InputShapeArgument = inputShape?.Dims;
-        Trainable = trainable;
+        _trainable = trainable;
     }
 
     /// <summary>The layer's name.</summary>
@@ -32,46 +34,176 @@ public abstract class Layer
     /// <summary>The Keras class name used in configs and summaries.</summary>
     public virtual string ClassName => GetType().Name;
 
-    /// <summary>Whether the optimizer updates this layer's weights.</summary>
-    public bool Trainable { get; set; }
+    /// <summary>Whether the optimizer updates this layer's weights (for a model: all of its layers', as Keras sets them).</summary>
+    public virtual bool Trainable { get => _trainable; set => _trainable = value; }
 
     /// <summary>The <c>input_shape</c> the layer was created with, if any.</summary>
     public int[]? InputShapeArgument { get; internal set; }
 
-    /// <summary>The per-sample input shape once built.</summary>
-    public int[]? InputShape { get; private set; }
+    /// <summary>The per-sample shapes of the inputs once built.</summary>
+    public IReadOnlyList<int[]>? InputShapes { get; private set; }
 
-    /// <summary>The per-sample output shape once built.</summary>
-    public int[]? OutputShape { get; private set; }
+    /// <summary>The per-sample shapes of the outputs once built.</summary>
+    public IReadOnlyList<int[]>? OutputShapes { get; private set; }
 
-    /// <summary>Whether <see cref="Build"/> has run.</summary>
+    /// <summary>The per-sample input shape once built (the first input's for layers with several).</summary>
+    public int[]? InputShape => InputShapes?[0];
+
+    /// <summary>The per-sample output shape once built (the first output's for layers with several).</summary>
+    public int[]? OutputShape => OutputShapes?[0];
+
+    /// <summary>Whether <see cref="Build(int[])"/> has run.</summary>
     public bool Built { get; private set; }
 
     /// <summary>The weights, in Keras order (kernel, then bias).</summary>
-    public IReadOnlyList<Variable> Weights => _weights;
+    public virtual IReadOnlyList<Variable> Weights => _weights;
 
-    /// <summary>The weights the optimizer updates.</summary>
-    public IEnumerable<Variable> TrainableWeights => Trainable ? _weights.Where(w => w.Trainable) : Enumerable.Empty<Variable>();
+    /// <summary>The weights the optimizer updates (none when the layer is not trainable).</summary>
+    public IReadOnlyList<Variable> TrainableWeights
+    {
+        get { var l = new List<Variable>(); CollectTrainable(l); return l; }
+    }
+
+    /// <summary>The weights the optimizer leaves alone.</summary>
+    public IReadOnlyList<Variable> NonTrainableWeights
+    {
+        get { var t = new HashSet<Variable>(TrainableWeights); return Weights.Where(w => !t.Contains(w)).ToList(); }
+    }
+
+    /// <summary>Appends the trainable weights in Keras order, without allocating (the trainer calls it every step).</summary>
+    internal virtual void CollectTrainable(List<Variable> into)
+    {
+        if (!Trainable) return;
+        for (int i = 0; i < _weights.Count; i++) if (_weights[i].Trainable) into.Add(_weights[i]);
+    }
+
+    // ---- Functional API ----
+
+    internal readonly List<Node> InboundNodesList = new();
+
+    /// <summary>Calls the layer on a symbolic tensor, as <c>layer(x)</c> in Keras's Functional API.</summary>
+    public KerasTensor Apply(KerasTensor input) => ApplyMany([input])[0];
+
+    /// <summary>Calls the layer on several symbolic tensors (merges: <c>Add()([a, b])</c>); returns its first output.</summary>
+    public KerasTensor Apply(params KerasTensor[] inputs) => ApplyMany(inputs)[0];
+
+    /// <summary>Calls the layer on symbolic tensors and returns all its outputs.</summary>
+    public IReadOnlyList<KerasTensor> ApplyMany(params KerasTensor[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Length == 0 || inputs.Any(t => t is null))
+            throw new KerasNetException($"Layer '{Name}' must be called on one or more KerasTensors (from Keras.Input or another layer).");
+        var shapes = inputs.Select(t => t.Shape).ToArray();
+        BuildOrCheck(shapes);
+        var node = new Node(this, inputs, OutputShapes!.Select(s => (int[])s.Clone()).ToArray());
+        InboundNodesList.Add(node);
+        return node.Outputs;
+    }
+
+    /// <summary>Builds the layer for these input shapes, or checks that it was built for the same ones.</summary>
+    internal void BuildOrCheck(IReadOnlyList<int[]> shapes)
+    {
+        if (!Built) { Build(shapes); return; }
+        if (shapes.Count != InputShapes!.Count || shapes.Where((s, i) => !ShapeUtil.Equal(s, InputShapes[i])).Any())
+            throw new ShapeMismatchException($"Layer '{Name}' was built for input {FormatShapes(InputShapes)} but receives {FormatShapes(shapes)}.");
+    }
+
+    /// <summary>The symbolic input of the layer's first call (Keras's <c>layer.input</c>).</summary>
+    public KerasTensor Input => FirstNode("input").Inputs.Length == 1 ? FirstNode("input").Inputs[0]
+        : throw new KerasNetException($"Layer '{Name}' has {FirstNode("input").Inputs.Length} inputs: use Inputs.");
+
+    /// <summary>The symbolic output of the layer's first call (Keras's <c>layer.output</c>): feeds a feature extractor.</summary>
+    public KerasTensor Output => FirstNode("output").Outputs[0];
+
+    private Node FirstNode(string what) => InboundNodesList.Count > 0 ? InboundNodesList[0]
+        : throw new KerasNetException($"Layer '{Name}' has never been called and thus has no defined {what}.");
+
+    // ---- building ----
 
     /// <summary>Creates the weights for a per-sample input shape. Layers with weights override and call base.</summary>
-    public virtual void Build(int[] inputShape)
+    public virtual void Build(int[] inputShape) => MarkBuilt([inputShape]);
+
+    /// <summary>Builds for several inputs (layers with one input use <see cref="Build(int[])"/>).</summary>
+    public virtual void Build(IReadOnlyList<int[]> inputShapes)
     {
-        InputShape = (int[])inputShape.Clone();
-        OutputShape = ComputeOutputShape(inputShape);
+        if (inputShapes.Count != 1)
+            throw new KerasNetException($"Layer '{Name}' ({ClassName}) takes one input but was given {inputShapes.Count}.");
+        Build(inputShapes[0]);
+    }
+
+    /// <summary>Records the built input shapes and computes the output shapes.</summary>
+    protected void MarkBuilt(IReadOnlyList<int[]> inputShapes)
+    {
+        var outs = ComputeOutputShapes(inputShapes);
+        InputShapes = inputShapes.Select(s => (int[])s.Clone()).ToArray();
+        OutputShapes = outs;
         Built = true;
     }
 
     /// <summary>The per-sample output shape for a per-sample input shape.</summary>
     public abstract int[] ComputeOutputShape(int[] inputShape);
 
-    /// <summary>Forward pass on a batch. The returned tensor is owned by the layer and valid until its next call.</summary>
-    public abstract Tensor Call(Tensor inputs, bool training = false);
+    /// <summary>The per-sample output shapes for several inputs (one output unless overridden).</summary>
+    public virtual int[][] ComputeOutputShapes(IReadOnlyList<int[]> inputShapes)
+    {
+        if (inputShapes.Count != 1)
+            throw new KerasNetException($"Layer '{Name}' ({ClassName}) takes one input but was given {inputShapes.Count}.");
+        return [ComputeOutputShape(inputShapes[0])];
+    }
+
+    // ---- computing ----
+
+    /// <summary>Forward pass of one call on a batch; the result may be a tensor of <paramref name="ctx"/> or the input itself.</summary>
+    protected internal abstract Tensor Forward(CallContext ctx, Tensor input);
 
     /// <summary>
-    /// Backward pass for the batch of the last <see cref="Call"/> (made with training on): fills the weights'
-    /// gradients and, when <paramref name="needInputGrad"/>, returns the gradient with respect to the input.
+    /// Backward pass of the call recorded in <paramref name="ctx"/> (made with training on): sends the weights'
+    /// gradients to <paramref name="sink"/> and, when <paramref name="needInputGrad"/>, returns the input's gradient.
+    /// <paramref name="gradOutput"/> is read-only.
     /// </summary>
-    public abstract Tensor? Backward(Tensor gradOutput, bool needInputGrad);
+    protected internal abstract Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink);
+
+    /// <summary>The number of outputs a call makes.</summary>
+    internal int OutputCount => OutputShapes?.Count ?? 1;
+
+    /// <summary>Runs one graph node: reads <see cref="CallContext.Inputs"/>, sets <see cref="CallContext.Outputs"/>.</summary>
+    internal virtual void ForwardNode(CallContext ctx) => ctx.Outputs[0] = Forward(ctx, ctx.Inputs[0]);
+
+    /// <summary>Back-propagates one graph node into <see cref="CallContext.InputGrads"/>.</summary>
+    internal virtual void BackwardNode(CallContext ctx, ReadOnlySpan<Tensor> gradOutputs, bool needInputGrads, GradientSink sink) =>
+        ctx.InputGrads[0] = Backward(ctx, gradOutputs[0], needInputGrads, sink);
+
+    /// <summary>Whether a backward pass through this layer would send it any gradient.</summary>
+    internal bool WantsGradients(GradientSink sink) => sink.WantsAny(Weights);
+
+    /// <summary>
+    /// Runs the layer eagerly on a batch with a fresh context, as <c>layer(x)</c> on a NumPy array in Keras. Returns
+    /// a tensor of its own.
+    /// </summary>
+    public Tensor Call(Tensor inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Call(new CallContext(1, OutputCount), inputs, training);
+    }
+
+    /// <summary>Runs the layer on a batch in a context the caller keeps for <see cref="Backward(CallContext, Tensor, bool)"/>.</summary>
+    internal Tensor Call(CallContext ctx, Tensor inputs, bool training)
+    {
+        if (!Built) Build(inputs.Shape[1..]);
+        ctx.Training = training;
+        ctx.Inputs[0] = inputs;
+        ForwardNode(ctx);
+        return ctx.Outputs[0];
+    }
+
+    /// <summary>Backward of an eager <see cref="Call(CallContext, Tensor, bool)"/>: stores every weight gradient.</summary>
+    internal Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad)
+    {
+        BackwardNode(ctx, [gradOutput], needInputGrad, GradientSink.All());
+        return ctx.InputGrads[0];
+    }
+
+    // ---- config and weights ----
 
     /// <summary>The Keras config fields (name, trainable, dtype, and the layer's own arguments).</summary>
     public virtual JsonObject GetConfig()
@@ -83,17 +215,18 @@ public abstract class Layer
     }
 
     /// <summary>Number of scalar weights.</summary>
-    public int CountParams() => _weights.Sum(w => w.Size);
+    public long CountParams() => Weights.Sum(w => (long)w.Size);
 
     /// <summary>Copies of the weights' values in Keras layout.</summary>
-    public List<float[]> GetWeights() => _weights.Select(w => w.Value.ToArray()).ToList();
+    public List<float[]> GetWeights() => Weights.Select(w => w.Value.ToArray()).ToList();
 
     /// <summary>Sets the weights from arrays in Keras layout, checking counts and sizes.</summary>
     public void SetWeights(IReadOnlyList<float[]> values)
     {
-        if (values.Count != _weights.Count)
-            throw new ShapeMismatchException($"Layer '{Name}' has {_weights.Count} weights but {values.Count} arrays were given.");
-        for (int i = 0; i < values.Count; i++) _weights[i].Assign(values[i]);
+        var weights = Weights;
+        if (values.Count != weights.Count)
+            throw new ShapeMismatchException($"Layer '{Name}' has {weights.Count} weights but {values.Count} arrays were given.");
+        for (int i = 0; i < values.Count; i++) weights[i].Assign(values[i]);
     }
 
     /// <summary>Adds a weight of a Keras-layout shape, filled by an initializer.</summary>
@@ -113,13 +246,17 @@ public abstract class Layer
     }
 
     /// <summary>Checks that a batch matches the built input shape, naming the layer when it does not.</summary>
-    protected void CheckInput(Tensor inputs)
+    protected void CheckInput(Tensor inputs, int index = 0)
     {
-        if (InputShape is null) throw new KerasNetException($"Layer '{Name}' is used before it was built.");
-        if (inputs.Rank != InputShape.Length + 1 || !inputs.Shape.AsSpan(1).SequenceEqual(InputShape))
+        if (InputShapes is null) throw new KerasNetException($"Layer '{Name}' is used before it was built.");
+        var expected = InputShapes[index];
+        if (inputs.Rank != expected.Length + 1 || !inputs.Shape.AsSpan(1).SequenceEqual(expected))
             throw new ShapeMismatchException(
-                $"Layer '{Name}' expects input of shape {ShapeUtil.FormatWithNone(InputShape)} but got {ShapeUtil.Format(inputs.Shape)}.");
+                $"Layer '{Name}' expects input of shape {ShapeUtil.FormatWithNone(expected)} but got {ShapeUtil.Format(inputs.Shape)}.");
     }
+
+    private static string FormatShapes(IReadOnlyList<int[]> shapes) =>
+        shapes.Count == 1 ? ShapeUtil.FormatWithNone(shapes[0]) : "[" + string.Join(", ", shapes.Select(ShapeUtil.FormatWithNone)) + "]";
 
     /// <summary>[null, d1, d2, ...] as Keras writes batch shapes.</summary>
     internal static JsonArray BatchShapeJson(IEnumerable<int> sampleShape)

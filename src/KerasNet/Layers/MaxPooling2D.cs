@@ -6,29 +6,27 @@ namespace KerasNet.Layers;
 /// <summary>Max pooling over 2-D windows; the gradient goes to the first maximum of each window.</summary>
 public sealed class MaxPooling2D : Pooling2D
 {
-    private int[] _argmax = Array.Empty<int>();
-
     /// <summary>Creates the layer (pool 2x2, strides = pool size, 'valid' by default).</summary>
     public MaxPooling2D(Size2? poolSize = null, Size2? strides = null, string padding = "valid",
         string dataFormat = "channels_last", Shape? inputShape = null, string? name = null)
         : base(poolSize, strides, padding, dataFormat, inputShape, name) { }
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false)
+    protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {
-        Prepare(inputs);
-        if (training && _argmax.Length < Output!.Length) _argmax = new int[Output.Length];
-        Backend.Current.MaxPoolForward(Geo, Input!.Buffer, Output!.Buffer, training ? _argmax : Array.Empty<int>());
-        return Result();
+        var (saved, output) = Prepare(ctx, inputs);
+        if (ctx.Training && saved.Argmax.Length < output.Length) saved.Argmax = new int[output.Length];
+        Backend.Current.MaxPoolForward(saved.Geo, saved.Input.Buffer, output.Buffer, ctx.Training ? saved.Argmax : Array.Empty<int>());
+        return Result(output);
     }
 
     /// <inheritdoc/>
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
     {
-        CheckTrainable();
+        var saved = ctx.StateOf<Saved>();
+        var gradIn = GradIn(ctx, saved);
         if (!needInputGrad) return null;
-        GradIn = Tensor.Ensure(GradIn, Input!.Shape);
-        Backend.Current.MaxPoolBackward(Geo, gradOutput.Buffer, _argmax, GradIn.Buffer);
-        return GradIn;
+        Backend.Current.MaxPoolBackward(saved.Geo, gradOutput.Buffer, saved.Argmax, gradIn.Buffer);
+        return gradIn;
     }
 }

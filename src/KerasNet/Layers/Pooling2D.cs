@@ -7,8 +7,13 @@ namespace KerasNet.Layers;
 /// <summary>Shared arguments of the 2-D pooling layers: strides default to the pool size, 'valid', channels_last.</summary>
 public abstract class Pooling2D : Layer
 {
-    private protected Tensor? Input, Output, GradIn;
-    private protected ConvGeometry Geo;
+    /// <summary>What a call keeps for backward: the NHWC input and its geometry (max pooling adds its winners).</summary>
+    private protected class Saved
+    {
+        public Tensor Input = null!;
+        public ConvGeometry Geo;
+        public int[] Argmax = Array.Empty<int>();
+    }
 
     /// <summary>Stores the Keras arguments.</summary>
     protected Pooling2D(Size2? poolSize, Size2? strides, string padding, string dataFormat, Shape? inputShape, string? name)
@@ -40,20 +45,23 @@ public abstract class Pooling2D : Layer
     }
 
     /// <summary>Prepares geometry and output for a batch (NHWC internally).</summary>
-    private protected void Prepare(Tensor inputs)
+    private protected (Saved saved, Tensor output) Prepare(CallContext ctx, Tensor inputs)
     {
         CheckInput(inputs);
-        Input = DataFormat == "channels_first" ? ChannelsFirst.ToNhwc(inputs) : inputs;
+        var saved = ctx.StateOf<Saved>();
+        saved.Input = DataFormat == "channels_first" ? ChannelsFirst.ToNhwc(inputs) : inputs;
         var (h, w, c) = PoolingArgs.Hwc(InputShape!, DataFormat);
-        Geo = ConvGeometry.Create(inputs.BatchSize, h, w, c, PoolSize.Height, PoolSize.Width, Strides.Height, Strides.Width, Padding);
-        Output = Tensor.Ensure(Output, inputs.BatchSize, Geo.OutH, Geo.OutW, c);
+        saved.Geo = ConvGeometry.Create(inputs.BatchSize, h, w, c, PoolSize.Height, PoolSize.Width, Strides.Height, Strides.Width, Padding);
+        return (saved, ctx.Scratch(CallContext.OutputSlot, [inputs.BatchSize, saved.Geo.OutH, saved.Geo.OutW, c]));
     }
 
-    private protected Tensor Result() => DataFormat == "channels_first" ? ChannelsFirst.ToNchw(Output!) : Output!;
+    private protected Tensor Result(Tensor output) => DataFormat == "channels_first" ? ChannelsFirst.ToNchw(output) : output;
 
-    private protected void CheckTrainable()
+    /// <summary>The input-gradient tensor of a call, after refusing channels_first training.</summary>
+    private protected Tensor GradIn(CallContext ctx, Saved saved)
     {
         if (DataFormat == "channels_first") throw new KerasNetException($"Layer '{Name}': training with channels_first is not supported.");
+        return ctx.Scratch(CallContext.GradInSlot, saved.Input.Shape);
     }
 
     /// <inheritdoc/>

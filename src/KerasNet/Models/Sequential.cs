@@ -5,15 +5,18 @@ using KerasNet.Layers;
 namespace KerasNet.Models;
 
 /// <summary>
-/// A linear stack of layers, like <c>keras.Sequential</c>. Layers are built as soon as the input shape is known
-/// (from the first layer's <c>inputShape</c> or an <see cref="InputLayer"/>), so <see cref="Summary"/> works before any data.
+/// A linear stack of layers, like <c>keras.Sequential</c>: a <see cref="Model"/> whose graph is the chain of its layers,
+/// rebuilt by <see cref="Add"/> and <see cref="Pop"/>. Layers are built as soon as the input shape is known (from the
+/// first layer's <c>inputShape</c>, an <see cref="InputLayer"/>, or a model added first), so <see cref="Model.Summary"/>
+/// works before any data.
 /// </summary>
-public sealed partial class Sequential
+public sealed partial class Sequential : Model
 {
     private readonly List<Layer> _layers = new();
+    private readonly List<Node> _ownNodes = new();
 
     /// <summary>Creates an empty model named <c>sequential</c>, <c>sequential_1</c>, ...</summary>
-    public Sequential(string? name = null) => Name = name ?? KerasBackend.UniqueName("sequential");
+    public Sequential(string? name = null) : base(name ?? KerasBackend.UniqueName("sequential")) { }
 
     /// <summary>Creates a model from layers, as <c>Sequential([...])</c>.</summary>
     public Sequential(IEnumerable<Layer> layers, string? name = null) : this(name)
@@ -21,26 +24,14 @@ public sealed partial class Sequential
         foreach (var l in layers) Add(l);
     }
 
-    /// <summary>The model's name.</summary>
-    public string Name { get; internal set; }
+    /// <inheritdoc/>
+    public override string ClassName => "Sequential";
 
     /// <summary>The layers, without the input layer (as Keras's <c>model.layers</c>).</summary>
-    public IReadOnlyList<Layer> Layers => _layers;
+    public override IReadOnlyList<Layer> Layers => _layers;
 
-    /// <summary>The input layer, when the input shape is known.</summary>
-    public InputLayer? Input { get; private set; }
-
-    /// <summary>Per-sample input shape, when known.</summary>
-    public int[]? InputShape => Input?.InputShapeArgument;
-
-    /// <summary>Per-sample output shape, when built.</summary>
-    public int[]? OutputShape => _layers.Count == 0 ? InputShape : _layers[^1].OutputShape;
-
-    /// <summary>Whether every layer is built.</summary>
-    public bool Built => Input != null && _layers.All(l => l.Built);
-
-    /// <summary>Set by callbacks (EarlyStopping, TerminateOnNaN) to end Fit after the current epoch or batch.</summary>
-    public bool StopTraining { get; set; }
+    /// <summary>The input layer, when the input shape is known (not listed in <see cref="Layers"/>, as in Keras).</summary>
+    public InputLayer? InputLayer { get; private set; }
 
     /// <summary>Appends a layer, building it when the input shape is known.</summary>
     public void Add(Layer layer)
@@ -48,17 +39,27 @@ public sealed partial class Sequential
         ArgumentNullException.ThrowIfNull(layer);
         if (layer is InputLayer input)
         {
-            if (Input != null || _layers.Count > 0)
+            if (InputLayer != null || _layers.Count > 0)
                 throw new KerasNetException($"Model '{Name}': an InputLayer can only be the first layer.");
-            Input = input;
+            InputLayer = input;
+            Rebuild();
             return;
         }
+        if (ReferenceEquals(layer, this)) throw new KerasNetException($"Model '{Name}' cannot be added to itself.");
         if (_layers.Any(l => l.Name == layer.Name))
             throw new KerasNetException($"Model '{Name}': all layer names must be unique; '{layer.Name}' is used twice.");
-        if (_layers.Count == 0 && Input == null && layer.InputShapeArgument != null)
-            Input = new InputLayer(layer.InputShapeArgument, name: layer.Name + "_input");
+        if (_layers.Count == 0 && InputLayer == null)
+        {
+            // A model added first brings its input shape, as Keras's Sequential takes a Functional's inputs.
+            var shape = layer.InputShapeArgument ?? (layer is Model { Inputs.Count: 1 } m ? m.Inputs[0].Shape : null);
+            if (shape != null) InputLayer = new InputLayer(shape, name: layer.Name + "_input");
+        }
         _layers.Add(layer);
-        if (Input != null) Build(Input.InputShapeArgument!);
+        if (InputLayer != null)
+        {
+            try { Rebuild(); }
+            catch { _layers.RemoveAt(_layers.Count - 1); Rebuild(); throw; }
+        }
     }
 
     /// <summary>Removes the last layer.</summary>
@@ -66,66 +67,46 @@ public sealed partial class Sequential
     {
         if (_layers.Count == 0) throw new KerasNetException($"Model '{Name}' has no layers to remove.");
         _layers.RemoveAt(_layers.Count - 1);
+        if (InputLayer != null) Rebuild();
     }
 
     /// <summary>Builds every layer for a per-sample input shape (Keras's <c>build((None, ...))</c>).</summary>
-    public void Build(int[] inputShape)
+    public override void Build(int[] inputShape)
     {
-        Input ??= new InputLayer(inputShape, name: (_layers.FirstOrDefault()?.Name ?? Name) + "_input");
-        var shape = inputShape;
+        InputLayer ??= new InputLayer(inputShape, name: (_layers.FirstOrDefault()?.Name ?? Name) + "_input");
+        if (!ShapeUtil.Equal(InputLayer.InputShapeArgument!, inputShape))
+            throw new ShapeMismatchException($"Model '{Name}' was built for input {ShapeUtil.FormatWithNone(InputLayer.InputShapeArgument!)} but receives {ShapeUtil.FormatWithNone(inputShape)}.");
+        if (Graph == null) Rebuild();
+    }
+
+    /// <inheritdoc/>
+    public override void Build(IReadOnlyList<int[]> inputShapes)
+    {
+        if (inputShapes.Count != 1) throw new KerasNetException($"Model '{Name}' (Sequential) takes one input but was given {inputShapes.Count}.");
+        Build(inputShapes[0]);
+    }
+
+    /// <inheritdoc/>
+    public override int[][] ComputeOutputShapes(IReadOnlyList<int[]> inputShapes)
+    {
+        if (Graph == null && inputShapes.Count == 1) Build(inputShapes[0]);
+        return base.ComputeOutputShapes(inputShapes);
+    }
+
+    // The chain as a graph: the calls this model made before are withdrawn, so each layer's Output stays its call here.
+    private void Rebuild()
+    {
+        foreach (var n in _ownNodes) n.Layer.InboundNodesList.Remove(n);
+        _ownNodes.Clear();
+        var x = InputLayer!.Output;
         foreach (var layer in _layers)
         {
-            if (!layer.Built) layer.Build(shape);
-            else if (!ShapeUtil.Equal(layer.InputShape!, shape))
-                throw new ShapeMismatchException($"Layer '{layer.Name}' was built for input {ShapeUtil.FormatWithNone(layer.InputShape!)} but receives {ShapeUtil.FormatWithNone(shape)}.");
-            shape = layer.OutputShape!;
+            var outs = layer.ApplyMany(x);
+            if (outs.Count != 1)
+                throw new KerasNetException($"Layer '{layer.Name}' has {outs.Count} outputs; a Sequential model needs layers with one output. Use the Functional API (new Model(inputs, outputs)).");
+            _ownNodes.Add(outs[0].Node);
+            x = outs[0];
         }
+        SetGraph(new FunctionalGraph([InputLayer.Output], [x], Name));
     }
-
-    /// <summary>Runs the layers on a batch (training enables dropout and records what backward needs).</summary>
-    public Tensor Call(Tensor x, bool training = false)
-    {
-        EnsureBuiltFor(x);
-        foreach (var layer in _layers) x = layer.Call(x, training);
-        return x;
-    }
-
-    private void EnsureBuiltFor(Tensor x)
-    {
-        if (!Built) Build(x.Shape[1..]);
-        if (!x.Shape.AsSpan(1).SequenceEqual(InputShape!))
-            throw new ShapeMismatchException($"Model '{Name}' expects input of shape {ShapeUtil.FormatWithNone(InputShape!)} but got {ShapeUtil.Format(x.Shape)}.");
-    }
-
-    /// <summary>All weights in layer order.</summary>
-    public IEnumerable<Variable> Weights => _layers.SelectMany(l => l.Weights);
-
-    /// <summary>The weights the optimizer updates.</summary>
-    public IReadOnlyList<Variable> TrainableWeights => _layers.SelectMany(l => l.TrainableWeights).ToList();
-
-    /// <summary>Number of scalar weights.</summary>
-    public long CountParams() => _layers.Sum(l => (long)l.CountParams());
-
-    /// <summary>The weight values in layer order and Keras layouts (Conv2D (kh, kw, in, out), Dense (in, out)).</summary>
-    public List<NumSharp.NDArray> GetWeights() =>
-        Weights.Select(w => NDArrays.FromTensor(w.Value)).ToList();
-
-    /// <summary>Sets all weights from arrays in Keras order and layouts, checking every shape.</summary>
-    public void SetWeights(IReadOnlyList<NumSharp.NDArray> weights)
-    {
-        var vars = Weights.ToList();
-        if (weights.Count != vars.Count)
-            throw new ShapeMismatchException($"Model '{Name}' has {vars.Count} weight arrays but {weights.Count} were given.");
-        for (int i = 0; i < vars.Count; i++)
-        {
-            var t = NDArrays.ToTensor(weights[i]);
-            if (!ShapeUtil.Equal(t.Shape, vars[i].Shape))
-                throw new ShapeMismatchException($"Weight {i} ('{vars[i].FullName}') has shape {ShapeUtil.Format(vars[i].Shape)} but the array has shape {ShapeUtil.Format(t.Shape)}.");
-            vars[i].Assign(t.Span);
-        }
-    }
-
-    /// <summary>Finds a layer by name.</summary>
-    public Layer GetLayer(string name) =>
-        _layers.FirstOrDefault(l => l.Name == name) ?? throw new KerasNetException($"Model '{Name}' has no layer named '{name}'.");
 }

@@ -9,7 +9,7 @@ namespace KerasNet.Optimizers;
 /// A Keras optimizer. Per-variable state ("slots", e.g. Adam's m and v) is created on first use, in the order
 /// Keras creates it, so it can be saved and restored with the model.
 /// </summary>
-public abstract class Optimizer
+public abstract class Optimizer : IFusedUpdates
 {
     private readonly Dictionary<Variable, float[][]> _slots = new();
     private readonly List<Variable> _order = new();
@@ -52,14 +52,17 @@ public abstract class Optimizer
         BeginStep();
     }
 
-    /// <summary>Updates the variables from their stored gradients, except those already updated in a fused pass.</summary>
-    internal void UpdateVariables(IReadOnlyList<Variable> variables, HashSet<Variable>? done)
+    /// <summary>
+    /// Updates the variables from their stored gradients, except those the step's backward pass already updated in a
+    /// fused kernel and those that got no gradient (off the loss's path: Keras skips a None gradient).
+    /// </summary>
+    internal void UpdateVariables(IReadOnlyList<Variable> variables, GradientSink? sink)
     {
         var job = _job ??= new UpdateJob(this);
         for (int i = 0; i < variables.Count; i++)
         {
             var v = variables[i];
-            if (done != null && done.Contains(v)) continue;
+            if (sink != null && (sink.WasFused(v) || !sink.Received(v))) continue;
             job.Slots = SlotsOf(v);
             job.W = v.Value.Buffer;
             job.G = v.Grad.Buffer;
@@ -73,8 +76,9 @@ public abstract class Optimizer
     /// This step's update of <paramref name="v"/> as a range operation, for kernels that produce the gradient piece
     /// by piece (only valid between <see cref="BeginApply"/> and the end of the step).
     /// </summary>
-    internal IWeightUpdate FusedUpdate(Variable v)
+    public IWeightUpdate? FusedUpdate(Variable v)
     {
+        if (!IsElementWise) return null;
         _fused ??= new Dictionary<Variable, IWeightUpdate>();
         if (!_fused.TryGetValue(v, out var u)) _fused[v] = u = CreateFusedUpdate(SlotsOf(v));
         return u;

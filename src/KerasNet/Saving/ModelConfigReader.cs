@@ -84,14 +84,14 @@ internal static class ModelConfigReader
             if (inputShape != null && model.Layers.Count == 0) layer.InputShapeArgument = inputShape;
             // tf.keras names the InputLayer "<first>_input" only when the first layer was given input_shape; Keras 3
             // configs (our .keras files) drop that argument, so restore it and to_json stays the same after a round trip.
-            if (model.Layers.Count == 0 && model.Input is { } input && input.Name == layer.Name + "_input")
+            if (model.Layers.Count == 0 && model.InputLayer is { } input && input.Name == layer.Name + "_input")
                 layer.InputShapeArgument ??= input.InputShapeArgument;
             CheckBudget(layer, model.Layers.Count == 0 ? model.InputShape ?? layer.InputShapeArgument : model.Layers[^1].OutputShape, ref maxParams, source);
             try { model.Add(layer); }
             catch (KerasNetException e) { throw new ModelConfigException($"{source}: cannot add layer '{layer.Name}' ({lcls}): {e.Message}", e); }
             if (layer.OutputShape is { } built) CheckOutput(layer, built, source);
         }
-        if (model.Input == null)
+        if (model.InputLayer == null)
         {
             if (buildShape == null)
                 throw new ModelConfigException($"{source}: the model config gives no input shape (no InputLayer, batch_input_shape or build_input_shape).");

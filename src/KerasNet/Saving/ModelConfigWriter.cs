@@ -23,7 +23,7 @@ internal static class ModelConfigWriter
     {
         var layers = new JsonArray();
         bool graph = IsGraphNetwork(model);
-        if (graph) layers.Add(Entry(model.Input!));
+        if (graph) layers.Add(Entry(model.InputLayer!));
         foreach (var l in model.Layers) layers.Add(Entry(l));
         var config = new JsonObject { ["name"] = model.Name, ["layers"] = layers };
         if (!graph && model.InputShape != null) config["build_input_shape"] = Layer.BatchShapeJson(model.InputShape);
@@ -41,11 +41,11 @@ internal static class ModelConfigWriter
 
     private static bool IsGraphNetwork(Sequential model)
     {
-        if (model.Input == null) return false;
+        if (model.InputLayer == null) return false;
         if (model.Layers.Count == 0 || model.HasConfigInputLayer) return true;
         var first = model.Layers[0];
         // Sequential.Build names its implicit input "<first>_input"; an explicit InputLayer or input_shape makes a graph network.
-        return first.InputShapeArgument != null || model.Input.Name != first.Name + "_input";
+        return first.InputShapeArgument != null || model.InputLayer.Name != first.Name + "_input";
     }
 
     private static JsonObject Entry(Layer l) => new() { ["class_name"] = l.ClassName, ["config"] = l.GetConfig() };
@@ -53,8 +53,8 @@ internal static class ModelConfigWriter
     /// <summary>Keras 3's <c>serialize_keras_object(model)</c> for <c>config.json</c>.</summary>
     public static JsonObject Keras3(Sequential model, JsonObject? compileConfig)
     {
-        if (model.Input == null) throw new KerasNetException($"Model '{model.Name}' has no input shape yet: build it before saving.");
-        var layers = new JsonArray { Keras3Input(model.Input) };
+        if (model.InputLayer == null) throw new KerasNetException($"Model '{model.Name}' has no input shape yet: build it before saving.");
+        var layers = new JsonArray { Keras3Input(model.InputLayer) };
         var shape = model.InputShape!;
         foreach (var l in model.Layers)
         {

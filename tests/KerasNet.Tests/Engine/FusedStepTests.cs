@@ -39,12 +39,15 @@ public class FusedStepTests
     /// <summary>The unfused reference step: forward, loss, every layer's backward, then one optimizer pass.</summary>
     private static void PlainStep(Sequential m, Batch b)
     {
-        var yPred = m.Call(b.X, training: true);
+        var graph = m.Graph!;
+        var ctx = graph.CreateContext();
+        int output = graph.SoleProducerOfOutput(0); // softmax with categorical cross-entropy from the logits, as Fit
+        ctx.SetLossFusion([output]);
+        graph.Forward(ctx, [b.X], training: true);
+        var yPred = ctx.Output(0);
         var grad = new Tensor(yPred.Shape);
-        var logits = (m.Layers[^1] as IActivatedLayer)?.Stage.Logits;
-        m.Loss!.Compute(yPred, b.Y!, grad, logits);
-        Tensor? g = grad;
-        for (int i = m.Layers.Count - 1; i >= 0; i--) g = m.Layers[i].Backward(g!, needInputGrad: i > 0);
+        m.Loss!.Compute(yPred, b.Y!, grad, ctx.Nodes[output].Logits);
+        graph.Backward(ctx, [grad], needInputGrads: false, GradientSink.All());
         m.Optimizer!.Apply(m.TrainableWeights);
     }
 

@@ -19,10 +19,11 @@ public class DropoutTests
     public void InferenceIsTheIdentityAndPassesGradientsThrough()
     {
         var (d, x) = Make(0.4, 100);
-        var y = d.Call(x, training: false);
+        var ctx = new CallContext();
+        var y = d.Call(ctx, x, training: false);
         Assert.Equal(x.ToArray(), y.ToArray());
         var g = Models.Synthetic.Uniform(new Random(4), -1, 1, 1, 100);
-        Assert.Equal(g.ToArray(), d.Backward(g, needInputGrad: true)!.ToArray());
+        Assert.Equal(g.ToArray(), d.Backward(ctx, g, needInputGrad: true)!.ToArray());
     }
 
     [Theory]
@@ -32,7 +33,8 @@ public class DropoutTests
     public void TrainingDropsTheRateAndScalesSurvivorsByInverseKeepProbability(double rate)
     {
         var (d, x) = Make(rate);
-        var y = d.Call(x, training: true).ToArray();
+        var ctx = new CallContext();
+        var y = d.Call(ctx, x, training: true).ToArray();
         float scale = (float)(1 / (1 - rate));
         int dropped = 0;
         for (int i = 0; i < y.Length; i++)
@@ -46,7 +48,7 @@ public class DropoutTests
 
         // The gradient uses the same mask and scale.
         var g = Models.Synthetic.Uniform(new Random(5), -1, 1, x.Shape);
-        var dx = d.Backward(g, needInputGrad: true)!.ToArray();
+        var dx = d.Backward(ctx, g, needInputGrad: true)!.ToArray();
         for (int i = 0; i < y.Length; i++) Assert.Equal(y[i] == 0 ? 0f : g[i] * scale, dx[i], 5);
     }
 

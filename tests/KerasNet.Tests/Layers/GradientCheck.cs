@@ -24,8 +24,9 @@ internal static class GradientCheck
     /// <summary>Analytic gradients: (dL/dx, dL/dw for each weight).</summary>
     public static (float[] dx, List<float[]> dw) Analytic(Layer layer, Tensor x, Tensor r)
     {
-        layer.Call(x, training: true);
-        var dx = layer.Backward(r.Clone(), needInputGrad: true)!.ToArray();
+        var ctx = new CallContext();
+        layer.Call(ctx, x, training: true);
+        var dx = layer.Backward(ctx, r.Clone(), needInputGrad: true)!.ToArray();
         return (dx, layer.Weights.Select(w => w.Grad.ToArray()).ToList());
     }
 

@@ -57,7 +57,7 @@ public class SummaryTests
         b.Add(new Dense(3, inputShape: 4));
         Assert.Equal(("sequential", "dense"), (a.Name, a.Layers[0].Name));
         Assert.Equal(("sequential_1", "dense_1"), (b.Name, b.Layers[0].Name));
-        Assert.Equal("dense_input", a.Input!.Name);
+        Assert.Equal("dense_input", a.InputLayer!.Name);
         KerasBackend.ClearSession();
         Assert.Equal("dense", new Dense(1).Name);
         Assert.Equal("max_pooling2d", new MaxPooling2D().Name);

@@ -29,14 +29,15 @@ public class ChannelsFirstTests
         f.Build([3, 2, 4]); // c, h, w
         var x = new Tensor(2, 3, 2, 4);
         for (int i = 0; i < x.Length; i++) x[i] = i;
-        var y = f.Call(x, training: true);
+        var ctx = new CallContext();
+        var y = f.Call(ctx, x, training: true);
         Assert.Equal(new[] { 2, 24 }, y.Shape);
         for (int n = 0; n < 2; n++)
             for (int c = 0; c < 3; c++)
                 for (int h = 0; h < 2; h++)
                     for (int w = 0; w < 4; w++)
                         Assert.Equal(x[((n * 3 + c) * 2 + h) * 4 + w], y[n * 24 + (h * 4 + w) * 3 + c]);
-        var g = f.Backward(y.Clone(), needInputGrad: true)!;
+        var g = f.Backward(ctx, y.Clone(), needInputGrad: true)!;
         Assert.Equal(x.ToArray(), g.ToArray());
         var last = new Flatten();
         last.Build([3, 2, 4]);

@@ -5,7 +5,7 @@ using KerasNet.Engine;
 
 namespace KerasNet.Models;
 
-public sealed partial class Sequential
+public partial class Model
 {
     /// <summary>
     /// Prints the Keras 2.4 summary table (65 columns, cells cut to their column) through <paramref name="printFn"/>
@@ -16,6 +16,8 @@ public sealed partial class Sequential
     /// <summary>The summary as text, one line per row, each ending in a newline.</summary>
     public string SummaryText(int lineLength = 65)
     {
+        if (this is not Sequential) throw new KerasNetException($"Model '{Name}': the summary of Functional models is not supported yet.");
+        var _layers = Layers;
         if (!Built) throw new KerasNetException($"Model '{Name}' has not been built yet: give the first layer an inputShape, or call Build or Fit first.");
         int[] positions = [(int)(lineLength * .45), (int)(lineLength * .85), lineLength];
         var sb = new StringBuilder();

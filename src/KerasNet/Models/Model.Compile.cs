@@ -1,0 +1,181 @@
+#nullable enable
+using KerasNet.Engine;
+using KerasNet.Losses;
+using KerasNet.Metrics;
+using KerasNet.Optimizers;
+using LossFn = KerasNet.Losses.Loss;
+
+namespace KerasNet.Models;
+
+public partial class Model
+{
+    private Loss[] _lossSpec = [];
+    private string[][]? _metricSpecPerOutput;
+    private string[] _metricNames = [];
+    private double[]? _lossWeightSpec;
+    private bool _resolved;
+    private Loss[] _losses = [];
+    private double[] _lossWeights = [];
+    private Metric[][] _outputMetrics = [];
+    private string[] _logNames = [];
+
+    /// <summary>The optimizer given to Compile.</summary>
+    public Optimizer? Optimizer { get; private set; }
+
+    /// <summary>The loss given to Compile (the first output's, when there are several).</summary>
+    public Loss? Loss => _lossSpec.Length > 0 ? _lossSpec[0] : null;
+
+    /// <summary>The loss of each output, once resolved against the outputs (after the first batch).</summary>
+    public IReadOnlyList<Loss> Losses => _resolved ? _losses : _lossSpec;
+
+    /// <summary>The weight of each output's loss in the total (Keras's <c>loss_weights</c>).</summary>
+    public IReadOnlyList<double> LossWeights => _resolved ? _lossWeights : _lossWeightSpec ?? [];
+
+    /// <summary>The compiled metrics of every output, in log order (resolved on the first batch from the shapes).</summary>
+    public IReadOnlyList<Metric> Metrics => _outputMetrics.SelectMany(m => m).ToList();
+
+    /// <summary>The metric names as given to Compile ("accuracy").</summary>
+    public IReadOnlyList<string> MetricNames => _metricNames;
+
+    /// <summary>The log keys of Fit and Evaluate, in Keras's order: loss, each output's loss (when several), the metrics.</summary>
+    public IReadOnlyList<string> MetricsNames => _resolved ? _logNames : ["loss"];
+
+    /// <summary>Whether Compile has been called.</summary>
+    public bool IsCompiled => Optimizer != null && _lossSpec.Length > 0;
+
+    /// <summary>
+    /// Configures training, e.g. <c>Compile(optimizer: "Adam", loss: "categorical_crossentropy", metrics: ["accuracy"])</c>.
+    /// One loss and one metric list apply to every output; <paramref name="lossWeights"/> weigh the outputs' losses.
+    /// </summary>
+    /// <param name="optimizer">"adam", "sgd" or "rmsprop" (any case), with Keras's defaults.</param>
+    /// <param name="loss">"categorical_crossentropy", "binary_crossentropy", "sparse_categorical_crossentropy" or "mean_squared_error"/"mse".</param>
+    /// <param name="metrics">"accuracy"/"acc", "categorical_accuracy", "binary_accuracy", "sparse_categorical_accuracy".</param>
+    /// <param name="lossWeights">One weight per output (default 1 each).</param>
+    public void Compile(string optimizer = "rmsprop", string loss = "categorical_crossentropy", string[]? metrics = null, double[]? lossWeights = null) =>
+        Compile(Optimizers.Optimizer.Get(optimizer), [LossFn.Get(loss)], metrics, null, lossWeights);
+
+    /// <summary>Configures training with an optimizer object.</summary>
+    public void Compile(Optimizer optimizer, string loss, string[]? metrics = null, double[]? lossWeights = null) =>
+        Compile(optimizer, [LossFn.Get(loss)], metrics, null, lossWeights);
+
+    /// <summary>Configures training with optimizer and loss objects.</summary>
+    public void Compile(Optimizer optimizer, Loss loss, string[]? metrics = null, double[]? lossWeights = null) =>
+        Compile(optimizer, [loss ?? throw new ArgumentNullException(nameof(loss))], metrics, null, lossWeights);
+
+    /// <summary>Configures training with one loss per output, in <see cref="Outputs"/> order.</summary>
+    public void Compile(string optimizer, string[] loss, string[]? metrics = null, double[]? lossWeights = null) =>
+        Compile(Optimizers.Optimizer.Get(optimizer), ParseLosses(loss), metrics, null, lossWeights);
+
+    /// <summary>Configures training with one loss per output, in <see cref="Outputs"/> order.</summary>
+    public void Compile(Optimizer optimizer, string[] loss, string[]? metrics = null, double[]? lossWeights = null) =>
+        Compile(optimizer, ParseLosses(loss), metrics, null, lossWeights);
+
+    /// <summary>
+    /// Configures training by output name, as Keras's dictionaries: <c>loss: {"out_a": "mse", "out_b": "categorical_crossentropy"}</c>,
+    /// metrics and loss weights per output (outputs missing from <paramref name="metrics"/> get none, from
+    /// <paramref name="lossWeights"/> weight 1).
+    /// </summary>
+    public void Compile(string optimizer, IDictionary<string, string> loss, IDictionary<string, string[]>? metrics = null,
+        IDictionary<string, double>? lossWeights = null) => Compile(Optimizers.Optimizer.Get(optimizer), loss, metrics, lossWeights);
+
+    /// <summary>Configures training by output name (see the string overload).</summary>
+    public void Compile(Optimizer optimizer, IDictionary<string, string> loss, IDictionary<string, string[]>? metrics = null,
+        IDictionary<string, double>? lossWeights = null)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        var names = RequireGraph("be compiled by output name").Outputs.Select(t => t.Layer.Name).ToList();
+        void CheckKeys(IEnumerable<string> keys, string what)
+        {
+            foreach (var k in keys)
+                if (!names.Contains(k)) throw new KerasNetException($"Model '{Name}': {what} names output '{k}', but the outputs are [{string.Join(", ", names)}].");
+        }
+        CheckKeys(loss.Keys, "loss");
+        if (metrics != null) CheckKeys(metrics.Keys, "metrics");
+        if (lossWeights != null) CheckKeys(lossWeights.Keys, "loss_weights");
+        var losses = names.Select(n => loss.TryGetValue(n, out var l) ? LossFn.Get(l)
+            : throw new KerasNetException($"Model '{Name}': the loss dictionary has no entry for output '{n}'.")).ToArray();
+        var perOutput = names.Select(n => metrics != null && metrics.TryGetValue(n, out var m) ? m : []).ToArray();
+        Compile(optimizer, losses, null, perOutput, names.Select(n => lossWeights != null && lossWeights.TryGetValue(n, out var w) ? w : 1.0).ToArray());
+    }
+
+    private static Loss[] ParseLosses(string[] loss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        if (loss.Length == 0) throw new KerasNetException("Compile: the list of losses is empty.");
+        return loss.Select(LossFn.Get).ToArray();
+    }
+
+    private void Compile(Optimizer optimizer, Loss[] losses, string[]? metrics, string[][]? metricsPerOutput, double[]? lossWeights)
+    {
+        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        if (lossWeights != null && lossWeights.Any(w => !double.IsFinite(w)))
+            throw new KerasNetException($"Compile: loss_weights must be finite numbers, got [{string.Join(", ", lossWeights)}].");
+        _lossSpec = losses;
+        _metricNames = metrics ?? metricsPerOutput?.SelectMany(m => m).Distinct().ToArray() ?? [];
+        _metricSpecPerOutput = metricsPerOutput;
+        _lossWeightSpec = lossWeights;
+        _resolved = false;
+        _outputMetrics = [];
+    }
+
+    /// <summary>
+    /// Resolves losses, weights and metric objects against the outputs on the first batch: tf.keras 2.4 resolves
+    /// "accuracy" from the shapes of the targets and outputs (see <see cref="Metric.Get(string, int[], int[])"/>), not from the loss.
+    /// </summary>
+    private void Resolve(FunctionalGraph g, ReadOnlySpan<Tensor> targets)
+    {
+        if (_resolved && _resolvedFor == g) return;
+        int n = g.Outputs.Length;
+        var targetShapes = new int[targets.Length][];
+        for (int i = 0; i < targets.Length; i++) targetShapes[i] = targets[i].Shape;
+        if (targets.Length != n)
+            throw new KerasNetException($"Model '{Name}' has {n} output(s) ({string.Join(", ", OutputNames)}) but {targets.Length} target array(s) were given.");
+        _losses = _lossSpec.Length == 1 ? Enumerable.Repeat(_lossSpec[0], n).ToArray()
+            : _lossSpec.Length == n ? _lossSpec
+            : throw new KerasNetException($"Model '{Name}' has {n} outputs but Compile was given {_lossSpec.Length} losses.");
+        _lossWeights = _lossWeightSpec is null ? Enumerable.Repeat(1.0, n).ToArray()
+            : _lossWeightSpec.Length == n ? _lossWeightSpec
+            : throw new KerasNetException($"Model '{Name}' has {n} outputs but Compile was given {_lossWeightSpec.Length} loss weights.");
+        var names = OutputNames;
+        _outputMetrics = new Metric[n][];
+        for (int i = 0; i < n; i++)
+        {
+            var spec = _metricSpecPerOutput?[i] ?? _metricNames;
+            var yTrue = targetShapes[i];
+            var yPred = ShapeUtil.WithBatch(yTrue.Length == 0 ? 1 : yTrue[0], g.Outputs[i].Shape);
+            _outputMetrics[i] = spec.Select(m => Metric.Get(m, yTrue, yPred)).ToArray();
+        }
+        // Keras 2.4's metrics_names: loss, then each output's loss, then each output's metrics, prefixed by the output.
+        var logNames = new List<string> { "loss" };
+        if (n > 1) for (int i = 0; i < n; i++) logNames.Add(names[i] + "_loss");
+        for (int i = 0; i < n; i++)
+            foreach (var m in _outputMetrics[i]) logNames.Add(n > 1 ? names[i] + "_" + m.Name : m.Name);
+        _logNames = logNames.ToArray();
+        _metricShapes = Enumerable.Range(0, n).Select(i => (targetShapes[i], ShapeUtil.WithBatch(targetShapes[i].Length == 0 ? 1 : targetShapes[i][0], g.Outputs[i].Shape))).ToArray();
+        _fusedNodes = Enumerable.Range(0, n).Select(i => FusedNode(g, i)).ToArray();
+        _resolvedFor = g;
+        _resolved = true;
+    }
+
+    private FunctionalGraph? _resolvedFor;
+    private (int[] yTrue, int[] yPred)[] _metricShapes = [];
+
+    /// <summary>New metric objects like the compiled ones, so that concurrent Evaluate calls keep separate sums.</summary>
+    private Metric[][] FreshMetrics() => _outputMetrics.Select((ms, i) =>
+        ms.Select(m => Metric.Get(m.Name, _metricShapes[i].yTrue, _metricShapes[i].yPred)).ToArray()).ToArray();
+    private int[] _fusedNodes = [];
+
+    // tf.keras's fit computes softmax/sigmoid cross-entropy from the logits of the output layer; so do we, when the
+    // output tensor is read by the loss alone (another reader would need the activation's true gradient).
+    private int FusedNode(FunctionalGraph g, int output)
+    {
+        int k = g.SoleProducerOfOutput(output);
+        if (k < 0) return -1;
+        return g.Nodes[k].Layer is Layers.IActivatedLayer a && _losses[output].FusableActivation == a.Stage.Kind ? k : -1;
+    }
+
+    private void EnsureCompiled(string what)
+    {
+        if (!IsCompiled) throw new KerasNetException($"Model '{Name}' must be compiled before {what}: call Compile(optimizer, loss, metrics) first.");
+    }
+}

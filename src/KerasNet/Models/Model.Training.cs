@@ -1,0 +1,233 @@
+#nullable enable
+using KerasNet.Callbacks;
+using KerasNet.Data;
+using KerasNet.Engine;
+using KerasNet.Layers;
+
+namespace KerasNet.Models;
+
+public partial class Model
+{
+    private readonly ReaderWriterLockSlim _stepLock = new(LockRecursionPolicy.SupportsRecursion);
+    private GraphContext? _trainContext;
+    private Tensor[] _lossGrads = [];
+    private readonly List<Variable> _trainableScratch = new();
+    private readonly List<Variable> _trainable = new();
+    private readonly GradientSink _sink = new();
+    private int _trainingThread;
+
+    /// <summary>
+    /// Trains on a batch source for <paramref name="epochs"/> epochs, printing Keras's epoch lines, and returns the History.
+    /// </summary>
+    public History Fit(IDataSequence x, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
+        IDataSequence? validationData = null, int initialEpoch = 0, int? stepsPerEpoch = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        EnsureCompiled("Fit");
+        if (epochs < 0) throw new KerasNetException($"epochs must be non-negative, got {epochs}.");
+        if (x.Count == 0) throw new KerasNetException("Fit: the training data has no samples.");
+        var history = new History();
+        // Keras's CallbackList order: the user's callbacks, then History (the progress bar is drawn by Fit itself,
+        // first in each hook, as Keras's ProgbarLogger is).
+        var all = new List<Callback>(callbacks ?? []) { history };
+        foreach (var cb in all) cb.Model = this;
+        var output = Output ?? Console.Out;
+        int steps = Math.Min(stepsPerEpoch ?? x.Count, x.Count);
+        bool batchLogsWanted = all.Count > 1;
+        StopTraining = false;
+        foreach (var cb in all) cb.OnTrainBegin(new Dictionary<string, double>());
+        for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
+        {
+            if (verbose > 0 && epochs > 1) output.WriteLine($"Epoch {epoch + 1}/{epochs}");
+            foreach (var cb in all) cb.OnEpochBegin(epoch, new Dictionary<string, double>());
+            var bar = new Progbar(steps, verbose, Output);
+            RunningLogs? running = null;
+            int seen = 0;
+            for (int step = 0; step < steps; step++)
+            {
+                if (batchLogsWanted) foreach (var cb in all) cb.OnTrainBatchBegin(step, new Dictionary<string, double>());
+                var batch = x.GetBatch(step);
+                double loss = TrainStep(batch);
+                running ??= new RunningLogs(this);
+                running.Add(batch.X.BatchSize, _lastOutputLosses);
+                seen = step + 1;
+                if (batchLogsWanted)
+                {
+                    var batchLogs = running.ToDictionary();
+                    foreach (var cb in all) cb.OnTrainBatchEnd(step, batchLogs);
+                }
+                if (StopTraining) break; // TerminateOnNaN (or a user callback) ends the epoch here, as Keras does.
+                if (!double.IsFinite(loss))
+                    throw new NonFiniteLossException($"Training stopped: the loss became {loss} at epoch {epoch + 1}, batch {step + 1}. Lower the learning rate or check the data for NaN or infinite values (or pass a TerminateOnNaN callback to stop quietly).");
+                if (seen < steps) bar.Update(seen, running.Values());
+            }
+            x.OnEpochEnd();
+            var epochLogs = running?.ToDictionary() ?? new Dictionary<string, double>();
+            if (validationData != null)
+            {
+                var val = Evaluate(validationData, verbose: 0);
+                for (int i = 0; i < val.Length; i++) epochLogs["val_" + _logNames[i]] = val[i];
+            }
+            // Keras finalises the bar at the steps actually run, with the validation values appended.
+            bar.Update(seen, epochLogs.ToList(), finalize: true);
+            foreach (var cb in all) cb.OnEpochEnd(epoch, epochLogs);
+        }
+        foreach (var cb in all) cb.OnTrainEnd(new Dictionary<string, double>());
+        return history;
+    }
+
+    private double[] _lastOutputLosses = [];
+
+    /// <summary>
+    /// One optimisation step on a batch (Keras's <c>train_on_batch</c>); returns the total loss. Concurrent Predict
+    /// and Evaluate calls wait for the step, and the step waits for them, so none sees half-updated weights.
+    /// </summary>
+    public double TrainStep(Batch batch)
+    {
+        EnsureCompiled("training");
+        if (batch.Y is null && batch.Ys is null) throw new KerasNetException("Training needs targets, but the batch has none (class_mode=None?).");
+        Tensor x = batch.X, y = batch.Y!;
+        ReadOnlySpan<Tensor> inputs = batch.Xs != null ? batch.Xs : new ReadOnlySpan<Tensor>(ref x);
+        ReadOnlySpan<Tensor> targets = batch.Ys != null ? batch.Ys : new ReadOnlySpan<Tensor>(ref y);
+        EnsureBuiltFor(inputs);
+        var g = _graph!;
+        int me = Environment.CurrentManagedThreadId;
+        if (Interlocked.CompareExchange(ref _trainingThread, me, 0) is int other && other != 0 && other != me)
+            throw new KerasNetException($"Model '{Name}' is already being trained on another thread; one model trains on one thread at a time.");
+        _stepLock.EnterWriteLock();
+        try { return Step(g, inputs, targets); }
+        finally
+        {
+            _stepLock.ExitWriteLock();
+            Volatile.Write(ref _trainingThread, 0);
+        }
+    }
+
+    private double Step(FunctionalGraph g, ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor> targets)
+    {
+        Resolve(g, targets); // before the forward pass, so a fused output layer records its logits on step one
+        var ctx = _trainContext ??= g.CreateContext();
+        ctx.SetLossFusion(_fusedNodes);
+        g.Forward(ctx, inputs, training: true);
+        int n = g.Outputs.Length;
+        if (_lossGrads.Length != n) _lossGrads = new Tensor[n];
+        if (_lastOutputLosses.Length != n) _lastOutputLosses = new double[n];
+        double total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var yPred = ctx.Output(i);
+            var grad = _lossGrads[i] = Tensor.Ensure(_lossGrads[i], (ReadOnlySpan<int>)yPred.Shape);
+            var logits = _fusedNodes[i] >= 0 ? ctx.Nodes[_fusedNodes[i]].Logits : null;
+            double li = _losses[i].Compute(yPred, targets[i], grad, logits);
+            if (_lossWeights[i] != 1) System.Numerics.Tensors.TensorPrimitives.Multiply(grad.Span, (float)_lossWeights[i], grad.Span);
+            _lastOutputLosses[i] = li;
+            total += _lossWeights[i] * li;
+            foreach (var m in _outputMetrics[i]) m.Update(yPred, targets[i]);
+        }
+        var trainable = RefreshTrainable();
+        var optimizer = Optimizer!;
+        optimizer.BeginApply(trainable);
+        // Element-wise optimizers let kernels update a weight while its gradient is formed; the sink allows it only
+        // for this step's trainable variables that a single call uses.
+        _sink.BeginStep(trainable, g.SharedVariables, optimizer.IsElementWise ? optimizer : null);
+        g.Backward(ctx, _lossGrads, needInputGrads: false, _sink);
+        optimizer.UpdateVariables(trainable, _sink);
+        return total;
+    }
+
+    /// <summary>The trainable weights in Keras order, rebuilt only when trainability changed (no per-step allocation).</summary>
+    private List<Variable> RefreshTrainable()
+    {
+        _trainableScratch.Clear();
+        CollectTrainable(_trainableScratch);
+        bool same = _trainableScratch.Count == _trainable.Count;
+        for (int i = 0; same && i < _trainable.Count; i++) same = ReferenceEquals(_trainable[i], _trainableScratch[i]);
+        if (!same)
+        {
+            _trainable.Clear();
+            _trainable.AddRange(_trainableScratch);
+        }
+        return _trainable;
+    }
+
+    private void EnsureBuiltFor(ReadOnlySpan<Tensor> inputs)
+    {
+        if (_graph is null && this is Sequential s && inputs.Length == 1) s.Build(inputs[0].Shape[1..]);
+        CheckBatch(RequireGraph("run"), inputs);
+    }
+
+    /// <summary>
+    /// Runs a forward pass in inference mode under the read lock and returns its context; the caller reads the
+    /// outputs and must call <see cref="EndInfer"/>.
+    /// </summary>
+    private protected GraphContext BeginInfer(ReadOnlySpan<Tensor> inputs, bool fuseLoss)
+    {
+        EnsureBuiltFor(inputs);
+        var g = _graph!;
+        _stepLock.EnterReadLock();
+        var ctx = RentContext(g);
+        try
+        {
+            ctx.SetLossFusion(fuseLoss ? _fusedNodes : null);
+            g.Forward(ctx, inputs, training: false);
+            return ctx;
+        }
+        catch
+        {
+            EndInfer(ctx);
+            throw;
+        }
+    }
+
+    private protected void EndInfer(GraphContext ctx)
+    {
+        ReturnContext(ctx);
+        _stepLock.ExitReadLock();
+    }
+
+    /// <summary>Sample-weighted running means of the losses and the compiled metrics over an epoch.</summary>
+    private sealed class RunningLogs
+    {
+        private readonly Model _model;
+        private readonly Metrics.Metric[][] _metrics;
+        private readonly double[] _lossSums;
+        private long _count;
+
+        public RunningLogs(Model model, Metrics.Metric[][]? metrics = null)
+        {
+            _model = model;
+            _metrics = metrics ?? model._outputMetrics;
+            _lossSums = new double[model._losses.Length];
+            foreach (var ms in _metrics) foreach (var m in ms) m.Reset();
+        }
+
+        public double[] Results() => Values().Select(p => p.Value).ToArray();
+
+        public void Add(int samples, double[] outputLosses)
+        {
+            for (int i = 0; i < _lossSums.Length; i++) _lossSums[i] += outputLosses[i] * samples;
+            _count += samples;
+        }
+
+        public void UpdateMetrics(int output, Tensor yPred, Tensor yTrue)
+        {
+            foreach (var m in _metrics[output]) m.Update(yPred, yTrue);
+        }
+
+        private double Mean(int i) => _count == 0 ? 0 : _lossSums[i] / _count;
+
+        public List<KeyValuePair<string, double>> Values()
+        {
+            var names = _model._logNames;
+            double total = 0;
+            for (int i = 0; i < _lossSums.Length; i++) total += _model._lossWeights[i] * Mean(i);
+            var v = new List<KeyValuePair<string, double>> { new(names[0], total) };
+            int k = 1;
+            if (_lossSums.Length > 1) for (int i = 0; i < _lossSums.Length; i++) v.Add(new(names[k++], Mean(i)));
+            foreach (var ms in _metrics) foreach (var m in ms) v.Add(new(names[k++], m.Result()));
+            return v;
+        }
+
+        public Dictionary<string, double> ToDictionary() => Values().ToDictionary(p => p.Key, p => p.Value);
+    }
+}
