@@ -20,7 +20,7 @@ internal static class Workload
         KerasRandom.SetRandomSeed(seed);
         var network = Applications.TutorialCnn.Build(Side, Channels);
         network.Compile(optimizer: "Adam", loss: "categorical_crossentropy", metrics: ["accuracy"]);
-        network.Output = TextWriter.Null;
+        network.ProgressOutput = TextWriter.Null;
         return network;
     }
 

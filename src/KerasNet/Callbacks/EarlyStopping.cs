@@ -91,5 +91,5 @@ public sealed class EarlyStopping : Callback
         if (StoppedEpoch > 0 && Verbose > 0) Out.WriteLine($"Epoch {StoppedEpoch + 1:00000}: early stopping");
     }
 
-    private TextWriter Out => Model?.Output ?? Console.Out;
+    private TextWriter Out => Model?.ProgressOutput ?? Console.Out;
 }

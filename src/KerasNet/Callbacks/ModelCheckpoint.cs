@@ -86,5 +86,5 @@ public sealed class ModelCheckpoint : Callback
     // Python's '%0.5f' (inf prints as "inf").
     private static string F5(double v) => double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf") : v.ToString("F5", CultureInfo.InvariantCulture);
 
-    private TextWriter Out => Model?.Output ?? Console.Out;
+    private TextWriter Out => Model?.ProgressOutput ?? Console.Out;
 }

@@ -8,7 +8,7 @@ public sealed class TerminateOnNaN : Callback
     public override void OnTrainBatchEnd(int batch, IDictionary<string, double> logs)
     {
         if (!logs.TryGetValue("loss", out var loss) || double.IsFinite(loss)) return;
-        (Model?.Output ?? Console.Out).WriteLine($"Batch {batch}: Invalid loss, terminating training");
+        (Model?.ProgressOutput ?? Console.Out).WriteLine($"Batch {batch}: Invalid loss, terminating training");
         Model!.StopTraining = true;
     }
 }

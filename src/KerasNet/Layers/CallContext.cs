@@ -60,7 +60,7 @@ public sealed class CallContext
         _scratch[slot] = Tensor.EnsureBatch(_scratch[slot], batch, sampleShape);
 
     /// <summary>A tensor of this context of exactly <paramref name="shape"/>, reused across calls.</summary>
-    public Tensor Scratch(int slot, int[] shape) => _scratch[slot] = Tensor.Ensure(_scratch[slot], (ReadOnlySpan<int>)shape);
+    public Tensor Scratch(int slot, params ReadOnlySpan<int> shape) => _scratch[slot] = Tensor.Ensure(_scratch[slot], shape);
 
     /// <summary>Views (no buffers of their own) of another tensor: a reshaped input and a reshaped gradient.</summary>
     internal Tensor? View, GradView;

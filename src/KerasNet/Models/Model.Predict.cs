@@ -13,7 +13,7 @@ public partial class Model
         ArgumentNullException.ThrowIfNull(x);
         EnsureCompiled("Evaluate");
         RunningLogs? running = null;
-        var bar = new Progbar(x.Count, verbose, Output);
+        var bar = new Progbar(x.Count, verbose, ProgressOutput);
         var losses = new double[0];
         for (int i = 0; i < x.Count; i++)
         {
@@ -92,7 +92,7 @@ public partial class Model
         if (x.Samples == 0) throw new KerasNetException("Predict: the data has no samples.");
         Tensor[]? result = null;
         int row = 0;
-        var bar = new Progbar(x.Count, verbose, Output);
+        var bar = new Progbar(x.Count, verbose, ProgressOutput);
         for (int i = 0; i < x.Count; i++)
         {
             var b = x.GetBatch(i);

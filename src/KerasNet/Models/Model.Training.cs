@@ -31,7 +31,7 @@ public partial class Model
         // first in each hook, as Keras's ProgbarLogger is).
         var all = new List<Callback>(callbacks ?? []) { history };
         foreach (var cb in all) cb.Model = this;
-        var output = Output ?? Console.Out;
+        var output = ProgressOutput ?? Console.Out;
         int steps = Math.Min(stepsPerEpoch ?? x.Count, x.Count);
         bool batchLogsWanted = all.Count > 1;
         StopTraining = false;
@@ -40,7 +40,7 @@ public partial class Model
         {
             if (verbose > 0 && epochs > 1) output.WriteLine($"Epoch {epoch + 1}/{epochs}");
             foreach (var cb in all) cb.OnEpochBegin(epoch, new Dictionary<string, double>());
-            var bar = new Progbar(steps, verbose, Output);
+            var bar = new Progbar(steps, verbose, ProgressOutput);
             RunningLogs? running = null;
             int seen = 0;
             for (int step = 0; step < steps; step++)

@@ -77,7 +77,7 @@ public partial class Model : Layer
     public bool StopTraining { get; set; }
 
     /// <summary>Where Fit and Evaluate write their progress text (Console.Out by default).</summary>
-    public TextWriter? Output { get; set; }
+    public TextWriter? ProgressOutput { get; set; }
 
     /// <inheritdoc/>
     public override bool Trainable

@@ -20,7 +20,7 @@ public class CallbackTests
         var h = m.Fit(x, y, batchSize: 8, epochs: 3, verbose: 0, shuffle: false,
             callbacks: [new LambdaCallback(onBatchEnd: (_, _) => batches++), new TerminateOnNaN()]);
         Assert.Equal(2, batches);
-        Assert.Equal($"Batch 1: Invalid loss, terminating training{Environment.NewLine}", m.Output!.ToString());
+        Assert.Equal($"Batch 1: Invalid loss, terminating training{Environment.NewLine}", m.ProgressOutput!.ToString());
         Assert.Single(h.history["loss"]);
         Assert.True(double.IsNaN(h.history["loss"][0]));
 
@@ -38,7 +38,7 @@ public class CallbackTests
         var events = new List<string>();
         var cb = new LambdaCallback(
             onTrainBegin: _ => events.Add("train_begin"),
-            onEpochBegin: (e, _) => { events.Add($"epoch_begin {e}"); m.Output!.WriteLine($"begin {e}"); },
+            onEpochBegin: (e, _) => { events.Add($"epoch_begin {e}"); m.ProgressOutput!.WriteLine($"begin {e}"); },
             onBatchBegin: (b, _) => events.Add($"batch_begin {b}"),
             onBatchEnd: (b, logs) => events.Add($"batch_end {b} {string.Join(",", logs.Keys.Order())}"),
             onEpochEnd: (e, logs) => events.Add($"epoch_end {e} {string.Join(",", logs.Keys.Order())}"),
@@ -53,7 +53,7 @@ public class CallbackTests
             "epoch_end 1 accuracy,loss,val_accuracy,val_loss",
             "train_end",
         }, events);
-        var lines = m.Output!.ToString()!.Split(Environment.NewLine);
+        var lines = m.ProgressOutput!.ToString()!.Split(Environment.NewLine);
         Assert.Equal("Epoch 1/2", lines[0]); // the progress logger comes first, as in Keras
         Assert.Equal("begin 0", lines[1]);
     }

@@ -12,7 +12,7 @@ public class EarlyStoppingTests
     {
         var m = new Sequential();
         m.Add(new Dense(2, inputShape: 3));
-        m.Output = new StringWriter();
+        m.ProgressOutput = new StringWriter();
         return m;
     }
 
@@ -85,7 +85,7 @@ public class EarlyStoppingTests
         Assert.Equal(3, Drive(es, m, "val_loss", 1.0, 0.4, 0.5, 0.6));
         Assert.All(m.Weights, w => Assert.All(w.Value.ToArray(), v => Assert.Equal(1f, v))); // epoch 1's weights
         es.OnTrainEnd(new Dictionary<string, double>());
-        Assert.Equal($"Restoring model weights from the end of the best epoch.{Environment.NewLine}Epoch 00004: early stopping{Environment.NewLine}", m.Output!.ToString());
+        Assert.Equal($"Restoring model weights from the end of the best epoch.{Environment.NewLine}Epoch 00004: early stopping{Environment.NewLine}", m.ProgressOutput!.ToString());
 
         var noRestore = Tiny();
         Drive(new EarlyStopping(patience: 2), noRestore, "val_loss", 1.0, 0.4, 0.5, 0.6);
@@ -108,6 +108,6 @@ public class EarlyStoppingTests
         // Loss falls every epoch, so with mode "max" only epoch 0 is "best": training stops after epoch 1.
         var h = m.Fit(x, y, batchSize: 8, epochs: 10, verbose: 0, callbacks: [new EarlyStopping("loss", mode: "max", patience: 1, verbose: 1)]);
         Assert.Equal(2, h.history["loss"].Count);
-        Assert.Contains("Epoch 00002: early stopping", m.Output!.ToString());
+        Assert.Contains("Epoch 00002: early stopping", m.ProgressOutput!.ToString());
     }
 }

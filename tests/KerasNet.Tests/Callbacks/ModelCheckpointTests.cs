@@ -31,7 +31,7 @@ public class ModelCheckpointTests
             var fresh = Synthetic.SmallCnn();
             fresh.LoadWeights(expected);
             Assert.Equal(snapshots[e], Flat(fresh));
-            Assert.Contains($"\nEpoch {e + 1:00000}: saving model to {expected}", m.Output!.ToString()!.ReplaceLineEndings("\n"));
+            Assert.Contains($"\nEpoch {e + 1:00000}: saving model to {expected}", m.ProgressOutput!.ToString()!.ReplaceLineEndings("\n"));
         }
     }
 
@@ -58,7 +58,7 @@ public class ModelCheckpointTests
             $"{nl}Epoch 00002: val_loss did not improve from 0.50000{nl}" +
             $"{nl}Epoch 00003: val_loss improved from 0.50000 to 0.40000, saving model to {path}{nl}" +
             $"{nl}Epoch 00004: val_loss did not improve from 0.40000{nl}",
-            m.Output!.ToString());
+            m.ProgressOutput!.ToString());
     }
 
     [Fact]

@@ -277,7 +277,7 @@ public class ErrorMessageTests
         y[5] = float.NaN; // a NaN target makes the first batch loss NaN whatever the layers do with it
         Throws<NonFiniteLossException>(() => m.Fit(x, y, batchSize: 4, epochs: 2, verbose: 0, shuffle: false), "epoch 1, batch 1", "NaN");
         m = SavingTestUtil.SmallCnn();
-        m.Output = new StringWriter();
+        m.ProgressOutput = new StringWriter();
         var h = m.Fit(x, y, batchSize: 4, epochs: 2, verbose: 0, shuffle: false, callbacks: [new TerminateOnNaN()]);
         Assert.Contains("Batch 0: Invalid loss, terminating training", m.Output.ToString());
         Assert.Equal([0], h.Epoch);

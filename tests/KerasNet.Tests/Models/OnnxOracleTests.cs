@@ -86,7 +86,7 @@ public class OnnxOracleTests
     private static void TrainTwoSteps(Sequential model, int classes)
     {
         model.Compile(new SGD(0.05), classes == 2 ? "categorical_crossentropy" : "binary_crossentropy");
-        model.Output = new StringWriter();
+        model.ProgressOutput = new StringWriter();
         var rng = new Random(3);
         var x = Synthetic.Uniform(rng, 0f, 1f, [8, .. model.InputShape!]);
         var y = new Tensor(8, classes);

@@ -37,7 +37,7 @@ internal static class Synthetic
         if (dropout) m.Add(new Dropout(0.3));
         m.Add(new Dense(2, activation: "softmax"));
         m.Compile(new KerasNet.Optimizers.Adam(0.01), loss, ["accuracy"]);
-        m.Output = new StringWriter();
+        m.ProgressOutput = new StringWriter();
         return m;
     }
 

@@ -34,7 +34,7 @@ public class TrainingOracleTests
         if (separateSoftmax) m.Add(new Activation("softmax"));
         Optimizer opt = optimizer == "adam" ? new Adam(0.01) : new SGD(0.1, momentum: 0.9);
         m.Compile(opt, "categorical_crossentropy");
-        m.Output = new StringWriter();
+        m.ProgressOutput = new StringWriter();
         var (x, y) = Synthetic.Bars(40, seed: 8);
         var dir = Oracle.TempDir();
         var w0 = m.Weights.ToList();

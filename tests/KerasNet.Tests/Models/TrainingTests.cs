@@ -111,7 +111,7 @@ public class TrainingTests
         {
             var m = Synthetic.SmallCnn();
             m.Fit(x, y, batchSize: 8, epochs: epochs, verbose: verbose, validationData: validation ? (vx, vy) : null);
-            return m.Output!.ToString()!;
+            return m.ProgressOutput!.ToString()!;
         }
         Assert.Equal("", Run(0, 2, true));
 
@@ -137,7 +137,7 @@ public class TrainingTests
         var (x, y) = Synthetic.Bars(24);
         var m = Synthetic.SmallCnn();
         var h = m.Fit(x, y, batchSize: 8, epochs: 1, verbose: 2);
-        var line = m.Output!.ToString()!.Trim();
+        var line = m.ProgressOutput!.ToString()!.Trim();
         Assert.EndsWith($" - loss: {Progbar.FormatValue(h.history["loss"][0])} - accuracy: {Progbar.FormatValue(h.history["accuracy"][0])}", line);
     }
 

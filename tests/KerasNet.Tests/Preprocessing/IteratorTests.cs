@@ -139,7 +139,7 @@ public sealed class IteratorTests
         model.Add(new Flatten(inputShape: (9, 7, 3)));
         model.Add(new Dense(2, activation: "softmax"));
         model.Compile(optimizer: "Adam", loss: "categorical_crossentropy", metrics: ["accuracy"]);
-        model.Output = TextWriter.Null;
+        model.ProgressOutput = TextWriter.Null;
         var train = Flow(dir, new ImageDataGenerator(rescale: 1.0 / 255, horizontalFlip: true), batchSize: 4, shuffle: true, seed: 1);
         var history = model.Fit(train, epochs: 2, verbose: 0);
         Assert.Equal(2, history.history["loss"].Count);
