@@ -4,10 +4,19 @@ using System.Diagnostics;
 
 namespace KerasNet.Tests.TestUtil;
 
+/// <summary>Thrown instead of a skip when an oracle is missing under CI (see <see cref="Oracle.RequireOracle"/>).</summary>
+public sealed class OracleMissingException(string reason) : Exception(reason + " [CI=true: a missing oracle is a failure, not a skip]")
+{
+    /// <summary>The reason a plain machine would have skipped with.</summary>
+    public string Reason { get; } = reason;
+}
+
 /// <summary>
 /// Runs the independent oracles: Debian's /usr/bin/python3 with numpy, torch, h5py, keras_preprocessing, sklearn...,
-/// and Node with @tensorflow/tfjs. Tests call <see cref="RequirePython"/> / <see cref="RequireNode"/> first, which
-/// skip (with the reason) where the oracle is not installed, so `dotnet test` passes on a fresh Windows or macOS box.
+/// and Node with @tensorflow/tfjs. Tests call <see cref="RequirePython"/> / <see cref="RequireNodeTfjs"/> /
+/// <see cref="RequireFixtures"/> first, which skip (with the reason) where the oracle is not installed, so `dotnet test`
+/// passes on a fresh Windows or macOS box. Under CI (environment CI=true, any case) a missing oracle is a failure:
+/// they throw <see cref="OracleMissingException"/> with the same reason instead of skipping.
 /// </summary>
 public static class Oracle
 {
@@ -34,9 +43,24 @@ public static class Oracle
     public static bool HasPython(params string[] modules) =>
         File.Exists(PythonPath) && modules.All(m => ModuleCache.GetOrAdd(m, mod => Run(PythonPath, ["-c", $"import {mod}"], null, 120).ExitCode == 0));
 
-    /// <summary>Skips the test unless python with the modules is present.</summary>
+    /// <summary>Whether this run is under CI (environment variable CI equals "true", case-insensitive).</summary>
+    public static bool IsCI => string.Equals(Environment.GetEnvironmentVariable("CI")?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The one place a missing oracle is handled: returns when <paramref name="available"/>; otherwise skips the test
+    /// with <paramref name="reason"/>, or under CI (<see cref="IsCI"/>, or <paramref name="ci"/> when given) throws
+    /// <see cref="OracleMissingException"/>. Use it for any other oracle a test needs (ONNX Runtime, a fixture file...).
+    /// </summary>
+    public static void RequireOracle(bool available, string reason, bool? ci = null)
+    {
+        if (available) return;
+        if (ci ?? IsCI) throw new OracleMissingException(reason);
+        Skip.If(true, reason);
+    }
+
+    /// <summary>Skips the test (fails under CI) unless python with the modules is present.</summary>
     public static void RequirePython(params string[] modules) =>
-        Skip.IfNot(HasPython(modules), $"Oracle not available: {PythonPath} with modules [{string.Join(", ", modules)}] (installed by .ci/run on Debian).");
+        RequireOracle(HasPython(modules), $"Oracle not available: {PythonPath} with modules [{string.Join(", ", modules)}] (installed by .ci/run on Debian).");
 
     /// <summary>Runs a script from <see cref="ScriptsDir"/> with arguments; throws with stderr on failure.</summary>
     public static string RunPythonScript(string script, params string[] args)
@@ -57,9 +81,9 @@ public static class Oracle
     /// <summary>The folder where .ci/run installs npm oracles (node_modules with @tensorflow/tfjs).</summary>
     public static string NodeDir => Environment.GetEnvironmentVariable("KERASNET_NODE_DIR") ?? Path.Combine(RepoRoot, ".ci", "node");
 
-    /// <summary>Skips unless node and @tensorflow/tfjs are installed in <see cref="NodeDir"/>.</summary>
+    /// <summary>Skips (fails under CI) unless node and @tensorflow/tfjs are installed in <see cref="NodeDir"/>.</summary>
     public static void RequireNodeTfjs() =>
-        Skip.IfNot(Directory.Exists(Path.Combine(NodeDir, "node_modules", "@tensorflow", "tfjs")) && Run("node", ["--version"], null, 60).ExitCode == 0,
+        RequireOracle(Directory.Exists(Path.Combine(NodeDir, "node_modules", "@tensorflow", "tfjs")) && Run("node", ["--version"], null, 60).ExitCode == 0,
             $"Oracle not available: node with @tensorflow/tfjs in {NodeDir}/node_modules (installed by .ci/run).");
 
     /// <summary>Runs a node script from <see cref="ScriptsDir"/> with NODE_PATH at the oracle's node_modules.</summary>
@@ -82,11 +106,11 @@ public static class Oracle
         }
     }
 
-    /// <summary>Skips unless the fixtures folder exists; returns it.</summary>
+    /// <summary>Skips (fails under CI) unless the fixtures folder exists; returns it.</summary>
     public static string RequireFixtures()
     {
         var d = FixturesDir;
-        Skip.If(d == null, "Keras fixtures not found: set KERASNET_FIXTURES or place them in ../shared/fixtures/keras beside the repository.");
+        RequireOracle(d != null, "Keras fixtures not found: set KERASNET_FIXTURES or place them in ../shared/fixtures/keras beside the repository.");
         return d!;
     }
 
