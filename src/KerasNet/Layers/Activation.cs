@@ -1,15 +1,21 @@
 #nullable enable
 using System.Text.Json.Nodes;
 using KerasNet.Engine;
+using KerasNet.Saving;
 
 namespace KerasNet.Layers;
 
 /// <summary>Applies an activation function to its input.</summary>
+[KerasLayer("Activation")]
 public sealed class Activation : Layer, IActivatedLayer
 {
     /// <summary>Creates the layer, e.g. <c>new Activation("relu")</c>.</summary>
     public Activation(string activation, Shape? inputShape = null, string? name = null) : base(name, inputShape) =>
         Stage = new ActivationStage(Activations.Parse(activation));
+
+    /// <summary>The layer of a Keras config.</summary>
+    internal static Activation FromConfig(LayerConfigReader c) =>
+        new(c.Activation("activation") ?? throw c.Error("missing field 'activation'."), name: c.Name);
 
     /// <summary>The activation.</summary>
     public ActivationKind Kind => Stage.Kind;

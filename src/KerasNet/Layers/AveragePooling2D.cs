@@ -1,15 +1,24 @@
 #nullable enable
 using KerasNet.Engine;
+using KerasNet.Saving;
 
 namespace KerasNet.Layers;
 
 /// <summary>Average pooling over 2-D windows; with 'same' padding only in-image pixels are averaged (TensorFlow).</summary>
+[KerasLayer("AveragePooling2D", "AvgPool2D")]
 public sealed class AveragePooling2D : Pooling2D
 {
     /// <summary>Creates the layer (pool 2x2, strides = pool size, 'valid' by default).</summary>
     public AveragePooling2D(Size2? poolSize = null, Size2? strides = null, string padding = "valid",
         string dataFormat = "channels_last", Shape? inputShape = null, string? name = null)
         : base(poolSize, strides, padding, dataFormat, inputShape, name) { }
+
+    /// <summary>The layer of a Keras config (Keras 1's <c>border_mode</c> and <c>dim_ordering</c> included).</summary>
+    internal static AveragePooling2D FromConfig(LayerConfigReader c)
+    {
+        var (pool, strides, padding, format) = PoolingArgsOf(c);
+        return new AveragePooling2D(pool, strides, padding, format, name: c.Name);
+    }
 
     /// <inheritdoc/>
     protected internal override Tensor Forward(CallContext ctx, Tensor inputs)

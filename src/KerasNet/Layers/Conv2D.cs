@@ -1,12 +1,14 @@
 #nullable enable
 using System.Text.Json.Nodes;
 using KerasNet.Engine;
+using KerasNet.Saving;
 
 namespace KerasNet.Layers;
 
 /// <summary>
 /// 2-D convolution (cross-correlation, as Keras) over NHWC input with a (kh, kw, in, filters) kernel.
 /// </summary>
+[KerasLayer("Conv2D", "Convolution2D")]
 public sealed class Conv2D : KernelLayer
 {
     /// <summary>What a call keeps for backward: the NHWC input, its geometry, the backend's cached unfolding.</summary>
@@ -34,6 +36,22 @@ public sealed class Conv2D : KernelLayer
         DataFormat = PoolingArgs.CheckDataFormat(dataFormat, "Conv2D");
         DilationRate = dilationRate ?? new Size2(1, 1);
         if (DilationRate != new Size2(1, 1)) throw new KerasNetException($"Conv2D '{Name}': dilation_rate {DilationRate} is not supported (only (1, 1)).");
+    }
+
+    /// <summary>
+    /// The layer of a Keras config: Keras 2/3 fields, or Keras 1's <c>Convolution2D</c> (<c>nb_filter</c>,
+    /// <c>nb_row</c>/<c>nb_col</c>, <c>border_mode</c>, <c>subsample</c>, <c>dim_ordering</c>, <c>init</c>).
+    /// </summary>
+    internal static Conv2D FromConfig(LayerConfigReader c)
+    {
+        int groups = c.OptionalInt("groups") ?? 1;
+        if (groups != 1) throw c.Error($"groups={groups} is not supported (only 1).");
+        var kernel = c.Size("kernel_size")
+            ?? (c.Has("nb_row") ? new Size2(c.Int("nb_row"), c.Int("nb_col")) : throw c.Error("missing field 'kernel_size' (or 'nb_row'/'nb_col')."));
+        return new Conv2D(c.Int("filters", "nb_filter"), kernel, c.Size("strides", "subsample"), c.Padding(), c.DataFormat(),
+            c.Size("dilation_rate", "atrous_rate"), c.Activation("activation"), c.Bool(true, "use_bias", "bias"),
+            c.Initializer("glorot_uniform", "kernel_initializer", "init"), c.Initializer("zeros", "bias_initializer"),
+            name: c.Name, trainable: c.Bool(true, "trainable"));
     }
 
     /// <summary>Number of output channels.</summary>

@@ -1,6 +1,7 @@
 #nullable enable
 using System.Text.Json.Nodes;
 using KerasNet.Engine;
+using KerasNet.Saving;
 
 namespace KerasNet.Layers;
 
@@ -8,6 +9,7 @@ namespace KerasNet.Layers;
 /// Densely-connected layer: <c>output = activation(dot(input, kernel) + bias)</c>, kernel (in, out) as Keras stores it.
 /// Inputs of higher rank are multiplied along their last axis.
 /// </summary>
+[KerasLayer("Dense")]
 public sealed class Dense : KernelLayer
 {
     /// <summary>Creates the layer with Keras's defaults (glorot_uniform kernel, zero bias, no activation).</summary>
@@ -19,6 +21,12 @@ public sealed class Dense : KernelLayer
         if (units <= 0) throw new KerasNetException($"Dense: units must be positive, got {units}.");
         Units = units;
     }
+
+    /// <summary>The layer of a Keras config (Keras 1's <c>output_dim</c>, <c>init</c> and <c>bias</c> included).</summary>
+    internal static Dense FromConfig(LayerConfigReader c) =>
+        new(c.Int("units", "output_dim"), c.Activation("activation"), c.Bool(true, "use_bias", "bias"),
+            c.Initializer("glorot_uniform", "kernel_initializer", "init"), c.Initializer("zeros", "bias_initializer"),
+            name: c.Name, trainable: c.Bool(true, "trainable"));
 
     /// <summary>Output width.</summary>
     public int Units { get; }

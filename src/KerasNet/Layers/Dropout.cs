@@ -1,6 +1,7 @@
 #nullable enable
 using System.Text.Json.Nodes;
 using KerasNet.Engine;
+using KerasNet.Saving;
 
 namespace KerasNet.Layers;
 
@@ -8,6 +9,7 @@ namespace KerasNet.Layers;
 /// Sets a fraction <see cref="Rate"/> of inputs to zero during training and scales the rest by 1/(1 - rate);
 /// the identity at inference.
 /// </summary>
+[KerasLayer("Dropout")]
 public sealed class Dropout : Layer
 {
     /// <summary>The mask of one call (the kept inputs' scale, zero for the dropped).</summary>
@@ -24,6 +26,9 @@ public sealed class Dropout : Layer
         Rate = rate;
         Seed = seed;
     }
+
+    /// <summary>The layer of a Keras config (Keras 1's <c>p</c> for the rate).</summary>
+    internal static Dropout FromConfig(LayerConfigReader c) => new(c.Double(0, "rate", "p"), c.OptionalInt("seed"), name: c.Name);
 
     /// <summary>Fraction dropped.</summary>
     public double Rate { get; }

@@ -1,6 +1,7 @@
 #nullable enable
 using System.Text.Json.Nodes;
 using KerasNet.Engine;
+using KerasNet.Saving;
 
 namespace KerasNet.Layers;
 
@@ -10,11 +11,15 @@ namespace KerasNet.Layers;
 /// in (h, w, c) order: the weights of the following Dense layer do not depend on the data format. A Keras 1 'th'
 /// model's Flatten has no data_format (channels_last) and so flattens its channels-first tensor in (c, h, w) order.
 /// </summary>
+[KerasLayer("Flatten")]
 public sealed class Flatten : Layer
 {
     /// <summary>Creates the layer.</summary>
     public Flatten(string dataFormat = "channels_last", Shape? inputShape = null, string? name = null)
         : base(name, inputShape) => DataFormat = PoolingArgs.CheckDataFormat(dataFormat, "Flatten");
+
+    /// <summary>The layer of a Keras config (Keras 2.1 and older omit data_format).</summary>
+    internal static Flatten FromConfig(LayerConfigReader c) => new(c.DataFormat(), name: c.Name);
 
     /// <summary>"channels_last" or "channels_first".</summary>
     public string DataFormat { get; }

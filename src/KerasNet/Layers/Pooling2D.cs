@@ -1,6 +1,7 @@
 #nullable enable
 using System.Text.Json.Nodes;
 using KerasNet.Engine;
+using KerasNet.Saving;
 
 namespace KerasNet.Layers;
 
@@ -26,6 +27,10 @@ public abstract class Pooling2D : Layer
         Padding = PoolingArgs.CheckPadding(padding, ClassName);
         DataFormat = PoolingArgs.CheckDataFormat(dataFormat, ClassName);
     }
+
+    /// <summary>pool_size (2x2 when absent), strides, padding and data_format of a pooling layer's config.</summary>
+    private protected static (Size2 PoolSize, Size2? Strides, string Padding, string DataFormat) PoolingArgsOf(LayerConfigReader c) =>
+        (c.Size("pool_size") ?? new Size2(2, 2), c.Size("strides"), c.Padding(), c.DataFormat());
 
     /// <summary>Window size.</summary>
     public Size2 PoolSize { get; }

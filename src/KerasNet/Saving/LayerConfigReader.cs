@@ -117,6 +117,9 @@ public sealed class LayerConfigReader
         };
     }
 
+    /// <summary>padding, or Keras 1's border_mode; 'valid' when absent.</summary>
+    public string Padding() => String("valid", "padding", "border_mode")!;
+
     /// <summary>An activation name (a string, or a Keras 3 serialized function object).</summary>
     public string? Activation(params string[] keys)
     {

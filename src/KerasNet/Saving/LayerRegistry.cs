@@ -1,31 +1,21 @@
 #nullable enable
+using System.Reflection;
 using KerasNet.Layers;
 
 namespace KerasNet.Saving;
 
 /// <summary>
-/// Maps Keras class names to constructors from a config, as tfjs-layers' serialization registry does. Knows the
-/// Keras 2/3 names and the Keras 1 ones (<c>Convolution2D</c> with <c>nb_filter</c>/<c>border_mode</c>/
-/// <c>subsample</c>/<c>dim_ordering</c>, <c>Dense</c> with <c>output_dim</c>, <c>Dropout</c> with <c>p</c>).
-/// Other parts of KerasNet (or users) add their layers with <see cref="Register"/>.
+/// Maps Keras class names to constructors from a config, as tfjs-layers' serialization registry does. Every layer
+/// class marked with <see cref="KerasLayerAttribute"/> registers itself (its Keras names and aliases, and its static
+/// <c>FromConfig</c>); other parts of KerasNet (or users) add more with <see cref="Register"/>. Models
+/// (Sequential, Functional, Model) are read by the model config reader, not here.
 /// </summary>
 public static class LayerRegistry
 {
-    private static readonly Dictionary<string, Func<LayerConfigReader, Layer>> Factories = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Func<LayerConfigReader, Layer>> Factories = FromAttributes(new(StringComparer.Ordinal)
     {
-        ["Conv2D"] = Conv2DFrom,
-        ["Convolution2D"] = Conv2DFrom,
-        ["MaxPooling2D"] = c => new MaxPooling2D(PoolSize(c), c.Size("strides"), Padding(c), c.DataFormat(), name: c.Name),
-        ["MaxPool2D"] = c => new MaxPooling2D(PoolSize(c), c.Size("strides"), Padding(c), c.DataFormat(), name: c.Name),
-        ["AveragePooling2D"] = c => new AveragePooling2D(PoolSize(c), c.Size("strides"), Padding(c), c.DataFormat(), name: c.Name),
-        ["AvgPool2D"] = c => new AveragePooling2D(PoolSize(c), c.Size("strides"), Padding(c), c.DataFormat(), name: c.Name),
-        ["Flatten"] = c => new Flatten(c.DataFormat(), name: c.Name),
-        ["Dense"] = c => new Dense(c.Int("units", "output_dim"), c.Activation("activation"), c.Bool(true, "use_bias", "bias"),
-            c.Initializer("glorot_uniform", "kernel_initializer", "init"), c.Initializer("zeros", "bias_initializer"),
-            name: c.Name, trainable: c.Bool(true, "trainable")),
-        ["Dropout"] = c => new Dropout(c.Double(0, "rate", "p"), c.OptionalInt("seed"), name: c.Name),
-        ["Activation"] = c => new Activation(c.Activation("activation") ?? throw c.Error("missing field 'activation'."), name: c.Name),
-    };
+        // Factories that do not live with a layer class can be listed here: ["ClassName"] = c => new ...(...).
+    });
 
     /// <summary>Registers (or replaces) the constructor for a Keras class name.</summary>
     public static void Register(string className, Func<LayerConfigReader, Layer> factory)
@@ -52,19 +42,23 @@ public static class LayerRegistry
         }
     }
 
-    private static Layer Conv2DFrom(LayerConfigReader c)
+    /// <summary>
+    /// Adds the factory of every [KerasLayer] class of this assembly to <paramref name="explicitFactories"/>. A marked
+    /// class without a usable FromConfig is a programming error, reported when the registry is first used.
+    /// </summary>
+    private static Dictionary<string, Func<LayerConfigReader, Layer>> FromAttributes(Dictionary<string, Func<LayerConfigReader, Layer>> explicitFactories)
     {
-        int groups = c.OptionalInt("groups") ?? 1;
-        if (groups != 1) throw c.Error($"groups={groups} is not supported (only 1).");
-        var kernel = c.Size("kernel_size")
-            ?? (c.Has("nb_row") ? new Size2(c.Int("nb_row"), c.Int("nb_col")) : throw c.Error("missing field 'kernel_size' (or 'nb_row'/'nb_col')."));
-        return new Conv2D(c.Int("filters", "nb_filter"), kernel, c.Size("strides", "subsample"), Padding(c), c.DataFormat(),
-            c.Size("dilation_rate", "atrous_rate"), c.Activation("activation"), c.Bool(true, "use_bias", "bias"),
-            c.Initializer("glorot_uniform", "kernel_initializer", "init"), c.Initializer("zeros", "bias_initializer"),
-            name: c.Name, trainable: c.Bool(true, "trainable"));
+        foreach (var type in typeof(LayerRegistry).Assembly.GetTypes())
+        {
+            if (type.GetCustomAttribute<KerasLayerAttribute>() is not { } attribute) continue;
+            var method = type.GetMethod("FromConfig", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, [typeof(LayerConfigReader)]);
+            if (method == null || !typeof(Layer).IsAssignableFrom(method.ReturnType))
+                throw new InvalidOperationException($"{type.Name} is marked [KerasLayer] but has no static FromConfig(LayerConfigReader) returning a layer.");
+            var factory = method.CreateDelegate<Func<LayerConfigReader, Layer>>();
+            foreach (var name in attribute.ClassNames)
+                if (!explicitFactories.TryAdd(name, factory))
+                    throw new InvalidOperationException($"Keras class name '{name}' is registered twice ({type.Name}).");
+        }
+        return explicitFactories;
     }
-
-    private static Size2 PoolSize(LayerConfigReader c) => c.Size("pool_size") ?? new Size2(2, 2);
-
-    private static string Padding(LayerConfigReader c) => c.String("valid", "padding", "border_mode")!;
 }

@@ -1,0 +1,32 @@
+#nullable enable
+namespace KerasNet.Saving;
+
+/// <summary>
+/// Marks a layer class as loadable from Keras configs under the given class names (the current Keras name first,
+/// then older aliases such as Keras 1's <c>Convolution2D</c>). The class must also declare
+/// <c>internal static TLayer FromConfig(LayerConfigReader config)</c>; <see cref="LayerRegistry"/> collects every
+/// marked class of the KerasNet assembly, so a new layer is one file: the class, its attribute and its FromConfig.
+/// </summary>
+/// <example>
+/// <code>
+/// [KerasLayer("Dropout")]
+/// public sealed class Dropout : Layer
+/// {
+///     internal static Dropout FromConfig(LayerConfigReader c) => new(c.Double(0, "rate", "p"), name: c.Name);
+///     ...
+/// }
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class KerasLayerAttribute : Attribute
+{
+    /// <summary>Registers the class under <paramref name="classNames"/>.</summary>
+    public KerasLayerAttribute(params string[] classNames)
+    {
+        if (classNames.Length == 0) throw new ArgumentException("A Keras layer needs at least one class name.", nameof(classNames));
+        ClassNames = classNames;
+    }
+
+    /// <summary>The Keras class names (and aliases) configs use for this layer.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+}
