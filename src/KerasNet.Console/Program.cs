@@ -121,7 +121,7 @@ public static class Program
             throw new KerasNetException($"{data}: training_set has classes [{string.Join(", ", training.Keys)}] but test_set has [{string.Join(", ", test.Keys)}].");
     }
 
-    private static void CheckSamePredictions(string what, Sequential trained, Sequential reloaded, Data.IDataSequence data)
+    private static void CheckSamePredictions(string what, Model trained, Model reloaded, Data.IDataSequence data)
     {
         var expected = trained.PredictTensor(data);
         var actual = reloaded.PredictTensor(data);

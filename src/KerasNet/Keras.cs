@@ -33,9 +33,10 @@ public static class Keras
 
     /// <summary>
     /// Creates an uncompiled model from <c>to_json()</c> text written by Keras 1.x, 2.x or 3.x (or by
-    /// <see cref="Sequential.ToJson"/>). Unknown layer classes and missing fields throw naming them.
+    /// <see cref="Model.ToJson"/>): a <see cref="Sequential"/>, or a <see cref="Model"/> for Functional/Model configs,
+    /// with any nested models. Unknown layer classes and missing fields throw naming them.
     /// </summary>
-    public static Sequential ModelFromJson(string json)
+    public static Model ModelFromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
         const string source = "model JSON";
@@ -47,14 +48,14 @@ public static class Keras
     /// When the file has a training config the model comes back compiled, with its optimizer state, so training
     /// resumes where it stopped.
     /// </summary>
-    public static Sequential LoadModel(string path)
+    public static Model LoadModel(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         return ModelFiles.Load(path);
     }
 
-    /// <summary>Saves a model as <see cref="Sequential.Save"/> does.</summary>
-    public static void SaveModel(Sequential model, string path)
+    /// <summary>Saves a model as <see cref="Model.Save"/> does.</summary>
+    public static void SaveModel(Model model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         model.Save(path);

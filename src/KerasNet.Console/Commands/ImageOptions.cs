@@ -28,7 +28,7 @@ public sealed record ImageOptions(int[]? TargetSize, double Rescale, string? Col
     /// Loads <paramref name="path"/>: a flow_from_directory folder (one subfolder per class), a flat folder of images,
     /// or one image file; in Keras's sorted order.
     /// </summary>
-    public ModelInput Load(string path, Sequential model, bool requireClasses)
+    public ModelInput Load(string path, Model model, bool requireClasses)
     {
         var (size, colorMode) = Resolve(model, path);
         if (Directory.Exists(path) && Directory.EnumerateDirectories(path).Any())
@@ -79,7 +79,7 @@ public sealed record ImageOptions(int[]? TargetSize, double Rescale, string? Col
         return new ModelInput(new ArraySequence(x, null, batchSize), Enumerable.Range(0, x.BatchSize).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(), null, null);
     }
 
-    private ((int, int) Size, string ColorMode) Resolve(Sequential model, string path)
+    private ((int, int) Size, string ColorMode) Resolve(Model model, string path)
     {
         var input = model.InputShape;
         if (TargetSize is { Length: 2 } t) return ((t[0], t[1]), ColorMode ?? ColorFromChannels(input, path));

@@ -8,6 +8,8 @@ public sealed class Variable
 {
     internal Variable(string name, int[] shape, bool trainable)
     {
+        // Counted before the tensors exist, so a corrupt config is refused before it allocates (WeightBudget).
+        Saving.WeightBudget.Charge(name, shape);
         Name = name;
         Value = new Tensor(shape);
         Grad = new Tensor(shape);

@@ -40,6 +40,15 @@ public partial class Model
     /// <summary>The log keys of Fit and Evaluate, in Keras's order: loss, each output's loss (when several), the metrics.</summary>
     public IReadOnlyList<string> MetricsNames => _resolved ? _logNames : ["loss"];
 
+    /// <summary>The losses as given to Compile (one for all outputs, or one per output), for the saved training config.</summary>
+    internal IReadOnlyList<Loss> LossSpec => _lossSpec;
+
+    /// <summary>The loss weights as given to Compile (null: 1 each).</summary>
+    internal IReadOnlyList<double>? LossWeightSpec => _lossWeightSpec;
+
+    /// <summary>Per-output metric names when Compile was given them by output name; null when one list serves all.</summary>
+    internal IReadOnlyList<string[]>? MetricSpecPerOutput => _metricSpecPerOutput;
+
     /// <summary>Whether Compile has been called.</summary>
     public bool IsCompiled => Optimizer != null && _lossSpec.Length > 0;
 

@@ -1,26 +1,30 @@
 #nullable enable
+using System.Text.Json.Nodes;
 using KerasNet.Saving;
 
 namespace KerasNet.Models;
 
 public partial class Model
 {
-    /// <summary>This model as the Sequential the file formats below support so far, or a clear refusal.</summary>
-    internal Sequential SavableSequential(string what) => this as Sequential
-        ?? throw new KerasNetException($"Model '{Name}' ({ClassName}): {what} of Functional models is not supported yet; only Sequential models can be saved.");
-
     /// <summary>
     /// Set when a loaded config listed an InputLayer: the model is then a graph network whose to_json lists the
     /// InputLayer, even when its name looks like the implicit one Build creates.
     /// </summary>
     internal bool HasConfigInputLayer { get; set; }
 
+    /// <summary>
+    /// Keras's <c>model.get_config()</c>: a Sequential's layer list, a Functional model's network config (layers with
+    /// their inbound nodes, input_layers, output_layers). This is what a model nested in another writes as its config.
+    /// </summary>
+    public override JsonObject GetConfig() => ModelConfigWriter.Config(this);
 
     /// <summary>
-    /// The model's architecture as tf.keras 2.4's <c>model.to_json()</c> writes it, byte for byte: class_name,
-    /// config (with the InputLayer tf.keras adds), keras_version "2.4.0" and backend "tensorflow".
+    /// The model's architecture as tf.keras 2.4's <c>model.to_json()</c> writes it, byte for byte: class_name
+    /// ("Sequential" or "Functional"), config (a Sequential's layers with the InputLayer tf.keras adds; a Functional
+    /// model's layers with their inbound nodes, input_layers and output_layers; nested models in full),
+    /// keras_version "2.4.0" and backend "tensorflow".
     /// </summary>
-    public string ToJson() => PyJson.Dumps(ModelConfigWriter.ToJson(SavableSequential("to_json")));
+    public string ToJson() => PyJson.Dumps(ModelConfigWriter.ToJson(this));
 
     /// <summary>
     /// Saves architecture, weights, training config and optimizer state: <c>.h5</c>/<c>.hdf5</c> as tf.keras 2.4's
@@ -29,7 +33,7 @@ public partial class Model
     public void Save(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        ModelFiles.Save(SavableSequential("saving"), path);
+        ModelFiles.Save(this, path);
     }
 
     /// <summary>
@@ -39,7 +43,7 @@ public partial class Model
     public void SaveWeights(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        ModelFiles.SaveWeights(SavableSequential("saving weights"), path);
+        ModelFiles.SaveWeights(this, path);
     }
 
     /// <summary>
@@ -50,6 +54,6 @@ public partial class Model
     public void LoadWeights(string path, bool byName = false)
     {
         ArgumentNullException.ThrowIfNull(path);
-        ModelFiles.LoadWeights(SavableSequential("loading weights"), path, byName);
+        ModelFiles.LoadWeights(this, path, byName);
     }
 }

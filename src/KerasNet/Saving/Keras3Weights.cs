@@ -1,6 +1,7 @@
 #nullable enable
 using System.Globalization;
 using PureHDF;
+using KerasNet.Layers;
 using KerasNet.Models;
 
 namespace KerasNet.Saving;
@@ -8,12 +9,16 @@ namespace KerasNet.Saving;
 /// <summary>
 /// Keras 3's weight store (<c>x.weights.h5</c> and <c>model.weights.h5</c> inside a <c>.keras</c>):
 /// <c>layers/&lt;snake_class&gt;[_n]/vars/&lt;i&gt;</c> keyed by class in <c>model.layers</c> order (not by layer name),
-/// each <c>vars</c> group with <c>@name</c>, and <c>optimizer/vars</c> for a compiled model.
+/// each <c>vars</c> group with <c>@name</c>, and <c>optimizer/vars</c> for a compiled model. A nested model is a
+/// container of its own: <c>layers/functional/vars</c> (its own, empty) and <c>layers/functional/layers/dense/vars</c>,
+/// as <c>saving_lib._save_state</c> walks it. A layer reached twice (shared by nested models) is stored once, where
+/// it is first reached. A Functional model's <c>layers</c> include its InputLayers (keys <c>input_layer</c>, ...);
+/// a Sequential's do not.
 /// </summary>
 internal static class Keras3Weights
 {
     /// <summary>The store keys of the model's layers: conv2d, conv2d_1, max_pooling2d, ... as Keras 3's _save_container_state.</summary>
-    public static List<string> Keys(Sequential model)
+    public static List<string> Keys(Model model)
     {
         var seen = new Dictionary<string, int>();
         var keys = new List<string>();
@@ -28,35 +33,66 @@ internal static class Keras3Weights
     }
 
     /// <summary>Writes the store into a new HDF5 file tree.</summary>
-    public static H5File Build(Sequential model, bool includeOptimizer)
+    public static H5File Build(Model model, bool includeOptimizer)
     {
         var file = new H5File();
-        var keys = Keys(model);
-        var layers = H5Tree.Child(file, "layers");
-        for (int i = 0; i < keys.Count; i++)
-        {
-            var layer = model.Layers[i];
-            var vars = H5Tree.Child(H5Tree.Child(layers, keys[i]), "vars");
-            vars.Attributes["name"] = layer.Name;
-            for (int j = 0; j < layer.Weights.Count; j++)
-                vars[j.ToString(CultureInfo.InvariantCulture)] = H5Tree.Floats(layer.Weights[j].Value.ToArray(), layer.Weights[j].Shape);
-        }
-        H5Tree.Child(file, "vars").Attributes["name"] = model.Name;
+        WriteContainer(file, model, new HashSet<Layer>(ReferenceEqualityComparer.Instance));
         if (includeOptimizer) OptimizerState.WriteKeras3(file, model);
         return file;
     }
 
-    /// <summary>Loads the layer weights (all checked before any is assigned) and, when asked, the optimizer state.</summary>
-    public static void Read(H5Reader r, Sequential model, bool includeOptimizer)
+    private static void WriteContainer(H5Group g, Model model, HashSet<Layer> visited)
     {
-        var container = r.Group(r.Root, "layers") ?? r.Group(r.Root, "_layer_checkpoint_dependencies")
-            ?? throw new InvalidModelFileException(r.Name, "no 'layers' group: this is not a Keras 3 weights file.");
         var keys = Keys(model);
+        var layers = H5Tree.Child(g, "layers");
+        for (int i = 0; i < keys.Count; i++)
+        {
+            var layer = model.Layers[i];
+            if (!visited.Add(layer)) continue;
+            var lg = H5Tree.Child(layers, keys[i]);
+            if (layer is Model sub)
+            {
+                WriteContainer(lg, sub, visited);
+                continue;
+            }
+            var vars = H5Tree.Child(lg, "vars");
+            vars.Attributes["name"] = layer.Name;
+            for (int j = 0; j < layer.Weights.Count; j++)
+                vars[j.ToString(CultureInfo.InvariantCulture)] = H5Tree.Floats(layer.Weights[j].Value.ToArray(), layer.Weights[j].Shape);
+        }
+        H5Tree.Child(g, "vars").Attributes["name"] = model.Name;
+    }
+
+    /// <summary>Loads the layer weights (all checked before any is assigned) and, when asked, the optimizer state.</summary>
+    public static void Read(H5Reader r, Model model, bool includeOptimizer)
+    {
+        var container = Container(r, r.Root)
+            ?? throw new InvalidModelFileException(r.Name, "no 'layers' group: this is not a Keras 3 weights file.");
         var pending = new List<WeightAssign.Pending>();
+        ReadContainer(r, container, "layers", model, pending, new HashSet<Layer>(ReferenceEqualityComparer.Instance));
+        WeightAssign.ApplyAll(pending);
+        if (includeOptimizer) OptimizerState.ReadKeras3(r, model);
+    }
+
+    // keras 2.13-2.15 wrote "_layer_checkpoint_dependencies" where Keras 3 writes "layers" (H5IOStore.get's fallback).
+    private static IH5Group? Container(H5Reader r, IH5Group g) => r.Group(g, "layers") ?? r.Group(g, "_layer_checkpoint_dependencies");
+
+    private static void ReadContainer(H5Reader r, IH5Group container, string path, Model model, List<WeightAssign.Pending> pending, HashSet<Layer> visited)
+    {
+        var keys = Keys(model);
         var origin = new WeightAssign.Origin("3", "tensorflow");
         for (int i = 0; i < keys.Count; i++)
         {
             var layer = model.Layers[i];
+            if (!visited.Add(layer)) continue;
+            if (layer is Model sub)
+            {
+                var inner = r.Group(container, keys[i]) is { } sg ? Container(r, sg) : null;
+                if (inner != null) ReadContainer(r, inner, $"{path}/{keys[i]}/layers", sub, pending, visited);
+                else if (sub.Weights.Count > 0)
+                    throw new ShapeMismatchException($"{r.Name}: nested model '{sub.Name}' has weights but the file has no group '{path}/{keys[i]}/layers'.");
+                continue;
+            }
             var vars = r.Group(container, keys[i] + "/vars");
             var arrays = new List<StoredArray>();
             if (vars != null)
@@ -66,14 +102,12 @@ internal static class Keras3Weights
                     arrays.Add(new StoredArray($"{keys[i]}/vars/{j}", data, shape));
                 }
             else if (layer.Weights.Count > 0)
-                throw new ShapeMismatchException($"{r.Name}: layer '{layer.Name}' ({layer.ClassName}) has weights but the file has no group 'layers/{keys[i]}/vars'.");
+                throw new ShapeMismatchException($"{r.Name}: layer '{layer.Name}' ({layer.ClassName}) has weights but the file has no group '{path}/{keys[i]}/vars'.");
             if (layer.Weights.Count > 0 || arrays.Count > 0)
-                pending.Add(WeightAssign.Check(layer, arrays, r.Name, $"layers/{keys[i]}", origin));
+                pending.Add(WeightAssign.Check(layer, arrays, r.Name, $"{path}/{keys[i]}", origin));
         }
         var extra = r.ChildNames(container).Except(keys).ToList();
         if (extra.Count > 0)
             throw new ShapeMismatchException($"{r.Name}: the file has layers the model lacks: {string.Join(", ", extra)} (the model's are {string.Join(", ", keys)}).");
-        WeightAssign.ApplyAll(pending);
-        if (includeOptimizer) OptimizerState.ReadKeras3(r, model);
     }
 }

@@ -17,7 +17,7 @@ internal static class KerasArchive
     private const long MaxInflateRatio = 1032;
 
     /// <summary>Writes the archive atomically.</summary>
-    public static void Save(Sequential model, string path)
+    public static void Save(Model model, string path)
     {
         var config = ModelConfigWriter.Keras3(model, TrainingConfig.Keras3(model));
         var metadata = new System.Text.Json.Nodes.JsonObject

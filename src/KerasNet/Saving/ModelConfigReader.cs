@@ -7,9 +7,10 @@ using KerasNet.Models;
 namespace KerasNet.Saving;
 
 /// <summary>
-/// Builds a <see cref="Sequential"/> from a Keras model config: Keras 1.x and 2.x (<c>config</c> a list or a dict,
-/// the input shape on the first layer, on an InputLayer or in <c>build_input_shape</c>) and Keras 3
-/// (module/registered_name wrappers, DTypePolicy objects, <c>batch_shape</c>, <c>build_config</c>).
+/// Builds a <see cref="Model"/> from a Keras model config: Sequential configs of Keras 1.x and 2.x (<c>config</c> a
+/// list or a dict, the input shape on the first layer, on an InputLayer or in <c>build_input_shape</c>) and Keras 3
+/// (module/registered_name wrappers, DTypePolicy objects, <c>batch_shape</c>, <c>build_config</c>), and graph models
+/// (<c>Functional</c>, <c>Model</c>) through <see cref="FunctionalConfigReader"/>. Either kind may contain the other.
 /// </summary>
 internal static class ModelConfigReader
 {
@@ -27,25 +28,70 @@ internal static class ModelConfigReader
     public const long DefaultMaxParams = 1L << 29;
 
     /// <summary>
-    /// Creates the model described by a to_json()/model_config object. The weights each layer would allocate are
-    /// counted before it is built and refused above <paramref name="maxParams"/> (for a model file: what the file
-    /// can hold), so a corrupt config cannot make us allocate gigabytes.
+    /// Creates the model described by a to_json()/model_config object. Every weight a layer creates is counted
+    /// before it is allocated and refused above <paramref name="maxParams"/> (for a model file: what the file can
+    /// hold; see <see cref="WeightBudget"/>), so a corrupt config cannot make us allocate gigabytes.
     /// </summary>
-    public static Sequential Read(JsonObject root, string source, long maxParams = DefaultMaxParams)
+    public static Model Read(JsonObject root, string source, long maxParams = DefaultMaxParams)
     {
         // A field of the wrong JSON kind (a number where a name belongs) surfaces from System.Text.Json as these.
-        try { return ReadCore(root, source, maxParams); }
+        try
+        {
+            using (WeightBudget.Begin(maxParams, source)) return ReadModel(root, source);
+        }
         catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
         {
             throw new ModelConfigException($"{source}: malformed model config ({e.Message}).", e);
         }
     }
 
-    private static Sequential ReadCore(JsonObject root, string source, long maxParams)
+    /// <summary>Whether a class name is one of the model classes this reader builds itself.</summary>
+    public static bool IsModelClass(string className) => className is "Sequential" or "Functional" or "Model";
+
+    /// <summary>A <c>{"class_name", "config"}</c> model entry: the whole config, or a model nested in another.</summary>
+    public static Model ReadModel(JsonObject entry, string source)
     {
-        string cls = ClassNameOf(root, source, "model");
-        if (cls != "Sequential")
-            throw new ModelConfigException($"{source}: model class '{cls}' is not supported; only Sequential models can be loaded.");
+        string cls = ClassNameOf(entry, source, "model");
+        var model = cls switch
+        {
+            "Sequential" => ReadSequential(entry, source),
+            "Functional" or "Model" => FunctionalConfigReader.Read(entry, cls, source),
+            _ => throw new ModelConfigException($"{source}: model class '{cls}' is not supported; Sequential, Functional and Model configs can be loaded."),
+        };
+        // Keras 3 configs record the model's own trainable flag; false freezes every layer inside, as Keras sets it.
+        if ((entry["config"] as JsonObject)?["trainable"] is JsonValue t && t.GetValueKind() == JsonValueKind.False) model.Trainable = false;
+        return model;
+    }
+
+    /// <summary>
+    /// The layer of one entry of a model's <c>layers</c> list: a nested model, or a layer from the registry with its
+    /// trainable flag.
+    /// </summary>
+    public static Layer CreateLayer(JsonObject entry, string className, int index, string source)
+    {
+        if (IsModelClass(className)) return ReadModel(entry, source);
+        var reader = Reader(entry, className, index, source);
+        var layer = LayerRegistry.Create(reader);
+        layer.Trainable = reader.Bool(true, "trainable");
+        return layer;
+    }
+
+    /// <summary>The config reader of a layer entry (which must have a 'config' object).</summary>
+    public static LayerConfigReader Reader(JsonObject entry, string className, int index, string source) =>
+        new(entry["config"] as JsonObject ?? throw new ModelConfigException($"{source}: layer {index} ({className}) is missing its 'config' object."),
+            className, source);
+
+    /// <summary>An InputLayer from its config (Keras 2's batch_input_shape, Keras 3's batch_shape).</summary>
+    public static InputLayer NewInputLayer(LayerConfigReader reader)
+    {
+        var shape = reader.BatchShape("batch_input_shape", "batch_shape") ?? throw reader.Error("missing field 'batch_input_shape' (or 'batch_shape').");
+        CheckInputShape(reader.Name ?? "?", shape, reader.Source);
+        try { return new InputLayer(shape, name: reader.Name); }
+        catch (KerasNetException e) { throw reader.Error(e.Message); }
+    }
+
+    private static Sequential ReadSequential(JsonObject root, string source)
+    {
         var config = root["config"] ?? throw new ModelConfigException($"{source}: missing field 'config' of the model.");
         string? name = null;
         JsonArray layers;
@@ -66,73 +112,90 @@ internal static class ModelConfigReader
         {
             if (layers[i] is not JsonObject entry) throw new ModelConfigException($"{source}: layer {i} of the model config is not an object.");
             string lcls = ClassNameOf(entry, source, $"layer {i}");
-            var cfg = entry["config"] as JsonObject ?? throw new ModelConfigException($"{source}: layer {i} ({lcls}) is missing its 'config' object.");
-            var reader = new LayerConfigReader(cfg, lcls, source);
             if (lcls == "InputLayer")
             {
-                var shape = reader.BatchShape("batch_input_shape", "batch_shape") ?? throw reader.Error("missing field 'batch_input_shape' (or 'batch_shape').");
-                try { model.Add(new InputLayer(shape, name: reader.Name)); }
+                var reader = Reader(entry, lcls, i, source);
+                var input = NewInputLayer(reader);
+                try { model.Add(input); }
                 catch (KerasNetException e) { throw reader.Error(e.Message); } // an InputLayer after the first layer
                 model.HasConfigInputLayer = true;
                 continue;
             }
-            var layer = LayerRegistry.Create(reader);
-            layer.Trainable = reader.Bool(true, "trainable");
-            // Keras 1 also allowed input_dim on the first Dense; input_shape only lives in batch_input_shape here.
-            var inputShape = reader.BatchShape("batch_input_shape", "batch_shape")
-                ?? (reader.OptionalInt("input_dim") is int dim ? [dim] : null);
-            if (inputShape != null && model.Layers.Count == 0) layer.InputShapeArgument = inputShape;
-            // tf.keras names the InputLayer "<first>_input" only when the first layer was given input_shape; Keras 3
-            // configs (our .keras files) drop that argument, so restore it and to_json stays the same after a round trip.
-            if (model.Layers.Count == 0 && model.InputLayer is { } input && input.Name == layer.Name + "_input")
-                layer.InputShapeArgument ??= input.InputShapeArgument;
-            CheckBudget(layer, model.Layers.Count == 0 ? model.InputShape ?? layer.InputShapeArgument : model.Layers[^1].OutputShape, ref maxParams, source);
-            try { model.Add(layer); }
-            catch (KerasNetException e) { throw new ModelConfigException($"{source}: cannot add layer '{layer.Name}' ({lcls}): {e.Message}", e); }
-            if (layer.OutputShape is { } built) CheckOutput(layer, built, source);
+            AddLayer(model, entry, lcls, i, source);
         }
-        if (model.InputLayer == null)
-        {
-            if (buildShape == null)
-                throw new ModelConfigException($"{source}: the model config gives no input shape (no InputLayer, batch_input_shape or build_input_shape).");
-            var shape = buildShape;
-            foreach (var layer in model.Layers)
-            {
-                CheckBudget(layer, shape, ref maxParams, source);
-                shape = layer.ComputeOutputShape(shape);
-                CheckOutput(layer, shape, source);
-            }
-            try { model.Build(buildShape); }
-            catch (KerasNetException e) { throw new ModelConfigException($"{source}: cannot build the model for input {Engine.ShapeUtil.FormatWithNone(buildShape)}: {e.Message}", e); }
-        }
+        if (model.InputLayer == null) BuildDeferred(model, buildShape, source);
         return model;
     }
 
-    private static void CheckOutput(Layer layer, int[] shape, string source)
+    private static void AddLayer(Sequential model, JsonObject entry, string lcls, int index, string source)
+    {
+        var layer = CreateLayer(entry, lcls, index, source);
+        if (layer is not Model && model.Layers.Count == 0)
+        {
+            var reader = Reader(entry, lcls, index, source);
+            // Keras 1 also allowed input_dim on the first Dense; input_shape only lives in batch_input_shape here.
+            var inputShape = reader.BatchShape("batch_input_shape", "batch_shape")
+                ?? (reader.OptionalInt("input_dim") is int dim ? [dim] : null);
+            if (inputShape != null) layer.InputShapeArgument = inputShape;
+            // tf.keras names the InputLayer "<first>_input" only when the first layer was given input_shape; Keras 3
+            // configs (our .keras files) drop that argument, so restore it and to_json stays the same after a round trip.
+            if (model.InputLayer is { } input && input.Name == layer.Name + "_input")
+                layer.InputShapeArgument ??= input.InputShapeArgument;
+        }
+        var shape = model.Layers.Count == 0 ? model.InputShape ?? layer.InputShapeArgument : model.Layers[^1].OutputShape;
+        if (shape != null) CheckInputShape(layer.Name, shape, source);
+        WeightBudget.Building(layer);
+        try { model.Add(layer); }
+        catch (KerasNetException e) when (e is not ModelConfigException)
+        {
+            throw new ModelConfigException($"{source}: cannot add layer '{layer.Name}' ({lcls}): {e.Message}", e);
+        }
+        if (layer.OutputShape is { } built) CheckOutput(layer, built, source);
+    }
+
+    // A Sequential without an input layer (built in Keras with model.build(shape)): its layers are built here one by
+    // one, each checked before its weights are created, then the model is built for the recorded shape.
+    private static void BuildDeferred(Sequential model, int[]? buildShape, string source)
+    {
+        if (model.Layers.Count == 0) return; // an empty model, as Keras allows
+        if (buildShape == null)
+            throw new ModelConfigException($"{source}: the model config gives no input shape (no InputLayer, batch_input_shape or build_input_shape).");
+        var shape = buildShape;
+        try
+        {
+            foreach (var layer in model.Layers)
+            {
+                CheckInputShape(layer.Name, shape, source);
+                WeightBudget.Building(layer);
+                if (!layer.Built) layer.Build(shape);
+                var outputShape = layer.OutputShape ?? layer.ComputeOutputShape(shape);
+                CheckOutput(layer, outputShape, source);
+                shape = outputShape;
+            }
+            model.Build(buildShape);
+        }
+        catch (KerasNetException e) when (e is not ModelConfigException)
+        {
+            throw new ModelConfigException($"{source}: cannot build the model for input {Engine.ShapeUtil.FormatWithNone(buildShape)}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Refuses an output with an empty dimension (a window or kernel larger than its input).</summary>
+    public static void CheckOutput(Layer layer, int[] shape, string source)
     {
         if (shape.Any(d => d <= 0))
             throw new ModelConfigException($"{source}: layer '{layer.Name}' would output {Engine.ShapeUtil.FormatWithNone(shape)}, which is empty: its window or kernel is larger than its input.");
     }
 
-    private static void CheckBudget(Layer layer, int[]? shape, ref long budget, string source)
+    /// <summary>Refuses an input shape with an empty or absurd dimension, or more values per sample than the weight limit.</summary>
+    public static void CheckInputShape(string layer, int[] shape, string source)
     {
-        if (shape == null) return;
-        if (shape.Any(d => d <= 0 || d > 1 << 24))
-            throw new ModelConfigException($"{source}: layer '{layer.Name}' would receive input {Engine.ShapeUtil.FormatWithNone(shape)}, which has an empty or absurd dimension.");
-        long activations = shape.Aggregate(1L, (a, d) => a * d);
-        long inner = shape[^1], cin = shape.Length == 3 && layer is Conv2D { DataFormat: "channels_first" } ? shape[0] : inner;
-        long weights = layer switch
-        {
-            Conv2D c => (long)c.KernelSize.Height * c.KernelSize.Width * cin * c.Filters + c.Filters,
-            Dense d => inner * d.Units + d.Units,
-            _ => 0,
-        };
-        if (activations > DefaultMaxParams || weights > budget)
-            throw new ModelConfigException($"{source}: layer '{layer.Name}' declares {weights} weights for input {Engine.ShapeUtil.FormatWithNone(shape)}, more than the file or the {DefaultMaxParams}-weight limit allows: the config is corrupt.");
-        budget -= weights;
+        if (shape.Any(d => d <= 0 || d > 1 << 24) || shape.Aggregate(1L, (a, d) => a * Math.Max(d, 1)) > DefaultMaxParams)
+            throw new ModelConfigException($"{source}: layer '{layer}' would receive input {Engine.ShapeUtil.FormatWithNone(shape)}, which has an empty or absurd dimension.");
     }
 
-    private static string ClassNameOf(JsonObject o, string source, string what) =>
+    /// <summary>The class_name of an entry, or an error naming <paramref name="what"/>.</summary>
+    public static string ClassNameOf(JsonObject o, string source, string what) =>
         o["class_name"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>()
             : throw new ModelConfigException($"{source}: missing field 'class_name' of the {what}.");
 

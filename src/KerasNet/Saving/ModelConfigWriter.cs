@@ -6,20 +6,27 @@ using KerasNet.Models;
 namespace KerasNet.Saving;
 
 /// <summary>
-/// Writes a <see cref="Sequential"/>'s config as tf.keras 2.4 does (<c>to_json()</c> and the h5 <c>model_config</c>),
-/// and in Keras 3's serialization format for <c>config.json</c> inside a <c>.keras</c> archive.
+/// Writes a model's config as tf.keras 2.4 does (<c>to_json()</c> and the h5 <c>model_config</c>), and in Keras 3's
+/// serialization format for <c>config.json</c> inside a <c>.keras</c> archive. Sequential configs are written here;
+/// graph models (and their nested models) by <see cref="FunctionalConfigWriter"/>.
 /// </summary>
 internal static class ModelConfigWriter
 {
     public const string KerasVersion = "2.4.0";
     public const string Keras3Version = "3.11.3";
 
+    /// <summary>tf.keras 2.4's <c>{"class_name": ..., "config": model.get_config()}</c>.</summary>
+    public static JsonObject Keras2(Model model) => new() { ["class_name"] = model.ClassName, ["config"] = Config(model) };
+
+    /// <summary>tf.keras 2.4's <c>model.get_config()</c>: a Sequential's layer list, or a graph model's network config.</summary>
+    public static JsonObject Config(Model model) => model is Sequential s ? SequentialConfig(s) : FunctionalConfigWriter.NetworkConfig(model);
+
     /// <summary>
-    /// tf.keras 2.4's <c>{"class_name": "Sequential", "config": {...}}</c>. A model whose input came from an
-    /// <c>input_shape</c> or an InputLayer is a graph network and lists the InputLayer first; one built with
-    /// <c>Build(shape)</c> lists only its layers and records <c>build_input_shape</c>, as tf.keras 2.4 does.
+    /// A Sequential's config. A model whose input came from an <c>input_shape</c>, an InputLayer or a model added
+    /// first is a graph network and lists the InputLayer first; one built with <c>Build(shape)</c> lists only its
+    /// layers and records <c>build_input_shape</c>, as tf.keras 2.4 does.
     /// </summary>
-    public static JsonObject Keras2(Sequential model)
+    private static JsonObject SequentialConfig(Sequential model)
     {
         var layers = new JsonArray();
         bool graph = IsGraphNetwork(model);
@@ -27,11 +34,11 @@ internal static class ModelConfigWriter
         foreach (var l in model.Layers) layers.Add(Entry(l));
         var config = new JsonObject { ["name"] = model.Name, ["layers"] = layers };
         if (!graph && model.InputShape != null) config["build_input_shape"] = Layer.BatchShapeJson(model.InputShape);
-        return new JsonObject { ["class_name"] = "Sequential", ["config"] = config };
+        return config;
     }
 
     /// <summary><see cref="Keras2"/> plus keras_version and backend: exactly what <c>model.to_json()</c> returns.</summary>
-    public static JsonObject ToJson(Sequential model)
+    public static JsonObject ToJson(Model model)
     {
         var o = Keras2(model);
         o["keras_version"] = KerasVersion;
@@ -39,26 +46,40 @@ internal static class ModelConfigWriter
         return o;
     }
 
-    private static bool IsGraphNetwork(Sequential model)
+    /// <summary>Whether tf.keras 2.4 would hold this Sequential as a graph network (its layers start with an InputLayer).</summary>
+    internal static bool IsGraphNetwork(Sequential model)
     {
         if (model.InputLayer == null) return false;
         if (model.Layers.Count == 0 || model.HasConfigInputLayer) return true;
         var first = model.Layers[0];
+        // Sequential.add(model) puts an Input in front of a model added first (get_input_shape_and_dtype).
+        if (first is Model) return true;
         // Sequential.Build names its implicit input "<first>_input"; an explicit InputLayer or input_shape makes a graph network.
         return first.InputShapeArgument != null || model.InputLayer.Name != first.Name + "_input";
     }
 
-    private static JsonObject Entry(Layer l) => new() { ["class_name"] = l.ClassName, ["config"] = l.GetConfig() };
+    /// <summary>A layer's <c>{"class_name", "config"}</c> (a nested model's config is its whole get_config()).</summary>
+    internal static JsonObject Entry(Layer l) => new() { ["class_name"] = l.ClassName, ["config"] = l.GetConfig() };
 
     /// <summary>Keras 3's <c>serialize_keras_object(model)</c> for <c>config.json</c>.</summary>
-    public static JsonObject Keras3(Sequential model, JsonObject? compileConfig)
+    public static JsonObject Keras3(Model model, JsonObject? compileConfig)
+    {
+        var o = model is Sequential s ? Keras3Sequential(s) : FunctionalConfigWriter.Keras3Functional(model);
+        if (compileConfig != null) o["compile_config"] = compileConfig;
+        return o;
+    }
+
+    /// <summary>One layer of a Keras 3 model config: a nested model's serialization, or the layer's.</summary>
+    internal static JsonObject Keras3Entry(Layer l, int[] inputShape) => l is Model m ? Keras3(m, null) : Keras3Layer(l, inputShape);
+
+    private static JsonObject Keras3Sequential(Sequential model)
     {
         if (model.InputLayer == null) throw new KerasNetException($"Model '{model.Name}' has no input shape yet: build it before saving.");
         var layers = new JsonArray { Keras3Input(model.InputLayer) };
         var shape = model.InputShape!;
         foreach (var l in model.Layers)
         {
-            layers.Add(Keras3Layer(l, shape));
+            layers.Add(Keras3Entry(l, shape));
             shape = l.OutputShape ?? shape;
         }
         var o = new JsonObject
@@ -69,11 +90,11 @@ internal static class ModelConfigWriter
             ["registered_name"] = null,
             ["build_config"] = new JsonObject { ["input_shape"] = Layer.BatchShapeJson(model.InputShape!) },
         };
-        if (compileConfig != null) o["compile_config"] = compileConfig;
         return o;
     }
 
-    private static JsonObject Keras3Input(InputLayer input) => new()
+    /// <summary>Keras 3's InputLayer serialization (batch_shape instead of batch_input_shape).</summary>
+    internal static JsonObject Keras3Input(InputLayer input) => new()
     {
         ["module"] = "keras.layers",
         ["class_name"] = "InputLayer",
@@ -122,7 +143,7 @@ internal static class ModelConfigWriter
         };
     }
 
-    private static JsonObject DTypePolicy() => new()
+    internal static JsonObject DTypePolicy() => new()
     {
         ["module"] = "keras",
         ["class_name"] = "DTypePolicy",

@@ -14,13 +14,13 @@ internal static class ModelFiles
 
     private static bool IsLegacyH5(string path) => Ends(path, ".h5") || Ends(path, ".hdf5");
 
-    private static void RequireBuilt(Sequential model, string path)
+    private static void RequireBuilt(Model model, string path)
     {
         if (!model.Built) throw new KerasNetException($"{path}: model '{model.Name}' is not built yet (no input shape): give the first layer an inputShape or call Build first.");
     }
 
     /// <summary><c>model.save(path)</c>.</summary>
-    public static void Save(Sequential model, string path)
+    public static void Save(Model model, string path)
     {
         RequireBuilt(model, path);
         if (Ends(path, ".keras")) KerasArchive.Save(model, path);
@@ -29,7 +29,7 @@ internal static class ModelFiles
         else throw new KerasNetException($"{path}: unknown model file extension; use '.h5', '.hdf5' or '.keras'.");
     }
 
-    private static void SaveLegacy(Sequential model, string path)
+    private static void SaveLegacy(Model model, string path)
     {
         var file = new H5File();
         file.Attributes["keras_version"] = ModelConfigWriter.KerasVersion;
@@ -58,7 +58,7 @@ internal static class ModelFiles
     }
 
     /// <summary><c>model.save_weights(path)</c>: legacy h5, or Keras 3's store for <c>.weights.h5</c>.</summary>
-    public static void SaveWeights(Sequential model, string path)
+    public static void SaveWeights(Model model, string path)
     {
         RequireBuilt(model, path);
         if (Ends(path, ".weights.h5")) WriteH5(Keras3Weights.Build(model, includeOptimizer: model.IsCompiled), path);
@@ -72,7 +72,7 @@ internal static class ModelFiles
     }
 
     /// <summary><c>model.load_weights(path, by_name)</c> for legacy h5, <c>.weights.h5</c> and <c>.keras</c>.</summary>
-    public static void LoadWeights(Sequential model, string path, bool byName)
+    public static void LoadWeights(Model model, string path, bool byName)
     {
         RequireBuilt(model, path);
         if (Ends(path, ".keras"))
@@ -87,7 +87,7 @@ internal static class ModelFiles
     }
 
     /// <summary><c>keras.models.load_model(path)</c>: the model, compiled with its optimizer state when the file has them.</summary>
-    public static Sequential Load(string path)
+    public static Model Load(string path)
     {
         if (Ends(path, ".keras")) return LoadArchive(path);
         if (Ends(path, ".weights.h5"))
@@ -106,7 +106,7 @@ internal static class ModelFiles
         return model;
     }
 
-    private static Sequential LoadArchive(string path)
+    private static Model LoadArchive(string path)
     {
         var (configText, weights) = KerasArchive.Open(path);
         using (weights)

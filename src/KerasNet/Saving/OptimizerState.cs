@@ -17,7 +17,7 @@ internal static partial class OptimizerState
     private static readonly string[] IterationNames = ["iter", "iterations", "iteration"];
 
     /// <summary>Writes tf.keras 2.4's <c>optimizer_weights</c> group; nothing before the first training step, as Keras.</summary>
-    public static void WriteLegacy(H5Group root, Sequential model)
+    public static void WriteLegacy(H5Group root, Model model)
     {
         var opt = model.Optimizer;
         if (opt == null) return;
@@ -38,7 +38,7 @@ internal static partial class OptimizerState
     }
 
     /// <summary>Restores state from <c>optimizer_weights</c>; names it cannot place are skipped with one warning.</summary>
-    public static void ReadLegacy(H5Reader r, Sequential model)
+    public static void ReadLegacy(H5Reader r, Model model)
     {
         var opt = model.Optimizer;
         var g = r.Group(r.Root, "optimizer_weights");
@@ -119,7 +119,7 @@ internal static partial class OptimizerState
             : Enumerable.Range(0, opt.SlotNames.Count).SelectMany(s => vars.Select(v => (v, s)));
 
     /// <summary>Writes Keras 3's <c>optimizer/vars</c> group.</summary>
-    public static void WriteKeras3(H5Group root, Sequential model)
+    public static void WriteKeras3(H5Group root, Model model)
     {
         var opt = model.Optimizer;
         if (opt == null) return;
@@ -135,7 +135,7 @@ internal static partial class OptimizerState
     }
 
     /// <summary>Restores Keras 3's <c>optimizer/vars</c>; a layout that does not match is skipped with a warning.</summary>
-    public static void ReadKeras3(H5Reader r, Sequential model)
+    public static void ReadKeras3(H5Reader r, Model model)
     {
         var opt = model.Optimizer;
         var g = r.Group(r.Root, "optimizer/vars");

@@ -26,43 +26,58 @@ internal static class TrainingConfig
     }
 
     /// <summary>tf.keras 2.4's <c>training_config</c> for a compiled model (null when not compiled).</summary>
-    public static JsonObject? Keras2(Sequential model)
+    public static JsonObject? Keras2(Model model)
     {
         if (!model.IsCompiled) return null;
         return new JsonObject
         {
-            ["loss"] = model.Loss!.Name,
+            ["loss"] = LossJson(model),
             ["metrics"] = Keras2Metrics(model),
             ["weighted_metrics"] = null,
-            ["loss_weights"] = null,
+            ["loss_weights"] = LossWeightsJson(model),
             ["optimizer_config"] = OptimizerConfig(model.Optimizer!),
         };
     }
 
-    private static JsonNode? Keras2Metrics(Sequential model)
+    // As given to compile: one loss name for all outputs, or a list with one per output.
+    private static JsonNode LossJson(Model model) => model.LossSpec.Count == 1
+        ? JsonValue.Create(model.LossSpec[0].Name)
+        : new JsonArray(model.LossSpec.Select(l => (JsonNode?)l.Name).ToArray());
+
+    private static JsonNode? LossWeightsJson(Model model) =>
+        model.LossWeightSpec is { } w ? new JsonArray(w.Select(x => (JsonNode?)x).ToArray()) : null;
+
+    private static JsonNode? Keras2Metrics(Model model)
     {
         if (model.MetricNames.Count == 0) return null;
         // tf.keras 2.4 stores one list per output of MeanMetricWrapper configs naming the resolved function.
-        var list = new JsonArray();
-        foreach (var name in model.MetricNames)
+        var perOutput = new JsonArray();
+        int outputs = Math.Max(1, model.Outputs.Count);
+        for (int i = 0; i < outputs; i++)
         {
-            string fn = name is "accuracy" or "acc" ? model.Loss!.Name switch
+            string loss = model.LossSpec[model.LossSpec.Count == 1 ? 0 : i].Name;
+            var list = new JsonArray();
+            foreach (var name in model.MetricSpecPerOutput?[i] ?? model.MetricNames)
             {
-                "binary_crossentropy" => "binary_accuracy",
-                "sparse_categorical_crossentropy" => "sparse_categorical_accuracy",
-                _ => "categorical_accuracy",
-            } : name;
-            list.Add(new JsonObject
-            {
-                ["class_name"] = "MeanMetricWrapper",
-                ["config"] = new JsonObject { ["name"] = name, ["dtype"] = "float32", ["fn"] = fn },
-            });
+                string fn = name is "accuracy" or "acc" ? loss switch
+                {
+                    "binary_crossentropy" => "binary_accuracy",
+                    "sparse_categorical_crossentropy" => "sparse_categorical_accuracy",
+                    _ => "categorical_accuracy",
+                } : name;
+                list.Add(new JsonObject
+                {
+                    ["class_name"] = "MeanMetricWrapper",
+                    ["config"] = new JsonObject { ["name"] = name, ["dtype"] = "float32", ["fn"] = fn },
+                });
+            }
+            perOutput.Add(list);
         }
-        return new JsonArray { list };
+        return perOutput;
     }
 
     /// <summary>Keras 3's <c>compile_config</c>.</summary>
-    public static JsonObject? Keras3(Sequential model)
+    public static JsonObject? Keras3(Model model)
     {
         if (!model.IsCompiled) return null;
         var opt = OptimizerConfig(model.Optimizer!);
@@ -77,8 +92,8 @@ internal static class TrainingConfig
                 ["config"] = opt["config"]!.DeepClone(),
                 ["registered_name"] = null,
             },
-            ["loss"] = model.Loss!.Name,
-            ["loss_weights"] = null,
+            ["loss"] = LossJson(model),
+            ["loss_weights"] = LossWeightsJson(model),
             ["metrics"] = metrics,
             ["weighted_metrics"] = null,
             ["run_eagerly"] = false,
@@ -91,17 +106,32 @@ internal static class TrainingConfig
     /// Compiles <paramref name="model"/> from a training_config or compile_config. Returns false (with a warning)
     /// when the optimizer or loss is one KerasNet does not have, leaving the model uncompiled for inference.
     /// </summary>
-    public static bool Apply(Sequential model, JsonObject config, string source)
+    public static bool Apply(Model model, JsonObject config, string source)
     {
         var optNode = (config["optimizer_config"] ?? config["optimizer"]) as JsonObject;
         if (optNode == null) { Keras.Warn($"{source}: the training config has no optimizer; the model is not compiled."); return false; }
         try
         {
             var optimizer = OptimizerFrom(optNode, source);
-            var loss = LossName(config["loss"], source);
             var metrics = new List<string>();
             CollectMetrics(config["metrics"], metrics);
-            model.Compile(optimizer, loss, metrics.ToArray());
+            var metricNames = metrics.Distinct().ToArray();
+            var lossWeights = config["loss_weights"];
+            switch (config["loss"])
+            {
+                // One loss per output, by output name (Keras's loss dict).
+                case JsonObject byName when byName["class_name"] is null && byName.Count > 1:
+                    var losses = byName.ToDictionary(p => p.Key, p => LossName(p.Value, source));
+                    model.Compile(optimizer, losses, losses.Keys.ToDictionary(k => k, _ => metricNames),
+                        (lossWeights as JsonObject)?.ToDictionary(p => p.Key, p => p.Value!.GetValue<double>()));
+                    break;
+                case JsonArray list when list.Count > 1:
+                    model.Compile(optimizer, list.Select(l => LossName(l, source)).ToArray(), metricNames, WeightList(model, lossWeights));
+                    break;
+                case var single:
+                    model.Compile(optimizer, LossName(single, source), metricNames, WeightList(model, lossWeights));
+                    break;
+            }
             return true;
         }
         catch (Exception e) when (e is KerasNetException or InvalidOperationException or FormatException or OverflowException)
@@ -110,6 +140,14 @@ internal static class TrainingConfig
             return false;
         }
     }
+
+    // loss_weights as a list, or as a dict by output name put in output order.
+    private static double[]? WeightList(Model model, JsonNode? n) => n switch
+    {
+        JsonArray a => a.Select(x => x!.GetValue<double>()).ToArray(),
+        JsonObject o => model.OutputNames.Select(name => o[name]?.GetValue<double>() ?? 1.0).ToArray(),
+        _ => null,
+    };
 
     private static Optimizer OptimizerFrom(JsonObject o, string source)
     {

@@ -19,30 +19,41 @@ internal static class WeightAssign
         public bool IsKeras1 => KerasVersion.StartsWith('1');
     }
 
-    /// <summary>A layer and the checked values for its weights.</summary>
-    internal sealed record Pending(Layer Layer, List<StoredArray> Values)
+    /// <summary>The weights of a layer and the checked values for them, in the same order.</summary>
+    internal sealed record Pending(IReadOnlyList<Variable> Targets, List<StoredArray> Values)
     {
         public void Apply()
         {
-            for (int i = 0; i < Values.Count; i++) Layer.Weights[i].Assign(Values[i].Data);
+            for (int i = 0; i < Values.Count; i++) Targets[i].Assign(Values[i].Data);
         }
     }
 
-    /// <summary>Checks (and converts) <paramref name="arrays"/> for <paramref name="layer"/> without assigning them.</summary>
-    public static Pending Check(Layer layer, IReadOnlyList<StoredArray> arrays, string source, string fileLayer, Origin origin)
+    /// <summary>
+    /// Checks (and converts) <paramref name="arrays"/> for <paramref name="layer"/> without assigning them. The
+    /// arrays go to <paramref name="targets"/> in order (by default the layer's weights in Keras order).
+    /// </summary>
+    public static Pending Check(Layer layer, IReadOnlyList<StoredArray> arrays, string source, string fileLayer, Origin origin,
+        IReadOnlyList<Variable>? targets = null)
     {
+        targets ??= layer.Weights;
         var values = Preprocess(layer, arrays, origin);
-        if (values.Count != layer.Weights.Count)
-            throw new ShapeMismatchException(
-                $"{source}: layer '{layer.Name}' ({layer.ClassName}) has {layer.Weights.Count} weights but the file's layer '{fileLayer}' has {values.Count} ({string.Join(", ", arrays.Select(a => a.Name))}).");
+        CheckCount(layer, targets.Count, arrays, source, fileLayer);
         for (int i = 0; i < values.Count; i++)
         {
-            var w = layer.Weights[i];
+            var w = targets[i];
             if (!ShapeUtil.Equal(values[i].Shape, w.Shape))
                 throw new ShapeMismatchException(
                     $"{source}: weights do not fit the model: layer '{layer.Name}' weight '{w.Name}' has shape {ShapeUtil.Format(w.Shape)} in the model but {ShapeUtil.Format(values[i].Shape)} in the file (layer '{fileLayer}', '{values[i].Name}').");
         }
-        return new Pending(layer, values);
+        return new Pending(targets, values);
+    }
+
+    /// <summary>Refuses a file layer whose number of arrays differs from the model layer's number of weights.</summary>
+    public static void CheckCount(Layer layer, int expected, IReadOnlyList<StoredArray> arrays, string source, string fileLayer)
+    {
+        if (arrays.Count != expected)
+            throw new ShapeMismatchException(
+                $"{source}: layer '{layer.Name}' ({layer.ClassName}) has {expected} weights but the file's layer '{fileLayer}' has {arrays.Count} ({string.Join(", ", arrays.Select(a => a.Name))}).");
     }
 
     /// <summary>Applies all checked layers: nothing is assigned unless every layer fits.</summary>

@@ -9,7 +9,7 @@ namespace KerasNet.Tests.Callbacks;
 [Collection("KerasSession")]
 public class ModelCheckpointTests
 {
-    private static float[] Flat(Sequential m) => m.Weights.SelectMany(w => w.Value.ToArray()).ToArray();
+    private static float[] Flat(Model m) => m.Weights.SelectMany(w => w.Value.ToArray()).ToArray();
 
     [Fact]
     public void SavesEveryEpochUnderTheFormattedName()

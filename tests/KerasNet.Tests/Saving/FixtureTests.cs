@@ -25,7 +25,7 @@ public class FixtureTests
             .Select(f => f!.AsObject()).Single(f => f["model"]!.GetValue<string>() == model);
 
     /// <summary>Loads a fixture as its author would: load_model, or model_from_json + load_weights.</summary>
-    internal static Sequential Load(string dir, JsonObject entry)
+    internal static Model Load(string dir, JsonObject entry)
     {
         string path = Path.Combine(dir, entry["model"]!.GetValue<string>());
         if (entry["config"] is JsonValue config)
@@ -46,7 +46,7 @@ public class FixtureTests
         var warnings = new List<string>();
         var saved = Keras.Warning;
         Keras.Warning = warnings.Add;
-        Sequential m;
+        Model m;
         try { m = Load(dir, entry); }
         finally { Keras.Warning = saved; }
         Assert.Empty(warnings); // every fixture's training config and optimizer state are understood

@@ -114,7 +114,7 @@ public class JsonTests
         var dir = Oracle.RequireFixtures();
         var k3 = Keras.ModelFromJson(SavingTestUtil.ReadConfig(Path.Combine(dir, "CypherHK_MLS_A11__mnist_cnn_model.keras")));
         Assert.Equal(["conv2d", "max_pooling2d", "flatten", "dense", "dense_1"], k3.Layers.Select(l => l.Name));
-        Assert.Equal("input_layer", k3.InputLayer!.Name);
+        Assert.Equal("input_layer", Assert.IsType<Sequential>(k3).InputLayer!.Name);
         Assert.Equal(new[] { 28, 28, 1 }, k3.InputShape);
         // Keras 2.0/2.1 wrote the layer list directly as config and no dtype on later layers.
         var k21 = Keras.ModelFromJson("""

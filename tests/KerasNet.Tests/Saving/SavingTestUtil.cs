@@ -59,7 +59,7 @@ internal static class SavingTestUtil
         return (x, y);
     }
 
-    public static float[] AllWeights(Sequential m) => m.Weights.SelectMany(w => w.Value.ToArray()).ToArray();
+    public static float[] AllWeights(Model m) => m.Weights.SelectMany(w => w.Value.ToArray()).ToArray();
 
     public static void AssertBitEqual(float[] expected, float[] actual, string what)
     {

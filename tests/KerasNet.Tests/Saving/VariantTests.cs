@@ -47,7 +47,7 @@ public class VariantTests
         var py = Oracle.RunPythonCode(
             "import h5py,sys; g=h5py.File(sys.argv[1],'r')['optimizer_weights']; a=g[sys.argv[2]][()].reshape(-1);" +
             "print(len(a)); print(repr(float(a[-1])))", path, weightName).Split('\n');
-        KerasNet.Models.Sequential? m = null;
+        KerasNet.Models.Model? m = null;
         var warnings = CaptureWarnings(() => m = Keras.LoadModel(path));
         Assert.Empty(warnings);
         var v = m!.GetLayer(layer).Weights[weight];
@@ -73,7 +73,7 @@ public class VariantTests
                 g.create_dataset("Adam/mystery_slot:0", data=[1.0, 2.0])
                 g.attrs["weight_names"] = [n.encode() if isinstance(n, str) else n for n in g.attrs["weight_names"]] + [b"Adam/mystery_slot:0"]
             """, path);
-        KerasNet.Models.Sequential? loaded = null;
+        KerasNet.Models.Model? loaded = null;
         var w = Assert.Single(CaptureWarnings(() => loaded = Keras.LoadModel(path)));
         Assert.Contains("skipped 1 optimizer weights", w);
         Assert.Contains("Adam/mystery_slot:0", w);
