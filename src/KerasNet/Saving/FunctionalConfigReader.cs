@@ -140,7 +140,7 @@ internal static class FunctionalConfigReader
     {
         if (!graph.Entries.TryGetValue(r.Layer, out var src))
             throw new ModelConfigException($"{graph.Source}: {reader} reads layer '{r.Layer}', which is not in the model config.");
-        int first = modelEnd ? OutputIndexBase(graph, src.Layer) : graph.Keras3 ? 0 : FunctionalConfigWriter.FirstCallIndex(src.Layer);
+        int first = modelEnd ? OutputIndexBase(graph, src.Layer) : graph.Keras3 ? 0 : LegacyFirstCallIndex(src.Layer);
         // An InputLayer has its one node whatever index is written (Keras's get_node_index).
         int call = src.Layer is InputLayer ? 0 : r.Node - first;
         if (call < 0)
@@ -229,7 +229,12 @@ internal static class FunctionalConfigReader
 
     // Keras 3's get_tensor counts a nested Functional's calls from 1 (its Sequential from 0); Keras 2 as in the nodes.
     private static int OutputIndexBase(Graph graph, Layer layer) =>
-        graph.Keras3 ? (layer is Model and not Sequential ? 1 : 0) : FunctionalConfigWriter.FirstCallIndex(layer);
+        graph.Keras3 ? (layer is Model and not Sequential ? 1 : 0) : LegacyFirstCallIndex(layer);
+
+    // tf.keras's _should_skip_first_node: a nested Functional, or a nested Sequential holding an InputLayer (one with
+    // only a build_input_shape was not a graph network when it was saved, so its calls count from 0).
+    private static int LegacyFirstCallIndex(Layer layer) =>
+        layer is Model m && (m is not Sequential s || ModelConfigWriter.IsGraphNetwork(s)) ? 1 : 0;
 
     private static ModelConfigException BadNode(Graph graph, Entry entry, JsonNode? node) =>
         new($"{graph.Source}: layer '{entry.Name}' has a malformed inbound node {node?.ToJsonString() ?? "null"}.");

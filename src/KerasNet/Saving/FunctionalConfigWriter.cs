@@ -13,13 +13,17 @@ namespace KerasNet.Saving;
 /// <remarks>
 /// Node indices count only the calls that belong to the model being written. In tf.keras 2.4 a nested graph model
 /// owns a node 0 of its own (linking its inputs to its outputs), so its calls are numbered from 1
-/// (<c>_should_skip_first_node</c>: a Functional, or a Sequential whose layers start with an InputLayer). Keras 3
+/// (<c>_should_skip_first_node</c>: a Functional, or a Sequential whose layers start with an InputLayer; nested
+/// Sequentials are written with their InputLayer, see <see cref="ModelConfigWriter.Config"/>). Keras 3
 /// numbers call arguments from 0 and only its input_layers/output_layers count a nested Functional's calls from 1.
 /// </remarks>
 internal static class FunctionalConfigWriter
 {
-    /// <summary>The config index of a layer's first call in tf.keras 2.x configs (1 for nested graph models).</summary>
-    public static int FirstCallIndex(Layer l) => l is Model m && (m is not Sequential s || ModelConfigWriter.IsGraphNetwork(s)) ? 1 : 0;
+    /// <summary>
+    /// The config index of a layer's first call in the tf.keras 2.x configs written here: 1 for a nested model, which
+    /// is always written with an InputLayer of its own (<see cref="ModelConfigWriter.Config"/>), else 0.
+    /// </summary>
+    public static int FirstCallIndex(Layer l) => l is Model ? 1 : 0;
 
     /// <summary>The position of each node of the graph among its layer's calls in that graph.</summary>
     private sealed class CallIndex

@@ -108,6 +108,7 @@ internal static class ModelConfigReader
             default: throw new ModelConfigException($"{source}: the model's 'config' should be a list or an object.");
         }
         var model = new Sequential(name ?? KerasBackend.UniqueName("sequential"));
+        bool keras3Input = false;
         for (int i = 0; i < layers.Count; i++)
         {
             if (layers[i] is not JsonObject entry) throw new ModelConfigException($"{source}: layer {i} of the model config is not an object.");
@@ -119,15 +120,16 @@ internal static class ModelConfigReader
                 try { model.Add(input); }
                 catch (KerasNetException e) { throw reader.Error(e.Message); } // an InputLayer after the first layer
                 model.HasConfigInputLayer = true;
+                keras3Input = reader.Has("batch_shape");
                 continue;
             }
-            AddLayer(model, entry, lcls, i, source);
+            AddLayer(model, entry, lcls, i, source, keras3Input);
         }
         if (model.InputLayer == null) BuildDeferred(model, buildShape, source);
         return model;
     }
 
-    private static void AddLayer(Sequential model, JsonObject entry, string lcls, int index, string source)
+    private static void AddLayer(Sequential model, JsonObject entry, string lcls, int index, string source, bool keras3Input)
     {
         var layer = CreateLayer(entry, lcls, index, source);
         if (layer is not Model && model.Layers.Count == 0)
@@ -137,9 +139,10 @@ internal static class ModelConfigReader
             var inputShape = reader.BatchShape("batch_input_shape", "batch_shape")
                 ?? (reader.OptionalInt("input_dim") is int dim ? [dim] : null);
             if (inputShape != null) layer.InputShapeArgument = inputShape;
-            // tf.keras names the InputLayer "<first>_input" only when the first layer was given input_shape; Keras 3
+            // tf.keras names the InputLayer "<first>_input" when the first layer was given input_shape; Keras 3
             // configs (our .keras files) drop that argument, so restore it and to_json stays the same after a round trip.
-            if (model.InputLayer is { } input && input.Name == layer.Name + "_input")
+            // (A tf.keras config with such an InputLayer but no batch_input_shape is a Sequential built by a call.)
+            if (keras3Input && model.InputLayer is { } input && input.Name == layer.Name + "_input")
                 layer.InputShapeArgument ??= input.InputShapeArgument;
         }
         var shape = model.Layers.Count == 0 ? model.InputShape ?? layer.InputShapeArgument : model.Layers[^1].OutputShape;

@@ -18,18 +18,24 @@ internal static class ModelConfigWriter
     /// <summary>tf.keras 2.4's <c>{"class_name": ..., "config": model.get_config()}</c>.</summary>
     public static JsonObject Keras2(Model model) => new() { ["class_name"] = model.ClassName, ["config"] = Config(model) };
 
-    /// <summary>tf.keras 2.4's <c>model.get_config()</c>: a Sequential's layer list, or a graph model's network config.</summary>
-    public static JsonObject Config(Model model) => model is Sequential s ? SequentialConfig(s) : FunctionalConfigWriter.NetworkConfig(model);
+    /// <summary>
+    /// tf.keras 2.4's <c>model.get_config()</c>: a Sequential's layer list, or a graph model's network config.
+    /// <paramref name="nested"/>: the model is a layer of another model (see <see cref="SequentialConfig"/>).
+    /// </summary>
+    public static JsonObject Config(Model model, bool nested = false) =>
+        model is Sequential s ? SequentialConfig(s, nested) : FunctionalConfigWriter.NetworkConfig(model);
 
     /// <summary>
     /// A Sequential's config. A model whose input came from an <c>input_shape</c>, an InputLayer or a model added
     /// first is a graph network and lists the InputLayer first; one built with <c>Build(shape)</c> lists only its
-    /// layers and records <c>build_input_shape</c>, as tf.keras 2.4 does.
+    /// layers and records <c>build_input_shape</c>, as tf.keras 2.4 does. A built Sequential nested in another model
+    /// is always written as a graph network (as tf.keras builds one when a model calls it): its calls in the outer
+    /// config are then numbered from 1 by every Keras version and by tfjs, where a deferred one's are not.
     /// </summary>
-    private static JsonObject SequentialConfig(Sequential model)
+    private static JsonObject SequentialConfig(Sequential model, bool nested)
     {
         var layers = new JsonArray();
-        bool graph = IsGraphNetwork(model);
+        bool graph = IsGraphNetwork(model) || (nested && model.InputLayer != null);
         if (graph) layers.Add(Entry(model.InputLayer!));
         foreach (var l in model.Layers) layers.Add(Entry(l));
         var config = new JsonObject { ["name"] = model.Name, ["layers"] = layers };
@@ -59,7 +65,7 @@ internal static class ModelConfigWriter
     }
 
     /// <summary>A layer's <c>{"class_name", "config"}</c> (a nested model's config is its whole get_config()).</summary>
-    internal static JsonObject Entry(Layer l) => new() { ["class_name"] = l.ClassName, ["config"] = l.GetConfig() };
+    internal static JsonObject Entry(Layer l) => new() { ["class_name"] = l.ClassName, ["config"] = l is Model m ? Config(m, nested: true) : l.GetConfig() };
 
     /// <summary>Keras 3's <c>serialize_keras_object(model)</c> for <c>config.json</c>.</summary>
     public static JsonObject Keras3(Model model, JsonObject? compileConfig)

@@ -2,7 +2,7 @@
 
 usage: saving_h5_walk.py FILE {legacy|keras3}
 Prints JSON: root attributes, the model/training config, and for every layer (in layer_names order for legacy files,
-in store order for Keras 3 files) its weight names, shapes, dtypes and values; then the optimizer weights.
+in store order for Keras 3 files, nested models' layers as "<model key>/layers/<key>") its weight names, shapes, dtypes and values; then the optimizer weights.
 Fails (non-zero exit) when the file breaks what Keras's loader relies on.
 """
 import json
@@ -66,11 +66,19 @@ def legacy(f):
 
 def keras3(f):
     out = {"layers": [], "model_vars_name": text(f["vars"].attrs["name"])}
-    for key in f["layers"]:
-        vg = f["layers"][key]["vars"]
-        n = len(vg)
-        assert sorted(vg.keys(), key=int) == [str(i) for i in range(n)], list(vg.keys())
-        out["layers"].append({"key": key, "name": text(vg.attrs["name"]), "weights": [array(vg[str(i)]) for i in range(n)]})
+
+    def walk(container, prefix):
+        # saving_lib._save_state: every layer has a vars group; a nested model also has its own layers container.
+        for key in container:
+            lg = container[key]
+            vg = lg["vars"]
+            n = len(vg)
+            assert sorted(vg.keys(), key=int) == [str(i) for i in range(n)], list(vg.keys())
+            out["layers"].append({"key": prefix + key, "name": text(vg.attrs["name"]), "weights": [array(vg[str(i)]) for i in range(n)]})
+            if "layers" in lg:
+                walk(lg["layers"], prefix + key + "/layers/")
+
+    walk(f["layers"], "")
     if "optimizer" in f:
         vg = f["optimizer"]["vars"]
         out["optimizer_name"] = text(vg.attrs["name"])
