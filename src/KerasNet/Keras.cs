@@ -44,9 +44,9 @@ public static class Keras
     }
 
     /// <summary>
-    /// Loads a model saved by Keras or KerasNet: legacy <c>.h5</c>/<c>.hdf5</c> (Keras 1.x to 3.x) or <c>.keras</c>.
-    /// When the file has a training config the model comes back compiled, with its optimizer state, so training
-    /// resumes where it stopped.
+    /// Loads a model saved by Keras or KerasNet: legacy <c>.h5</c>/<c>.hdf5</c> (Keras 1.x to 3.x) or <c>.keras</c>;
+    /// a <see cref="Sequential"/> or a Functional <see cref="Model"/>, nested models included. When the file has a
+    /// training config the model comes back compiled, with its optimizer state, so training resumes where it stopped.
     /// </summary>
     public static Model LoadModel(string path)
     {
