@@ -25,6 +25,15 @@ public static class LayerRegistry
             name: c.Name, trainable: c.Bool(true, "trainable")),
         ["Dropout"] = c => new Dropout(c.Double(0, "rate", "p"), c.OptionalInt("seed"), name: c.Name),
         ["Activation"] = c => new Activation(c.Activation("activation") ?? throw c.Error("missing field 'activation'."), name: c.Name),
+        // Merge layers (tf.keras 2.4 configs: name, trainable, dtype; Concatenate adds axis, Dot axes and normalize).
+        ["Add"] = c => new Add(c.Name, c.Bool(true, "trainable")),
+        ["Subtract"] = c => new Subtract(c.Name, c.Bool(true, "trainable")),
+        ["Multiply"] = c => new Multiply(c.Name, c.Bool(true, "trainable")),
+        ["Average"] = c => new Average(c.Name, c.Bool(true, "trainable")),
+        ["Maximum"] = c => new Maximum(c.Name, c.Bool(true, "trainable")),
+        ["Minimum"] = c => new Minimum(c.Name, c.Bool(true, "trainable")),
+        ["Concatenate"] = c => new Concatenate(c.OptionalInt("axis") ?? -1, c.Name, c.Bool(true, "trainable")),
+        ["Dot"] = Dot.FromConfig,
     };
 
     /// <summary>Registers (or replaces) the constructor for a Keras class name.</summary>
