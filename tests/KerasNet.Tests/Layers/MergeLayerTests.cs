@@ -92,6 +92,7 @@ internal sealed record MergeCase(string Label, Func<Merge> Make, int[][] Shapes,
         yield return DotCase((2, 1), false, false, [3, 4], [4, 2]);
         yield return DotCase((2, 2), false, false, [3, 4], [2, 4]);
         yield return DotCase((-1, -1), true, false, [3, 4], [4]);
+        yield return DotCase((-1, -2), false, false, [3, 4], [4, 2]);
         yield return DotCase((1, 2), false, false, [4], [3, 4]);
         yield return DotCase((3, 1), false, false, [2, 3, 4], [4, 5]);
         yield return DotCase((1, 1), true, true, [5], [5]);
