@@ -266,6 +266,29 @@ public class MergeLayerTests
         }
     }
 
+    [Fact]
+    public void ForwardAndBackwardAllocateNothingOnceWarm()
+    {
+        var sink = GradientSink.All();
+        foreach (var c in MergeCase.All())
+        {
+            var (layer, xs, r) = c.Instantiate(5);
+            var ctx = new CallContext(xs.Length, 1);
+            for (int i = 0; i < xs.Length; i++) ctx.Inputs[i] = xs[i];
+            ctx.Training = true;
+            void Step()
+            {
+                layer.ForwardNode(ctx);
+                layer.BackwardNode(ctx, [r], true, sink);
+            }
+            Step();
+            Step();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int k = 0; k < 5; k++) Step();
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() == before, $"{c.Label}: {GC.GetAllocatedBytesForCurrentThread() - before} bytes allocated in 5 warm steps");
+        }
+    }
+
     // ---- errors ----
 
     private static string Error(Action a) => Assert.ThrowsAny<KerasNetException>(a).Message;
