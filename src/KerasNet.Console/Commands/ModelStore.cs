@@ -56,6 +56,9 @@ public static class ModelStore
         _ => throw new KerasNetException($"{path}: unknown model file type '{System.IO.Path.GetExtension(path)}'; use .h5, .hdf5, .keras or .json."),
     };
 
+    /// <summary>Whether <paramref name="path"/> names a whole-model file (.h5, .hdf5, .keras), the formats that keep the training config.</summary>
+    public static bool IsFullModel(string path) => System.IO.Path.GetExtension(path).ToLowerInvariant() is ".h5" or ".hdf5" or ".keras";
+
     /// <summary>Throws a KerasNetException naming the file when it does not exist.</summary>
     public static void RequireFile(string path, string what)
     {

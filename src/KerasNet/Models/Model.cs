@@ -56,6 +56,14 @@ public partial class Model : Layer
     /// <summary>The symbolic outputs (Keras's <c>model.outputs</c>).</summary>
     public IReadOnlyList<KerasTensor> Outputs => _graph?.Outputs ?? [];
 
+    /// <summary>The model's single input (Keras's <c>model.input</c>).</summary>
+    public override KerasTensor Input => Inputs.Count == 1 ? Inputs[0]
+        : throw new KerasNetException(Inputs.Count == 0 ? $"Model '{Name}' has not been built yet: it has no input." : $"Model '{Name}' has {Inputs.Count} inputs: use Inputs.");
+
+    /// <summary>The model's single output (Keras's <c>model.output</c>).</summary>
+    public override KerasTensor Output => Outputs.Count == 1 ? Outputs[0]
+        : throw new KerasNetException(Outputs.Count == 0 ? $"Model '{Name}' has not been built yet: it has no output." : $"Model '{Name}' has {Outputs.Count} outputs: use Outputs.");
+
     /// <summary>The names of the input layers.</summary>
     public IReadOnlyList<string> InputNames => Inputs.Select(t => t.Layer.Name).ToList();
 

@@ -3,9 +3,10 @@ namespace KerasNet.Saving;
 
 /// <summary>
 /// Marks a layer class as loadable from Keras configs under the given class names (the current Keras name first,
-/// then older aliases such as Keras 1's <c>Convolution2D</c>). The class must also declare
-/// <c>internal static TLayer FromConfig(LayerConfigReader config)</c>; <see cref="LayerRegistry"/> collects every
-/// marked class of the KerasNet assembly, so a new layer is one file: the class, its attribute and its FromConfig.
+/// then older aliases such as Keras 1's <c>Convolution2D</c>). The class also declares
+/// <c>internal static TLayer FromConfig(LayerConfigReader config)</c>, or, when its only Keras arguments are
+/// <c>name</c> and <c>trainable</c>, a <c>(string? name, bool trainable)</c> constructor. <see cref="LayerRegistry"/>
+/// collects every marked class of the KerasNet assembly, so a new layer is one file.
 /// </summary>
 /// <example>
 /// <code>

@@ -51,14 +51,22 @@ public static class LayerRegistry
         foreach (var type in typeof(LayerRegistry).Assembly.GetTypes())
         {
             if (type.GetCustomAttribute<KerasLayerAttribute>() is not { } attribute) continue;
-            var method = type.GetMethod("FromConfig", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, [typeof(LayerConfigReader)]);
-            if (method == null || !typeof(Layer).IsAssignableFrom(method.ReturnType))
-                throw new InvalidOperationException($"{type.Name} is marked [KerasLayer] but has no static FromConfig(LayerConfigReader) returning a layer.");
-            var factory = method.CreateDelegate<Func<LayerConfigReader, Layer>>();
+            var factory = FactoryOf(type);
             foreach (var name in attribute.ClassNames)
                 if (!explicitFactories.TryAdd(name, factory))
                     throw new InvalidOperationException($"Keras class name '{name}' is registered twice ({type.Name}).");
         }
         return explicitFactories;
+    }
+
+    // The class's static FromConfig(LayerConfigReader); a class without one whose only Keras arguments are name and
+    // trainable (the merge layers) is built by its (string? name, bool trainable) constructor.
+    private static Func<LayerConfigReader, Layer> FactoryOf(Type type)
+    {
+        var method = type.GetMethod("FromConfig", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, [typeof(LayerConfigReader)]);
+        if (method != null && typeof(Layer).IsAssignableFrom(method.ReturnType)) return method.CreateDelegate<Func<LayerConfigReader, Layer>>();
+        var ctor = type.GetConstructor([typeof(string), typeof(bool)])
+            ?? throw new InvalidOperationException($"{type.Name} is marked [KerasLayer] but has neither a static FromConfig(LayerConfigReader) returning a layer nor a (string? name, bool trainable) constructor.");
+        return c => (Layer)ctor.Invoke([c.Name, c.Bool(true, "trainable")]);
     }
 }
