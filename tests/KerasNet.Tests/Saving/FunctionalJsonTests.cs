@@ -13,7 +13,7 @@ namespace KerasNet.Tests.Saving;
 [Collection("KerasSession")]
 public class FunctionalJsonTests
 {
-    internal static readonly string[] ModelNames = ["two_towers", "seq_in_functional", "functional_in_seq", "shared_encoder", "teachable_machine"];
+    internal static readonly string[] ModelNames = ["two_towers", "seq_in_functional", "functional_in_seq", "shared_encoder", "teachable_machine", "merges"];
 
     public static TheoryData<string> Models() => new(ModelNames);
 
@@ -24,6 +24,7 @@ public class FunctionalJsonTests
         "functional_in_seq" => GraphModels.FunctionalInSequential(),
         "shared_encoder" => GraphModels.SharedEncoder(),
         "teachable_machine" => GraphModels.TeachableMachineLike(),
+        "merges" => GraphModels.Merges(),
         _ => throw new ArgumentException(name),
     };
 

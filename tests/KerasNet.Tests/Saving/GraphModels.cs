@@ -83,6 +83,20 @@ internal static class GraphModels
         return new Sequential([backbone, head], name: "sequential_4");
     }
 
+    /// <summary>Merge layers in a graph: Add and Subtract of a Dense branch and an input, Concatenate of both with a Dot.</summary>
+    public static Model Merges()
+    {
+        Reset();
+        var a = Keras.Input(4, name: "a");
+        var b = Keras.Input(4, name: "b");
+        var d = new Dense(4, activation: "tanh", name: "branch").Apply(a);
+        var sum = new Add(name: "add").Apply(d, b);
+        var diff = new Subtract(name: "subtract").Apply(d, b);
+        var dot = new Dot(1, normalize: false, name: "dot").Apply(a, b);
+        var cat = new Concatenate(name: "concatenate").Apply(sum, diff, dot);
+        return new Model([a, b], [new Dense(2, activation: "softmax", name: "out").Apply(cat), sum], name: "merges");
+    }
+
     /// <summary>Clears the name counters and seeds the initializers, so every build gives the same weights.</summary>
     public static void Reset(int seed = 1234)
     {
