@@ -14,7 +14,8 @@ public static class LayerRegistry
 {
     private static readonly Dictionary<string, Func<LayerConfigReader, Layer>> Factories = FromAttributes(new(StringComparer.Ordinal)
     {
-        // Factories that do not live with a layer class can be listed here: ["ClassName"] = c => new ...(...).
+        // Factories that do not live with a layer class can be listed here, ["ClassName"] = c => new ...(...); an entry
+        // here wins over the [KerasLayer] class of the same name.
     });
 
     /// <summary>Registers (or replaces) the constructor for a Keras class name.</summary>
@@ -43,18 +44,23 @@ public static class LayerRegistry
     }
 
     /// <summary>
-    /// Adds the factory of every [KerasLayer] class of this assembly to <paramref name="explicitFactories"/>. A marked
-    /// class without a usable FromConfig is a programming error, reported when the registry is first used.
+    /// Adds the factory of every [KerasLayer] class of this assembly to <paramref name="explicitFactories"/>, whose
+    /// entries win over a class's own. A marked class without a usable factory, or two classes claiming one name, is
+    /// a programming error, reported when the registry is first used.
     /// </summary>
     private static Dictionary<string, Func<LayerConfigReader, Layer>> FromAttributes(Dictionary<string, Func<LayerConfigReader, Layer>> explicitFactories)
     {
+        var claimed = new Dictionary<string, Type>(StringComparer.Ordinal);
         foreach (var type in typeof(LayerRegistry).Assembly.GetTypes())
         {
             if (type.GetCustomAttribute<KerasLayerAttribute>() is not { } attribute) continue;
             var factory = FactoryOf(type);
             foreach (var name in attribute.ClassNames)
-                if (!explicitFactories.TryAdd(name, factory))
-                    throw new InvalidOperationException($"Keras class name '{name}' is registered twice ({type.Name}).");
+            {
+                if (!claimed.TryAdd(name, type))
+                    throw new InvalidOperationException($"Keras class name '{name}' is claimed by both {claimed[name].Name} and {type.Name}.");
+                explicitFactories.TryAdd(name, factory);
+            }
         }
         return explicitFactories;
     }
