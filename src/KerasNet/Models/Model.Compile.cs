@@ -124,7 +124,13 @@ public partial class Model
     /// </summary>
     private void Resolve(FunctionalGraph g, ReadOnlySpan<Tensor> targets)
     {
-        if (_resolved && _resolvedFor == g) return;
+        // The check stays apart from ResolveNow: its lambdas capture g, and C# creates the closure on method entry,
+        // which would allocate on every training step.
+        if (!(_resolved && _resolvedFor == g)) ResolveNow(g, targets);
+    }
+
+    private void ResolveNow(FunctionalGraph g, ReadOnlySpan<Tensor> targets)
+    {
         int n = g.Outputs.Length;
         var targetShapes = new int[targets.Length][];
         for (int i = 0; i < targets.Length; i++) targetShapes[i] = targets[i].Shape;
