@@ -98,7 +98,8 @@ public partial class Model : Layer
     {
         if (!Trainable) return;
         int start = into.Count;
-        foreach (var l in Layers) l.CollectTrainable(into);
+        var layers = Layers; // indexed: foreach over the interface would box an enumerator on every step
+        for (int i = 0; i < layers.Count; i++) layers[i].CollectTrainable(into);
         // A layer listed twice (shared between nested models) contributes its weights once.
         for (int i = into.Count - 1; i > start; i--)
             for (int j = start; j < i; j++)
