@@ -83,7 +83,8 @@ public partial class Model
         IDictionary<string, double>? lossWeights = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        var names = RequireGraph("be compiled by output name").Outputs.Select(t => t.Layer.Name).ToList();
+        RequireGraph("be compiled by output name");
+        var names = OutputNames;
         void CheckKeys(IEnumerable<string> keys, string what)
         {
             foreach (var k in keys)

@@ -59,8 +59,33 @@ public partial class Model : Layer
     /// <summary>The names of the input layers.</summary>
     public IReadOnlyList<string> InputNames => Inputs.Select(t => t.Layer.Name).ToList();
 
-    /// <summary>The output names Keras uses in logs (<c>dense_1_loss</c>): the names of the layers that produce them.</summary>
-    public IReadOnlyList<string> OutputNames => Outputs.Select(t => t.Layer.Name).ToList();
+    /// <summary>
+    /// The output names Keras uses in logs (<c>dense_1_loss</c>) and dictionaries: the names of the layers that
+    /// produce them, made unique as tf.keras 2.4's <c>_set_output_names</c> does (a layer giving two outputs:
+    /// <c>dense</c>, <c>dense_1</c>).
+    /// </summary>
+    public IReadOnlyList<string> OutputNames
+    {
+        get
+        {
+            var names = new List<string>();
+            var used = new HashSet<string>();
+            var counts = new Dictionary<string, int>();
+            foreach (var t in Outputs)
+            {
+                string layer = t.Layer.Name, proposal = layer;
+                while (used.Contains(proposal))
+                {
+                    int k = counts.GetValueOrDefault(layer, 1);
+                    proposal = $"{layer}_{k}";
+                    counts[layer] = k + 1;
+                }
+                used.Add(proposal);
+                names.Add(proposal);
+            }
+            return names;
+        }
+    }
 
     /// <summary>The layers, as Keras's <c>model.layers</c> (a Functional model lists its InputLayers too).</summary>
     public virtual IReadOnlyList<Layer> Layers => _graph?.Layers ?? [];
