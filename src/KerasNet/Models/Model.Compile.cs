@@ -126,9 +126,14 @@ public partial class Model
     private void Resolve(FunctionalGraph g, ReadOnlySpan<Tensor> targets)
     {
         // The check stays apart from ResolveNow: its lambdas capture g, and C# creates the closure on method entry,
-        // which would allocate on every training step.
-        if (!(_resolved && _resolvedFor == g)) ResolveNow(g, targets);
+        // which would allocate on every training step. Concurrent first Evaluate calls resolve once, under the gate
+        // (two resolving at once saw each other's half-filled metric arrays).
+        if (Volatile.Read(ref _resolved) && _resolvedFor == g) return;
+        lock (_resolveGate)
+            if (!(_resolved && _resolvedFor == g)) ResolveNow(g, targets);
     }
+
+    private readonly object _resolveGate = new();
 
     private void ResolveNow(FunctionalGraph g, ReadOnlySpan<Tensor> targets)
     {
