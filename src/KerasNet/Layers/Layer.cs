@@ -109,11 +109,11 @@ public abstract class Layer
     }
 
     /// <summary>The symbolic input of the layer's first call (Keras's <c>layer.input</c>).</summary>
-    public KerasTensor Input => FirstNode("input").Inputs.Length == 1 ? FirstNode("input").Inputs[0]
+    public virtual KerasTensor Input => FirstNode("input").Inputs.Length == 1 ? FirstNode("input").Inputs[0]
         : throw new KerasNetException($"Layer '{Name}' has {FirstNode("input").Inputs.Length} inputs: use Inputs.");
 
     /// <summary>The symbolic output of the layer's first call (Keras's <c>layer.output</c>): feeds a feature extractor.</summary>
-    public KerasTensor Output => FirstNode("output").Outputs[0];
+    public virtual KerasTensor Output => FirstNode("output").Outputs[0];
 
     private Node FirstNode(string what) => InboundNodesList.Count > 0 ? InboundNodesList[0]
         : throw new KerasNetException($"Layer '{Name}' has never been called and thus has no defined {what}.");
