@@ -20,6 +20,12 @@ public partial class Model : Layer
     /// <summary>A model from one input to one output, as <c>keras.Model(inputs=x, outputs=y)</c>.</summary>
     public Model(KerasTensor inputs, KerasTensor outputs, string? name = null) : this([inputs], [outputs], name) { }
 
+    /// <summary>A model from a list of inputs to one output, as <c>keras.Model(model.inputs, layer.output)</c> (a feature extractor).</summary>
+    public Model(IEnumerable<KerasTensor> inputs, KerasTensor outputs, string? name = null) : this(inputs, [outputs], name) { }
+
+    /// <summary>A model from one input to several outputs, as <c>keras.Model(x, [y1, y2])</c>.</summary>
+    public Model(KerasTensor inputs, IEnumerable<KerasTensor> outputs, string? name = null) : this([inputs], outputs, name) { }
+
     /// <summary>A model from several inputs to several outputs, as <c>keras.Model(inputs=[a, b], outputs=[c, d])</c>.</summary>
     public Model(IEnumerable<KerasTensor> inputs, IEnumerable<KerasTensor> outputs, string? name = null)
         : base(name ?? KerasBackend.UniqueName("model"))
