@@ -279,7 +279,7 @@ public class ErrorMessageTests
         m = SavingTestUtil.SmallCnn();
         m.ProgressOutput = new StringWriter();
         var h = m.Fit(x, y, batchSize: 4, epochs: 2, verbose: 0, shuffle: false, callbacks: [new TerminateOnNaN()]);
-        Assert.Contains("Batch 0: Invalid loss, terminating training", m.Output.ToString());
+        Assert.Contains("Batch 0: Invalid loss, terminating training", m.ProgressOutput!.ToString());
         Assert.Equal([0], h.Epoch);
     }
 }
