@@ -186,6 +186,40 @@ public class GraphFrozenLayerTests
         for (int i = 0; i < 4; i++) BitEqual(start[i].values, tfjs.WeightsAfter![i].Values, names[i] + " in tfjs");
     }
 
+    /// <summary>A frozen nested model between two trainable layers: the gradient crosses it to the first layer.</summary>
+    [SkippableTheory]
+    [InlineData(8)]
+    [InlineData(24)]
+    public void FrozenNestedModelInTheMiddle_OneSgdStepMatchesTorch(int n)
+    {
+        Oracle.RequirePython("torch");
+        KerasBackend.ClearSession();
+        var mid = new Sequential(name: "mid");
+        mid.Add(new Dense(5, activation: "tanh", inputShape: 6, name: "mid_1"));
+        mid.Add(new Dense(4, activation: "relu", name: "mid_2"));
+        mid.Trainable = false;
+        var x = Keras.Input(3, name: "x");
+        var m = new Model(x, new Dense(2, activation: "softmax", name: "head").Apply(mid.Apply(new Dense(6, activation: "relu", name: "pre").Apply(x))));
+        SetRandomWeights(m, 11);
+        var names = KernelBias("pre", "mid_1", "mid_2", "head");
+        Assert.Equal(names, m.Weights.Select(w => $"{w.LayerName}/{w.Name}"));
+        var r = new Random(12);
+        var xs = Rand(r, -1, 1, n, 3);
+        var ys = OneHot(n, 2);
+        var before = Snapshot(m);
+        var torch = Torch("""
+            kp, bp, k1, b1, k2, b2, kh, bh = W
+            h = torch.relu(torch.tanh(torch.relu(X[0] @ kp + bp) @ k1 + b1) @ k2 + b2)
+            finish([cce_logits(Y[0], h @ kh + bh)], frozen=(2, 3, 4, 5))
+            """, TfjsGraphOracle.Payload("{}", WeightsInOrder(m, names), [O(xs)], [O(ys)], sgdLr: 0.4));
+        m.Compile(new SGD(0.4), "categorical_crossentropy");
+        m.TrainOnBatch(new KerasNet.Data.Batch(xs, ys));
+        var after = Snapshot(m);
+        for (int i = 0; i < names.Length; i++) Close(TorchWeight(torch, i), after[names[i]], 1e-5, names[i]);
+        foreach (var name in KernelBias("mid_1", "mid_2")) BitEqual(before[name], after[name], name);
+        Assert.NotEqual(before["pre/kernel"], after["pre/kernel"]);
+    }
+
     [Fact]
     public void UnfreezingTheBaseTrainsItAgain()
     {

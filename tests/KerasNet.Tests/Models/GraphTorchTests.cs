@@ -19,6 +19,7 @@ public class GraphTorchTests
     private static void StepMatchesTorch(Model m, string[] names, string torchCode, Tensor[] xs, Tensor[] ys,
         string[] losses, double[] lossWeights, double lr, int[]? frozen = null)
     {
+        Assert.Equal(names, m.Weights.Select(w => $"{w.LayerName}/{w.Name}")); // tf.keras 2.4's model.weights order
         var start = WeightsInOrder(m, names);
         var payload = TfjsGraphOracle.Payload("{}", start, xs.Select(O).ToList(), ys.Select(O).ToList(),
             lossWeights: lossWeights, sgdLr: lr);
