@@ -139,6 +139,29 @@ public class GraphConcurrencyTests
         }
     }
 
+    /// <summary>A Sequential without an input shape is built by its first call: eight first calls at once build it once.</summary>
+    [Fact]
+    public void FirstPredictOfAnUnbuiltSequentialFromSeveralThreadsAtOnce()
+    {
+        var x = Data(6, 12).x;
+        float[]? expected = null;
+        for (int round = 0; round < 30; round++)
+        {
+            KerasBackend.ClearSession();
+            KerasRandom.SetRandomSeed(13);
+            var m = new Sequential();
+            m.Add(new Conv2D(3, (3, 3), activation: "relu"));
+            m.Add(new Flatten());
+            m.Add(new Dense(2, activation: "softmax"));
+            var got = new float[8][];
+            RunThreads(8, t => got[t] = m.PredictOnBatch(x)[0].ToArray());
+            expected ??= got[0];
+            foreach (var g in got) BitEqual(expected, g, $"round {round}");
+            Assert.Equal(["conv2d", "flatten", "dense"], m.Layers.Select(l => l.Name));
+            Assert.Single(m.GetLayer("dense").InboundNodesList);
+        }
+    }
+
     /// <summary>
     /// Predict on threads while another thread runs Fit: a prediction never sees half-updated weights, so each one
     /// equals the prediction with the weights after some step (or before the first), and a thread's predictions
