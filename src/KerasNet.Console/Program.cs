@@ -94,6 +94,14 @@ public static class Program
         var outputs = NDArrays.ToArray2D(NDArrays.ToTensor(predictions));
         TrainingFiles.WritePredictions(Out("predictions.csv"), testDataset.Filenames, testDataset.Classes, predictedClasses, outputs, classNames);
 
+        // layer_outputs = [layer.output for layer in network.layers if isinstance(layer, Conv2D)]
+        // feature_map_model = Model(inputs=network.inputs, outputs=layer_outputs)
+        // feature_maps = feature_map_model.predict(dataset_teste[0][0])   (the first test image)
+        var featureMaps = FeatureMaps.Compute(network, FeatureMaps.DefaultLayers(network), testDataset.GetBatch(0).X);
+        // for each layer: plt.imshow(feature_map[0, :, :, i], cmap='gray') for every channel i, in one grid
+        FeatureMaps.Write(Out("feature_maps"), featureMaps, npy: false);
+        Console.WriteLine($"Feature maps of {testDataset.Filenames[0]} ({FeatureMaps.Names(featureMaps)}) written to {Out("feature_maps")}");
+
         // model_json = network.to_json(); with open('network.json', 'w') as json_file: json_file.write(model_json)
         Saving.AtomicFile.WriteAllText(Out("network.json"), network.ToJson());
         // save_model(network, 'weights.hdf5')
@@ -121,7 +129,7 @@ public static class Program
             throw new KerasNetException($"{data}: training_set has classes [{string.Join(", ", training.Keys)}] but test_set has [{string.Join(", ", test.Keys)}].");
     }
 
-    private static void CheckSamePredictions(string what, Sequential trained, Sequential reloaded, Data.IDataSequence data)
+    private static void CheckSamePredictions(string what, Model trained, Model reloaded, Data.IDataSequence data)
     {
         var expected = trained.PredictTensor(data);
         var actual = reloaded.PredictTensor(data);

@@ -6,7 +6,14 @@ using System.CommandLine.Invocation;
 namespace KerasNet.ConsoleApp.Commands;
 
 /// <summary>Where a command writes: its normal output and its error stream.</summary>
-public sealed record CliContext(TextWriter Out, TextWriter Error);
+public sealed record CliContext(TextWriter Out, TextWriter Error)
+{
+    /// <summary>
+    /// Whether <see cref="Out"/> is the process's own standard output (the app, not a test capturing it): Keras's
+    /// progress bar then goes through Console.Out, redrawn in place on a terminal; otherwise straight to <see cref="Out"/>.
+    /// </summary>
+    public bool OutIsConsole { get; init; }
+}
 
 /// <summary>
 /// The <c>kerasnet</c> command line: builds the commands, parses, runs, and turns every failure into an exit code
@@ -34,6 +41,8 @@ public static class Cli
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(PredictCommand.Create(context));
         root.Subcommands.Add(EvaluateCommand.Create(context));
+        root.Subcommands.Add(FitCommand.Create(context));
+        root.Subcommands.Add(FeatureMapsCommand.Create(context));
         root.Subcommands.Add(SummaryCommand.Create(context));
         root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(CompareCommand.Create(context));
@@ -48,7 +57,7 @@ public static class Cli
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         if (args.Length == 0 || (args[0].StartsWith('-') && !IsRootOption(args[0]))) args = ["train", .. args];
-        var context = new CliContext(output, error);
+        var context = new CliContext(output, error) { OutIsConsole = ReferenceEquals(output, Console.Out) };
         var parse = BuildRoot(context).Parse(args);
         string command = CommandPath(parse);
         var (oldOut, oldErr) = (Console.Out, Console.Error);

@@ -32,6 +32,34 @@ internal static class CliOptions
         return o;
     }
 
+    /// <summary>A floating-point option that must be finite and positive (learning rates); no default (null when absent).</summary>
+    public static Option<double?> PositiveDouble(string name, string description)
+    {
+        var o = new Option<double?>(name) { Description = description, HelpName = "X" };
+        o.Validators.Add(r =>
+        {
+            if (Token(r) is { } t && double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && (!(v > 0) || double.IsInfinity(v)))
+                r.AddError($"{name} must be a finite positive number, got {t}.");
+        });
+        return o;
+    }
+
+    /// <summary>A fraction in [0, 1) (Keras's <c>validation_split</c>).</summary>
+    public static Option<double> Fraction(string name, string description)
+    {
+        var o = new Option<double>(name) { Description = description, DefaultValueFactory = _ => 0, HelpName = "F" };
+        o.Validators.Add(r =>
+        {
+            if (Token(r) is { } t && double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && !(v >= 0 && v < 1))
+                r.AddError($"{name} must be in [0, 1), got {t}.");
+        });
+        return o;
+    }
+
+    /// <summary>A path option that may be repeated (<c>--x a.npy --x b.npy</c>), in the order given.</summary>
+    public static Option<string[]> Paths(string name, string description, bool required = false, string helpName = "FILE") =>
+        new(name) { Description = description, Required = required, HelpName = helpName, Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+
     /// <summary>The option's single token as typed, or null when it was not given (its default applies).</summary>
     private static string? Token(System.CommandLine.Parsing.OptionResult r) => r.Tokens.Count == 1 ? r.Tokens[0].Value : null;
 

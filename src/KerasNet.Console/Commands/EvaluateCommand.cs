@@ -60,7 +60,7 @@ public static class EvaluateCommand
     }
 
     // A model saved without its training config (or given as JSON + weights) gets the tutorial's loss and metric.
-    private static void EnsureCompiled(Sequential model)
+    private static void EnsureCompiled(Model model)
     {
         if (model.IsCompiled) return;
         bool binary = model.OutputShape is [1];

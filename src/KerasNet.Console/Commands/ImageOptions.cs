@@ -13,7 +13,7 @@ namespace KerasNet.ConsoleApp.Commands;
 /// <param name="ClassNames">Class names by index, when the folder has class subfolders.</param>
 public sealed record ModelInput(IDataSequence Data, IReadOnlyList<string> Files, int[]? Classes, string[]? ClassNames);
 
-/// <summary>How images become model input: the options <c>predict</c> and <c>evaluate</c> share.</summary>
+/// <summary>How images become model input: the options <c>predict</c>, <c>evaluate</c> and <c>featuremaps</c> share.</summary>
 /// <param name="TargetSize">Resize to (height, width); default the model's input size.</param>
 /// <param name="Rescale">Factor applied to 0..255 pixels.</param>
 /// <param name="ColorMode">rgb or grayscale; default from the model's input channels.</param>
@@ -28,7 +28,7 @@ public sealed record ImageOptions(int[]? TargetSize, double Rescale, string? Col
     /// Loads <paramref name="path"/>: a flow_from_directory folder (one subfolder per class), a flat folder of images,
     /// or one image file; in Keras's sorted order.
     /// </summary>
-    public ModelInput Load(string path, Sequential model, bool requireClasses)
+    public ModelInput Load(string path, Model model, bool requireClasses)
     {
         var (size, colorMode) = Resolve(model, path);
         if (Directory.Exists(path) && Directory.EnumerateDirectories(path).Any())
@@ -71,16 +71,32 @@ public sealed record ImageOptions(int[]? TargetSize, double Rescale, string? Col
         return new ModelInput(new ArraySequence(x, null, BatchSize), names2, null, null);
     }
 
-    /// <summary>An NHWC float32 .npy as model input (rows named by index).</summary>
-    public static ModelInput FromNpy(string path, int batchSize)
+    /// <summary>
+    /// One image file as a batch of one, as the tutorial prepares an image for <c>predict</c>: decoded, resized to the
+    /// target size (default the model's input size), converted to the colour mode and multiplied by the rescale factor.
+    /// </summary>
+    public Tensor LoadImage(string file, Model model)
     {
-        ModelStore.RequireFile(path, "input array");
-        var x = Saving.Npy.Load(path);
-        return new ModelInput(new ArraySequence(x, null, batchSize), Enumerable.Range(0, x.BatchSize).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(), null, null);
+        ModelStore.RequireFile(file, "image file");
+        var (size, colorMode) = Resolve(model, file);
+        var image = ImageLoader.Load(file, colorMode, size);
+        var x = new Tensor([1, .. image.Shape]);
+        image.Span.CopyTo(x.Span);
+        foreach (ref var v in x.Span) v = (float)(v * Rescale);
+        return x;
     }
 
-    private ((int, int) Size, string ColorMode) Resolve(Sequential model, string path)
+    /// <summary>.npy arrays as model input, one per model input in its order (rows named by index); see <see cref="NpyArrays"/>.</summary>
+    public static ModelInput FromNpy(IReadOnlyList<string> paths, Model model, int batchSize)
     {
+        var x = NpyArrays.Inputs(paths, model, "--input");
+        return new ModelInput(new ArraySequence(x, null, batchSize), Enumerable.Range(0, x[0].BatchSize).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(), null, null);
+    }
+
+    private ((int, int) Size, string ColorMode) Resolve(Model model, string path)
+    {
+        if (model.Inputs.Count > 1)
+            throw new KerasNetException($"{path}: model '{model.Name}' has {model.Inputs.Count} inputs ({string.Join(", ", model.InputNames)}); images feed a model with one input (give --input X.npy once per input).");
         var input = model.InputShape;
         if (TargetSize is { Length: 2 } t) return ((t[0], t[1]), ColorMode ?? ColorFromChannels(input, path));
         if (input is not { Length: 3 })

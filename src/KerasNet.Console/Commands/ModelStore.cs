@@ -10,11 +10,11 @@ public sealed record ModelSource(string Path, string? Weights = null)
     public bool IsJson => ModelStore.Kind(Path) == ModelFileKind.Json;
 
     /// <summary>Loads the model (with weights when the source has them).</summary>
-    public Sequential Load()
+    public Model Load()
     {
         ModelStore.RequireFile(Path, "model file");
         if (!IsJson) return Keras.LoadModel(Path);
-        Sequential model;
+        Model model;
         // model_from_json only sees the text, so its messages get the file's name here.
         try { model = Keras.ModelFromJson(ModelStore.ReadText(Path)); }
         catch (KerasNetException e) when (!e.Message.Contains(Path, StringComparison.Ordinal))
@@ -56,6 +56,9 @@ public static class ModelStore
         _ => throw new KerasNetException($"{path}: unknown model file type '{System.IO.Path.GetExtension(path)}'; use .h5, .hdf5, .keras or .json."),
     };
 
+    /// <summary>Whether <paramref name="path"/> names a whole-model file (.h5, .hdf5, .keras), the formats that keep the training config.</summary>
+    public static bool IsFullModel(string path) => System.IO.Path.GetExtension(path).ToLowerInvariant() is ".h5" or ".hdf5" or ".keras";
+
     /// <summary>Throws a KerasNetException naming the file when it does not exist.</summary>
     public static void RequireFile(string path, string what)
     {
@@ -78,7 +81,7 @@ public static class ModelStore
     /// for .json the architecture, with the weights in <paramref name="weightsPath"/> (default: beside it, <c>NAME.weights.h5</c>).
     /// Returns the files written.
     /// </summary>
-    public static IReadOnlyList<string> Save(Sequential model, string path, string? weightsPath = null)
+    public static IReadOnlyList<string> Save(Model model, string path, string? weightsPath = null)
     {
         switch (Kind(path))
         {

@@ -76,10 +76,13 @@ public static class Plots
         Save(plot, path);
     }
 
-    private static void Save(Plot plot, string path)
+    private static void Save(Plot plot, string path) => Save(plot, path, Width, Height);
+
+    /// <summary>Renders <paramref name="plot"/> as a PNG of the given size, written atomically to <paramref name="path"/>.</summary>
+    internal static void Save(Plot plot, string path, int width, int height)
     {
         byte[] png;
-        try { png = plot.GetImageBytes(Width, Height, ImageFormat.Png); }
+        try { png = plot.GetImageBytes(width, height, ImageFormat.Png); }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
         {
             throw new KerasNetException($"{path}: cannot draw the plot: SkiaSharp's native library did not load ({e.GetBaseException().Message}).", e);

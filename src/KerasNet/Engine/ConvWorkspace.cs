@@ -3,7 +3,9 @@ namespace KerasNet.Engine;
 
 /// <summary>
 /// Scratch a backend may keep for one convolution layer between its forward and backward passes (the CPU backend
-/// keeps the unfolded input, so the filter gradient does not unfold it again). Owned by the layer, opaque to it.
+/// keeps the unfolded input, so the filter gradient does not unfold it again). Owned by the layer, opaque to it, and
+/// like the layer used by one caller at a time. It is the only place the backend remembers a caller's buffer (the x
+/// it unfolded, compared by reference), and it lives as long as its owner, never in a static.
 /// </summary>
 public sealed class ConvWorkspace
 {

@@ -7,14 +7,20 @@ namespace KerasNet.Engine;
 /// <summary>
 /// KerasNet's managed CPU engine: SIMD through System.Numerics.Tensors, work split over the cores,
 /// convolution as im2col + GEMM with scratch buffers that grow once and are then reused.
-/// Not thread-safe: one model step runs at a time.
+/// Every method checks its dimensions and buffer lengths before any unsafe code runs and throws
+/// <see cref="ArgumentException"/> (naming the argument, the length needed and the length given) instead of reading
+/// or writing outside an array. Safe to call from several threads at once: scratch and job objects are per thread,
+/// and the worker pool runs one loop at a time (other callers run their parts themselves), so concurrent calls give
+/// bit-identical results to the same calls made one after another. What the caller owns stays the caller's: a
+/// <see cref="ConvWorkspace"/> (like the layer holding it) serves one caller at a time, and no static ever keeps a
+/// reference to a caller's buffer once a call returns.
 /// </summary>
 public sealed class CpuBackend : IBackend
 {
     /// <inheritdoc/>
     public string Name => "cpu";
 
-    private static float[] Scratch(int n) => Workspace.Get(Workspace.Im2Col, n);
+    private static float[] Scratch(long n, string op) => Workspace.Get(Workspace.Im2Col, BufferCheck.Scratch(n, "im2col matrix", op));
 
     /// <inheritdoc/>
     public void Gemm(bool transA, bool transB, int m, int n, int k, float[] a, int lda, float[] b, int ldb,
@@ -23,6 +29,10 @@ public sealed class CpuBackend : IBackend
     /// <inheritdoc/>
     public unsafe void BiasActivation(float[] x, int rows, float[] bias, ActivationKind activation)
     {
+        BufferCheck.Dim(rows, nameof(rows), nameof(BiasActivation));
+        BufferCheck.Length(bias, 0, nameof(bias), nameof(BiasActivation));
+        BufferCheck.Length(x, (long)rows * bias.Length, nameof(x), nameof(BiasActivation));
+        BufferCheck.Activation(activation, nameof(BiasActivation));
         int cols = bias.Length;
         bool relu = activation == ActivationKind.Relu;
         fixed (float* px = x, pb = bias) RowOps.BiasActivation(px, cols, rows, cols, pb, relu);
@@ -30,12 +40,30 @@ public sealed class CpuBackend : IBackend
     }
 
     /// <inheritdoc/>
-    public void Activation(float[] x, int length, int cols, ActivationKind activation) =>
+    public void Activation(float[] x, int length, int cols, ActivationKind activation)
+    {
+        CheckRows(length, cols, activation, nameof(Activation));
+        BufferCheck.Length(x, length, nameof(x), nameof(Activation));
         ActivationKernels.Forward(x.AsSpan(0, length), cols, activation);
+    }
 
     /// <inheritdoc/>
-    public void ActivationBackward(float[] grad, float[] y, int length, int cols, ActivationKind activation) =>
+    public void ActivationBackward(float[] grad, float[] y, int length, int cols, ActivationKind activation)
+    {
+        CheckRows(length, cols, activation, nameof(ActivationBackward));
+        BufferCheck.Length(grad, length, nameof(grad), nameof(ActivationBackward));
+        BufferCheck.Length(y, length, nameof(y), nameof(ActivationBackward));
         ActivationKernels.Backward(grad.AsSpan(0, length), y.AsSpan(0, length), cols, activation);
+    }
+
+    // A row length of 0 would give softmax no rows to normalise (and an empty row to take the max of).
+    private static void CheckRows(int length, int cols, ActivationKind activation, string op)
+    {
+        BufferCheck.Dim(length, nameof(length), op);
+        BufferCheck.Dim(cols, nameof(cols), op);
+        BufferCheck.Activation(activation, op);
+        if (cols == 0 && length > 0) throw new ArgumentOutOfRangeException(nameof(cols), cols, $"{op}: cols is 0 for {length} elements.");
+    }
 
     /// <inheritdoc/>
     public bool PrefersFusedDenseBackward(int rows) => DenseFused.Supports(rows);
@@ -47,12 +75,28 @@ public sealed class CpuBackend : IBackend
     /// <inheritdoc/>
     public unsafe void ColumnSums(float[] x, int rows, int cols, float[] result)
     {
-        if (result.Length < cols || x.Length < (long)rows * cols) throw new ArgumentException("ColumnSums: buffers too small.");
+        BufferCheck.Dim(rows, nameof(rows), nameof(ColumnSums));
+        BufferCheck.Dim(cols, nameof(cols), nameof(ColumnSums));
+        BufferCheck.Length(x, (long)rows * cols, nameof(x), nameof(ColumnSums));
+        BufferCheck.Length(result, cols, nameof(result), nameof(ColumnSums));
         fixed (float* px = x, pr = result) RowOps.ColumnSums(px, rows, cols, pr);
     }
 
+    // 1x1, stride 1, unpadded, output the input's size: x itself is the im2col matrix.
     private static bool IsPointwise(in ConvGeometry g) =>
-        g.KH == 1 && g.KW == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadTop == 0 && g.PadLeft == 0;
+        g.KH == 1 && g.KW == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadTop == 0 && g.PadLeft == 0 &&
+        g.OutH == g.InH && g.OutW == g.InW;
+
+    /// <summary>The geometry, the NHWC image (x or dx), the kernel (w or dw) and the output (y or dy) fit their buffers.</summary>
+    private static void CheckConv(in ConvGeometry g, int filters, float[] image, string imageName, float[] kernel, string kernelName,
+        float[] output, string outputName, string op)
+    {
+        BufferCheck.Geometry(g, op);
+        BufferCheck.Dim(filters, nameof(filters), op);
+        BufferCheck.Length(image, BufferCheck.InputLength(g), imageName, op);
+        BufferCheck.Length(kernel, (long)g.Cols * filters, kernelName, op);
+        BufferCheck.Length(output, (long)g.Rows * filters, outputName, op);
+    }
 
     /// <inheritdoc/>
     public void Conv2DForward(in ConvGeometry g, float[] x, float[] w, int filters, float[] y) =>
@@ -61,8 +105,11 @@ public sealed class CpuBackend : IBackend
     /// <inheritdoc/>
     public void Conv2DForward(in ConvGeometry g, float[] x, float[] w, float[]? bias, ActivationKind activation, int filters, float[] y, ConvWorkspace? workspace)
     {
+        CheckConv(g, filters, x, nameof(x), w, nameof(w), y, nameof(y), nameof(Conv2DForward));
+        BufferCheck.Optional(bias, filters, nameof(bias), nameof(Conv2DForward));
+        BufferCheck.Activation(activation, nameof(Conv2DForward));
         bool relu = activation == ActivationKind.Relu;
-        float[] col = Unfolded(g, x, workspace, reuse: false);
+        float[] col = Unfolded(g, x, workspace, reuse: false, nameof(Conv2DForward));
         Kernels.Gemm.Run(false, false, g.Rows, filters, g.Cols, col, g.Cols, w, filters, y, filters, false, bias, relu);
         if (!relu && activation != ActivationKind.Linear) ActivationKernels.Forward(y.AsSpan(0, g.Rows * filters), filters, activation);
     }
@@ -74,30 +121,43 @@ public sealed class CpuBackend : IBackend
     /// <inheritdoc/>
     public void Conv2DBackwardFilter(in ConvGeometry g, float[] x, float[] dy, int filters, float[] dw, ConvWorkspace? workspace)
     {
-        float[] col = Unfolded(g, x, workspace, reuse: true);
+        CheckConv(g, filters, x, nameof(x), dw, nameof(dw), dy, nameof(dy), nameof(Conv2DBackwardFilter));
+        float[] col = Unfolded(g, x, workspace, reuse: true, nameof(Conv2DBackwardFilter));
         Kernels.Gemm.Run(true, false, g.Cols, filters, g.Rows, col, g.Cols, dy, filters, dw, filters, false);
     }
 
     /// <summary>
     /// The im2col matrix of x: x itself for 1x1 stride-1 unpadded kernels; with a workspace, the layer's own buffer
-    /// (reused when it already holds this x and geometry and <paramref name="reuse"/>); otherwise shared scratch.
+    /// (reused when it already holds this x and geometry and <paramref name="reuse"/>); otherwise this thread's scratch.
+    /// The workspace is the caller's and only ever referenced from the caller's side, never from a static. Its buffer is
+    /// read once into a local, so what is filled, recorded and returned is one array even if the caller (against the
+    /// rules) shares the workspace between threads; and the GEMM checks the array's length again before using it.
     /// </summary>
-    private float[] Unfolded(in ConvGeometry g, float[] x, ConvWorkspace? ws, bool reuse)
+    private static float[] Unfolded(in ConvGeometry g, float[] x, ConvWorkspace? ws, bool reuse, string op)
     {
         if (IsPointwise(g)) return x;
-        int n = g.Rows * g.Cols;
-        if (ws is null) { var col = Scratch(n); Im2Col.Unfold(g, x, col); return col; }
-        if (reuse && ReferenceEquals(ws.ColSource, x) && ws.ColGeometry == g) return ws.Col;
-        if (ws.Col.Length < n) ws.Col = new float[n];
-        Im2Col.Unfold(g, x, ws.Col);
-        ws.ColSource = x;
+        long n = (long)g.Rows * g.Cols;
+        if (ws is null) { var scratch = Scratch(n, op); Im2Col.Unfold(g, x, scratch); return scratch; }
+        var col = ws.Col;
+        if (reuse && ReferenceEquals(ws.ColSource, x) && ws.ColGeometry == g && col.Length >= n) return col;
+        if (col.Length < n) ws.Col = col = new float[BufferCheck.Scratch(n, "im2col matrix", op)];
+        ws.ColSource = null; // not valid while it is being refilled (an exception below leaves it invalid)
+        Im2Col.Unfold(g, x, col);
         ws.ColGeometry = g;
-        return ws.Col;
+        ws.ColSource = x;
+        return col;
     }
 
     /// <inheritdoc/>
     public void DenseForward(int rows, int inDim, int units, float[] x, float[] w, float[]? bias, ActivationKind activation, float[] y)
     {
+        const string op = nameof(DenseForward);
+        BufferCheck.Dim(rows, nameof(rows), op); BufferCheck.Dim(inDim, nameof(inDim), op); BufferCheck.Dim(units, nameof(units), op);
+        BufferCheck.Length(x, (long)rows * inDim, nameof(x), op);
+        BufferCheck.Length(w, (long)inDim * units, nameof(w), op);
+        BufferCheck.Length(y, (long)rows * units, nameof(y), op);
+        BufferCheck.Optional(bias, units, nameof(bias), op);
+        BufferCheck.Activation(activation, op);
         bool relu = activation == ActivationKind.Relu;
         Kernels.Gemm.Run(false, false, rows, units, inDim, x, inDim, w, units, y, units, false, bias, relu);
         if (!relu && activation != ActivationKind.Linear) ActivationKernels.Forward(y.AsSpan(0, rows * units), units, activation);
@@ -106,15 +166,18 @@ public sealed class CpuBackend : IBackend
     /// <inheritdoc/>
     public void Conv2DBackwardInput(in ConvGeometry g, float[] dy, float[] w, int filters, float[] dx)
     {
+        CheckConv(g, filters, dx, nameof(dx), w, nameof(w), dy, nameof(dy), nameof(Conv2DBackwardInput));
         if (IsPointwise(g))
         {
             Kernels.Gemm.Run(false, true, g.Rows, g.Cols, filters, dy, filters, w, filters, dx, g.Cols, false);
             return;
         }
-        var dcol = Scratch(g.Rows * g.Cols);
+        var dcol = Scratch((long)g.Rows * g.Cols, nameof(Conv2DBackwardInput));
         Kernels.Gemm.Run(false, true, g.Rows, g.Cols, filters, dy, filters, w, filters, dcol, g.Cols, false);
         Im2Col.Fold(g, dcol, dx);
     }
+
+    // The pooling kernels check their own arguments (the same checks, for callers inside the library too).
 
     /// <inheritdoc/>
     public void MaxPoolForward(in ConvGeometry g, float[] x, float[] y, int[] argmax) => Pooling.MaxForward(g, x, y, argmax);

@@ -33,7 +33,7 @@ public static class ShapeUtil
     public static string Format(IReadOnlyList<int> shape) =>
         shape.Count == 1 ? $"({shape[0]},)" : "(" + string.Join(", ", shape) + ")";
 
-    /// <summary>Formats a Keras shape with an unknown batch: <c>(None, 62, 62, 32)</c>.</summary>
-    public static string FormatWithNone(IReadOnlyList<int> sampleShape) =>
+    /// <summary>Formats a Keras shape with an unknown batch: <c>(None, 62, 62, 32)</c>; a scalar sample is <c>(None,)</c>.</summary>
+    public static string FormatWithNone(IReadOnlyList<int> sampleShape) => sampleShape.Count == 0 ? "(None,)" :
         "(" + string.Join(", ", new[] { "None" }.Concat(sampleShape.Select(d => d.ToString()))) + ")";
 }

@@ -3,7 +3,9 @@ namespace KerasNet.Engine;
 
 /// <summary>
 /// A unit of parallel work: <see cref="Execute"/> is called once per part with that part's contiguous range.
-/// Kernels keep one instance per calling thread and refill its fields, so a parallel loop allocates nothing.
+/// Kernels keep one instance per calling thread and refill its fields, so a parallel loop allocates nothing; the
+/// instance is taken out of its slot while in use (<see cref="Workspace.Rent{T}(ref T)"/>), so re-entering a kernel on
+/// the same thread never refills a job that is still running.
 /// </summary>
 public abstract class ParallelJob
 {
@@ -53,6 +55,7 @@ public static class Threads
     /// <summary>Runs <paramref name="job"/> over [0, n) split into <paramref name="parts"/> contiguous ranges.</summary>
     public static void Run(ParallelJob job, int n, int parts)
     {
+        ArgumentNullException.ThrowIfNull(job);
         if (n <= 0) return;
         parts = Math.Max(1, Math.Min(parts, n));
         if (parts == 1) { job.Execute(0, 0, n); return; }
@@ -75,6 +78,7 @@ public static class Threads
     /// </summary>
     public static void For(int n, long costPerItem, Action<int, int> body)
     {
+        ArgumentNullException.ThrowIfNull(body);
         int parts = PartsFor(n, costPerItem);
         if (parts <= 1) { if (n > 0) body(0, n); return; }
         Run(new ActionJob(body), n, parts);

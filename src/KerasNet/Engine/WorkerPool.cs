@@ -54,8 +54,11 @@ internal sealed class WorkerPool
         RunClaimedParts();
         var spin = new SpinWait();
         while (Volatile.Read(ref _done) < parts) spin.SpinOnce(sleep1Threshold: -1);
+        // The pool is shared by every caller: keep neither the job (it may hold a caller's buffers) nor its exception.
         _job = null;
-        _error?.Throw();
+        var error = _error;
+        _error = null;
+        error?.Throw();
     }
 
     private void RunClaimedParts()

@@ -18,11 +18,19 @@ public sealed class Conv2D : KernelLayer
     }
 
     /// <summary>Creates the layer with Keras's defaults (strides 1, 'valid', channels_last, glorot_uniform, zero bias).</summary>
+    /// <remarks>
+    /// Initializers, regularizers and constraints take Keras objects or names (<c>kernelInitializer: "he_normal"</c>,
+    /// <c>kernelRegularizer: new L2(1e-4)</c>); null initializers are Keras's defaults. Regularizers and
+    /// constraints are kept in the config but not applied yet: training refuses a layer that has one.
+    /// </remarks>
     public Conv2D(int filters, Size2 kernelSize, Size2? strides = null, string padding = "valid",
         string dataFormat = "channels_last", Size2? dilationRate = null, string? activation = null, bool useBias = true,
-        string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros",
-        Shape? inputShape = null, string? name = null, bool trainable = true)
-        : base(activation, useBias, kernelInitializer, biasInitializer, inputShape, name, trainable)
+        Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
+        Shape? inputShape = null, string? name = null, bool trainable = true,
+        Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
+        Constraint? kernelConstraint = null, Constraint? biasConstraint = null)
+        : base(activation, useBias, kernelInitializer, biasInitializer, inputShape, name, trainable,
+            new WeightOptions(kernelRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, biasConstraint))
     {
         if (filters <= 0) throw new KerasNetException($"Conv2D: filters must be positive, got {filters}.");
         if (kernelSize.Height <= 0 || kernelSize.Width <= 0) throw new KerasNetException($"Conv2D: kernel_size must be positive, got {kernelSize}.");

@@ -11,10 +11,18 @@ namespace KerasNet.Layers;
 public sealed class Dense : KernelLayer
 {
     /// <summary>Creates the layer with Keras's defaults (glorot_uniform kernel, zero bias, no activation).</summary>
+    /// <remarks>
+    /// Initializers, regularizers and constraints take Keras objects or names (<c>kernelInitializer: "he_normal"</c>,
+    /// <c>kernelRegularizer: new L2(1e-4)</c>); null initializers are Keras's defaults. Regularizers and
+    /// constraints are kept in the config but not applied yet: training refuses a layer that has one.
+    /// </remarks>
     public Dense(int units, string? activation = null, bool useBias = true,
-        string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros",
-        Shape? inputShape = null, string? name = null, bool trainable = true)
-        : base(activation, useBias, kernelInitializer, biasInitializer, inputShape, name, trainable)
+        Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
+        Shape? inputShape = null, string? name = null, bool trainable = true,
+        Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
+        Constraint? kernelConstraint = null, Constraint? biasConstraint = null)
+        : base(activation, useBias, kernelInitializer, biasInitializer, inputShape, name, trainable,
+            new WeightOptions(kernelRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, biasConstraint))
     {
         if (units <= 0) throw new KerasNetException($"Dense: units must be positive, got {units}.");
         Units = units;

@@ -3,30 +3,101 @@ using System.Text.Json.Nodes;
 
 namespace KerasNet.Layers;
 
-/// <summary>A Keras weight initializer.</summary>
-public abstract class Initializer
+/// <summary>
+/// A Keras weight initializer. Every Keras built-in is here under its Keras name and config
+/// (<see cref="Zeros"/>, <see cref="Ones"/>, <see cref="Constant"/>, <see cref="RandomUniform"/>,
+/// <see cref="RandomNormal"/>, <see cref="TruncatedNormal"/>, <see cref="VarianceScaling"/> and its Glorot/He/LeCun
+/// forms, <see cref="Orthogonal"/>, <see cref="Identity"/>); a class from a config that KerasNet does not know
+/// becomes an <see cref="UnknownInitializer"/>, so it never stops a model from loading.
+/// Random values follow Keras's distributions but cannot equal TensorFlow's bit for bit.
+/// </summary>
+public abstract class Initializer : KerasObject
 {
-    /// <summary>Keras class name ("GlorotUniform").</summary>
-    public abstract string ClassName { get; }
-
     /// <summary>Fills <paramref name="values"/> for a weight of the given Keras-layout shape.</summary>
     public abstract void Fill(Span<float> values, int[] shape);
 
-    /// <summary>The Keras config object of this initializer.</summary>
-    public virtual JsonObject GetConfig() => new();
+    /// <inheritdoc/>
+    internal override string Keras3Module => "keras.initializers";
 
-    /// <summary>Resolves a Keras identifier ("glorot_uniform", "zeros", "ones", "he_normal", ...).</summary>
-    public static Initializer Get(string identifier) => identifier switch
+    /// <summary>
+    /// The class name to report when <see cref="Fill"/> cannot produce the weight's values (it leaves zeros): the
+    /// weight must then be loaded before training. Null for every initializer KerasNet implements.
+    /// </summary>
+    internal virtual string? LeavesUninitialized => null;
+
+    /// <summary>A Keras name as an initializer, so <c>kernelInitializer: "he_normal"</c> reads as in Keras.</summary>
+    public static implicit operator Initializer(string identifier) => Get(identifier);
+
+    /// <summary>
+    /// Resolves a Keras identifier: a class name ("RandomNormal") or its alias ("random_normal", "normal",
+    /// "glorot_uniform", "zeros", "zero", ...), with that class's defaults. Unknown names throw.
+    /// </summary>
+    public static Initializer Get(string identifier) =>
+        Create(identifier, null) ?? throw new KerasNetException($"Unknown initializer '{identifier}'. Known: {string.Join(", ", Names)}.");
+
+    /// <summary>The class names and aliases <see cref="Get"/> knows.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        "Zeros", "zeros", "zero", "Ones", "ones", "one", "Constant", "constant",
+        "RandomUniform", "random_uniform", "uniform", "RandomNormal", "random_normal", "normal",
+        "TruncatedNormal", "truncated_normal", "VarianceScaling", "variance_scaling",
+        "GlorotUniform", "glorot_uniform", "GlorotNormal", "glorot_normal", "HeUniform", "he_uniform",
+        "HeNormal", "he_normal", "LecunUniform", "lecun_uniform", "LecunNormal", "lecun_normal",
+        "Orthogonal", "orthogonal", "OrthogonalInitializer", "orthogonal_initializer",
+        "Identity", "identity", "IdentityInitializer",
+    ];
+
+    /// <summary>
+    /// The initializer a config node describes, in any Keras form (a name, Keras 2's or Keras 3's object);
+    /// an <see cref="UnknownInitializer"/> for classes KerasNet does not know. Throws on malformed fields.
+    /// </summary>
+    internal static Initializer? FromJson(JsonNode? node) => Read(node, "an initializer", Create, s => new UnknownInitializer(s));
+
+    // One table for names and configs. tf.keras 1.x/2.x also wrote the v2 classes as "GlorotUniformV2" etc.
+    private static Initializer? Create(string name, KerasObjectSpec? c)
     {
-        "glorot_uniform" or "GlorotUniform" => new GlorotUniform(),
-        "glorot_normal" or "GlorotNormal" => new VarianceScaling("GlorotNormal", 1.0, "fan_avg", normal: true),
-        "he_uniform" or "HeUniform" => new VarianceScaling("HeUniform", 2.0, "fan_in", normal: false),
-        "he_normal" or "HeNormal" => new VarianceScaling("HeNormal", 2.0, "fan_in", normal: true),
-        "lecun_uniform" or "LecunUniform" => new VarianceScaling("LecunUniform", 1.0, "fan_in", normal: false),
-        "zeros" or "Zeros" or "zero" => new Constant("Zeros", 0f),
-        "ones" or "Ones" or "one" => new Constant("Ones", 1f),
-        _ => throw new KerasNetException($"Unknown initializer '{identifier}'."),
-    };
+        if (name.Length > 2 && name.EndsWith("V2", StringComparison.Ordinal) && Create(name[..^2], c) is { } v2) return v2;
+        return name switch
+        {
+            "Zeros" or "zeros" or "zero" => new Zeros(),
+            "Ones" or "ones" or "one" => new Ones(),
+            "Constant" or "constant" => new Constant(c?.Number("value", 0) ?? 0),
+            "RandomUniform" or "random_uniform" or "uniform" =>
+                new RandomUniform(c?.Number("minval", -0.05) ?? -0.05, c?.Number("maxval", 0.05) ?? 0.05, c?.Seed()),
+            "RandomNormal" or "random_normal" or "normal" =>
+                new RandomNormal(c?.Number("mean", 0) ?? 0, c?.Number("stddev", 0.05) ?? 0.05, c?.Seed()),
+            "TruncatedNormal" or "truncated_normal" =>
+                new TruncatedNormal(c?.Number("mean", 0) ?? 0, c?.Number("stddev", 0.05) ?? 0.05, c?.Seed()),
+            "VarianceScaling" or "variance_scaling" => new VarianceScaling(c?.Number("scale", 1) ?? 1,
+                c?.Text("mode", "fan_in") ?? "fan_in", c?.Text("distribution", "truncated_normal") ?? "truncated_normal", c?.Seed()),
+            "GlorotUniform" or "glorot_uniform" => new GlorotUniform(c?.Seed()),
+            "GlorotNormal" or "glorot_normal" => new GlorotNormal(c?.Seed()),
+            "HeUniform" or "he_uniform" => new HeUniform(c?.Seed()),
+            "HeNormal" or "he_normal" => new HeNormal(c?.Seed()),
+            "LecunUniform" or "lecun_uniform" => new LecunUniform(c?.Seed()),
+            "LecunNormal" or "lecun_normal" => new LecunNormal(c?.Seed()),
+            "Orthogonal" or "orthogonal" or "OrthogonalInitializer" or "orthogonal_initializer" =>
+                new Orthogonal(c?.Number("gain", 1) ?? 1, c?.Seed()),
+            "Identity" or "identity" or "IdentityInitializer" => new Identity(c?.Number("gain", 1) ?? 1),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// Refuses to train weights whose initializer KerasNet could not run (an <see cref="UnknownInitializer"/>) and
+    /// that were not loaded since: they hold zeros, not what Keras would start from. Call it before training
+    /// with the weights the optimizer updates.
+    /// </summary>
+    /// <exception cref="KerasNetException">Naming the first such weight, its layer and its initializer.</exception>
+    internal static void CheckTrainable(IEnumerable<Variable> weights)
+    {
+        foreach (var v in weights)
+        {
+            if (v.UninitializedBy is { } cls)
+                throw new KerasNetException($"Layer '{v.LayerName}' weight '{v.Name}' uses initializer '{cls}', which KerasNet does not implement; " +
+                    "load the weights (LoadWeights/LoadModel) before training, or use a supported initializer.");
+        }
+    }
 
     /// <summary>Keras's fan computation: for a conv kernel (kh, kw, in, out) the receptive field multiplies in and out.</summary>
     internal static (double fanIn, double fanOut) Fans(int[] shape)
@@ -38,96 +109,19 @@ public abstract class Initializer
         for (int i = 0; i < shape.Length - 2; i++) receptive *= shape[i];
         return (shape[^2] * receptive, shape[^1] * receptive);
     }
-}
 
-/// <summary>Uniform in [-limit, limit], limit = sqrt(6 / (fan_in + fan_out)): Keras's default kernel initializer.</summary>
-public sealed class GlorotUniform : Initializer
-{
-    /// <summary>Optional seed (else the global "init" stream).</summary>
-    public GlorotUniform(int? seed = null) => Seed = seed;
-
-    /// <summary>The seed given, if any.</summary>
-    public int? Seed { get; }
-
-    /// <inheritdoc/>
-    public override string ClassName => "GlorotUniform";
-
-    /// <inheritdoc/>
-    public override void Fill(Span<float> values, int[] shape)
+    /// <summary>A standard normal draw (Box-Muller, one value per pair: what KerasNet's initializers always drew).</summary>
+    internal static double StandardNormal(Random rng)
     {
-        var (fi, fo) = Fans(shape);
-        double limit = Math.Sqrt(6.0 / Math.Max(1.0, fi + fo));
-        var rng = KerasRandom.For(Seed, "init");
-        for (int i = 0; i < values.Length; i++) values[i] = (float)((rng.NextDouble() * 2 - 1) * limit);
+        double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
-    /// <inheritdoc/>
-    public override JsonObject GetConfig() => new() { ["seed"] = Seed };
-}
-
-/// <summary>Keras VarianceScaling family (Glorot/He/LeCun normal and uniform).</summary>
-public sealed class VarianceScaling : Initializer
-{
-    private readonly string _className;
-    private readonly double _scale;
-    private readonly string _mode;
-    private readonly bool _normal;
-
-    /// <summary>Creates the initializer.</summary>
-    public VarianceScaling(string className, double scale, string mode, bool normal, int? seed = null)
+    /// <summary>A standard normal draw within two standard deviations (redrawn beyond, as TensorFlow's truncated_normal).</summary>
+    internal static double TruncatedStandardNormal(Random rng)
     {
-        _className = className; _scale = scale; _mode = mode; _normal = normal; Seed = seed;
+        double z;
+        do z = StandardNormal(rng); while (Math.Abs(z) > 2);
+        return z;
     }
-
-    /// <summary>The seed given, if any.</summary>
-    public int? Seed { get; }
-
-    /// <inheritdoc/>
-    public override string ClassName => _className;
-
-    /// <inheritdoc/>
-    public override void Fill(Span<float> values, int[] shape)
-    {
-        var (fi, fo) = Fans(shape);
-        double n = _mode switch { "fan_in" => fi, "fan_out" => fo, _ => (fi + fo) / 2 };
-        double variance = _scale / Math.Max(1.0, n);
-        var rng = KerasRandom.For(Seed, "init");
-        if (!_normal)
-        {
-            double limit = Math.Sqrt(3 * variance);
-            for (int i = 0; i < values.Length; i++) values[i] = (float)((rng.NextDouble() * 2 - 1) * limit);
-            return;
-        }
-        // Truncated normal at two standard deviations, with Keras's correction factor for the truncation.
-        double std = Math.Sqrt(variance) / 0.87962566103423978;
-        for (int i = 0; i < values.Length; i++)
-        {
-            double z;
-            do
-            {
-                double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
-                z = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-            } while (Math.Abs(z) > 2);
-            values[i] = (float)(z * std);
-        }
-    }
-
-    /// <inheritdoc/>
-    public override JsonObject GetConfig() => new() { ["seed"] = Seed };
-}
-
-/// <summary>A constant fill (Keras Zeros, Ones).</summary>
-public sealed class Constant : Initializer
-{
-    private readonly string _className;
-    private readonly float _value;
-
-    /// <summary>Creates the initializer.</summary>
-    public Constant(string className, float value) { _className = className; _value = value; }
-
-    /// <inheritdoc/>
-    public override string ClassName => _className;
-
-    /// <inheritdoc/>
-    public override void Fill(Span<float> values, int[] shape) => values.Fill(_value);
 }

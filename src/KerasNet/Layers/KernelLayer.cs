@@ -8,17 +8,18 @@ namespace KerasNet.Layers;
 /// What Dense and Conv2D share: a kernel and optional bias with their initializers, and an output activation the
 /// model may fuse with the loss.
 /// </summary>
-public abstract class KernelLayer : Layer, IActivatedLayer
+public abstract partial class KernelLayer : Layer, IActivatedLayer
 {
-    /// <summary>Stores the shared Keras arguments.</summary>
-    private protected KernelLayer(string? activation, bool useBias, string kernelInitializer, string biasInitializer,
-        Shape? inputShape, string? name, bool trainable)
+    /// <summary>Stores the shared Keras arguments; null initializers are Keras's defaults (glorot_uniform, zeros).</summary>
+    private protected KernelLayer(string? activation, bool useBias, Initializer? kernelInitializer, Initializer? biasInitializer,
+        Shape? inputShape, string? name, bool trainable, WeightOptions options)
         : base(name, inputShape, trainable)
     {
         UseBias = useBias;
         Stage = new ActivationStage(Activations.Parse(activation));
-        KernelInitializer = Initializer.Get(kernelInitializer);
-        BiasInitializer = Initializer.Get(biasInitializer);
+        KernelInitializer = kernelInitializer ?? new GlorotUniform();
+        BiasInitializer = biasInitializer ?? new Zeros();
+        (KernelRegularizer, BiasRegularizer, ActivityRegularizer, KernelConstraint, BiasConstraint) = options;
     }
 
     /// <summary>Whether a bias is added.</summary>
@@ -61,6 +62,6 @@ public abstract class KernelLayer : Layer, IActivatedLayer
     {
         c["activation"] = Activations.Name(Activation);
         c["use_bias"] = UseBias;
-        LayerConfig.AddInitializersAndRegularizers(c, KernelInitializer, BiasInitializer, activityRegularizer: true);
+        LayerConfig.AddInitializersAndRegularizers(c, this, activityRegularizer: true);
     }
 }

@@ -232,7 +232,7 @@ public abstract class Layer
     /// <summary>Adds a weight of a Keras-layout shape, filled by an initializer.</summary>
     protected Variable AddWeight(string name, int[] shape, Initializer initializer, bool trainable = true)
     {
-        var v = new Variable(name, shape, trainable) { LayerName = Name };
+        var v = new Variable(name, shape, trainable) { LayerName = Name, UninitializedBy = initializer.LeavesUninitialized };
         initializer.Fill(v.Value.Span, shape);
         _weights.Add(v);
         return v;

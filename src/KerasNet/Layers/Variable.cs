@@ -38,6 +38,13 @@ public sealed class Variable
     /// <summary>Element count.</summary>
     public int Size => Value.Length;
 
+    /// <summary>
+    /// The initializer class that could not fill this weight (one KerasNet does not implement), so it holds zeros
+    /// until values are assigned; null once it holds real values. Training refuses such a weight
+    /// (<see cref="Initializer.CheckTrainable"/>).
+    /// </summary>
+    internal string? UninitializedBy { get; set; }
+
     /// <summary>Copies new values in after checking the shape.</summary>
     public void Assign(ReadOnlySpan<float> values, IReadOnlyList<int>? shape = null)
     {
@@ -46,5 +53,6 @@ public sealed class Variable
         if (values.Length != Size)
             throw new ArgumentException($"Weight '{FullName}' has {Size} elements but {values.Length} were given.");
         values.CopyTo(Value.Span);
+        UninitializedBy = null;
     }
 }

@@ -42,7 +42,8 @@ internal sealed class FunctionalGraph
             if (n.IsInput && !inputNodes.Contains(n))
                 throw new KerasNetException(
                     $"Graph disconnected: cannot obtain value for tensor {n.Outputs[0]} at layer \"{n.Layer.Name}\": it is not one of the inputs of model '{modelName}'.");
-        Layers = OrderLayers(order, layerIndex, Inputs);
+        Layers = OrderLayers(order, layerIndex, Inputs, out var depths);
+        NodeDepths = depths;
         var names = new HashSet<string>();
         foreach (var l in Layers)
             if (!names.Add(l.Name))
@@ -79,9 +80,10 @@ internal sealed class FunctionalGraph
     }
 
     // tf.keras 2.4: a node's depth is one more than the deepest node that reads it; a layer takes its nodes' deepest.
-    private static Layer[] OrderLayers(List<Node> order, Dictionary<Layer, int> layerIndex, KerasTensor[] inputs)
+    private static Layer[] OrderLayers(List<Node> order, Dictionary<Layer, int> layerIndex, KerasTensor[] inputs,
+        out Dictionary<Node, int> nodeDepth)
     {
-        var nodeDepth = new Dictionary<Node, int>();
+        nodeDepth = new Dictionary<Node, int>();
         var layerDepth = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
         for (int i = order.Count - 1; i >= 0; i--)
         {
@@ -94,7 +96,11 @@ internal sealed class FunctionalGraph
                 nodeDepth[parent] = Math.Max(depth + 1, nodeDepth.GetValueOrDefault(parent, 0));
         }
         foreach (var t in inputs)
-            if (layerDepth.TryAdd(t.Layer, 0)) layerIndex[t.Layer] = -1;
+            if (layerDepth.TryAdd(t.Layer, 0))
+            {
+                layerIndex[t.Layer] = -1;
+                nodeDepth[t.Node] = 0;
+            }
         return layerDepth.GroupBy(p => p.Value).OrderByDescending(g => g.Key)
             .SelectMany(g => g.Select(p => p.Key).OrderBy(l => layerIndex[l])).ToArray();
     }
@@ -120,6 +126,12 @@ internal sealed class FunctionalGraph
 
     /// <summary>The nodes in execution order.</summary>
     internal IReadOnlyList<Node> Nodes => _nodes;
+
+    /// <summary>
+    /// Every node of the graph, InputLayer nodes included, with its depth (0 at the outputs), as tf.keras 2.4's
+    /// <c>_nodes_by_depth</c> holds them: an input that no output reads is at depth 0.
+    /// </summary>
+    internal IReadOnlyDictionary<Node, int> NodeDepths { get; }
 
     /// <summary>Variables of layers called more than once (here or in nested models): their gradients add up.</summary>
     public IReadOnlySet<Variable> SharedVariables { get; }

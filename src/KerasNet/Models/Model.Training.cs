@@ -102,6 +102,21 @@ public partial class Model
     }
 
     private double[] _lastOutputLosses = [];
+    private FunctionalGraph? _checkedForTraining;
+
+    /// <summary>
+    /// Refuses training that would silently differ from Keras: a weight whose initializer KerasNet lacks and that was
+    /// never loaded, or a regularizer/constraint (kept for inference, not applied in training yet). Once per graph.
+    /// </summary>
+    private void CheckTrainable(FunctionalGraph g)
+    {
+        Initializer.CheckTrainable(Weights);
+        KernelLayer.CheckTrainable(LeafLayers(this));
+        _checkedForTraining = g;
+    }
+
+    private static IEnumerable<Layer> LeafLayers(Model m) =>
+        m.Layers.SelectMany(l => l is Model inner ? LeafLayers(inner) : [l]);
 
     /// <summary>
     /// One optimisation step on a batch (Keras's <c>train_on_batch</c>); returns the total loss. Concurrent Predict
@@ -116,6 +131,7 @@ public partial class Model
         ReadOnlySpan<Tensor> targets = batch.Ys != null ? batch.Ys : new ReadOnlySpan<Tensor>(ref y);
         EnsureBuiltFor(inputs);
         var g = _graph!;
+        if (_checkedForTraining != g) CheckTrainable(g);
         bool claimed = ClaimTraining();
         try
         {

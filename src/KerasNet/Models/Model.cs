@@ -62,28 +62,13 @@ public partial class Model : Layer
     /// <summary>The symbolic outputs (Keras's <c>model.outputs</c>).</summary>
     public IReadOnlyList<KerasTensor> Outputs => _graph?.Outputs ?? [];
 
-    /// <summary>
-    /// The model's own symbolic input (Keras's <c>model.input</c>, node 0 of a model being its own graph), for a
-    /// model with one input: <c>new Model(base.Input, new Dense(2).Apply(base.Output))</c> puts a head on a model.
-    /// </summary>
-    public override KerasTensor Input
-    {
-        get
-        {
-            var g = RequireGraph("give its input");
-            return g.Inputs.Length == 1 ? g.Inputs[0] : throw new KerasNetException($"Model '{Name}' has {g.Inputs.Length} inputs: use Inputs.");
-        }
-    }
+    /// <summary>The model's single input (Keras's <c>model.input</c>).</summary>
+    public override KerasTensor Input => Inputs.Count == 1 ? Inputs[0]
+        : throw new KerasNetException(Inputs.Count == 0 ? $"Model '{Name}' has not been built yet: it has no input." : $"Model '{Name}' has {Inputs.Count} inputs: use Inputs.");
 
-    /// <summary>The model's own symbolic output (Keras's <c>model.output</c>), for a model with one output.</summary>
-    public override KerasTensor Output
-    {
-        get
-        {
-            var g = RequireGraph("give its output");
-            return g.Outputs.Length == 1 ? g.Outputs[0] : throw new KerasNetException($"Model '{Name}' has {g.Outputs.Length} outputs: use Outputs.");
-        }
-    }
+    /// <summary>The model's single output (Keras's <c>model.output</c>).</summary>
+    public override KerasTensor Output => Outputs.Count == 1 ? Outputs[0]
+        : throw new KerasNetException(Outputs.Count == 0 ? $"Model '{Name}' has not been built yet: it has no output." : $"Model '{Name}' has {Outputs.Count} outputs: use Outputs.");
 
     /// <summary>The names of the input layers.</summary>
     public IReadOnlyList<string> InputNames => Inputs.Select(t => t.Layer.Name).ToList();

@@ -135,41 +135,28 @@ public sealed class LayerConfigReader
     }
 
     /// <summary>
-    /// An initializer identifier our layers accept: a name ("glorot_uniform") or a serialized object, with
-    /// VarianceScaling mapped to the Glorot/He/LeCun name it equals.
+    /// An initializer in any form Keras wrote (a name such as "glorot_uniform", Keras 2's
+    /// <c>{"class_name", "config"}</c> or Keras 3's <c>{"module", "class_name", "config", "registered_name"}</c>);
+    /// <paramref name="fallback"/> when absent or null. A class KerasNet does not implement becomes an
+    /// <see cref="UnknownInitializer"/> that keeps its config, so it never stops a model from loading.
     /// </summary>
-    public string Initializer(string fallback, params string[] keys)
-    {
-        if (!Has(keys)) return fallback;
-        var n = Required(keys);
-        string id;
-        if (n is JsonValue v && v.GetValueKind() == JsonValueKind.String) id = v.GetValue<string>();
-        else if (n is JsonObject o && o["class_name"] is JsonValue cn)
-        {
-            id = cn.GetValue<string>();
-            if (id == "VarianceScaling") id = VarianceScalingName(o["config"] as JsonObject, keys[0]);
-        }
-        else throw Error($"field '{keys[0]}' should be an initializer, got {n.ToJsonString()}.");
-        try { Layers.Initializer.Get(id); }
-        catch (KerasNetException e) { throw Error($"field '{keys[0]}': {e.Message}"); }
-        return id;
-    }
+    public Initializer Initializer(string fallback, params string[] keys) =>
+        WeightObject(keys, Layers.Initializer.FromJson) ?? Layers.Initializer.Get(fallback);
 
-    private string VarianceScalingName(JsonObject? c, string key)
+    /// <summary>
+    /// An optional regularizer (Keras 1's <c>{"name": ...}</c> form too); classes KerasNet does not know become
+    /// an <see cref="UnknownRegularizer"/>.
+    /// </summary>
+    public Regularizer? Regularizer(params string[] keys) => WeightObject(keys, Layers.Regularizer.FromJson);
+
+    /// <summary>An optional constraint, in any Keras form; unknown classes become an <see cref="UnknownConstraint"/>.</summary>
+    public Constraint? Constraint(params string[] keys) => WeightObject(keys, Layers.Constraint.FromJson);
+
+    private T? WeightObject<T>(string[] keys, Func<JsonNode?, T?> read) where T : class
     {
-        double scale = c?["scale"]?.GetValue<double>() ?? 1.0;
-        string mode = c?["mode"]?.GetValue<string>() ?? "fan_in";
-        string dist = c?["distribution"]?.GetValue<string>() ?? "truncated_normal";
-        bool normal = dist != "uniform";
-        return (scale, mode, normal) switch
-        {
-            (1.0, "fan_avg", false) => "glorot_uniform",
-            (1.0, "fan_avg", true) => "glorot_normal",
-            (2.0, "fan_in", false) => "he_uniform",
-            (2.0, "fan_in", true) => "he_normal",
-            (1.0, "fan_in", false) => "lecun_uniform",
-            _ => throw Error($"field '{key}': VarianceScaling(scale={scale}, mode={mode}, distribution={dist}) is not supported."),
-        };
+        if (!Has(keys)) return null;
+        try { return read(Required(keys)); }
+        catch (KerasNetException e) { throw Error($"field '{keys.First(k => Config[k] != null)}': {e.Message}"); }
     }
 
     private int AsInt(JsonNode? n, string key)

@@ -25,6 +25,15 @@ public static class LayerRegistry
             name: c.Name, trainable: c.Bool(true, "trainable")),
         ["Dropout"] = c => new Dropout(c.Double(0, "rate", "p"), c.OptionalInt("seed"), name: c.Name),
         ["Activation"] = c => new Activation(c.Activation("activation") ?? throw c.Error("missing field 'activation'."), name: c.Name),
+        // Merge layers (tf.keras 2.4 configs: name, trainable, dtype; Concatenate adds axis, Dot axes and normalize).
+        ["Add"] = c => new Add(c.Name, c.Bool(true, "trainable")),
+        ["Subtract"] = c => new Subtract(c.Name, c.Bool(true, "trainable")),
+        ["Multiply"] = c => new Multiply(c.Name, c.Bool(true, "trainable")),
+        ["Average"] = c => new Average(c.Name, c.Bool(true, "trainable")),
+        ["Maximum"] = c => new Maximum(c.Name, c.Bool(true, "trainable")),
+        ["Minimum"] = c => new Minimum(c.Name, c.Bool(true, "trainable")),
+        ["Concatenate"] = c => new Concatenate(c.OptionalInt("axis") ?? -1, c.Name, c.Bool(true, "trainable")),
+        ["Dot"] = Dot.FromConfig,
     };
 
     /// <summary>Registers (or replaces) the constructor for a Keras class name.</summary>
@@ -38,6 +47,19 @@ public static class LayerRegistry
     /// <summary>The registered class names.</summary>
     public static IReadOnlyCollection<string> ClassNames { get { lock (Factories) return Factories.Keys.ToList(); } }
 
+    /// <summary>
+    /// A kernel layer's regularizers and constraints (Keras 1's W_/b_ names too), read here for every such layer,
+    /// whichever factory built it, so none is dropped from a config; a factory that set one already wins.
+    /// </summary>
+    private static void ReadPenalties(KernelLayer k, LayerConfigReader c)
+    {
+        k.KernelRegularizer ??= c.Regularizer("kernel_regularizer", "W_regularizer");
+        k.BiasRegularizer ??= c.Regularizer("bias_regularizer", "b_regularizer");
+        k.ActivityRegularizer ??= c.Regularizer("activity_regularizer");
+        k.KernelConstraint ??= c.Constraint("kernel_constraint", "W_constraint");
+        k.BiasConstraint ??= c.Constraint("bias_constraint", "b_constraint");
+    }
+
     /// <summary>Creates a layer from its config; unknown classes and bad fields throw naming the layer.</summary>
     public static Layer Create(LayerConfigReader config)
     {
@@ -45,7 +67,12 @@ public static class LayerRegistry
         lock (Factories) Factories.TryGetValue(config.ClassName, out f);
         if (f == null)
             throw config.Error($"unknown layer class '{config.ClassName}'. Supported: {string.Join(", ", ClassNames.Order())}.");
-        try { return f(config); }
+        try
+        {
+            var layer = f(config);
+            if (layer is KernelLayer k) ReadPenalties(k, config);
+            return layer;
+        }
         catch (KerasNetException e) when (!e.Message.StartsWith(config.Source, StringComparison.Ordinal))
         {
             throw config.Error(e.Message);

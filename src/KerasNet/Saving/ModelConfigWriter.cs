@@ -98,16 +98,14 @@ internal static class ModelConfigWriter
             switch (key)
             {
                 case "batch_input_shape": break; // the InputLayer carries it in Keras 3
-                case "dtype": k3["dtype"] = DTypePolicy(); break;
-                case "activity_regularizer" when l is Dense: break; // Keras 3's Dense omits it unless set
-                case "kernel_initializer" or "bias_initializer" when value is JsonObject init:
-                    k3[key] = new JsonObject
-                    {
-                        ["module"] = "keras.initializers",
-                        ["class_name"] = init["class_name"]!.GetValue<string>(),
-                        ["config"] = init["config"]?.DeepClone(),
-                        ["registered_name"] = null,
-                    };
+                case "dtype":
+                    k3["dtype"] = DTypePolicy();
+                    // Keras 3's base Layer writes a set activity_regularizer right after dtype (and Dense omits it when unset).
+                    if (l is KernelLayer { ActivityRegularizer: { } activity }) k3["activity_regularizer"] = activity.ToKeras3Json();
+                    break;
+                case "activity_regularizer" when l is Dense || l is KernelLayer { ActivityRegularizer: not null }: break;
+                case var field when l is KernelLayer kl && KernelLayer.IsWeightField(field):
+                    k3[key] = kl.WeightField(field)?.ToKeras3Json();
                     break;
                 default: k3[key] = value; break;
             }

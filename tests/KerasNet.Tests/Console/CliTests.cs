@@ -16,6 +16,8 @@ public sealed class CliTests
     [InlineData("summary", "--help")]
     [InlineData("convert", "--help")]
     [InlineData("compare", "--help")]
+    [InlineData("fit", "--help")]
+    [InlineData("featuremaps", "--help")]
     public void EveryCommandHasHelp(params string[] args)
     {
         var r = CliRunner.Run(args);
@@ -45,6 +47,12 @@ public sealed class CliTests
     [InlineData("predict --model m.h5 --input x.npy --output y.txt", "--output must be a .npy")]
     [InlineData("evaluate --model m.h5", "--images")]
     [InlineData("convert in.json out.h5", "add --weights")]
+    [InlineData("predict --model m.h5 --input a.npy --input b.npy --output y.npy --output y.txt", "--output must be a .npy")]
+    [InlineData("featuremaps --model m.h5 --image x.png", "--output")]
+    [InlineData("featuremaps --model m.h5 --output d", "--image")]
+    [InlineData("featuremaps --model m.h5 --image x.png --output d --layers", "--layers")]
+    [InlineData("featuremaps --model m.h5 --image x.png --output d --rescale -1", "--rescale")]
+    [InlineData("fit --model m.h5 --x a.npy --y b.npy --output o.keras --batch-size 0", "--batch-size")]
     public void BadArgumentsExit2WithOneLine(string args, string expected)
     {
         var r = CliRunner.Run(args.Split(' '));

@@ -59,8 +59,10 @@ public sealed class EndToEndTests(TrainedTutorial run) : IClassFixture<TrainedTu
         Assert.Contains("weighted avg", o);
         Assert.Contains("Reloaded from network.json + weights.hdf5: same predictions", o);
         Assert.Contains("Reloaded from weights.hdf5: same predictions", o);
+        Assert.Contains($"Feature maps of {Path.Combine("bart", "bart1.bmp")} (conv2d (1, 22, 22, 32), conv2d_1 (1, 9, 9, 32), conv2d_2 (1, 2, 2, 32)) written to", o);
         foreach (var f in new[] { "network.json", "weights.hdf5", "history.json", "history.csv", "loss.png", "accuracy.png",
-                     "confusion_matrix.png", "predictions.csv", "classification_report.txt" })
+                     "confusion_matrix.png", "predictions.csv", "classification_report.txt",
+                     Path.Combine("feature_maps", "conv2d.png"), Path.Combine("feature_maps", "conv2d_1.png"), Path.Combine("feature_maps", "conv2d_2.png") })
             Assert.True(new FileInfo(run.Out(f)).Length > 0, f);
         Assert.Empty(Directory.GetFiles(run.Output, "*.tmp", SearchOption.AllDirectories));
     }
@@ -232,6 +234,29 @@ public sealed class EndToEndTests(TrainedTutorial run) : IClassFixture<TrainedTu
         Npy.Save(xPath, new Tensor(2, 10, 10, 3));
         var r = CliRunner.Run("predict", "--model", run.Out("weights.hdf5"), "--input", xPath);
         CliRunner.AssertOneLineError(r, 1, "(2, 10, 10, 3)");
+    }
+
+    [Fact]
+    public void TrainDrawsTheFeatureMapsOfTheFirstTestImageAsFeaturemapsDoes()
+    {
+        // The tutorial's maps are those of the first test image (bart/bart1.bmp); featuremaps on the saved model and
+        // that image, with its defaults (the model's input size, rescale 1/255), must draw the same pixels.
+        Assert.Equal(["conv2d.png", "conv2d_1.png", "conv2d_2.png"],
+            Directory.GetFiles(run.Out("feature_maps")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        string dir = Oracle.TempDir();
+        var r = CliRunner.Run("featuremaps", "--model", run.Out("weights.hdf5"), "--image", Path.Combine(run.TestSet, "bart", "bart1.bmp"), "--output", dir, "--npy");
+        Assert.True(r.ExitCode == 0, r.Error);
+        foreach (var (layer, size) in new[] { ("conv2d", 22), ("conv2d_1", 9), ("conv2d_2", 2) })
+        {
+            ImageResult Decode(string path) { using var s = File.OpenRead(path); return ImageResult.FromStream(s, ColorComponents.RedGreenBlue); }
+            var fromTrain = Decode(Path.Combine(run.Out("feature_maps"), layer + ".png"));
+            var fromCommand = Decode(Path.Combine(dir, layer + ".png"));
+            var grid = new KerasNet.ConsoleApp.Reporting.FeatureMaps.Grid(32, size, size);
+            Assert.Equal((8, 4), (grid.Cols, grid.Rows));
+            Assert.Equal((grid.ImageWidth, grid.ImageHeight), (fromTrain.Width, fromTrain.Height));
+            Assert.Equal(fromCommand.Data, fromTrain.Data);
+            Assert.Equal([1, size, size, 32], Npy.Load(Path.Combine(dir, layer + ".npy")).Shape);
+        }
     }
 
     [Fact]

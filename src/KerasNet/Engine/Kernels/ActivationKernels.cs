@@ -6,6 +6,7 @@ namespace KerasNet.Engine.Kernels;
 /// <summary>Element-wise activations and their derivatives, written in terms of the activation's output.</summary>
 internal static class ActivationKernels
 {
+    /// <summary>x = f(x) in place; softmax is per row of <paramref name="cols"/> (a trailing partial row is left alone).</summary>
     public static void Forward(Span<float> x, int cols, ActivationKind kind)
     {
         switch (kind)
@@ -15,7 +16,8 @@ internal static class ActivationKernels
             case ActivationKind.Sigmoid: TensorPrimitives.Sigmoid(x, x); break;
             case ActivationKind.Tanh: TensorPrimitives.Tanh(x, x); break;
             case ActivationKind.Softmax:
-                for (int r = 0; r + cols <= x.Length; r += cols) SoftmaxRow(x.Slice(r, cols));
+                // cols > 0: a zero row length would never advance.
+                for (int r = 0; cols > 0 && r + cols <= x.Length; r += cols) SoftmaxRow(x.Slice(r, cols));
                 break;
             default: throw new ArgumentOutOfRangeException(nameof(kind));
         }
@@ -31,8 +33,10 @@ internal static class ActivationKernels
         TensorPrimitives.Divide(row, sum, row);
     }
 
+    /// <summary>grad ⊙= f'(.) through the output y (as long as grad at least: the ReLU mask reads it by pointer).</summary>
     public static void Backward(Span<float> grad, ReadOnlySpan<float> y, int cols, ActivationKind kind)
     {
+        BufferCheck.Count(y.Length, grad.Length, nameof(y), "ActivationBackward");
         switch (kind)
         {
             case ActivationKind.Linear: break;
@@ -49,7 +53,7 @@ internal static class ActivationKernels
                 for (int i = 0; i < grad.Length; i++) grad[i] *= 1f - y[i] * y[i];
                 break;
             case ActivationKind.Softmax:
-                for (int r = 0; r + cols <= grad.Length; r += cols)
+                for (int r = 0; cols > 0 && r + cols <= grad.Length; r += cols)
                 {
                     var g = grad.Slice(r, cols);
                     var yr = y.Slice(r, cols);

@@ -19,23 +19,61 @@ internal sealed unsafe class DenseFused : ParallelJob
     /// <summary>Whether the fused pass applies (it is written for the few-row case).</summary>
     public static bool Supports(int rows) => Gemm.Accelerated && rows <= 16;
 
+    /// <summary>The fused pass (see <see cref="IBackend.DenseBackwardFused"/>); throws when a buffer is shorter than its matrix.</summary>
     public static void Run(int rows, int inDim, int units, float[] x, float[] dy, float[] w, float[]? dx, IWeightUpdate update)
     {
-        var job = t_job ??= new DenseFused();
+        Check(rows, inDim, units, x, dy, w, dx, update);
+        // Rented: update.Update is caller code and may itself call the engine on this thread; a nested fused pass
+        // must get its own job, not refill (and then clear) the pointers of this one while its parts still run.
+        var job = Workspace.Rent(ref t_job);
         fixed (float* px = x, pdy = dy, pw = w, pdx = dx)
         {
             (job._rows, job._inDim, job._units, job._update, job._wArray) = (rows, inDim, units, update, w);
             job._x = px; job._dy = pdy; job._w = pw; job._dx = dx is null ? null : pdx;
             try { Threads.For(inDim, (long)rows * units * 2, job); }
-            finally { job._x = job._dy = job._w = job._dx = null; job._update = null; job._wArray = null!; }
+            finally
+            {
+                job._x = job._dy = job._w = job._dx = null; job._update = null; job._wArray = null!;
+                Workspace.Return(ref t_job, job);
+            }
         }
+    }
+
+    private static void Check(int rows, int inDim, int units, float[] x, float[] dy, float[] w, float[]? dx, IWeightUpdate update)
+    {
+        const string op = "DenseBackwardFused";
+        BufferCheck.Dim(rows, nameof(rows), op); BufferCheck.Dim(inDim, nameof(inDim), op); BufferCheck.Dim(units, nameof(units), op);
+        long xLen = (long)rows * inDim, wLen = (long)inDim * units;
+        BufferCheck.Length(x, xLen, nameof(x), op);
+        BufferCheck.Length(dy, (long)rows * units, nameof(dy), op);
+        BufferCheck.Length(w, wLen, nameof(w), op);
+        BufferCheck.Optional(dx, xLen, nameof(dx), op);
+        ArgumentNullException.ThrowIfNull(update);
+        // Adam is applied through raw pointers into its slots, so they must cover the whole kernel too.
+        if (update is AdamRowUpdate adam)
+        {
+            BufferCheck.Length(adam.M, wLen, "update.M", op);
+            BufferCheck.Length(adam.V, wLen, "update.V", op);
+        }
+        BufferCheck.Scratch(2L * units, "gradient rows", op);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int part, int k0, int k1)
     {
+        // Rented for the same reason as the job: _update may re-enter the engine on this thread while g is in use.
+        var gArray = Workspace.Rent(Workspace.DenseGradRow, 2 * _units);
+        try
+        {
+            ExecuteRows(k0, k1, gArray);
+        }
+        finally { Workspace.Return(Workspace.DenseGradRow, gArray); }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void ExecuteRows(int k0, int k1, float[] gArray)
+    {
         // Two kernel rows per pass share the dY loads (dY is L2-resident; its loads bound this loop).
-        var gArray = Workspace.Get(Workspace.DenseGradRow, 2 * _units);
         fixed (float* g = gArray)
         {
             for (int k = k0; k < k1; k += 2)

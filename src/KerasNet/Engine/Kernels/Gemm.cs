@@ -20,10 +20,14 @@ internal static unsafe class Gemm
 
     [ThreadStatic] private static GemmJob? t_job;
 
-    /// <summary>C = op(A) op(B) (+ C), then optionally C[i, j] = act(C[i, j] + bias[j]) with act ReLU or identity.</summary>
+    /// <summary>
+    /// C = op(A) op(B) (+ C), then optionally C[i, j] = act(C[i, j] + bias[j]) with act ReLU or identity.
+    /// Throws <see cref="ArgumentException"/> when a dimension is negative or a buffer is shorter than its matrix.
+    /// </summary>
     public static void Run(bool transA, bool transB, int m, int n, int k,
         float[] a, int lda, float[] b, int ldb, float[] c, int ldc, bool accumulate, float[]? bias = null, bool relu = false)
     {
+        BufferCheck.Gemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, bias, nameof(Gemm));
         if (m == 0 || n == 0) return;
         if (k == 0 || !Accelerated)
         {
@@ -33,20 +37,21 @@ internal static unsafe class Gemm
             return;
         }
 
-        var job = t_job ??= new GemmJob();
-        job.M = m; job.N = n; job.K = k; job.Accumulate = accumulate;
-        job.RsA = transA ? 1 : lda; job.CsA = transA ? lda : 1; job.Ldc = ldc;
         bool smallNT = m <= SmallM && transB && !transA, smallNN = m <= SmallM && !transB;
         // Plain B is read in place; only a ragged last panel (or a transposed B) is copied into panels.
         int packFrom = smallNT || smallNN ? n : transB ? 0 : n / NR * NR;
         float[]? packed = null;
         if (packFrom < n)
         {
-            packed = Workspace.Get(Workspace.GemmPackB, PackedLength(n - packFrom, k));
+            packed = Workspace.Get(Workspace.GemmPackB, BufferCheck.Scratch(PackedLength(n - packFrom, k), "packed B panels", nameof(Gemm)));
             fixed (float* pb = b, pp = packed) PackB(transB, packFrom, n, k, pb, ldb, pp);
         }
+        // Rented, not shared: nothing the GEMM calls re-enters it today, but a job in use must never be refilled.
+        var job = Workspace.Rent(ref t_job);
         fixed (float* pa = a, pb = b, pc = c, pp = packed, pbias = bias)
         {
+            job.M = m; job.N = n; job.K = k; job.Accumulate = accumulate;
+            job.RsA = transA ? 1 : lda; job.CsA = transA ? lda : 1; job.Ldc = ldc;
             job.A = pa; job.C = pc; job.B = pb; job.Ldb = ldb; job.Packed = pp; job.PackedFrom = packFrom;
             job.Bias = pbias; job.Relu = relu;
             try
@@ -55,11 +60,16 @@ internal static unsafe class Gemm
                 else if (smallNN) job.RunSmallNN();
                 else job.RunBlocked();
             }
-            finally { job.A = job.B = job.C = job.Packed = job.Bias = null; }
+            finally
+            {
+                job.A = job.B = job.C = job.Packed = job.Bias = null;
+                Workspace.Return(ref t_job, job);
+            }
         }
     }
 
-    private static int PackedLength(int n, int k) => (n + NR - 1) / NR * NR * k;
+    // 64-bit: a transposed B of n x k fits an array, but its panels padded to 32 columns may not.
+    private static long PackedLength(int n, int k) => (n + NR - 1L) / NR * NR * k;
 
     /// <summary>Columns [from, n) of op(B) as 32-column panels of k rows each, zero past column n.</summary>
     private static void PackB(bool transB, int from, int n, int k, float* b, nint ldb, float* dst)

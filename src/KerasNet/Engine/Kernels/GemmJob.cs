@@ -33,7 +33,8 @@ internal sealed unsafe class GemmJob : ParallelJob
         {
             // Weight gradients (few outputs, a sum over every pixel of the batch): each thread sums its own range
             // of the inner dimension into a private buffer; the buffers are added in part order (reproducible).
-            var partials = Workspace.Get(Workspace.GemmPartials, parts * M * N);
+            // 64-bit: with many threads, parts * M * N can pass 2^31 and would wrap to a too-small buffer.
+            var partials = Workspace.Get(Workspace.GemmPartials, BufferCheck.Scratch((long)parts * M * N, "split-K partial sums", nameof(Gemm)));
             fixed (float* pp = partials)
             {
                 _partials = pp;

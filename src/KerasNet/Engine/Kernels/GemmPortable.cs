@@ -11,6 +11,8 @@ internal static class GemmPortable
     public static void Run(bool transA, bool transB, int m, int n, int k,
         float[] a, int lda, float[] b, int ldb, float[] c, int ldc, bool accumulate)
     {
+        // Its loops are bounds-checked, but a short buffer found on a worker would fail halfway through C.
+        BufferCheck.Gemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, null, nameof(Gemm));
         if (m == 0 || n == 0) return;
         if (k == 0)
         {

@@ -12,21 +12,45 @@ internal static unsafe class Im2Col
 {
     [ThreadStatic] private static Job? t_job;
 
-    public static void Unfold(in ConvGeometry g, float[] x, float[] col) => Start(g, x, col, fold: false);
+    /// <summary>col[Rows, Cols] = the windows of x (zero where they cover padding).</summary>
+    public static void Unfold(in ConvGeometry g, float[] x, float[] col)
+    {
+        Check(g, x, nameof(x), col, nameof(col), "Im2Col");
+        Start(g, x, col, fold: false);
+    }
 
     /// <summary>dx = sum of the window rows of dcol scattered back to their pixels (dx overwritten).</summary>
-    public static void Fold(in ConvGeometry g, float[] dcol, float[] dx) => Start(g, dx, dcol, fold: true);
+    public static void Fold(in ConvGeometry g, float[] dcol, float[] dx)
+    {
+        Check(g, dx, nameof(dx), dcol, nameof(dcol), "Col2Im");
+        Start(g, dx, dcol, fold: true);
+    }
+
+    private static void Check(in ConvGeometry g, float[] image, string imageName, float[] col, string colName, string op)
+    {
+        BufferCheck.Geometry(g, op);
+        BufferCheck.Length(image, BufferCheck.InputLength(g), imageName, op);
+        BufferCheck.Length(col, (long)g.Rows * g.Cols, colName, op);
+    }
 
     private static void Start(in ConvGeometry g, float[] image, float[] col, bool fold)
     {
-        var job = t_job ??= new Job();
+        var job = Workspace.Rent(ref t_job);
         fixed (float* pi = image, pc = col)
         {
             job.G = g; job.Image = pi; job.Col = pc; job.FoldBack = fold;
-            // Folding splits over images (they never overlap); unfolding over output rows.
-            if (fold) Threads.For(g.Batch, (long)g.OutH * g.OutW * g.Cols, job);
-            else Threads.For(g.Batch * g.OutH, (long)g.OutW * g.Cols, job);
-            job.Image = job.Col = null;
+            try
+            {
+                // Folding splits over images (they never overlap); unfolding over output rows.
+                if (fold) Threads.For(g.Batch, (long)g.OutH * g.OutW * g.Cols, job);
+                else Threads.For(g.Batch * g.OutH, (long)g.OutW * g.Cols, job);
+            }
+            finally
+            {
+                // No pointer into a caller's (unpinned once we return) array may outlive the call, even on an exception.
+                job.Image = job.Col = null;
+                Workspace.Return(ref t_job, job);
+            }
         }
     }
 

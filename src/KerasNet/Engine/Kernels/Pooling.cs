@@ -9,12 +9,30 @@ internal static class Pooling
 {
     [ThreadStatic] private static MaxForwardJob? t_maxJob;
 
+    /// <summary>Max pooling; argmax is empty (inference) or as long as y, and receives each winner's input index.</summary>
     public static void MaxForward(in ConvGeometry g, float[] x, float[] y, int[] argmax)
     {
-        var job = t_maxJob ??= new MaxForwardJob();
+        const string op = "MaxPoolForward";
+        Check(g, x, nameof(x), y, nameof(y), op);
+        BufferCheck.Length(argmax, 0, nameof(argmax), op);
+        if (argmax.Length > 0) BufferCheck.Count(argmax.Length, BufferCheck.PooledLength(g), nameof(argmax), op);
+        var job = Workspace.Rent(ref t_maxJob);
         (job.G, job.X, job.Y, job.Argmax) = (g, x, y, argmax);
-        Threads.For(g.Batch * g.OutH, (long)g.OutW * g.KH * g.KW * g.InC, job);
-        job.X = job.Y = null!; job.Argmax = null!;
+        try { Threads.For(g.Batch * g.OutH, (long)g.OutW * g.KH * g.KW * g.InC, job); }
+        finally
+        {
+            // The job is cached per thread: it must not keep the caller's arrays alive (or reachable) after the call.
+            job.X = job.Y = null!; job.Argmax = null!;
+            Workspace.Return(ref t_maxJob, job);
+        }
+    }
+
+    /// <summary>The geometry, the NHWC input (x or dx) and the pooled output (y or dy) fit their buffers.</summary>
+    private static void Check(in ConvGeometry g, float[] input, string inputName, float[] output, string outputName, string op)
+    {
+        BufferCheck.Geometry(g, op);
+        BufferCheck.Length(input, BufferCheck.InputLength(g), inputName, op);
+        BufferCheck.Length(output, BufferCheck.PooledLength(g), outputName, op);
     }
 
     /// <summary>
@@ -86,12 +104,17 @@ internal static class Pooling
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void MaxBackward(in ConvGeometry g, float[] dy, int[] argmax, float[] dx)
     {
+        const string op = "MaxPoolBackward";
+        Check(g, dx, nameof(dx), dy, nameof(dy), op);
+        BufferCheck.Length(argmax, BufferCheck.PooledLength(g), nameof(argmax), op);
         int inLen = g.Batch * g.InH * g.InW * g.InC, outLen = g.Batch * g.OutH * g.OutW * g.InC;
         Array.Clear(dx, 0, inLen);
         for (int o = 0; o < outLen; o++)
         {
+            // argmax is the caller's array: an index outside the input is an error, not a write past it.
             int i = argmax[o];
-            if (i >= 0) dx[i] += dy[o];
+            if ((uint)i < (uint)inLen) dx[i] += dy[o];
+            else if (i >= 0) throw new ArgumentException($"MaxPoolBackward: argmax[{o}] is {i}, outside the input of {inLen} elements.", nameof(argmax));
         }
     }
 
@@ -104,6 +127,7 @@ internal static class Pooling
 
     public static void AvgForward(in ConvGeometry g, float[] x, float[] y)
     {
+        Check(g, x, nameof(x), y, nameof(y), "AvgPoolForward");
         var geo = g;
         Threads.For(g.Batch * g.OutH, (long)g.OutW * g.KH * g.KW * g.InC, (r0, r1) =>
         {
@@ -127,6 +151,7 @@ internal static class Pooling
 
     public static void AvgBackward(in ConvGeometry g, float[] dy, float[] dx)
     {
+        Check(g, dx, nameof(dx), dy, nameof(dy), "AvgPoolBackward");
         var geo = g;
         Threads.For(g.Batch, (long)g.OutH * g.OutW * g.KH * g.KW * g.InC, (n0, n1) =>
         {

@@ -1,0 +1,135 @@
+#nullable enable
+using System.Text.Json.Nodes;
+
+namespace KerasNet.Layers;
+
+/// <summary>
+/// A Keras weight constraint (<see cref="MaxNorm"/>, <see cref="NonNeg"/>, <see cref="UnitNorm"/>,
+/// <see cref="MinMaxNorm"/>, or an <see cref="UnknownConstraint"/> read from a config). KerasNet keeps it in the
+/// layer's config and writes it back; it does not apply it after optimizer steps yet, so training refuses a layer
+/// that has one (inference never needs it).
+/// </summary>
+public abstract class Constraint : KerasObject
+{
+    /// <inheritdoc/>
+    internal override string Keras3Module => "keras.constraints";
+
+    /// <summary>A Keras name as a constraint, so <c>kernelConstraint: "non_neg"</c> reads as in Keras.</summary>
+    public static implicit operator Constraint(string identifier) => Get(identifier);
+
+    /// <summary>Resolves "MaxNorm"/"max_norm", "NonNeg"/"non_neg", "UnitNorm"/"unit_norm", "MinMaxNorm"/"min_max_norm".</summary>
+    public static Constraint Get(string identifier) =>
+        Create(identifier, null) ?? throw new KerasNetException($"Unknown constraint '{identifier}'. Known: MaxNorm, NonNeg, UnitNorm, MinMaxNorm (and max_norm, non_neg, unit_norm, min_max_norm).");
+
+    /// <summary>The constraint a config node describes, in any Keras form; unknown classes are kept as read.</summary>
+    internal static Constraint? FromJson(JsonNode? node) => Read(node, "a constraint", Create, s => new UnknownConstraint(s));
+
+    // Keras 1 wrote MaxNorm's bound as "m" and MinMaxNorm's as "low"/"high"; "maxnorm" and friends are its aliases.
+    private static Constraint? Create(string name, KerasObjectSpec? c) => name switch
+    {
+        "MaxNorm" or "max_norm" or "maxnorm" => new MaxNorm(c?.Number("max_value", 2, "m") ?? 2, c?.Axis("axis", 0) ?? [0]),
+        "NonNeg" or "non_neg" or "nonneg" => new NonNeg(),
+        "UnitNorm" or "unit_norm" or "unitnorm" => new UnitNorm(c?.Axis("axis", 0) ?? [0]),
+        "MinMaxNorm" or "min_max_norm" => new MinMaxNorm(c?.Number("min_value", 0, "low") ?? 0, c?.Number("max_value", 1, "high") ?? 1,
+            c?.Number("rate", 1) ?? 1, c?.Axis("axis", 0) ?? [0]),
+        _ => null,
+    };
+
+    /// <summary>An axis as Keras writes it: an int, or a list when there are several.</summary>
+    private protected static JsonNode AxisJson(int[] axis) =>
+        axis.Length == 1 ? JsonValue.Create(axis[0]) : new JsonArray(axis.Select(a => (JsonNode?)JsonValue.Create(a)).ToArray());
+}
+
+/// <summary>Rescales each slice along <c>axis</c> to a norm of at most <c>max_value</c> (Keras MaxNorm; defaults 2, axis 0).</summary>
+public sealed class MaxNorm : Constraint
+{
+    /// <summary>Creates the constraint.</summary>
+    public MaxNorm(double maxValue = 2, params int[] axis) { MaxValue = maxValue; Axis = axis.Length == 0 ? [0] : axis; }
+
+    /// <summary>The largest norm.</summary>
+    public double MaxValue { get; }
+
+    /// <summary>The axes the norm is taken over.</summary>
+    public int[] Axis { get; }
+
+    /// <inheritdoc/>
+    public override string ClassName => "MaxNorm";
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => AsRead(new() { ["max_value"] = MaxValue, ["axis"] = AxisJson(Axis) });
+}
+
+/// <summary>Sets negative weights to zero (Keras NonNeg).</summary>
+public sealed class NonNeg : Constraint
+{
+    /// <inheritdoc/>
+    public override string ClassName => "NonNeg";
+}
+
+/// <summary>Rescales each slice along <c>axis</c> to unit norm (Keras UnitNorm; default axis 0).</summary>
+public sealed class UnitNorm : Constraint
+{
+    /// <summary>Creates the constraint.</summary>
+    public UnitNorm(params int[] axis) => Axis = axis.Length == 0 ? [0] : axis;
+
+    /// <summary>The axes the norm is taken over.</summary>
+    public int[] Axis { get; }
+
+    /// <inheritdoc/>
+    public override string ClassName => "UnitNorm";
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => AsRead(new() { ["axis"] = AxisJson(Axis) });
+}
+
+/// <summary>
+/// Moves each slice's norm along <c>axis</c> into [min_value, max_value] at <c>rate</c> (Keras MinMaxNorm;
+/// defaults 0, 1, 1, axis 0).
+/// </summary>
+public sealed class MinMaxNorm : Constraint
+{
+    /// <summary>Creates the constraint.</summary>
+    public MinMaxNorm(double minValue = 0.0, double maxValue = 1.0, double rate = 1.0, params int[] axis)
+    {
+        MinValue = minValue; MaxValue = maxValue; Rate = rate; Axis = axis.Length == 0 ? [0] : axis;
+    }
+
+    /// <summary>The smallest norm.</summary>
+    public double MinValue { get; }
+
+    /// <summary>The largest norm.</summary>
+    public double MaxValue { get; }
+
+    /// <summary>How far each step moves the norm into the range (1: all the way).</summary>
+    public double Rate { get; }
+
+    /// <summary>The axes the norm is taken over.</summary>
+    public int[] Axis { get; }
+
+    /// <inheritdoc/>
+    public override string ClassName => "MinMaxNorm";
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() =>
+        AsRead(new() { ["min_value"] = MinValue, ["max_value"] = MaxValue, ["rate"] = Rate, ["axis"] = AxisJson(Axis) });
+}
+
+/// <summary>A constraint class KerasNet does not know, kept exactly as read and written back unchanged.</summary>
+public sealed class UnknownConstraint : Constraint
+{
+    private readonly RawKerasObject _raw;
+
+    internal UnknownConstraint(KerasObjectSpec spec) => _raw = new RawKerasObject(spec);
+
+    /// <inheritdoc/>
+    public override string ClassName => _raw.ClassName;
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => _raw.Config;
+
+    /// <inheritdoc/>
+    internal override JsonNode ToKeras2Json() => _raw.ToKeras2Json();
+
+    /// <inheritdoc/>
+    internal override JsonNode ToKeras3Json() => _raw.ToKeras3Json();
+}

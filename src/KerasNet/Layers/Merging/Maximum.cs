@@ -1,0 +1,29 @@
+#nullable enable
+using KerasNet.Engine;
+
+namespace KerasNet.Layers;
+
+/// <summary>
+/// The element-wise maximum of a list of inputs, as <c>keras.layers.Maximum</c>: folded left to right with
+/// <c>tf.maximum</c>. The inputs have the same shape, or shapes that broadcast as in <see cref="ElementwiseMerge"/>.
+/// Each output element's gradient goes to one input: TensorFlow's <c>tf.maximum(x, y)</c> gives it to <c>x</c> where
+/// <c>x &gt;= y</c>, so over the fold it goes to the first input holding the maximum (ties go to the earliest input,
+/// never split). Config: <c>{"name", "trainable", "dtype"}</c>.
+/// </summary>
+public sealed class Maximum : ElementwiseMerge
+{
+    /// <summary>Creates the layer.</summary>
+    /// <param name="name">The layer name; null picks Keras's automatic name (<c>maximum</c>, <c>maximum_1</c>, ...).</param>
+    /// <param name="trainable">Keras's <c>trainable</c> flag (the layer has no weights; it is kept in the config).</param>
+    public Maximum(string? name = null, bool trainable = true) : base(name, trainable) { }
+
+    private protected override void Combine(Span<float> acc, ReadOnlySpan<float> x, int index, State state) =>
+        Select<GreaterEqual>(acc, x, index, state);
+
+    private protected override void InputGradients(CallContext ctx, Tensor gradOutput, State state) => RouteToWinners(ctx, gradOutput, state);
+
+    private struct GreaterEqual : IKeep
+    {
+        public readonly bool Keep(float acc, float x) => acc >= x;
+    }
+}

@@ -1,0 +1,119 @@
+#nullable enable
+using System.Text.Json.Nodes;
+using KerasNet.Layers;
+using KerasNet.Saving;
+
+namespace KerasNet.Tests.Layers;
+
+/// <summary>
+/// Regularizers and constraints: names and configs as tf.keras 2.4 and Keras 3 write them, unknown classes kept, and
+/// the refusals training must give while KerasNet applies neither.
+/// </summary>
+[Collection("KerasSession")]
+public class RegularizerConstraintTests
+{
+    [Theory]
+    // tf.keras 2.4 casts factors to float32 and writes float() of them; Keras 3 keeps the Python float.
+    [InlineData("l1", "L1", """{"l1": 0.009999999776482582}""", """{"l1": 0.01}""")]
+    [InlineData("l2", "L2", """{"l2": 0.009999999776482582}""", """{"l2": 0.01}""")]
+    [InlineData("L1L2", "L1L2", """{"l1": 0.0, "l2": 0.0}""", """{"l1": 0.0, "l2": 0.0}""")]
+    [InlineData("l1_l2", "L1L2", """{"l1": 0.009999999776482582, "l2": 0.009999999776482582}""", """{"l1": 0.01, "l2": 0.01}""")]
+    public void RegularizerNamesAndConfigs(string name, string className, string keras2, string keras3)
+    {
+        var r = Regularizer.Get(name);
+        Assert.Equal(className, r.ClassName);
+        Assert.Equal($$"""{"class_name": "{{className}}", "config": {{keras2}}}""", PyJson.Dumps(r.ToKeras2Json()));
+        Assert.Equal($$"""{"module": "keras.regularizers", "class_name": "{{className}}", "config": {{keras3}}, "registered_name": null}""",
+            PyJson.Dumps(r.ToKeras3Json()));
+    }
+
+    [Fact]
+    public void RegularizersReadFromEveryFormKeepTheirNumbers()
+    {
+        var k2 = Assert.IsType<L2>(Regularizer.FromJson(JsonNode.Parse("""{"class_name": "L2", "config": {"l2": 0.0010000000474974513}}""")));
+        Assert.Equal("""{"l2": 0.0010000000474974513}""", PyJson.Dumps(k2.GetConfig()));
+        var k3 = Assert.IsType<L1L2>(Regularizer.FromJson(JsonNode.Parse("""{"module": "keras.regularizers", "class_name": "L1L2", "config": {"l1": 0.001, "l2": 0.01}, "registered_name": null}""")));
+        Assert.Equal((0.001, 0.01), (k3.L1Factor, k3.L2Factor));
+        Assert.Equal("""{"module": "keras.regularizers", "class_name": "L1L2", "config": {"l1": 0.001, "l2": 0.01}, "registered_name": null}""", PyJson.Dumps(k3.ToKeras3Json()));
+        // Keras 1: {"name": ..., fields}; Keras 2.2's "l" for the factor.
+        var k1 = Assert.IsType<L1L2>(Regularizer.FromJson(JsonNode.Parse("""{"name": "L1L2Regularizer", "l1": 0.0, "l2": 0.01}""")));
+        Assert.Equal((0.0, 0.01), (k1.L1Factor, k1.L2Factor));
+        Assert.Equal(0.5, Assert.IsType<L1>(Regularizer.FromJson(JsonNode.Parse("""{"class_name": "L1", "config": {"l": 0.5}}"""))).Factor);
+        var custom = Assert.IsType<UnknownRegularizer>(Regularizer.FromJson(JsonNode.Parse("""{"class_name": "Custom>Smooth", "config": {"weight": 0.5}}""")));
+        Assert.Equal("""{"class_name": "Custom>Smooth", "config": {"weight": 0.5}}""", PyJson.Dumps(custom.ToKeras2Json()));
+        Assert.Throws<KerasNetException>(() => Regularizer.Get("l3"));
+    }
+
+    [Theory]
+    [InlineData("max_norm", "MaxNorm", """{"max_value": 2.0, "axis": 0}""")]
+    [InlineData("maxnorm", "MaxNorm", """{"max_value": 2.0, "axis": 0}""")]
+    [InlineData("NonNeg", "NonNeg", "{}")]
+    [InlineData("non_neg", "NonNeg", "{}")]
+    [InlineData("unit_norm", "UnitNorm", """{"axis": 0}""")]
+    [InlineData("min_max_norm", "MinMaxNorm", """{"min_value": 0.0, "max_value": 1.0, "rate": 1.0, "axis": 0}""")]
+    public void ConstraintNamesAndConfigs(string name, string className, string config)
+    {
+        var k = Constraint.Get(name);
+        Assert.Equal(className, k.ClassName);
+        Assert.Equal($$"""{"class_name": "{{className}}", "config": {{config}}}""", PyJson.Dumps(k.ToKeras2Json()));
+        Assert.Equal($$"""{"module": "keras.constraints", "class_name": "{{className}}", "config": {{config}}, "registered_name": null}""",
+            PyJson.Dumps(k.ToKeras3Json()));
+    }
+
+    [Fact]
+    public void ConstraintsKeepTheirAxesAndNumbers()
+    {
+        Assert.Equal("""{"max_value": 3.0, "axis": [0, 1, 2]}""", PyJson.Dumps(new MaxNorm(3, 0, 1, 2).GetConfig()));
+        var read = Assert.IsType<MaxNorm>(Constraint.FromJson(JsonNode.Parse("""{"class_name": "MaxNorm", "config": {"max_value": 3, "axis": [0, 1, 2]}}""")));
+        Assert.Equal(3.0, read.MaxValue);
+        Assert.Equal(new[] { 0, 1, 2 }, read.Axis);
+        Assert.Equal("""{"max_value": 3, "axis": [0, 1, 2]}""", PyJson.Dumps(read.GetConfig()));
+        var k1 = Assert.IsType<MinMaxNorm>(Constraint.FromJson(JsonNode.Parse("""{"name": "MinMaxNorm", "low": 0.5, "high": 2.0, "rate": 0.5, "axis": 1}""")));
+        Assert.Equal((0.5, 2.0, 0.5), (k1.MinValue, k1.MaxValue, k1.Rate));
+        Assert.Equal(new[] { 1 }, k1.Axis);
+        var e = Assert.Throws<KerasNetException>(() => Constraint.FromJson(JsonNode.Parse("""{"class_name": "UnitNorm", "config": {"axis": "rows"}}""")));
+        Assert.Equal("UnitNorm: field 'axis' should be an integer or a list of integers, got \"rows\".", e.Message);
+    }
+
+    [Fact]
+    public void TrainingIsRefusedForEachRegularizerOrConstraintAndAllowedWithoutThem()
+    {
+        KerasBackend.ClearSession();
+        var d = new Dense(3, kernelRegularizer: "l2");
+        Assert.Equal("Layer 'dense' has kernel_regularizer L2, which KerasNet does not apply in training yet; " +
+            "set the layer's KernelRegularizer to null to train without it (inference is not affected).", d.TrainingRefusal());
+        var e = Assert.Throws<KerasNetException>(() => KernelLayer.CheckTrainable([new Flatten(), d]));
+        Assert.Equal(d.TrainingRefusal(), e.Message);
+        d.KernelRegularizer = null;
+        Assert.Null(d.TrainingRefusal());
+        KernelLayer.CheckTrainable([d]);
+
+        var c = new Conv2D(2, (3, 3), name: "conv", activityRegularizer: new L1(0.1), biasConstraint: new NonNeg());
+        Assert.StartsWith("Layer 'conv' has activity_regularizer L1, which", c.TrainingRefusal());
+        c.ActivityRegularizer = null;
+        Assert.StartsWith("Layer 'conv' has bias_constraint NonNeg, which", c.TrainingRefusal());
+        var custom = new Dense(2, name: "d2", biasRegularizer: Regularizer.FromJson(JsonNode.Parse("""{"class_name": "Smooth", "config": {}}""")));
+        Assert.StartsWith("Layer 'd2' has bias_regularizer Smooth, which", custom.TrainingRefusal());
+        // Zero factors (Keras 1 configs often carry them) add nothing to the loss: nothing to refuse.
+        Assert.Null(new Dense(2, kernelRegularizer: new L1L2(0, 0), biasRegularizer: new L2(0)).TrainingRefusal());
+    }
+
+    [Fact]
+    public void UnknownInitializerMarksItsWeightsUntilTheyAreAssigned()
+    {
+        KerasBackend.ClearSession();
+        var init = Initializer.FromJson(JsonNode.Parse("""{"class_name": "MyInit", "config": {}}"""));
+        for (int i = 0; i < 3; i++) new Dense(1); // dense, dense_1, dense_2
+        var d = new Dense(2, kernelInitializer: init);
+        d.Build([3]);
+        Assert.Equal("dense_3", d.Name);
+        Assert.Equal("MyInit", d.Kernel!.UninitializedBy);
+        Assert.Null(d.Bias!.UninitializedBy);
+        var e = Assert.Throws<KerasNetException>(() => Initializer.CheckTrainable(d.TrainableWeights));
+        Assert.Equal("Layer 'dense_3' weight 'kernel' uses initializer 'MyInit', which KerasNet does not implement; " +
+            "load the weights (LoadWeights/LoadModel) before training, or use a supported initializer.", e.Message);
+        d.SetWeights([new float[6], new float[2]]);
+        Assert.Null(d.Kernel.UninitializedBy);
+        Initializer.CheckTrainable(d.TrainableWeights);
+    }
+}
