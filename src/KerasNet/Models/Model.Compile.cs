@@ -92,7 +92,8 @@ public partial class Model
         IDictionary<string, double>? lossWeights = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        var names = RequireGraph("be compiled by output name").Outputs.Select(t => t.Layer.Name).ToList();
+        RequireGraph("be compiled by output name");
+        var names = OutputNames;
         void CheckKeys(IEnumerable<string> keys, string what)
         {
             foreach (var k in keys)
@@ -133,7 +134,18 @@ public partial class Model
     /// </summary>
     private void Resolve(FunctionalGraph g, ReadOnlySpan<Tensor> targets)
     {
-        if (_resolved && _resolvedFor == g) return;
+        // The check stays apart from ResolveNow: its lambdas capture g, and C# creates the closure on method entry,
+        // which would allocate on every training step. Concurrent first Evaluate calls resolve once, under the gate
+        // (two resolving at once saw each other's half-filled metric arrays).
+        if (Volatile.Read(ref _resolved) && _resolvedFor == g) return;
+        lock (_resolveGate)
+            if (!(_resolved && _resolvedFor == g)) ResolveNow(g, targets);
+    }
+
+    private readonly object _resolveGate = new();
+
+    private void ResolveNow(FunctionalGraph g, ReadOnlySpan<Tensor> targets)
+    {
         int n = g.Outputs.Length;
         var targetShapes = new int[targets.Length][];
         for (int i = 0; i < targets.Length; i++) targetShapes[i] = targets[i].Shape;

@@ -130,6 +130,45 @@ public partial class Model
         finally { EndInfer(ctx); }
     }
 
+    /// <summary>
+    /// The outputs for one batch written into tensors the caller owns and reuses (the single output of the model,
+    /// shaped (batch, output shape...)): nothing is allocated once the model has run at this batch size.
+    /// </summary>
+    public void PredictInto(Tensor x, Tensor output)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(output);
+        PredictInto(new ReadOnlySpan<Tensor>(ref x), new ReadOnlySpan<Tensor>(ref output));
+    }
+
+    /// <summary>As <see cref="PredictInto(Tensor, Tensor)"/> for every input and output (in <see cref="Inputs"/>/<see cref="Outputs"/> order).</summary>
+    public void PredictInto(ReadOnlySpan<Tensor> x, ReadOnlySpan<Tensor> outputs)
+    {
+        var g = RequireGraphFor(x);
+        if (outputs.Length != g.Outputs.Length)
+            throw new KerasNetException($"Model '{Name}' has {g.Outputs.Length} output(s) but {outputs.Length} output tensor(s) were given.");
+        int batch = x[0].BatchSize;
+        for (int o = 0; o < outputs.Length; o++)
+        {
+            var t = outputs[o] ?? throw new ArgumentNullException(nameof(outputs), $"Output tensor {o} is null.");
+            if (!t.HasBatchShape(batch, g.Outputs[o].Shape))
+                throw new ShapeMismatchException($"Model '{Name}': output {o} ('{OutputNames[o]}') of a batch of {batch} has shape {ShapeUtil.Format(ShapeUtil.WithBatch(batch, g.Outputs[o].Shape))}, but the tensor given has shape {ShapeUtil.Format(t.Shape)}.");
+        }
+        var ctx = BeginInfer(x, fuseLoss: false);
+        try
+        {
+            for (int o = 0; o < outputs.Length; o++) ctx.Output(o).Span.CopyTo(outputs[o].Span);
+        }
+        finally { EndInfer(ctx); }
+    }
+
+    private FunctionalGraph RequireGraphFor(ReadOnlySpan<Tensor> x)
+    {
+        if (x.Length == 0) throw new KerasNetException($"Model '{Name}': no input tensors were given.");
+        EnsureBuiltFor(x);
+        return _graph!;
+    }
+
     private static List<NDArray> ByName(IDictionary<string, NDArray> arrays, IReadOnlyList<string> names, string what)
     {
         ArgumentNullException.ThrowIfNull(arrays);

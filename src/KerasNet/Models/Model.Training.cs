@@ -19,8 +19,33 @@ public partial class Model
     /// <summary>
     /// Trains on a batch source for <paramref name="epochs"/> epochs, printing Keras's epoch lines, and returns the History.
     /// </summary>
+    /// <remarks>The model trains on one thread at a time: Fit holds the model for its whole run, so a Fit or
+    /// TrainStep on another thread meanwhile throws a <see cref="KerasNetException"/> (steps of two Fits never interleave).</remarks>
     public History Fit(IDataSequence x, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
         IDataSequence? validationData = null, int initialEpoch = 0, int? stepsPerEpoch = null)
+    {
+        bool claimed = ClaimTraining();
+        try { return FitHeld(x, epochs, verbose, callbacks, validationData, initialEpoch, stepsPerEpoch); }
+        finally { ReleaseTraining(claimed); }
+    }
+
+    /// <summary>Makes this thread the model's trainer; false when it already is (a callback of its own Fit).</summary>
+    private bool ClaimTraining()
+    {
+        int me = Environment.CurrentManagedThreadId;
+        int other = Interlocked.CompareExchange(ref _trainingThread, me, 0);
+        if (other == 0) return true;
+        if (other == me) return false;
+        throw new KerasNetException($"Model '{Name}' is already being trained on another thread; one model trains on one thread at a time.");
+    }
+
+    private void ReleaseTraining(bool claimed)
+    {
+        if (claimed) Volatile.Write(ref _trainingThread, 0);
+    }
+
+    private History FitHeld(IDataSequence x, int epochs, int verbose, IEnumerable<Callback>? callbacks,
+        IDataSequence? validationData, int initialEpoch, int? stepsPerEpoch)
     {
         ArgumentNullException.ThrowIfNull(x);
         EnsureCompiled("Fit");
@@ -107,16 +132,14 @@ public partial class Model
         EnsureBuiltFor(inputs);
         var g = _graph!;
         if (_checkedForTraining != g) CheckTrainable(g);
-        int me = Environment.CurrentManagedThreadId;
-        if (Interlocked.CompareExchange(ref _trainingThread, me, 0) is int other && other != 0 && other != me)
-            throw new KerasNetException($"Model '{Name}' is already being trained on another thread; one model trains on one thread at a time.");
-        _stepLock.EnterWriteLock();
-        try { return Step(g, inputs, targets); }
-        finally
+        bool claimed = ClaimTraining();
+        try
         {
-            _stepLock.ExitWriteLock();
-            Volatile.Write(ref _trainingThread, 0);
+            _stepLock.EnterWriteLock();
+            try { return Step(g, inputs, targets); }
+            finally { _stepLock.ExitWriteLock(); }
         }
+        finally { ReleaseTraining(claimed); }
     }
 
     private double Step(FunctionalGraph g, ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor> targets)

@@ -20,6 +20,12 @@ public partial class Model : Layer
     /// <summary>A model from one input to one output, as <c>keras.Model(inputs=x, outputs=y)</c>.</summary>
     public Model(KerasTensor inputs, KerasTensor outputs, string? name = null) : this([inputs], [outputs], name) { }
 
+    /// <summary>A model from a list of inputs to one output, as <c>keras.Model(model.inputs, layer.output)</c> (a feature extractor).</summary>
+    public Model(IEnumerable<KerasTensor> inputs, KerasTensor outputs, string? name = null) : this(inputs, [outputs], name) { }
+
+    /// <summary>A model from one input to several outputs, as <c>keras.Model(x, [y1, y2])</c>.</summary>
+    public Model(KerasTensor inputs, IEnumerable<KerasTensor> outputs, string? name = null) : this([inputs], outputs, name) { }
+
     /// <summary>A model from several inputs to several outputs, as <c>keras.Model(inputs=[a, b], outputs=[c, d])</c>.</summary>
     public Model(IEnumerable<KerasTensor> inputs, IEnumerable<KerasTensor> outputs, string? name = null)
         : base(name ?? KerasBackend.UniqueName("model"))
@@ -67,8 +73,33 @@ public partial class Model : Layer
     /// <summary>The names of the input layers.</summary>
     public IReadOnlyList<string> InputNames => Inputs.Select(t => t.Layer.Name).ToList();
 
-    /// <summary>The output names Keras uses in logs (<c>dense_1_loss</c>): the names of the layers that produce them.</summary>
-    public IReadOnlyList<string> OutputNames => Outputs.Select(t => t.Layer.Name).ToList();
+    /// <summary>
+    /// The output names Keras uses in logs (<c>dense_1_loss</c>) and dictionaries: the names of the layers that
+    /// produce them, made unique as tf.keras 2.4's <c>_set_output_names</c> does (a layer giving two outputs:
+    /// <c>dense</c>, <c>dense_1</c>).
+    /// </summary>
+    public IReadOnlyList<string> OutputNames
+    {
+        get
+        {
+            var names = new List<string>();
+            var used = new HashSet<string>();
+            var counts = new Dictionary<string, int>();
+            foreach (var t in Outputs)
+            {
+                string layer = t.Layer.Name, proposal = layer;
+                while (used.Contains(proposal))
+                {
+                    int k = counts.GetValueOrDefault(layer, 1);
+                    proposal = $"{layer}_{k}";
+                    counts[layer] = k + 1;
+                }
+                used.Add(proposal);
+                names.Add(proposal);
+            }
+            return names;
+        }
+    }
 
     /// <summary>The layers, as Keras's <c>model.layers</c> (a Functional model lists its InputLayers too).</summary>
     public virtual IReadOnlyList<Layer> Layers => _graph?.Layers ?? [];
@@ -106,7 +137,8 @@ public partial class Model : Layer
     {
         if (!Trainable) return;
         int start = into.Count;
-        foreach (var l in Layers) l.CollectTrainable(into);
+        var layers = Layers; // indexed: foreach over the interface would box an enumerator on every step
+        for (int i = 0; i < layers.Count; i++) layers[i].CollectTrainable(into);
         // A layer listed twice (shared between nested models) contributes its weights once.
         for (int i = into.Count - 1; i > start; i--)
             for (int j = start; j < i; j++)

@@ -73,11 +73,17 @@ public sealed partial class Sequential : Model
     /// <summary>Builds every layer for a per-sample input shape (Keras's <c>build((None, ...))</c>).</summary>
     public override void Build(int[] inputShape)
     {
-        InputLayer ??= new InputLayer(inputShape, name: (_layers.FirstOrDefault()?.Name ?? Name) + "_input");
-        if (!ShapeUtil.Equal(InputLayer.InputShapeArgument!, inputShape))
-            throw new ShapeMismatchException($"Model '{Name}' was built for input {ShapeUtil.FormatWithNone(InputLayer.InputShapeArgument!)} but receives {ShapeUtil.FormatWithNone(inputShape)}.");
-        if (Graph == null) Rebuild();
+        // The first Predict/Evaluate calls of an unbuilt model may come from several threads at once: one builds.
+        lock (_buildGate)
+        {
+            InputLayer ??= new InputLayer(inputShape, name: (_layers.FirstOrDefault()?.Name ?? Name) + "_input");
+            if (!ShapeUtil.Equal(InputLayer.InputShapeArgument!, inputShape))
+                throw new ShapeMismatchException($"Model '{Name}' was built for input {ShapeUtil.FormatWithNone(InputLayer.InputShapeArgument!)} but receives {ShapeUtil.FormatWithNone(inputShape)}.");
+            if (Graph == null) Rebuild();
+        }
     }
+
+    private readonly object _buildGate = new();
 
     /// <inheritdoc/>
     public override void Build(IReadOnlyList<int[]> inputShapes)
