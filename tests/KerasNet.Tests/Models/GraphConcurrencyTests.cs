@@ -48,7 +48,7 @@ public class GraphConcurrencyTests
         return new Tensor(x.Buffer.AsSpan(start * x.SampleSize, count * x.SampleSize).ToArray(), shape).ToNDArray();
     }
 
-    private static Sequential SavedAndLoaded(string dir)
+    private static Model SavedAndLoaded(string dir)
     {
         var m = ConvNet(1);
         var (x, y) = Data(48, 2);
