@@ -10,6 +10,9 @@ public static class CliRunner
 
     public static Result Run(params string[] args)
     {
+        // A real kerasnet run is a fresh process: Keras's automatic names (conv2d, conv2d_1, ...) start over, whatever
+        // the tests before this one created.
+        KerasBackend.ClearSession();
         var (o, e) = (new StringWriter(), new StringWriter());
         int code = Cli.Run(args, o, e);
         return new Result(code, o.ToString(), e.ToString());
