@@ -23,18 +23,21 @@ internal static class ModelConfigReader
         return node as JsonObject ?? throw new ModelConfigException($"{source}: expected a JSON object, got {node?.GetValueKind().ToString() ?? "null"}.");
     }
 
-    /// <summary>The most weights a config alone may declare (ModelFromJson): 2^29 floats, 2 GB.</summary>
-    public const long DefaultMaxParams = 1L << 29;
+    /// <summary>The default of <see cref="KerasLimits.MaxParams"/>: 2^29 floats, 2 GB.</summary>
+    public const long DefaultMaxParams = KerasLimits.DefaultMaxParams;
+
+    /// <summary>The most weights a config alone may declare (ModelFromJson): the current context's limit.</summary>
+    private static long MaxParams => KerasContext.Current.Limits.MaxParams;
 
     /// <summary>
     /// Creates the model described by a to_json()/model_config object. The weights each layer would allocate are
     /// counted before it is built and refused above <paramref name="maxParams"/> (for a model file: what the file
-    /// can hold), so a corrupt config cannot make us allocate gigabytes.
+    /// can hold; by default <see cref="KerasLimits.MaxParams"/>), so a corrupt config cannot make us allocate gigabytes.
     /// </summary>
-    public static Sequential Read(JsonObject root, string source, long maxParams = DefaultMaxParams)
+    public static Sequential Read(JsonObject root, string source, long? maxParams = null)
     {
         // A field of the wrong JSON kind (a number where a name belongs) surfaces from System.Text.Json as these.
-        try { return ReadCore(root, source, maxParams); }
+        try { return ReadCore(root, source, maxParams ?? MaxParams); }
         catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
         {
             throw new ModelConfigException($"{source}: malformed model config ({e.Message}).", e);
@@ -127,8 +130,8 @@ internal static class ModelConfigReader
             Dense d => inner * d.Units + d.Units,
             _ => 0,
         };
-        if (activations > DefaultMaxParams || weights > budget)
-            throw new ModelConfigException($"{source}: layer '{layer.Name}' declares {weights} weights for input {Engine.ShapeUtil.FormatWithNone(shape)}, more than the file or the {DefaultMaxParams}-weight limit allows: the config is corrupt.");
+        if (activations > MaxParams || weights > budget)
+            throw new ModelConfigException($"{source}: layer '{layer.Name}' declares {weights} weights for input {Engine.ShapeUtil.FormatWithNone(shape)}, more than the file or the {MaxParams}-weight limit allows: the config is corrupt.");
         budget -= weights;
     }
 
