@@ -26,10 +26,11 @@ namespace KerasNet;
 /// current when it is needed: a layer or model takes its automatic name from the context current when it is
 /// constructed, its initial weights from the one current when it is built (the "init" stream), its unseeded dropout
 /// masks from the one current at each call (the "dropout" stream), and every call runs on the current context's
-/// <see cref="Backend"/>. Shuffling and augmentation streams are taken when the iterator or sequence is created.
-/// Loading checks the limits of the context current at load time, and warnings go to the sink current when they are
-/// raised. So a model built in one context and trained in another draws its dropout masks from the second; keep a
-/// session's work inside one <see cref="Use"/> scope to make it repeat bit for bit.
+/// <see cref="Backend"/>. Shuffling and augmentation streams are taken when the iterator or sequence is created
+/// (<c>Fit</c> on arrays creates its sequence per call). Loading checks the limits of the context current at load time,
+/// and warnings go to the sink current when they are raised. So a model built in one context and trained in another
+/// draws its dropout masks from the second; keep a session's work inside one <see cref="Use"/> scope to make it repeat
+/// bit for bit. Layers and iterators given an explicit seed use their own generator, the same in every context.
 /// </para>
 /// <para>
 /// <b>Threads.</b> The name counters and the stream table are locked, as the process-wide ones were; a

@@ -1,4 +1,6 @@
 // Every test runs in a fresh KerasContext (automatic names, random streams, backend, limits, warning sink), so test
-// classes run in parallel (xunit's default: one collection per class, up to one per core; see xunit.runner.json).
-// Tests that need a process-wide resource join the serial "ProcessWide" collection (TestUtil/ProcessWideCollection.cs).
+// classes run in parallel (xunit's default: one collection per class, as many at once as there are cores), the longest
+// classes first. Tests that need a process-wide resource join the serial "ProcessWide" collection
+// (TestUtil/ProcessWideCollection.cs), which runs alone after the others.
 [assembly: KerasNet.Tests.TestUtil.KerasContextPerTest]
+[assembly: TestCollectionOrderer("KerasNet.Tests.TestUtil.LongestFirstCollectionOrderer", "KerasNet.Tests")]
