@@ -3,38 +3,26 @@ using System.Text.RegularExpressions;
 
 namespace KerasNet;
 
-/// <summary>Keras's global session state: automatic layer and model names.</summary>
+/// <summary>
+/// Keras's session state: automatic layer and model names, kept by <see cref="KerasContext.Current"/> (the process's
+/// <see cref="KerasContext.Default"/> unless a <see cref="KerasContext.Use"/> scope is active).
+/// </summary>
 public static partial class KerasBackend
 {
-    private static readonly Dictionary<string, int> NameCounts = new();
-    private static readonly object Gate = new();
-
     /// <summary>
-    /// Resets the automatic name counters, like <c>keras.backend.clear_session()</c>: the next Conv2D is
-    /// <c>conv2d</c> again.
+    /// Resets the current context's automatic name counters, like <c>keras.backend.clear_session()</c>: the next
+    /// Conv2D is <c>conv2d</c> again.
     /// </summary>
-    public static void ClearSession()
-    {
-        lock (Gate) NameCounts.Clear();
-    }
+    public static void ClearSession() => KerasContext.Current.ClearSession();
 
-    /// <summary>Returns <c>base</c>, then <c>base_1</c>, <c>base_2</c>, ... (per process until <see cref="ClearSession"/>).</summary>
-    public static string UniqueName(string baseName) => UniqueName(baseName, zeroBased: true);
+    /// <summary>Returns <c>base</c>, then <c>base_1</c>, <c>base_2</c>, ... (per context until <see cref="ClearSession"/>).</summary>
+    public static string UniqueName(string baseName) => KerasContext.Current.UniqueName(baseName, zeroBased: true);
 
     /// <summary>
     /// As Keras's <c>unique_object_name</c>: zero-based gives <c>base</c>, <c>base_1</c>, ...; one-based (tf.keras 2.4's
     /// <c>Input</c>) gives <c>base_1</c>, <c>base_2</c>, ...
     /// </summary>
-    public static string UniqueName(string baseName, bool zeroBased)
-    {
-        lock (Gate)
-        {
-            NameCounts.TryGetValue(baseName, out int n);
-            NameCounts[baseName] = n + 1;
-            if (!zeroBased) return $"{baseName}_{n + 1}";
-            return n == 0 ? baseName : $"{baseName}_{n}";
-        }
-    }
+    public static string UniqueName(string baseName, bool zeroBased) => KerasContext.Current.UniqueName(baseName, zeroBased);
 
     /// <summary>Keras's <c>to_snake_case</c>: <c>Conv2D</c> to <c>conv2d</c>, <c>MaxPooling2D</c> to <c>max_pooling2d</c>.</summary>
     public static string ToSnakeCase(string name)

@@ -11,11 +11,16 @@ public static class Keras
 {
     /// <summary>
     /// Receives warnings (skipped optimizer weights, an unsupported training config); by default they go to
-    /// standard error, as Python's warnings do.
+    /// standard error, as Python's warnings do. The sink of <see cref="KerasContext.Current"/>: setting it replaces the
+    /// current context's sink only.
     /// </summary>
-    public static Action<string> Warning { get; set; } = m => Console.Error.WriteLine("WARNING: " + m);
+    public static Action<string> Warning
+    {
+        get => KerasContext.Current.Warning;
+        set => KerasContext.Current.Warning = value;
+    }
 
-    internal static void Warn(string message) => Warning(message);
+    internal static void Warn(string message) => KerasContext.Current.Warn(message);
 
     /// <summary>
     /// A symbolic input of the Functional API, as <c>keras.Input(shape=(28, 28, 1), name="image")</c>: the start of

@@ -21,7 +21,7 @@ internal static class MonitorMode
     public static double? Read(IDictionary<string, double> logs, string monitor, string callback, string consequence)
     {
         if (logs.TryGetValue(monitor, out var v)) return v;
-        Console.Error.WriteLine($"WARNING: {callback} is conditioned on metric `{monitor}` which is not available ({consequence}). Available metrics are: {string.Join(",", logs.Keys)}");
+        Keras.Warn($"{callback} is conditioned on metric `{monitor}` which is not available ({consequence}). Available metrics are: {string.Join(",", logs.Keys)}");
         return null;
     }
 }

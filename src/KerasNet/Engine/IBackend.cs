@@ -94,15 +94,16 @@ public interface IBackend
     void AvgPoolBackward(in ConvGeometry g, float[] dy, float[] dx);
 }
 
-/// <summary>Selects the engine used by all layers.</summary>
+/// <summary>Selects the engine used by all layers: <see cref="KerasContext.Backend"/> of <see cref="KerasContext.Current"/>.</summary>
 public static class Backend
 {
-    private static IBackend _current = new CpuBackend();
-
-    /// <summary>The active backend (the managed SIMD CPU engine unless replaced).</summary>
+    /// <summary>
+    /// The current context's backend (the managed SIMD CPU engine unless replaced); setting it replaces the backend of
+    /// <see cref="KerasContext.Current"/> only.
+    /// </summary>
     public static IBackend Current
     {
-        get => _current;
-        set => _current = value ?? throw new ArgumentNullException(nameof(value));
+        get => KerasContext.Current.Backend;
+        set => KerasContext.Current.Backend = value;
     }
 }

@@ -84,7 +84,8 @@ internal sealed class WorkerPool
         public Worker(WorkerPool pool, int part)
         {
             _pool = pool;
-            new Thread(Loop) { IsBackground = true, Name = $"KerasNet worker {part}" }.Start();
+            // UnsafeStart: the worker must not capture the creating caller's ExecutionContext (its KerasContext).
+            new Thread(Loop) { IsBackground = true, Name = $"KerasNet worker {part}" }.UnsafeStart();
         }
 
         /// <summary>Publishes a new loop and wakes the worker if it went to sleep.</summary>

@@ -12,8 +12,8 @@ namespace KerasNet.Saving;
 /// </summary>
 internal static class KerasArchive
 {
-    private const long MaxJsonBytes = 64L << 20;
-    private const long MaxWeightsBytes = 2L << 30;
+    private static long MaxJsonBytes => KerasContext.Current.Limits.MaxArchiveJsonBytes;
+    private static long MaxWeightsBytes => KerasContext.Current.Limits.MaxArchiveWeightsBytes;
     private const long MaxInflateRatio = 1032;
 
     /// <summary>Writes the archive atomically.</summary>

@@ -24,20 +24,23 @@ internal static class ModelConfigReader
         return node as JsonObject ?? throw new ModelConfigException($"{source}: expected a JSON object, got {node?.GetValueKind().ToString() ?? "null"}.");
     }
 
-    /// <summary>The most weights a config alone may declare (ModelFromJson): 2^29 floats, 2 GB.</summary>
-    public const long DefaultMaxParams = 1L << 29;
+    /// <summary>The default of <see cref="KerasLimits.MaxParams"/>: 2^29 floats, 2 GB.</summary>
+    public const long DefaultMaxParams = KerasLimits.DefaultMaxParams;
+
+    /// <summary>The most weights a config alone may declare (ModelFromJson): the current context's limit.</summary>
+    private static long MaxParams => KerasContext.Current.Limits.MaxParams;
 
     /// <summary>
     /// Creates the model described by a to_json()/model_config object. Every weight a layer creates is counted
     /// before it is allocated and refused above <paramref name="maxParams"/> (for a model file: what the file can
     /// hold; see <see cref="WeightBudget"/>), so a corrupt config cannot make us allocate gigabytes.
     /// </summary>
-    public static Model Read(JsonObject root, string source, long maxParams = DefaultMaxParams)
+    public static Model Read(JsonObject root, string source, long? maxParams = null)
     {
         // A field of the wrong JSON kind (a number where a name belongs) surfaces from System.Text.Json as these.
         try
         {
-            using (WeightBudget.Begin(maxParams, source)) return ReadModel(root, source);
+            using (WeightBudget.Begin(maxParams ?? MaxParams, source)) return ReadModel(root, source);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
         {
@@ -193,7 +196,7 @@ internal static class ModelConfigReader
     /// <summary>Refuses an input shape with an empty or absurd dimension, or more values per sample than the weight limit.</summary>
     public static void CheckInputShape(string layer, int[] shape, string source)
     {
-        if (shape.Any(d => d <= 0 || d > 1 << 24) || shape.Aggregate(1L, (a, d) => a * Math.Max(d, 1)) > DefaultMaxParams)
+        if (shape.Any(d => d <= 0 || d > 1 << 24) || shape.Aggregate(1L, (a, d) => a * Math.Max(d, 1)) > MaxParams)
             throw new ModelConfigException($"{source}: layer '{layer}' would receive input {Engine.ShapeUtil.FormatWithNone(shape)}, which has an empty or absurd dimension.");
     }
 

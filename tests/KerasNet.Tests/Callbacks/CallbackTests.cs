@@ -6,7 +6,6 @@ using KerasNet.Utils;
 
 namespace KerasNet.Tests.Callbacks;
 
-[Collection("KerasSession")]
 public class CallbackTests
 {
     [Fact]

@@ -5,7 +5,6 @@ using KerasNet.Tests.Models;
 
 namespace KerasNet.Tests.Callbacks;
 
-[Collection("KerasSession")]
 public class EarlyStoppingTests
 {
     private static Sequential Tiny()

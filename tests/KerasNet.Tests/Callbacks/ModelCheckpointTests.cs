@@ -6,7 +6,6 @@ using KerasNet.Tests.TestUtil;
 
 namespace KerasNet.Tests.Callbacks;
 
-[Collection("KerasSession")]
 public class ModelCheckpointTests
 {
     private static float[] Flat(Model m) => m.Weights.SelectMany(w => w.Value.ToArray()).ToArray();

@@ -135,6 +135,7 @@ public sealed class CliTests
     }
 }
 
+[Collection(KerasNet.Tests.TestUtil.ProcessWideCollection.Name)] // Directory.SetCurrentDirectory
 public sealed class DatasetLocatorTests
 {
     [Fact]

@@ -14,7 +14,6 @@ namespace KerasNet.Tests.Console;
 /// <c>kerasnet featuremaps</c>: the grids are read back pixel by pixel and the .npy files compared with the
 /// activations computed layer by layer through the API (eager calls, no Functional model involved).
 /// </summary>
-[Collection("KerasSession")]
 public sealed class FeatureMapsCommandTests
 {
     private readonly string _dir = Oracle.TempDir();

@@ -11,7 +11,6 @@ namespace KerasNet.Tests.Console;
 /// <c>kerasnet fit</c> end to end, in-process: continued training from a file's training config, overrides, and the
 /// errors. Seeded runs are compared with the same training through the API, so the tests share the seed lock.
 /// </summary>
-[Collection("KerasSession")]
 public sealed class FitCommandTests
 {
     private readonly string _dir = Oracle.TempDir();

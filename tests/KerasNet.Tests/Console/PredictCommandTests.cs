@@ -7,7 +7,6 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Console;
 
 /// <summary><c>kerasnet predict</c> with repeated <c>--input</c> and <c>--output</c>: one array per model input and output.</summary>
-[Collection("KerasSession")]
 public sealed class PredictCommandTests
 {
     private readonly string _dir = Oracle.TempDir();

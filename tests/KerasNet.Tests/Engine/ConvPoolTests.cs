@@ -6,7 +6,6 @@ namespace KerasNet.Tests.Engine;
 /// The backend's conv2d (forward, filter and input gradients) and pooling kernels against direct loops in double
 /// precision over the NHWC definition, with TensorFlow's 'same' padding (extra pixel at the bottom/right).
 /// </summary>
-[Collection("Engine")]
 public class ConvPoolTests
 {
     public static TheoryData<int, int, int, int, int, int, int, string> ConvCases => new()

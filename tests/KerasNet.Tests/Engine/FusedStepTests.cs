@@ -11,7 +11,6 @@ namespace KerasNet.Tests.Engine;
 /// tests check that this gives bit-for-bit the weights of the plain path (every gradient stored, then
 /// Optimizer.Apply), and that training is reproducible run to run.
 /// </summary>
-[Collection("KerasSession")]
 public class FusedStepTests
 {
     private static Sequential Model(Optimizer optimizer)

@@ -4,7 +4,6 @@ using KerasNet.Engine.Kernels;
 namespace KerasNet.Tests.Engine;
 
 /// <summary>The SGEMM against a double-precision reference, for every transpose combination and ragged sizes.</summary>
-[Collection("Engine")]
 public class GemmTests
 {
     public static TheoryData<int, int, int> Sizes => new()
@@ -15,13 +14,15 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void EveryTransposeMatchesDoubleReference(int m, int n, int k)
+    public void EveryTransposeMatchesDoubleReference(int m, int n, int k) => CheckAll(m, n, k, accelerated: true);
+
+    /// <summary>Every transpose and accumulate combination, on the SIMD path (where available) or the portable one.</summary>
+    internal static void CheckAll(int m, int n, int k, bool accelerated)
     {
-        foreach (bool accelerated in new[] { true, false })
-            foreach (bool ta in new[] { false, true })
-                foreach (bool tb in new[] { false, true })
-                    foreach (bool acc in new[] { false, true })
-                        Check(m, n, k, ta, tb, acc, accelerated);
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+                foreach (bool acc in new[] { false, true })
+                    Check(m, n, k, ta, tb, acc, accelerated);
     }
 
     [Theory]
@@ -82,12 +83,16 @@ public class GemmTests
         var a = EngineTestUtil.Random(m * k, m * 31 + k); var b = EngineTestUtil.Random(k * n, n * 17 + k);
         var c = EngineTestUtil.Random(m * n, 7); var c0 = (float[])c.Clone();
         bool saved = Gemm.Accelerated;
-        try
+        if (accelerated) Gemm.Run(ta, tb, m, n, k, a, lda, b, ldb, c, n, acc); // as configured: no process-wide switch
+        else
         {
-            Gemm.Accelerated = accelerated && saved;
-            Gemm.Run(ta, tb, m, n, k, a, lda, b, ldb, c, n, acc);
+            try
+            {
+                Gemm.Accelerated = false;
+                Gemm.Run(ta, tb, m, n, k, a, lda, b, ldb, c, n, acc);
+            }
+            finally { Gemm.Accelerated = saved; }
         }
-        finally { Gemm.Accelerated = saved; }
         var (want, mag) = Reference(ta, tb, m, n, k, a, lda, b, ldb, c0, n, acc);
         EngineTestUtil.AssertClose(want, mag, c, 1e-5, $"gemm {m}x{n}x{k} transA={ta} transB={tb} accumulate={acc} simd={accelerated}");
     }
@@ -109,4 +114,16 @@ public class GemmTests
             }
         return (v, mag);
     }
+}
+
+/// <summary>
+/// The portable SGEMM (SIMD off) against the reference. Gemm.Accelerated is process-wide: switching it while other tests
+/// run would mix the two paths into their bit-identity checks, so this class runs alone.
+/// </summary>
+[Collection(KerasNet.Tests.TestUtil.ProcessWideCollection.Name)]
+public class GemmPortablePathTests
+{
+    [Theory]
+    [MemberData(nameof(GemmTests.Sizes), MemberType = typeof(GemmTests))]
+    public void EveryTransposeMatchesDoubleReference(int m, int n, int k) => GemmTests.CheckAll(m, n, k, accelerated: false);
 }

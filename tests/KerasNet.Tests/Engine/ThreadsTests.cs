@@ -3,7 +3,6 @@ using KerasNet.Engine;
 namespace KerasNet.Tests.Engine;
 
 /// <summary>The worker pool: every index once, fixed partition, exceptions surface, nested and concurrent use.</summary>
-[Collection("Engine")]
 public class ThreadsTests
 {
     private sealed class Recorder(int n) : ParallelJob

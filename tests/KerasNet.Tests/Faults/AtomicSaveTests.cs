@@ -9,7 +9,6 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Faults;
 
 /// <summary>Every writer replaces its target by renaming a finished temporary file, and cleans up after killed writers.</summary>
-[Collection("KerasSession")]
 public class AtomicSaveTests
 {
     private readonly string _dir = Oracle.TempDir();

@@ -16,7 +16,6 @@ namespace KerasNet.Tests.Faults;
 /// One test per user-facing failure of issue 7: the exception type, and a message that names the file, folder,
 /// layer or argument and says what is wrong.
 /// </summary>
-[Collection("KerasSession")]
 public class ErrorMessageTests
 {
     private readonly string _dir = Oracle.TempDir();

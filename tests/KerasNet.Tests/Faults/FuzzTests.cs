@@ -15,7 +15,6 @@ namespace KerasNet.Tests.Faults;
 /// a deadline and without a huge allocation. The seeds themselves must load, so the mutations start from files
 /// that reach every reader stage. Counts are per format; the sum is several thousand cases.
 /// </summary>
-[Collection("KerasSession")]
 public class FuzzTests(ITestOutputHelper output)
 {
     private readonly string _dir = Oracle.TempDir();

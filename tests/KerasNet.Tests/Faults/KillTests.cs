@@ -10,7 +10,7 @@ namespace KerasNet.Tests.Faults;
 /// old model or the new one, never a partial file) and at most one temporary file per target may remain: the one
 /// the killed writer was filling. Its successor deletes it on its first save.
 /// </summary>
-[Collection("KerasSession")]
+[Collection(ProcessWideCollection.Name)] // timing-sensitive: 25 kills of child processes within a 40 s budget
 public class KillTests(ITestOutputHelper output)
 {
     private const int Kills = 25;

@@ -3,7 +3,6 @@ using KerasNet.Layers;
 
 namespace KerasNet.Tests.Layers;
 
-[Collection("KerasSession")]
 public class DropoutTests
 {
     private static (Dropout d, Tensor x) Make(double rate, int n = 20000)

@@ -9,7 +9,6 @@ namespace KerasNet.Tests.Layers;
 /// Every Keras initializer: its distribution (statistically, with fixed seeds: TensorFlow's random bits cannot be
 /// matched), its names and aliases, and its config as tf.keras 2.4 and Keras 3 write it.
 /// </summary>
-[Collection("KerasSession")]
 public class InitializerTests
 {
     private static float[] Draw(Initializer init, params int[] shape)

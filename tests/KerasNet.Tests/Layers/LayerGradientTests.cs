@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 
 namespace KerasNet.Tests.Layers;
 
-[Collection("KerasSession")]
 public class LayerGradientTests
 {
     public static TheoryData<string> Labels()

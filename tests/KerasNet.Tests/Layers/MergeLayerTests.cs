@@ -106,7 +106,6 @@ internal sealed record MergeCase(string Label, Func<Merge> Make, int[][] Shapes,
 /// semantics written there from Keras's source) and against central finite differences; Keras's shape errors; the
 /// tf.keras 2.4 configs and the registry.
 /// </summary>
-[Collection("KerasSession")]
 public class MergeLayerTests
 {
     public static TheoryData<string> Labels()

@@ -9,7 +9,6 @@ namespace KerasNet.Tests.Layers;
 /// Regularizers and constraints: names and configs as tf.keras 2.4 and Keras 3 write them, unknown classes kept, and
 /// the refusals training must give while KerasNet applies neither.
 /// </summary>
-[Collection("KerasSession")]
 public class RegularizerConstraintTests
 {
     [Theory]

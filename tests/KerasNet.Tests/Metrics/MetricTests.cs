@@ -4,7 +4,6 @@ using KerasNet.Tests.Models;
 
 namespace KerasNet.Tests.Metrics;
 
-[Collection("KerasSession")]
 public class MetricTests
 {
     [Fact]

@@ -11,7 +11,6 @@ namespace KerasNet.Tests.Models;
 /// (computed in float64 by two independent implementations) to 1e-4. This checks the engine and the Keras weight
 /// layouts without KerasNet's own file loaders.
 /// </summary>
-[Collection("KerasSession")]
 public class FixtureRebuildTests
 {
     private static Layer[] Mnist3Conv(bool dropout) =>

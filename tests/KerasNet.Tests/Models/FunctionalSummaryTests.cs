@@ -11,7 +11,6 @@ namespace KerasNet.Tests.Models;
 /// computed here. The rule tests at the end check cells the sources show in other models (cut cells, several
 /// connections, nested calls numbered from 0, frozen nested models) on graphs KerasNet can build today.
 /// </summary>
-[Collection("KerasSession")]
 public class FunctionalSummaryTests
 {
     private static string Text(params string[] lines) => string.Join("\n", lines) + "\n";

@@ -14,7 +14,6 @@ namespace KerasNet.Tests.Models;
 /// thread (the graph reuses its contexts, scratch tensors, gradient sink and trainable list). Measured with
 /// GC.GetAllocatedBytesForCurrentThread; the bound leaves room for nothing but a stray object.
 /// </summary>
-[Collection("KerasSession")]
 public class GraphAllocationTests(ITestOutputHelper log)
 {
     private const long MaxBytesPerCall = 16;

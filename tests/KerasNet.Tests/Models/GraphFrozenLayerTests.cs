@@ -13,7 +13,6 @@ namespace KerasNet.Tests.Models;
 /// it to the trainable layers before it. Also transfer learning: a frozen base model under a new head, checked
 /// against tfjs-layers (an independent Keras with frozen layers) and float64 PyTorch.
 /// </summary>
-[Collection("KerasSession")]
 public class GraphFrozenLayerTests
 {
     private static Sequential ThreeDense(bool freezeInConstructor)

@@ -14,7 +14,6 @@ namespace KerasNet.Tests.Models;
 /// output name, tf.keras 2.4's log names and their order (History keys, the progress line), errors for wrong counts
 /// and names, feature extractors from a Sequential's layers, GetLayer, and layer.Input/Output.
 /// </summary>
-[Collection("KerasSession")]
 public class GraphMultiIOApiTests
 {
     /// <summary>in_a(3), in_b(2) -> Dense "trunk" on each... two classification outputs named dense_1 and dense_2.</summary>

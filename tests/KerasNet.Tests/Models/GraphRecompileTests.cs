@@ -14,7 +14,6 @@ namespace KerasNet.Tests.Models;
 /// cross-entropy); once another layer follows it, its true Jacobian is needed. Checked two ways: bit-identical to a
 /// fresh model of the final architecture and weights, and against float64 PyTorch.
 /// </summary>
-[Collection("KerasSession")]
 public class GraphRecompileTests
 {
     private static Sequential Trained(Optimizer optimizer)

@@ -14,7 +14,6 @@ namespace KerasNet.Tests.Models;
 /// full-batch SGD step must agree. Also checks that KerasNet lists the weights in Keras's model.weights order
 /// (the config's layer order, which is tf.keras 2.4's model.layers order).
 /// </summary>
-[Collection("KerasSession")]
 public class GraphTfjsTests
 {
     private const double PredictTol = 1e-5, WeightTol = 2e-6;

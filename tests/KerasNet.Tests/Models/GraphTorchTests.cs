@@ -13,7 +13,6 @@ namespace KerasNet.Tests.Models;
 /// in torch): the weights after one SGD step agree within 1e-5. Shared layers add the gradients of all their calls
 /// (never fused into the kernel update); a tensor read by several layers sums what comes back from each.
 /// </summary>
-[Collection("KerasSession")]
 public class GraphTorchTests
 {
     private static void StepMatchesTorch(Model m, string[] names, string torchCode, Tensor[] xs, Tensor[] ys,

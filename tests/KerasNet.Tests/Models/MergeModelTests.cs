@@ -16,7 +16,6 @@ namespace KerasNet.Tests.Models;
 /// <see cref="Keras24Json"/> (KerasNet's own Functional to_json is another piece of work), checked against
 /// hand-written tf.keras 2.4 text.
 /// </summary>
-[Collection("KerasSession")]
 public class MergeModelTests
 {
     /// <summary>

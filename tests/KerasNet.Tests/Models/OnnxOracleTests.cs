@@ -15,7 +15,6 @@ namespace KerasNet.Tests.Models;
 /// <c>ToJson()</c> and per-layer .npy weights, exports it to ONNX, and ONNX Runtime's own kernels (not KerasNet's,
 /// not torch's) compute the reference outputs that <see cref="Sequential.Predict(Tensor)"/> must match.
 /// </summary>
-[Collection("KerasSession")]
 public class OnnxOracleTests
 {
     private const double Tolerance = 1e-5;

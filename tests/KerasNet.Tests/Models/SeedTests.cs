@@ -3,7 +3,6 @@ using KerasNet.Engine;
 
 namespace KerasNet.Tests.Models;
 
-[Collection("KerasSession")]
 public class SeedTests
 {
     /// <summary>Initialisation, shuffling and dropout under one global seed, two epochs.</summary>

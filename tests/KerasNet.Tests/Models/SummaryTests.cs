@@ -3,7 +3,6 @@ using KerasNet.Models;
 
 namespace KerasNet.Tests.Models;
 
-[Collection("KerasSession")]
 public class SummaryTests
 {
     internal static Sequential Tutorial() => KerasNet.Applications.TutorialCnn.Build();
@@ -63,7 +62,3 @@ public class SummaryTests
         Assert.Equal("max_pooling2d", new MaxPooling2D().Name);
     }
 }
-
-/// <summary>Tests that depend on the global name counters run one at a time.</summary>
-[CollectionDefinition("KerasSession", DisableParallelization = true)]
-public class KerasSessionCollection { }

@@ -12,7 +12,6 @@ namespace KerasNet.Tests.Models;
 /// A whole epoch of Fit (forward, fused softmax cross-entropy, backward through every layer, optimizer) against the
 /// same training written independently in float64 PyTorch (core_torch_train.py), from the same initial weights.
 /// </summary>
-[Collection("KerasSession")]
 public class TrainingOracleTests
 {
     [SkippableTheory]

@@ -7,7 +7,6 @@ using KerasNet.Models;
 
 namespace KerasNet.Tests.Models;
 
-[Collection("KerasSession")]
 public class TrainingTests
 {
     [Fact]

@@ -7,7 +7,6 @@ using KerasNet.Tests.TestUtil;
 
 namespace KerasNet.Tests.Optimizers;
 
-[Collection("KerasSession")]
 public class OptimizerStepTests
 {
     private const int Steps = 12;

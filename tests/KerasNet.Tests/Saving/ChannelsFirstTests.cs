@@ -7,7 +7,6 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Saving;
 
 /// <summary>Keras 1 'th' models (NCHW, Theano kernels) and Keras 2's channels_first Flatten.</summary>
-[Collection("KerasSession")]
 public class ChannelsFirstTests
 {
     [SkippableFact]

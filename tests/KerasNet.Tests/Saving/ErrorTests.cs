@@ -8,7 +8,6 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Saving;
 
 /// <summary>Bad model files and configs end in a KerasNetException that names the file and the problem.</summary>
-[Collection("KerasSession")]
 public class ErrorTests
 {
     private static string SavedModel(string name = "m.h5")

@@ -8,7 +8,6 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Saving;
 
 /// <summary>Every real Keras file in the fixtures folder loads and predicts its recorded outputs.</summary>
-[Collection("KerasSession")]
 public class FixtureTests
 {
     public static IEnumerable<object[]> Models()

@@ -8,7 +8,6 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Saving;
 
 /// <summary>Functional and nested models through .h5, .keras and .weights.h5: same config, weights, predictions, training.</summary>
-[Collection("KerasSession")]
 public class FunctionalFileTests
 {
     public static TheoryData<string, string> ModelsAndFiles()

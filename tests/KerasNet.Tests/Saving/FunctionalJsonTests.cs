@@ -10,7 +10,6 @@ namespace KerasNet.Tests.Saving;
 /// to_json of Functional and nested models equals tf.keras 2.4's text byte for byte, and model_from_json reads it
 /// back, as well as Keras 3's node form, tf.keras 2.x "Model" configs and Keras 1 graph configs.
 /// </summary>
-[Collection("KerasSession")]
 public class FunctionalJsonTests
 {
     internal static readonly string[] ModelNames = ["two_towers", "seq_in_functional", "functional_in_seq", "shared_encoder", "teachable_machine", "merges"];

@@ -12,7 +12,6 @@ namespace KerasNet.Tests.Saving;
 /// Independent readers of what KerasNet writes for graph models: h5py walking the files as tf.keras 2.4's and Keras
 /// 3's loaders do (saving_h5_walk.py, saving_h5_nested_load.py), and tfjs-layers building our to_json and predicting.
 /// </summary>
-[Collection("KerasSession")]
 public class FunctionalOracleTests
 {
     private static JsonObject Run(string script, params string[] args) =>

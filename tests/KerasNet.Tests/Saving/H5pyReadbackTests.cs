@@ -8,7 +8,6 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Saving;
 
 /// <summary>What KerasNet writes is read back by h5py with the walk Keras's loaders perform.</summary>
-[Collection("KerasSession")]
 public class H5pyReadbackTests
 {
     private static Sequential Trained()

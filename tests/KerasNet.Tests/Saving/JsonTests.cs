@@ -8,7 +8,6 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Saving;
 
 /// <summary>to_json output equals tf.keras 2.4's; model_from_json reads Keras 1, 2 and 3 configs.</summary>
-[Collection("KerasSession")]
 public class JsonTests
 {
     // Field order and defaults copied from the model_config tf.keras 2.4.0 wrote into

@@ -4,7 +4,6 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Saving;
 
 /// <summary>Seeded mutations of saved files end in success or a KerasNetException, never another exception.</summary>
-[Collection("KerasSession")]
 public class MutationTests
 {
     [Theory]

@@ -12,7 +12,6 @@ namespace KerasNet.Tests.Saving;
 /// fixture loads and predicts, or is refused for a layer KerasNet lacks), and Teachable Machine's export shape written
 /// with h5py in tf.keras 2.x's layout (saving_nested_h5_write.py).
 /// </summary>
-[Collection("KerasSession")]
 public class NestedFixtureTests(ITestOutputHelper output)
 {
     private static readonly string[] ModelClasses = ["Sequential", "Functional", "Model"];

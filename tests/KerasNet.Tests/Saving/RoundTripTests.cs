@@ -6,7 +6,6 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Saving;
 
 /// <summary>Save then load gives the same model, the same predictions and the same continued training.</summary>
-[Collection("KerasSession")]
 public class RoundTripTests
 {
     [Theory]

@@ -7,7 +7,6 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Saving;
 
 /// <summary>@tensorflow/tfjs (tfjs-layers, an independent Keras) rebuilds our JSON and predicts what we predict.</summary>
-[Collection("KerasSession")]
 public class TfjsTests
 {
     private static JsonObject ArrayJson(float[] values, int[] shape)

@@ -4,7 +4,6 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Saving;
 
 /// <summary>Storage variants of other Keras versions load: split attributes, vlen UTF-8, names without ':0', warnings.</summary>
-[Collection("KerasSession")]
 public class VariantTests
 {
     [SkippableTheory]

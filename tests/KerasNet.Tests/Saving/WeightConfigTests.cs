@@ -11,7 +11,6 @@ namespace KerasNet.Tests.Saving;
 /// Models whose layers use initializers, regularizers and constraints other than the defaults, custom ones
 /// included, load from tf.keras 2.4, Keras 3 and Keras 1 configs, predict, and write those fields back exactly.
 /// </summary>
-[Collection("KerasSession")]
 public class WeightConfigTests
 {
     private const string Rest = "\"trainable\": true, \"dtype\": \"float32\"";

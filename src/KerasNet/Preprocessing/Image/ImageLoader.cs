@@ -11,9 +11,14 @@ public static class ImageLoader
 {
     /// <summary>
     /// Images with more pixels than this are refused before decoding (PIL raises DecompressionBombError above
-    /// twice its MAX_IMAGE_PIXELS, 2 x 89,478,485; this is the same number).
+    /// twice its MAX_IMAGE_PIXELS, 2 x 89,478,485; this is the default). <see cref="KerasLimits.MaxImagePixels"/> of
+    /// <see cref="KerasContext.Current"/>.
     /// </summary>
-    public static long MaxImagePixels { get; set; } = 2L * 89_478_485;
+    public static long MaxImagePixels
+    {
+        get => KerasContext.Current.Limits.MaxImagePixels;
+        set => KerasContext.Current.Limits.MaxImagePixels = value;
+    }
 
     /// <summary>Loads <paramref name="path"/> as a (H, W, C) tensor with values 0..255.</summary>
     /// <param name="path">An image file (BMP, PNG, JPEG, GIF or PPM content, any extension).</param>
