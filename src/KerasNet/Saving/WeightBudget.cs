@@ -54,7 +54,7 @@ internal sealed class WeightBudget : IDisposable
         }
         if (size > b._left)
             throw new ModelConfigException(
-                $"{b._source}: layer '{b._layer ?? "?"}' declares weight '{weightName}' of shape {ShapeUtil.Format(shape)}, which brings the model to more weights than the file or the {ModelConfigReader.DefaultMaxParams}-weight limit allows ({b._limit}): the config is corrupt.");
+                $"{b._source}: layer '{b._layer ?? "?"}' declares weight '{weightName}' of shape {ShapeUtil.Format(shape)}, which brings the model to more weights than the file or the {b._limit}-weight limit allows: the config is corrupt.");
         b._left -= size;
     }
 
