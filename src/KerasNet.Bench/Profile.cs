@@ -30,6 +30,22 @@ internal static class Profile
         Console.WriteLine($"  allocated bytes: TrainStep={step} PredictOnBatch(incl. the returned copy)={predict}");
     }
 
+    /// <summary>Runs the chain's nodes on x, recording each node's time in times[node][step]; returns the output.</summary>
+    private static Tensor TimedForward(IReadOnlyList<Node> nodes, GraphContext ctx, Tensor x, bool training, double[][] times, int step, Stopwatch sw)
+    {
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            var c = ctx.Nodes[i];
+            c.Training = training;
+            c.Inputs[0] = x;
+            sw.Restart();
+            nodes[i].Layer.ForwardNode(c);
+            times[i][step] = sw.Elapsed.TotalMilliseconds;
+            x = c.Outputs[0];
+        }
+        return x;
+    }
+
     /// <summary>
     /// Times each node of the model's graph the way TrainStep runs it (the same context, loss fusion and fused
     /// optimizer requests), forward and backward separately.
@@ -56,17 +72,7 @@ internal static class Profile
         {
             var batch = train.GetBatch(s % train.Count);
             long t0 = Stopwatch.GetTimestamp();
-            Tensor x = batch.X;
-            for (int i = 0; i < L; i++)
-            {
-                var c = ctx.Nodes[i];
-                c.Training = true;
-                c.Inputs[0] = x;
-                sw.Restart();
-                nodes[i].Layer.ForwardNode(c);
-                fwd[i][s] = sw.Elapsed.TotalMilliseconds;
-                x = c.Outputs[0];
-            }
+            Tensor x = TimedForward(nodes, ctx, batch.X, training: true, fwd, s, sw);
             sw.Restart();
             model.Loss!.Compute(x, batch.Y!, lossGrad, ctx.Nodes[fused].Logits);
             loss[s] = sw.Elapsed.TotalMilliseconds;
@@ -106,17 +112,7 @@ internal static class Profile
         for (int r = 0; r < 2; r++)
             for (int s = 0; s < val.Count; s++)
             {
-                Tensor x = val.GetBatch(s).X;
-                for (int i = 0; i < L; i++)
-                {
-                    var c = ctx.Nodes[i];
-                    c.Training = false;
-                    c.Inputs[0] = x;
-                    sw.Restart();
-                    nodes[i].Layer.ForwardNode(c);
-                    one[i][s] = sw.Elapsed.TotalMilliseconds;
-                    x = c.Outputs[0];
-                }
+                TimedForward(nodes, ctx, val.GetBatch(s).X, training: false, one, s, sw);
             }
         Console.Write("Batch-1 forward (ms):");
         double t1 = 0;
