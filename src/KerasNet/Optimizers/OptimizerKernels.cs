@@ -31,6 +31,10 @@ internal static class OptimizerKernels
 
     public static unsafe void Adam(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float lrT, float oneMinusB1, float oneMinusB2, float eps)
     {
+        // The kernel reads every span over w.Length through raw pointers: a shorter one must throw, not overrun.
+        Engine.BufferCheck.Count(g.Length, w.Length, "g", "Adam");
+        Engine.BufferCheck.Count(m.Length, w.Length, "m", "Adam");
+        Engine.BufferCheck.Count(v.Length, w.Length, "v", "Adam");
         fixed (float* pw = w, pg = g, pm = m, pv = v) new AdamMath(lrT, oneMinusB1, oneMinusB2, eps).Run(pw, pg, pm, pv, w.Length);
     }
 }
