@@ -21,7 +21,7 @@ public enum ActivationKind
 /// speaks only in these operations on row-major float spans, so another backend (native BLAS, GPU) can be added
 /// by implementing this interface and assigning <see cref="Backend.Current"/>.
 /// </summary>
-public interface IBackend
+public partial interface IBackend
 {
     /// <summary>Name shown in diagnostics.</summary>
     string Name { get; }
