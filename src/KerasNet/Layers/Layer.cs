@@ -37,6 +37,13 @@ public abstract class Layer
     /// <summary>Whether the optimizer updates this layer's weights (for a model: all of its layers', as Keras sets them).</summary>
     public virtual bool Trainable { get => _trainable; set => _trainable = value; }
 
+    /// <summary>
+    /// Keras's <c>supports_masking</c>: whether the layer accepts a mask from the layer before it (a masked
+    /// <c>Embedding</c>, <c>Masking</c>) and, unless it computes a mask of its own, passes it on unchanged. As in
+    /// tf.keras 2.4, a layer that does not support masking and receives a mask is an error.
+    /// </summary>
+    public virtual bool SupportsMasking => false;
+
     /// <summary>The <c>input_shape</c> the layer was created with, if any.</summary>
     public int[]? InputShapeArgument { get; internal set; }
 
