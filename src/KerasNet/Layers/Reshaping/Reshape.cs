@@ -46,7 +46,7 @@ public sealed class Reshape : Layer
         int unknown = Array.IndexOf(output, -1);
         bool fits = unknown >= 0 ? size % known == 0 : size == known;
         if (!fits)
-            throw new ShapeMismatchException($"Layer '{Name}' (Reshape): total size of new array must be unchanged, input_shape = {ShapeUtil.Format(inputShape)}, output_shape = {ShapeUtil.Format(_target)}.");
+            throw new ShapeMismatchException($"Layer '{Name}' (Reshape): total size of new array must be unchanged, input_shape = [{string.Join(", ", inputShape)}], output_shape = [{string.Join(", ", _target)}].");
         if (unknown >= 0) output[unknown] = (int)(size / known);
         return LayerShapes.Output(this, inputShape, output, $"target_shape={ShapeUtil.Format(_target)}");
     }
