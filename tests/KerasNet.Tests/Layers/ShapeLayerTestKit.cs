@@ -150,7 +150,7 @@ internal static class ShapeLayerTestKit
     }
 
     /// <summary>Saves to .h5 and .keras, loads back: same to_json, bit-identical predictions.</summary>
-    public static void SaveLoad(Sequential m, Tensor x)
+    public static void SaveLoad(Model m, Tensor x)
     {
         var expected = m.Predict(x).ToArray();
         var dir = Oracle.TempDir();
