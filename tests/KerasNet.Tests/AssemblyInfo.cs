@@ -4,3 +4,5 @@
 // (TestUtil/ProcessWideCollection.cs), which runs alone after the others.
 [assembly: KerasNet.Tests.TestUtil.KerasContextPerTest]
 [assembly: TestCollectionOrderer("KerasNet.Tests.TestUtil.LongestFirstCollectionOrderer", "KerasNet.Tests")]
+// xunit's framework plus the deletion of the run's temporary root when the tests are done (TestUtil/RunRootFramework.cs).
+[assembly: TestFramework("KerasNet.Tests.TestUtil.RunRootFramework", "KerasNet.Tests")]

@@ -102,30 +102,3 @@ internal static class CliModels
         if (!equal) Assert.False(same, "the weights are all identical");
     }
 }
-
-/// <summary>
-/// Whether Functional models can be saved and loaded back yet (another change adds it): the multi-input/output CLI
-/// tests need a Functional model in a file and skip with this reason until then, then run on their own.
-/// </summary>
-internal static class FunctionalSaving
-{
-    public const string Reason = "saving Functional models is not supported yet (Model.Save refuses them); this test runs once Functional saving lands";
-
-    private static readonly Lazy<bool> Probe = new(() =>
-    {
-        try
-        {
-            var a = Keras.Input(3, name: "probe_in_a");
-            var b = Keras.Input(2, name: "probe_in_b");
-            var m = new Model([a, b], [new Dense(1, name: "probe_out_a").Apply(a), new Dense(2, name: "probe_out_b").Apply(b)], name: "probe");
-            m.Compile(new SGD(0.1), "mse");
-            string path = Path.Combine(Oracle.TempDir(), "probe.h5");
-            m.Save(path);
-            Model loaded = Keras.LoadModel(path);
-            return loaded.Inputs.Count == 2 && loaded.Outputs.Count == 2 && loaded.IsCompiled;
-        }
-        catch (KerasNetException) { return false; }
-    });
-
-    public static bool Works => Probe.Value;
-}

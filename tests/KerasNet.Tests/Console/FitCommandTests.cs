@@ -176,10 +176,9 @@ public sealed class FitCommandTests
         Assert.False(File.Exists(o));
     }
 
-    [SkippableFact]
+    [Fact]
     public void FitsAFunctionalModelWithTwoInputsAndTwoOutputs()
     {
-        Skip.IfNot(FunctionalSaving.Works, FunctionalSaving.Reason);
         var model = CliModels.TwoBranch(seed: 3);
         model.Compile(new Adam(0.01), "mse");
         string start = Path.Combine(_dir, "two.h5");

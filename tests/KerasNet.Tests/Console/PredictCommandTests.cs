@@ -38,10 +38,9 @@ public sealed class PredictCommandTests
         Assert.Contains($"Wrote {y} (5, 2)", ok.Out);
     }
 
-    [SkippableFact]
+    [Fact]
     public void RepeatedInputsAndOutputsFeedAndSaveEveryArrayInOrder()
     {
-        Skip.IfNot(FunctionalSaving.Works, FunctionalSaving.Reason);
         var network = CliModels.TwoBranch(seed: 5);
         string model = Path.Combine(_dir, "two.keras");
         network.Save(model);

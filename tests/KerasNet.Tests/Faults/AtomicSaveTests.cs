@@ -48,13 +48,13 @@ public class AtomicSaveTests
     [MemberData(nameof(Writers))]
     public void WriterReplacesTheTargetByRename(string writer)
     {
-        Skip.If(OperatingSystem.IsWindows(), "uses ln");
+        Oracle.SkipUnlessPlatform(!OperatingSystem.IsWindows(), "uses ln");
         var path = Path.Combine(_dir, FileName(writer));
         byte[] old = "old content"u8.ToArray();
         File.WriteAllBytes(path, old);
         var link = Path.Combine(_dir, "link");
         var ln = Oracle.Run("ln", [path, link], null, 20);
-        Skip.If(ln.ExitCode != 0, "ln is not available: " + ln.StdErr);
+        Oracle.RequireOracle(ln.ExitCode == 0, "ln is not available: " + ln.StdErr);
         RunWriter(writer, path);
         Assert.Equal(old, File.ReadAllBytes(link));
         Assert.NotEqual(old, File.ReadAllBytes(path));

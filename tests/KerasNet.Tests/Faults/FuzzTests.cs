@@ -65,7 +65,7 @@ public class FuzzTests(ITestOutputHelper output)
     public void RealKerasFiles(string fixture, int seed)
     {
         var source = Path.Combine(Oracle.RequireFixtures(), fixture);
-        Skip.IfNot(File.Exists(source), $"fixture {fixture} is missing");
+        Oracle.RequireOracle(File.Exists(source), $"fixture {fixture} is missing from {Path.GetDirectoryName(source)}");
         LoadAndPredict(source);
         var fuzz = new FuzzHarness(fixture, output);
         fuzz.Mutate(File.ReadAllBytes(source), seed, 1000, b => LoadAndPredict(Write("x" + Path.GetExtension(fixture), b)));

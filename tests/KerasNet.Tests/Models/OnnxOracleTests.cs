@@ -142,8 +142,8 @@ public class OnnxOracleTests
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
         {
-            Skip.If(true, $"ONNX Runtime's native library did not load on {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}: {e.GetBaseException().Message}");
-            throw; // unreachable: Skip.If(true) throws.
+            Oracle.RequireOracle(false, $"ONNX Runtime's native library did not load on {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}: {e.GetBaseException().Message}");
+            throw; // unreachable: RequireOracle(false) skips or throws.
         }
     }
 

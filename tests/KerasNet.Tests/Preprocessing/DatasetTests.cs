@@ -12,7 +12,7 @@ public sealed class DatasetTests
     public void TutorialDatasetHasTheLayoutCountsAndFormat()
     {
         var root = Path.Combine(Oracle.RepoRoot, "data", "homer_bart_2");
-        Skip.IfNot(Directory.Exists(root), $"{root} is not present (generate it with src/KerasNet.DataGen).");
+        Oracle.RequireOracle(Directory.Exists(root), $"{root} is not present (generate it with src/KerasNet.DataGen).");
         var train = new ImageDataGenerator(rescale: 1.0 / 255).FlowFromDirectory(Path.Combine(root, "training_set"),
             targetSize: (64, 64), batchSize: 8, output: TextWriter.Null);
         var test = new ImageDataGenerator(rescale: 1.0 / 255).FlowFromDirectory(Path.Combine(root, "test_set"),

@@ -58,6 +58,13 @@ public static class Oracle
         Skip.If(true, reason);
     }
 
+    /// <summary>
+    /// Skips a test that cannot run on this operating system (hard links, POSIX signals, /proc): the one skip that CI
+    /// allows, since CI runs on Linux where these tests run. Every other skip goes through <see cref="RequireOracle"/>
+    /// (SourceRulesTests checks that no test calls Skip directly).
+    /// </summary>
+    public static void SkipUnlessPlatform(bool supported, string reason) => Skip.IfNot(supported, reason);
+
     /// <summary>Skips the test (fails under CI) unless python with the modules is present.</summary>
     public static void RequirePython(params string[] modules) =>
         RequireOracle(HasPython(modules), $"Oracle not available: {PythonPath} with modules [{string.Join(", ", modules)}] (installed by .ci/run on Debian).");
@@ -114,10 +121,10 @@ public static class Oracle
         return d!;
     }
 
-    /// <summary>A fresh temporary folder.</summary>
+    /// <summary>A fresh temporary folder inside the run's root (<see cref="TestTemp.Root"/>, deleted when the run ends).</summary>
     public static string TempDir()
     {
-        var d = Path.Combine(Path.GetTempPath(), "kerasnet-tests", Guid.NewGuid().ToString("N"));
+        var d = Path.Combine(TestTemp.Root, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(d);
         return d;
     }
