@@ -1,42 +1,37 @@
 #nullable enable
-using KerasNet.Data;
 using KerasNet.Engine;
 using KerasNet.Models;
 using KerasNet.Preprocessing.Image;
 
 namespace KerasNet.ConsoleApp.Commands;
 
-/// <summary>Images (or an array) to feed a model, with what is known about them: file names and true classes.</summary>
-/// <param name="Data">The batches, in the order of <paramref name="Files"/>.</param>
-/// <param name="Files">One name per sample: the path relative to the folder, the file name, or the row number of an array.</param>
-/// <param name="Classes">True class per sample, when the folder has class subfolders.</param>
-/// <param name="ClassNames">Class names by index, when the folder has class subfolders.</param>
-public sealed record ModelInput(IDataSequence Data, IReadOnlyList<string> Files, int[]? Classes, string[]? ClassNames);
-
 /// <summary>How images become model input: the options <c>predict</c>, <c>evaluate</c> and <c>featuremaps</c> share.</summary>
 /// <param name="TargetSize">Resize to (height, width); default the model's input size.</param>
 /// <param name="Rescale">Factor applied to 0..255 pixels.</param>
 /// <param name="ColorMode">rgb or grayscale; default from the model's input channels.</param>
 /// <param name="BatchSize">Samples per batch.</param>
-/// <param name="SkipInvalid">Skip undecodable images of a class-folder dataset instead of failing.</param>
+/// <param name="SkipInvalid">Skip undecodable images instead of failing.</param>
 public sealed record ImageOptions(int[]? TargetSize, double Rescale, string? ColorMode, int BatchSize, bool SkipInvalid = false)
 {
     /// <summary>File extensions flow_from_directory accepts (Keras's white list).</summary>
     public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff"];
 
     /// <summary>
-    /// Loads <paramref name="path"/>: a flow_from_directory folder (one subfolder per class), a flat folder of images,
-    /// or one image file; in Keras's sorted order.
+    /// Lists <paramref name="path"/>: a flow_from_directory folder (one subfolder per class), a flat folder of images,
+    /// or one image file, in Keras's sorted order. Nothing is decoded yet: <see cref="SampleSource.Batches"/> decodes
+    /// one batch at a time, so memory does not grow with the number of images.
     /// </summary>
-    public ModelInput Load(string path, Model model, bool requireClasses)
+    public SampleSource List(string path, Model model, bool requireClasses)
     {
         var (size, colorMode) = Resolve(model, path);
         if (Directory.Exists(path) && Directory.EnumerateDirectories(path).Any())
         {
-            var iterator = new ImageDataGenerator(rescale: Rescale)
-                .FlowFromDirectory(path, targetSize: size, colorMode: colorMode, batchSize: BatchSize, classMode: "categorical", shuffle: false, skipInvalid: SkipInvalid);
-            var names = iterator.ClassIndices.OrderBy(p => p.Value).Select(p => p.Key).ToArray();
-            return new ModelInput(iterator, iterator.Filenames, iterator.Classes, names);
+            // The iterator is only the listing (Keras's order, class indices, the "Found N images" line); its
+            // batches would keep every decoded image for the next epoch, which a one-pass command never has.
+            var listing = new ImageDataGenerator().FlowFromDirectory(path, targetSize: size, colorMode: colorMode, batchSize: BatchSize,
+                classMode: null, shuffle: false);
+            var names = listing.ClassIndices.OrderBy(p => p.Value).Select(p => p.Key).ToArray();
+            return new ImageSource(this, listing.Filenames, listing.Filepaths, size, colorMode, listing.Classes, names);
         }
         if (requireClasses)
             throw new KerasNetException($"{path}: expected a folder with one subfolder of images per class.");
@@ -44,31 +39,14 @@ public sealed record ImageOptions(int[]? TargetSize, double Rescale, string? Col
         if (File.Exists(path)) files = [path];
         else if (Directory.Exists(path))
         {
-            files = Directory.GetFiles(path).Where(f => Extensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()))
+            files = Directory.EnumerateFiles(path).Where(f => Extensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()))
                 .Order(StringComparer.Ordinal).ToArray();
             if (files.Length == 0) throw new KerasNetException($"{path}: no images found (looked for {string.Join(", ", Extensions)}).");
         }
         else throw new KerasNetException($"{path}: image file or folder not found.");
-
-        var images = new List<(string File, Tensor Image)>();
-        var skipped = new List<string>();
-        foreach (var file in files)
-        {
-            try { images.Add((file, ImageLoader.Load(file, colorMode, size))); }
-            catch (KerasNetException) when (SkipInvalid) { skipped.Add(file); }
-        }
-        if (skipped.Count > 0) Console.WriteLine($"Skipped {skipped.Count} invalid image(s): {string.Join(", ", skipped)}");
-        if (images.Count == 0) throw new KerasNetException($"{path}: none of the {files.Length} image(s) could be decoded.");
-        var x = new Tensor([images.Count, .. images[0].Image.Shape]);
-        for (int i = 0; i < images.Count; i++)
-        {
-            var dst = x.Buffer.AsSpan(i * x.SampleSize, x.SampleSize);
-            images[i].Image.Span.CopyTo(dst);
-            foreach (ref var v in dst) v = (float)(v * Rescale);
-        }
         string root = Directory.Exists(path) ? path : System.IO.Path.GetDirectoryName(path) ?? "";
-        var names2 = images.Select(im => System.IO.Path.GetRelativePath(root.Length == 0 ? "." : root, im.File)).ToArray();
-        return new ModelInput(new ArraySequence(x, null, BatchSize), names2, null, null);
+        var relative = files.Select(f => System.IO.Path.GetRelativePath(root.Length == 0 ? "." : root, f)).ToArray();
+        return new ImageSource(this, relative, files, size, colorMode, null, null);
     }
 
     /// <summary>
@@ -87,11 +65,8 @@ public sealed record ImageOptions(int[]? TargetSize, double Rescale, string? Col
     }
 
     /// <summary>.npy arrays as model input, one per model input in its order (rows named by index); see <see cref="NpyArrays"/>.</summary>
-    public static ModelInput FromNpy(IReadOnlyList<string> paths, Model model, int batchSize)
-    {
-        var x = NpyArrays.Inputs(paths, model, "--input");
-        return new ModelInput(new ArraySequence(x, null, batchSize), Enumerable.Range(0, x[0].BatchSize).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(), null, null);
-    }
+    public static SampleSource FromNpy(IReadOnlyList<string> paths, Model model, int batchSize) =>
+        new ArraySource(NpyArrays.Inputs(paths, model, "--input"), batchSize);
 
     private ((int, int) Size, string ColorMode) Resolve(Model model, string path)
     {

@@ -64,6 +64,8 @@ public static class ModelStore
     {
         if (Directory.Exists(path)) throw new KerasNetException($"{path}: {what} expected, but this is a folder.");
         if (!File.Exists(path)) throw new KerasNetException($"{path}: {what} not found.");
+        // A named pipe or a device would make the reader wait forever.
+        if (Saving.RegularFile.Problem(path) is { } problem) throw new KerasNetException($"{path}: {what} expected, but this {problem["is ".Length..]}");
     }
 
     /// <summary>Reads a text file, turning I/O failures into KerasNetExceptions that name it.</summary>

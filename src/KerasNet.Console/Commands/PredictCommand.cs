@@ -10,7 +10,9 @@ namespace KerasNet.ConsoleApp.Commands;
 /// <summary>
 /// <c>kerasnet predict</c>: runs a model on images or .npy arrays (one <c>--input</c> per model input); prints one line
 /// per sample (name, predicted class, outputs; each output named when there are several) and, with <c>--output</c>
-/// (one per model output), saves the raw outputs as float32 .npy files in the same order.
+/// (one per model output), saves the raw outputs as float32 .npy files in the same order; <c>--csv</c> adds a CSV.
+/// Samples are read, predicted and written one batch at a time, so memory does not grow with their number. A sample
+/// whose outputs hold a NaN is reported as class <c>nan</c> and makes the command exit 1 (after writing everything).
 /// </summary>
 public static class PredictCommand
 {
@@ -26,9 +28,10 @@ public static class PredictCommand
         var skipInvalid = CliOptions.SkipInvalid();
         var output = CliOptions.Paths("--output", "Write the raw model outputs here as float32 .npy; repeat once per model output, in the model's output order.", helpName: "Y.npy");
         var batchSize = CliOptions.PositiveInt("--batch-size", 32, "Samples per batch.");
-        var command = new Command("predict", "Predict with a model on images or .npy arrays.");
+        var csv = CliOptions.Path("--csv", "Also write the predictions as CSV (file, true class, predicted class and outputs per sample), row by row.", helpName: "FILE");
+        var command = new Command("predict", "Predict with a model on images or .npy arrays; results are printed and written as they are computed.");
         model.AddTo(command);
-        foreach (var o in new Option[] { input, images, targetSize, rescale, colorMode, output, batchSize, skipInvalid }) command.Options.Add(o);
+        foreach (var o in new Option[] { input, images, targetSize, rescale, colorMode, output, csv, batchSize, skipInvalid }) command.Options.Add(o);
         command.SetAction(p =>
         {
             var source = model.Resolve(p, weightsRequired: true);
@@ -48,28 +51,24 @@ public static class PredictCommand
                     $"but {outPaths.Length} --output {(outPaths.Length == 1 ? "was" : "were")} given; give --output once per output, in that order.");
             var data = npy.Length > 0
                 ? ImageOptions.FromNpy(npy, network, p.GetValue(batchSize))
-                : new ImageOptions(p.GetValue(targetSize), p.GetValue(rescale), p.GetValue(colorMode), p.GetValue(batchSize), p.GetValue(skipInvalid)).Load(imagePath!, network, requireClasses: false);
-            Tensor[] outputs = network.PredictTensors(data.Data);
-            var predicted = outputs.Select(Classification.PredictedClasses).ToArray();
-            var outputNames = network.OutputNames;
-            int width = data.Files.Max(f => f.Length);
-            for (int i = 0; i < data.Files.Count; i++)
+                : new ImageOptions(p.GetValue(targetSize), p.GetValue(rescale), p.GetValue(colorMode), p.GetValue(batchSize), p.GetValue(skipInvalid)).List(imagePath!, network, requireClasses: false);
+            var shapes = network.Outputs.Select(t => t.Shape).ToArray();
+            using (var writer = new PredictionWriter(context.Out, data, network.OutputNames, shapes, outPaths, p.GetValue(csv)))
             {
-                var parts = new List<string>();
-                for (int o = 0; o < outputs.Length; o++)
+                var results = new Dictionary<int, Tensor[]>();
+                foreach (var batch in data.Batches())
                 {
-                    string cls = predicted[o][i].ToString(CultureInfo.InvariantCulture);
-                    if (data.ClassNames is { } names && predicted[o][i] < names.Length) cls += $" ({names[predicted[o][i]]})";
-                    var row = outputs[o].Buffer.AsSpan(i * outputs[o].SampleSize, outputs[o].SampleSize).ToArray();
-                    string values = $"{cls}  [{string.Join(", ", row.Select(PyText.Repr))}]";
-                    parts.Add(outputs.Length == 1 ? values : $"{outputNames[o]}: {values}");
+                    // One set of result tensors per batch size (the last batch may be smaller), reused batch after batch.
+                    if (!results.TryGetValue(batch.Count, out var y))
+                        results[batch.Count] = y = shapes.Select(s => new Tensor(ShapeUtil.WithBatch(batch.Count, s))).ToArray();
+                    network.PredictInto(batch.X, y);
+                    writer.Write(batch, y);
                 }
-                context.Out.WriteLine($"{data.Files[i].PadRight(width)}  {string.Join("  ", parts)}");
-            }
-            for (int o = 0; o < outPaths.Length; o++)
-            {
-                Saving.Npy.Save(outPaths[o], outputs[o]);
-                context.Out.WriteLine($"Wrote {outPaths[o]} {ShapeUtil.Format(outputs[o].Shape)}{(outputs.Length == 1 ? "" : $" (output '{outputNames[o]}')")}");
+                if (writer.Samples == 0) throw new KerasNetException($"{imagePath}: none of the {data.Names.Count} image(s) could be decoded.");
+                if (data.Skipped.Count > 0) context.Out.WriteLine($"Skipped {data.Skipped.Count} invalid image(s): {string.Join(", ", data.Skipped)}");
+                writer.Commit();
+                if (writer.NaNSamples > 0)
+                    throw new NonFinitePredictionException($"{writer.NaNSamples} of {writer.Samples} sample(s) have NaN outputs (the first: {writer.FirstNaN}); they are printed with the class 'nan' and saved as NaN.");
             }
             return Cli.Success;
         });

@@ -53,17 +53,14 @@ public static class TrainingFiles
         int n = files.Count, k = outputs.GetLength(1);
         if (outputs.GetLength(0) != n || predicted.Count != n || (trueClasses != null && trueClasses.Count != n))
             throw new KerasNetException($"{path}: {n} files but {outputs.GetLength(0)} predictions.");
-        string Name(int c) => c >= 0 && c < classNames.Count ? classNames[c] : c.ToString(CultureInfo.InvariantCulture);
-        var columns = Enumerable.Range(0, k).Select(j => k == classNames.Count ? classNames[j] : $"output_{j}");
-        var sb = new StringBuilder();
-        sb.Append(string.Join(",", ["file", "true_class", "predicted_class", .. columns.Select(Csv)])).Append('\n');
+        using var csv = new PredictionsCsv(path, ["output"], [k], classNames);
+        var row = new float[k];
         for (int i = 0; i < n; i++)
         {
-            sb.Append(Csv(files[i])).Append(',').Append(trueClasses is null ? "" : Csv(Name(trueClasses[i]))).Append(',').Append(Csv(Name(predicted[i])));
-            for (int j = 0; j < k; j++) sb.Append(',').Append(PyText.Repr(outputs[i, j]));
-            sb.Append('\n');
+            for (int j = 0; j < k; j++) row[j] = outputs[i, j];
+            csv.Row(files[i], trueClasses?[i], [predicted[i]], [row]);
         }
-        AtomicFile.WriteAllText(path, sb.ToString());
+        csv.Commit();
     }
 
     /// <summary>The confusion matrix as text: a header of predicted classes, one row per true class.</summary>

@@ -12,30 +12,80 @@ public static class AtomicFile
     /// <summary>Writes through <paramref name="write"/> into a temporary file, then replaces <paramref name="path"/>.</summary>
     public static void Write(string path, Action<Stream> write)
     {
+        using var pending = Begin(path);
+        try { write(pending.Stream); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KerasNetException($"{path}: cannot write the file ({e.Message}).", e);
+        }
+        pending.Commit();
+    }
+
+    /// <summary>
+    /// Starts an atomic write that the caller fills over time (a result file written as a command streams): the
+    /// returned file's <see cref="PendingFile.Stream"/> is a seekable temporary file beside <paramref name="path"/>;
+    /// <see cref="PendingFile.Commit"/> flushes it to disk and renames it over the target, and disposing it without a
+    /// commit deletes it, so the target holds its old content or the complete new one, never a part.
+    /// </summary>
+    public static PendingFile Begin(string path)
+    {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
         try { Directory.CreateDirectory(dir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new KerasNetException($"{path}: cannot create folder '{dir}' ({e.Message}).", e); }
         var tmp = Path.Combine(dir, $"{TempPrefix(full)}{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         DeleteStaleTemps(dir, full);
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                write(fs);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
+        try { return new PendingFile(path, full, tmp, new FileStream(tmp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(tmp);
             throw new KerasNetException($"{path}: cannot write the file ({e.Message}).", e);
         }
-        catch
+    }
+
+    /// <summary>An atomic write in progress (see <see cref="Begin"/>).</summary>
+    public sealed class PendingFile : IDisposable
+    {
+        private readonly string _path, _full, _tmp;
+        private bool _done;
+
+        internal PendingFile(string path, string full, string tmp, FileStream stream)
         {
-            TryDelete(tmp);
-            throw;
+            _path = path; _full = full; _tmp = tmp;
+            Stream = stream;
+        }
+
+        /// <summary>The temporary file (seekable, so a header can be patched once the content is known).</summary>
+        public FileStream Stream { get; }
+
+        /// <summary>The temporary file's path (a hidden <c>.name.pid.guid.tmp</c> beside the target).</summary>
+        public string TempPath => _tmp;
+
+        /// <summary>Flushes the content to disk and renames it over the target.</summary>
+        public void Commit()
+        {
+            if (_done) throw new InvalidOperationException($"{_path}: already committed or abandoned.");
+            try
+            {
+                Stream.Flush(flushToDisk: true);
+                Stream.Dispose();
+                File.Move(_tmp, _full, overwrite: true);
+                _done = true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Dispose();
+                throw new KerasNetException($"{_path}: cannot write the file ({e.Message}).", e);
+            }
+        }
+
+        /// <summary>Abandons the write unless it was committed: the temporary file is deleted, the target kept.</summary>
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            try { Stream.Dispose(); } catch (IOException) { }
+            TryDelete(_tmp);
         }
     }
 

@@ -32,7 +32,7 @@ internal sealed class H5Reader : IDisposable
     /// <summary>Opens a file after checking that it exists and starts with the HDF5 signature.</summary>
     public static H5Reader Open(string path)
     {
-        if (!File.Exists(path)) throw new InvalidModelFileException(path, "file not found.");
+        RegularFile.RequireModelFile(path);
         FileStream fs;
         try { fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidModelFileException(path, $"cannot read the file ({e.Message}).", e); }

@@ -46,7 +46,7 @@ internal static class KerasArchive
     /// <summary>The config.json text and the weights file (as an HDF5 reader) of an archive.</summary>
     public static (string ConfigJson, H5Reader Weights) Open(string path)
     {
-        if (!File.Exists(path)) throw new InvalidModelFileException(path, "file not found.");
+        RegularFile.RequireModelFile(path);
         try
         {
             using var zip = ZipFile.OpenRead(path);

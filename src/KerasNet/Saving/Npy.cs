@@ -14,6 +14,7 @@ public static partial class Npy
     /// <summary>Reads a C-order .npy of dtype f4, f8, i1..i8, u1..u8 or bool as float32.</summary>
     public static Tensor Load(string path)
     {
+        Saving.RegularFile.Require(path);
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new KerasNetException($"{path}: cannot read the file ({e.Message}).", e); }

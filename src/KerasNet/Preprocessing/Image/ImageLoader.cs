@@ -47,6 +47,8 @@ public static class ImageLoader
     internal static PilImage LoadImage(string path, string colorMode, Size2? targetSize, string interpolation)
     {
         Validate(colorMode, targetSize, interpolation, path);
+        // A pipe or device given as an image would block ReadAllBytes forever.
+        if (Saving.RegularFile.Problem(path) is { } problem) throw new InvalidImageException(path, problem);
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
