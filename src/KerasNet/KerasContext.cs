@@ -192,7 +192,7 @@ public sealed class KerasContext
 /// The load limits of a <see cref="KerasContext"/>: guards against corrupt or hostile files that declare more than any
 /// real model needs, checked before anything that size is allocated. Raise them for trusted, unusually large files.
 /// </summary>
-public sealed class KerasLimits
+public sealed partial class KerasLimits
 {
     /// <summary>The default <see cref="MaxParams"/>: 2^29 weights (2 GB of float32).</summary>
     public const long DefaultMaxParams = 1L << 29;

@@ -102,20 +102,52 @@ internal static class CliOptions
     public static Option<bool> SkipInvalid() =>
         new("--skip-invalid") { Description = "Skip image files that cannot be decoded (they are counted and listed) instead of stopping." };
 
+    /// <summary>
+    /// A byte count: digits with an optional binary suffix K, M, G or T (KiB, MiB, GiB, TiB; "B", "iB" also accepted),
+    /// e.g. <c>8G</c>, <c>512M</c>, <c>1.5G</c>; null when not a positive size that fits 64 bits.
+    /// </summary>
+    public static long? ParseSize(string text)
+    {
+        var t = text.Trim();
+        if (t.EndsWith("iB", StringComparison.OrdinalIgnoreCase)) t = t[..^2];
+        else if (t.EndsWith('B') || t.EndsWith('b')) t = t[..^1];
+        int shift = t.Length == 0 ? 0 : char.ToUpperInvariant(t[^1]) switch { 'K' => 10, 'M' => 20, 'G' => 30, 'T' => 40, _ => 0 };
+        if (shift > 0) t = t[..^1];
+        if (!double.TryParse(t, NumberStyles.Float & ~NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out double v) || !(v > 0)) return null;
+        double bytes = Math.Floor(v * Math.Pow(2, shift));
+        return bytes >= 1 && bytes < 9.2e18 ? (long)bytes : null;
+    }
+
     /// <summary>The options that name a model: <c>--model FILE</c>, or <c>--json F</c> with <c>--weights F</c>.</summary>
     public sealed class ModelOptions
     {
         public Option<string?> Model { get; } = Path("--model", "Model file: .h5, .hdf5 or .keras (Keras formats), or a .json architecture.");
         public Option<string?> Json { get; } = Path("--json", "Architecture as Keras JSON (model.to_json()); use with --weights.");
         public Option<string?> Weights { get; } = Path("--weights", "Weights file (.h5/.hdf5, as model.save_weights) for --json or a .json --model.");
+        public Option<string?> MaxMemory { get; } = MaxModelMemory();
 
         /// <summary>Adds the options to a command.</summary>
-        public void AddTo(Command c) { c.Options.Add(Model); c.Options.Add(Json); c.Options.Add(Weights); }
+        public void AddTo(Command c) { c.Options.Add(Model); c.Options.Add(Json); c.Options.Add(Weights); c.Options.Add(MaxMemory); }
+
+        private static Option<string?> MaxModelMemory()
+        {
+            var o = new Option<string?>("--max-model-memory")
+            {
+                HelpName = "SIZE",
+                Description = "The memory a loaded model may need for its weights and one sample's layer outputs (default 2G; K, M, G, T suffixes); a larger model is refused at load.",
+            };
+            o.Validators.Add(r =>
+            {
+                if (Token(r) is { } t && ParseSize(t) == null) r.AddError($"--max-model-memory must be a positive size such as 4G or 512M, got '{t}'.");
+            });
+            return o;
+        }
 
         /// <summary>Resolves the options to a model source (exit 2 when they conflict or are missing).</summary>
         public ModelSource Resolve(ParseResult p, bool weightsRequired)
         {
             string? model = p.GetValue(Model), json = p.GetValue(Json), weights = p.GetValue(Weights);
+            if (p.GetValue(MaxMemory) is { } size) KerasContext.Current.Limits.MaxModelBytes = ParseSize(size)!.Value;
             if (model != null && json != null) throw new UsageException("give either --model or --json, not both.");
             if (model == null && json == null) throw new UsageException("missing --model FILE (or --json FILE with --weights FILE).");
             var src = new ModelSource(model ?? json!, weights);

@@ -60,6 +60,17 @@ internal static class Workspace
     /// <summary>Puts a job back into its slot for the next call on this thread (its caller references cleared first).</summary>
     public static void Return<T>(ref T? slot, T job) where T : class => slot = job;
 
+    /// <summary>
+    /// Drops this thread's scratch buffers longer than <paramref name="maxFloats"/> (grown by one large call), so they
+    /// can be collected; the next call that needs one allocates it again.
+    /// </summary>
+    public static void Trim(long maxFloats)
+    {
+        if (t_buffers is not { } set) return;
+        for (int i = 0; i < set.Length; i++)
+            if (set[i] is { } b && b.Length > maxFloats) set[i] = null;
+    }
+
     private static float[] Allocate(int length) => GC.AllocateUninitializedArray<float>(Math.Max(length, 16), pinned: true);
 
     /// <summary>Slot numbers, so that nested users never share a buffer.</summary>

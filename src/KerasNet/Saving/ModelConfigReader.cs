@@ -33,14 +33,19 @@ internal static class ModelConfigReader
     /// <summary>
     /// Creates the model described by a to_json()/model_config object. Every weight a layer creates is counted
     /// before it is allocated and refused above <paramref name="maxParams"/> (for a model file: what the file can
-    /// hold; see <see cref="WeightBudget"/>), so a corrupt config cannot make us allocate gigabytes.
+    /// hold; see <see cref="WeightBudget"/>), so a corrupt config cannot make us allocate gigabytes; then the model's
+    /// weights and one sample's activations are checked against <see cref="KerasLimits.MaxModelBytes"/> (<see cref="MemoryBudget"/>).
     /// </summary>
     public static Model Read(JsonObject root, string source, long? maxParams = null)
     {
         // A field of the wrong JSON kind (a number where a name belongs) surfaces from System.Text.Json as these.
         try
         {
-            using (WeightBudget.Begin(maxParams ?? MaxParams, source)) return ReadModel(root, source);
+            Model model;
+            using (WeightBudget.Begin(maxParams ?? MaxParams, source)) model = ReadModel(root, source);
+            // Weights and one sample's activations against KerasLimits.MaxModelBytes, before any weight is read.
+            MemoryBudget.Check(model, source);
+            return model;
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
         {

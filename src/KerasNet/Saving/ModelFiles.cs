@@ -77,8 +77,9 @@ internal static class ModelFiles
         RequireBuilt(model, path);
         if (Ends(path, ".keras"))
         {
-            var (_, weights) = KerasArchive.Open(path);
-            using (weights) Keras3Weights.Read(weights, model, includeOptimizer: false);
+            using var archive = KerasArchive.Open(path);
+            using var store = archive.Weights(KerasArchive.MaxWeightsFileBytes(model), $"model '{model.Name}'");
+            Keras3Weights.Read(store, model, includeOptimizer: false);
             return;
         }
         using var r = H5Reader.Open(path);
@@ -108,15 +109,13 @@ internal static class ModelFiles
 
     private static Model LoadArchive(string path)
     {
-        var (configText, weights) = KerasArchive.Open(path);
-        using (weights)
-        {
-            string source = $"{path}!config.json";
-            var root = ModelConfigReader.ParseObject(configText, source);
-            var model = ModelConfigReader.Read(root, source, maxParams: new FileInfo(path).Length);
-            bool compiled = root["compile_config"] is System.Text.Json.Nodes.JsonObject cc && TrainingConfig.Apply(model, cc, source);
-            Keras3Weights.Read(weights, model, includeOptimizer: compiled);
-            return model;
-        }
+        using var archive = KerasArchive.Open(path);
+        string source = $"{path}!config.json";
+        var root = ModelConfigReader.ParseObject(archive.ConfigJson, source);
+        var model = ModelConfigReader.Read(root, source, maxParams: new FileInfo(path).Length);
+        bool compiled = root["compile_config"] is System.Text.Json.Nodes.JsonObject cc && TrainingConfig.Apply(model, cc, source);
+        using var weights = archive.Weights(KerasArchive.MaxWeightsFileBytes(model), $"the model in config.json ('{model.Name}', {model.CountParams()} weights)");
+        Keras3Weights.Read(weights, model, includeOptimizer: compiled);
+        return model;
     }
 }
