@@ -23,10 +23,18 @@ public static class Program
     /// The Homer-vs-Bart tutorial: train the CNN, evaluate it, save it and load it back. Like the Python it prints to
     /// standard output (Console.Out, which <see cref="Cli.Run"/> points at its writer).
     /// </summary>
-    public static void Tutorial(TrainSettings settings)
+    /// <remarks>
+    /// The output folder is checked before anything else (<see cref="OutputSet"/>); every file is written into a staging
+    /// folder inside it and moved in only once all are written and both reloads agree, the run record (run.json)
+    /// first and network.json/weights.hdf5 last. <paramref name="interrupt"/> stops the run at the end of a training
+    /// batch or between two files; the folder then keeps its previous files.
+    /// </remarks>
+    public static void Tutorial(TrainSettings settings, Interruption? interrupt = null)
     {
+        interrupt ??= Interruption.None;
         var (data, output, size) = (settings.DataDirectory, settings.OutputDirectory, settings.ImageSize);
-        string Out(string file) => Path.Combine(output, file);
+        OutputSet.Check(output, TrainOutputs, requiredBytes: 0);
+        string keep = $"{output} keeps its previous files (nothing of this run was moved in)";
         if (settings.Seed is int seed) KerasRandom.SetRandomSeed(seed);
 
         // gerador_treinamento = ImageDataGenerator(rescale=1./255, rotation_range=7, horizontal_flip=True, zoom_range=0.2)
@@ -63,10 +71,17 @@ public static class Program
         // network.summary()
         network.Summary();
 
+        // Up front: room for weights.hdf5 (weights and Adam's two moments, float32) and the reports.
+        using var outputs = OutputSet.Begin(output, TrainOutputs, requiredBytes: network.CountParams() * 12 + (16L << 20));
+        interrupt.OnForcedExit(outputs.Dispose);
+        string Out(string file) => outputs.PathOf(file);
+        interrupt.ThrowIfRequested(keep);
+
         // network.compile(optimizer='Adam', loss='categorical_crossentropy', metrics=['accuracy'])
         network.Compile(optimizer: "Adam", loss: "categorical_crossentropy", metrics: ["accuracy"]);
         // historico = network.fit(dataset_treinamento, epochs=50, validation_data=dataset_teste)
-        var history = network.Fit(trainingDataset, epochs: settings.Epochs, validationData: testDataset);
+        var history = network.Fit(trainingDataset, epochs: settings.Epochs, validationData: testDataset, callbacks: [interrupt.StopCallback(settings.Epochs)]);
+        interrupt.ThrowIfRequested(keep);
 
         // plt.plot(historico.history['loss']); plt.plot(historico.history['val_loss'])
         Plots.Curves(Out("loss.png"), "Loss", "loss", Series(history.history, "loss"));
@@ -74,6 +89,7 @@ public static class Program
         Plots.Curves(Out("accuracy.png"), "Accuracy", "accuracy", Series(history.history, "accuracy"));
         TrainingFiles.WriteHistoryJson(Out("history.json"), history);
         TrainingFiles.WriteHistoryCsv(Out("history.csv"), history);
+        interrupt.ThrowIfRequested(keep);
 
         // previsoes = network.predict(dataset_teste)
         var predictions = network.Predict(testDataset);
@@ -91,8 +107,9 @@ public static class Program
         string report = ClassificationReport(testDataset.Classes, predictedClasses);
         Console.WriteLine(report);
         Saving.AtomicFile.WriteAllText(Out("classification_report.txt"), report);
-        var outputs = NDArrays.ToArray2D(NDArrays.ToTensor(predictions));
-        TrainingFiles.WritePredictions(Out("predictions.csv"), testDataset.Filenames, testDataset.Classes, predictedClasses, outputs, classNames);
+        var predictionValues = NDArrays.ToArray2D(NDArrays.ToTensor(predictions));
+        TrainingFiles.WritePredictions(Out("predictions.csv"), testDataset.Filenames, testDataset.Classes, predictedClasses, predictionValues, classNames);
+        interrupt.ThrowIfRequested(keep);
 
         // layer_outputs = [layer.output for layer in network.layers if isinstance(layer, Conv2D)]
         // feature_map_model = Model(inputs=network.inputs, outputs=layer_outputs)
@@ -100,12 +117,14 @@ public static class Program
         var featureMaps = FeatureMaps.Compute(network, FeatureMaps.DefaultLayers(network), testDataset.GetBatch(0).X);
         // for each layer: plt.imshow(feature_map[0, :, :, i], cmap='gray') for every channel i, in one grid
         FeatureMaps.Write(Out("feature_maps"), featureMaps, npy: false);
-        Console.WriteLine($"Feature maps of {testDataset.Filenames[0]} ({FeatureMaps.Names(featureMaps)}) written to {Out("feature_maps")}");
+        Console.WriteLine($"Feature maps of {testDataset.Filenames[0]} ({FeatureMaps.Names(featureMaps)}) written to {Path.Combine(output, "feature_maps")}");
+        interrupt.ThrowIfRequested(keep);
 
         // model_json = network.to_json(); with open('network.json', 'w') as json_file: json_file.write(model_json)
         Saving.AtomicFile.WriteAllText(Out("network.json"), network.ToJson());
         // save_model(network, 'weights.hdf5')
         network.Save(Out("weights.hdf5"));
+        interrupt.ThrowIfRequested(keep);
 
         // network_loaded = model_from_json(open('network.json').read()); network_loaded.load_weights('weights.hdf5')
         var networkLoaded = Keras.ModelFromJson(File.ReadAllText(Out("network.json")));
@@ -115,7 +134,20 @@ public static class Program
         CheckSamePredictions("network.json + weights.hdf5", network, networkLoaded, testDataset);
         // load_model('weights.hdf5'): the full model file on its own
         CheckSamePredictions("weights.hdf5", network, Keras.LoadModel(Out("weights.hdf5")), testDataset);
+
+        // The run record goes in first, the model files last: a folder whose run.json lists files that are missing or
+        // differ was caught in the middle of these renames.
+        RunRecord.Write(outputs.Staging, settings, classNames);
+        interrupt.ThrowIfRequested(keep);
+        outputs.Commit(first: [RunRecord.FileName], last: ["network.json", "weights.hdf5"]);
     }
+
+    /// <summary>What <see cref="Tutorial"/> writes (a trailing '/' marks a folder).</summary>
+    public static readonly string[] TrainOutputs =
+    [
+        RunRecord.FileName, "history.json", "history.csv", "loss.png", "accuracy.png", "confusion_matrix.png", "predictions.csv",
+        "classification_report.txt", "feature_maps/", "network.json", "weights.hdf5",
+    ];
 
     private static IReadOnlyList<(string, IReadOnlyList<double>)> Series(Dictionary<string, List<double>> history, string key) =>
         new[] { ("training", key), ("validation", "val_" + key) }

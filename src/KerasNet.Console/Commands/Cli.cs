@@ -18,7 +18,7 @@ public sealed record CliContext(TextWriter Out, TextWriter Error)
 /// <summary>
 /// The <c>kerasnet</c> command line: builds the commands, parses, runs, and turns every failure into an exit code
 /// with a one-line message: 0 success, 1 a runtime failure (a <see cref="KerasNetException"/>, no stack trace),
-/// 2 bad arguments. Without a command (or with only options) it runs <c>train</c>, the tutorial.
+/// 2 bad arguments, 130/143 when <c>train</c> or <c>fit</c> was stopped by SIGINT/SIGTERM (<see cref="Interruption"/>). Without a command (or with only options) it runs <c>train</c>, the tutorial.
 /// </summary>
 public static class Cli
 {
@@ -74,6 +74,11 @@ public static class Cli
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (UsageException e) { return Usage(error, command, e.Message); }
+        catch (InterruptedException e)
+        {
+            error.WriteLine($"{command}: {OneLine(e.Message)}");
+            return e.ExitCode;
+        }
         catch (KerasNetException e) { return Fail(error, command, e.Message); }
         // Anything else is a KerasNet bug or an environment problem: still one line, and KERASNET_DEBUG=1 shows where.
         catch (Exception e)

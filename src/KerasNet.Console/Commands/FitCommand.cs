@@ -88,13 +88,25 @@ public static class FitCommand
                     throw new KerasNetException($"--validation-split {PyText.Repr(split)} of {samples} samples leaves {(train == 0 ? "no training" : "no validation")} samples.");
             }
 
+            // Before training: OUT's folder can take the model (weights and up to two optimizer slots, float32);
+            // temporary files of dead writers there are removed.
+            string outDir = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
+            OutputSet.Check(outDir, [Path.GetFileName(outPath)], network.CountParams() * 12 + (1L << 20));
+            Saving.AtomicFile.DeleteStaleTemps(outDir);
+
             context.Out.WriteLine(settings);
             if (p.GetValue(seed) is int s) KerasRandom.SetRandomSeed(s);
             if (!context.OutIsConsole) network.ProgressOutput = context.Out;
-            network.Fit(xs, ys, batchSize: p.GetValue(batchSize), epochs: p.GetValue(epochs), verbose: p.GetValue(verbose),
-                validationSplit: split, shuffle: !p.GetValue(noShuffle));
+            int epochCount = p.GetValue(epochs);
+            using var interrupt = Interruption.Install();
+            string keep = File.Exists(outPath) ? $"{outPath} keeps its previous model" : $"{outPath} was not written";
+            network.Fit(xs, ys, batchSize: p.GetValue(batchSize), epochs: epochCount, verbose: p.GetValue(verbose),
+                validationSplit: split, shuffle: !p.GetValue(noShuffle), callbacks: [interrupt.StopCallback(epochCount)]);
+            interrupt.ThrowIfRequested(keep);
+            // The save is atomic (temporary file, then rename); a signal during it takes effect once it is done.
             ModelStore.Save(network, outPath);
             context.Out.WriteLine($"Wrote {outPath}");
+            interrupt.ThrowIfRequested($"{outPath} was written completely before stopping");
             return Cli.Success;
         });
         return command;

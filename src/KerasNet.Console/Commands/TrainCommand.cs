@@ -37,8 +37,9 @@ public static class TrainCommand
                 BatchSize: p.GetValue(batchSize),
                 ImageSize: p.GetValue(imageSize),
                 Seed: p.GetValue(seed),
-                SkipInvalid: p.GetValue(skipInvalid));
-            Program.Tutorial(settings);
+                SkipInvalid: p.GetValue(skipInvalid),
+                Arguments: ["train", .. p.Tokens.Select(t => t.Value)]);
+            using (var interrupt = Interruption.Install()) Program.Tutorial(settings, interrupt);
             context.Out.WriteLine($"Files written to {Path.GetFullPath(settings.OutputDirectory)}");
             return Cli.Success;
         });

@@ -204,16 +204,21 @@ public partial class Model
     {
         long bound = KerasContext.Current.Limits.MaxRetainedInferenceBytes;
         if ((long)rows * SampleActivationBytes() <= bound) return;
-        int dropped;
+        // In a method of its own: its lambda's closure would otherwise be allocated on every call, small ones included.
+        if (DropContextsAbove(bound) > 0) Volatile.Write(ref _collectBeforeLargeCall, true);
+        Engine.Workspace.Trim(bound / sizeof(float));
+    }
+
+    private int DropContextsAbove(long bound)
+    {
         lock (_pool)
         {
             var keep = _pool.Where(c => RetainedBytes(c) <= bound).Reverse().ToArray();
-            dropped = _pool.Count - keep.Length;
+            int dropped = _pool.Count - keep.Length;
             _pool.Clear();
             foreach (var c in keep) _pool.Push(c);
+            return dropped;
         }
-        Engine.Workspace.Trim(bound / sizeof(float));
-        if (dropped > 0) Volatile.Write(ref _collectBeforeLargeCall, true);
     }
 
     // Set when large buffers were dropped: they are garbage now (nothing of the model holds them), but until a

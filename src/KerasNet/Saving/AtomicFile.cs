@@ -120,7 +120,41 @@ public static class AtomicFile
         }
     }
 
-    private static bool IsRunning(int pid)
+    /// <summary>
+    /// Deletes every temporary file in <paramref name="dir"/> (<c>.name.pid.guid.tmp</c>, whatever the target) whose
+    /// writer no longer runs, as a command does at start for its output folder; returns how many it deleted.
+    /// </summary>
+    public static int DeleteStaleTemps(string dir)
+    {
+        if (!Directory.Exists(dir)) return 0;
+        List<string> candidates;
+        try { candidates = Directory.EnumerateFiles(dir, ".*.tmp").ToList(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
+        int deleted = 0;
+        foreach (var f in candidates)
+        {
+            if (WriterPid(Path.GetFileName(f)) is not int pid || pid == Environment.ProcessId || IsRunning(pid)) continue;
+            TryDelete(f);
+            if (!File.Exists(f)) deleted++;
+        }
+        return deleted;
+    }
+
+    /// <summary>The writer's process id in a temporary file's name (<c>.name.pid.guid.tmp</c>), or null.</summary>
+    internal static int? WriterPid(string fileName)
+    {
+        if (!fileName.StartsWith('.') || !fileName.EndsWith(".tmp", StringComparison.Ordinal)) return null;
+        var stem = fileName.AsSpan(0, fileName.Length - ".tmp".Length);
+        int g = stem.LastIndexOf('.');
+        if (g <= 0 || stem.Length - g - 1 != 32 || !Guid.TryParseExact(stem[(g + 1)..], "N", out _)) return null;
+        var rest = stem[..g];
+        int p = rest.LastIndexOf('.');
+        if (p <= 0) return null;
+        return int.TryParse(rest[(p + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid) ? pid : null;
+    }
+
+    /// <summary>Whether a process with this id runs (a process that exists but cannot be inspected counts as running).</summary>
+    public static bool IsRunning(int pid)
     {
         try
         {
