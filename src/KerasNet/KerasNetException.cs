@@ -22,6 +22,13 @@ public class ShapeMismatchException : KerasNetException
     public ShapeMismatchException(string message) : base(message) { }
 }
 
+/// <summary>A tensor (a layer's weight or output) would need a negative dimension or more values than a tensor can hold.</summary>
+public class TensorSizeException : ShapeMismatchException
+{
+    /// <summary>Creates the exception.</summary>
+    public TensorSizeException(string message) : base(message) { }
+}
+
 /// <summary>Training produced a NaN or infinite loss.</summary>
 public class NonFiniteLossException : KerasNetException
 {

@@ -7,6 +7,12 @@ namespace KerasNet.Callbacks;
 /// Saves the model (or only its weights) after every epoch, or only when the monitored value improves, like
 /// tf.keras 2.4's <c>ModelCheckpoint</c> with <c>save_freq='epoch'</c>. The file path may hold Python format fields
 /// filled from the 1-based epoch and the epoch logs: <c>weights.{epoch:02d}-{val_loss:.2f}.hdf5</c>.
+/// <para>
+/// The one deviation from tf.keras 2.4: a model whose weights hold a NaN or an infinity, or whose monitored value
+/// (when the logs have it) is NaN or infinite, is never saved, so a diverged model (with <see cref="TerminateOnNaN"/>,
+/// the epoch it stopped in) cannot replace the last good checkpoint; a warning names the epoch and the reason.
+/// tf.keras 2.4 saves it and overwrites the checkpoint.
+/// </para>
 /// </summary>
 public sealed class ModelCheckpoint : Callback
 {
@@ -62,11 +68,13 @@ public sealed class ModelCheckpoint : Callback
         string path = FilePathFor(epoch, logs);
         if (!SaveBestOnly)
         {
+            if (NotFinite(epoch, logs, path)) return;
             if (Verbose > 0) Out.WriteLine($"\nEpoch {epoch + 1:00000}: saving model to {path}");
             Save(path);
             return;
         }
         if (MonitorMode.Read(logs, Monitor, "ModelCheckpoint", "skipping the save") is not double current) return;
+        if (NotFinite(epoch, logs, path)) return;
         if (_max ? current > Best : current < Best)
         {
             if (Verbose > 0) Out.WriteLine($"\nEpoch {epoch + 1:00000}: {Monitor} improved from {F5(Best)} to {F5(current)}, saving model to {path}");
@@ -75,6 +83,31 @@ public sealed class ModelCheckpoint : Callback
         }
         else if (Verbose > 0) Out.WriteLine($"\nEpoch {epoch + 1:00000}: {Monitor} did not improve from {F5(Best)}");
     }
+
+    /// <summary>The epochs whose model was not saved because it was not finite (0-based).</summary>
+    public List<int> SkippedNonFinite { get; } = new();
+
+    // KerasNet's deviation from tf.keras 2.4 (see the class remarks): no checkpoint of a diverged model.
+    private bool NotFinite(int epoch, IDictionary<string, double> logs, string path)
+    {
+        string? reason = null;
+        if (logs.TryGetValue(Monitor, out var monitored) && !double.IsFinite(monitored)) reason = $"{Monitor} is {PyTextValue(monitored)}";
+        else if (Model!.Weights.FirstOrDefault(w => !AllFinite(w.Value.Span)) is { } bad) reason = $"weight '{bad.FullName}' holds NaN or infinite values";
+        if (reason == null) return false;
+        SkippedNonFinite.Add(epoch);
+        Keras.Warn($"ModelCheckpoint: epoch {epoch + 1}: not saving the model to {path}: {reason} (a diverged model never replaces a checkpoint).");
+        return true;
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        // x - x is 0 for every finite x and NaN for NaN and +-infinity, so one sum tells them apart.
+        float sum = 0;
+        foreach (var v in values) sum += v - v;
+        return sum == 0;
+    }
+
+    private static string PyTextValue(double v) => double.IsNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
 
     private void Save(string path)
     {

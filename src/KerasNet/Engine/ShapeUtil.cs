@@ -4,15 +4,26 @@ namespace KerasNet.Engine;
 /// <summary>Small helpers for shapes given as int arrays (sample shapes omit the batch dimension).</summary>
 public static class ShapeUtil
 {
-    /// <summary>Product of the dimensions (1 for a scalar).</summary>
+    /// <summary>
+    /// Product of the dimensions (1 for a scalar). A negative dimension, or more values than one tensor can hold
+    /// (2^31 - 1: a .NET array), is a <see cref="TensorSizeException"/> naming the shape, its size and its bytes, so a
+    /// layer built in code with an absurd argument (Dense(1_000_000_000)) fails with a clear message.
+    /// </summary>
     public static int Product(ReadOnlySpan<int> shape)
     {
         long n = 1;
         foreach (int d in shape)
         {
-            if (d < 0) throw new ArgumentException($"Negative dimension {d} in shape.");
+            if (d < 0) throw new TensorSizeException($"a tensor of shape {Format(shape.ToArray())} has the negative dimension {d}.");
             n *= d;
-            if (n > int.MaxValue) throw new ArgumentException("Tensor too large: more than 2^31 elements.");
+            if (n > int.MaxValue)
+            {
+                // The exact size, in 128-bit arithmetic so even absurd shapes print their true count.
+                Int128 total = 1;
+                foreach (int e in shape) total *= Math.Max(e, 0);
+                throw new TensorSizeException(
+                    $"a tensor of shape {Format(shape.ToArray())} would hold {total:N0} values ({total * 4:N0} bytes as float32), more than the {int.MaxValue:N0} one tensor can hold.");
+            }
         }
         return (int)n;
     }
