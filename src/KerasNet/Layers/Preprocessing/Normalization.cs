@@ -140,9 +140,9 @@ public sealed class Normalization : Layer
             }
             return output;
         }
-        for (int i = 0; i < x.Length; i++)
+        for (int i = 0, sample = input.SampleSize; i < x.Length; i++)
         {
-            int k = layout.Of(i);
+            int k = layout.Of(i % sample);
             y[i] = Invert ? mean[k] + x[i] * scale[k] : (x[i] - mean[k]) / scale[k];
         }
         return output;
@@ -167,9 +167,9 @@ public sealed class Normalization : Layer
             }
             return gradIn;
         }
-        for (int i = 0; i < g.Length; i++)
+        for (int i = 0, sample = gradOutput.SampleSize; i < g.Length; i++)
         {
-            int k = layout.Of(i);
+            int k = layout.Of(i % sample);
             dx[i] = Invert ? g[i] * scale[k] : g[i] / scale[k];
         }
         return gradIn;
@@ -274,6 +274,7 @@ public sealed class Normalization : Layer
         public int[] StatShape { get; }
         public int StatCount { get; }
 
+        /// <summary>The statistic of element <paramref name="element"/> of a sample (any element of a batch when <see cref="Trailing"/>).</summary>
         public int Of(int element) => _map is null ? element % StatCount : _map[element];
 
         public bool Trailing => _map is null;
