@@ -104,6 +104,8 @@ internal sealed record PrepCase(string Label, JsonObject Spec, Dictionary<string
             ([1, 2], [4, 5, 3], null, null, false, [3, 4, 5, 3]),
             ([1], [3, 4], null, null, true, [5, 3, 4]),
             ([-1, 1], [2, 3, 4], null, null, false, [6, 2, 3, 4]),
+            ([-1], [40], null, null, false, [6, 40]), // 32 or more statistics per row: the vectorised path
+            ([-1], [3, 36], null, null, true, [4, 3, 36]),
         })
         {
             var layer = new Normalization(axes, mean, variance, invert);

@@ -139,6 +139,32 @@ public class PreprocessingLayerTests(ITestOutputHelper log)
         for (int i = 0; i < ours.Count; i++) Check(Values(results[i]!["y"]!), ours[i], 1e-5, $"perspective case {i} vs tfjs");
     }
 
+    [Fact]
+    public void ForwardAndBackwardAllocateNothingOnceWarm()
+    {
+        var sink = GradientSink.All();
+        foreach (var (label, make, shape, lo, hi) in FdCases())
+        {
+            var layer = make();
+            var x = PrepCase.Rand(new Random(1), lo, hi, [4, .. shape]);
+            layer.Build(shape);
+            var r = PrepCase.Rand(new Random(2), -1, 1, [4, .. layer.OutputShape!]);
+            var ctx = new CallContext();
+            ctx.Inputs[0] = x;
+            ctx.Training = true;
+            void Step()
+            {
+                layer.ForwardNode(ctx);
+                layer.BackwardNode(ctx, [r], true, sink);
+            }
+            Step();
+            Step();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int k = 0; k < 5; k++) Step();
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() == before, $"{label}: {GC.GetAllocatedBytesForCurrentThread() - before} bytes allocated in 5 warm steps");
+        }
+    }
+
     // ---- finite differences of L = sum(layer(x) * r), each evaluation with a fresh layer (the same seed draws the same transform) ----
 
     public static TheoryData<string> GradientCases() => new(FdCases().Select(c => c.Label));

@@ -20,6 +20,8 @@ namespace KerasNet.Layers;
 public sealed class Normalization : Layer
 {
     private const float Epsilon = 1e-7f; // Keras's backend.epsilon()
+    // Below this many statistics per row (e.g. 3 channels) a vector call per row costs more than a scalar loop.
+    private const int RowThreshold = 32;
     private readonly JsonNode? _meanJson, _varianceJson;
     private Variable? _mean, _variance, _count;
     private float[] _givenMean = [], _givenVariance = [];
@@ -127,6 +129,13 @@ public sealed class Normalization : Layer
         var x = input.Span;
         var y = output.Span;
         var layout = _layout!;
+        if (layout.Trailing && layout.StatCount < RowThreshold)
+        {
+            // Few statistics (channels): element by element with a running statistic index.
+            for (int i = 0, k = 0, n = layout.StatCount; i < x.Length; i++, k = k + 1 == n ? 0 : k + 1)
+                y[i] = Invert ? mean[k] + x[i] * scale[k] : (x[i] - mean[k]) / scale[k];
+            return output;
+        }
         if (layout.Trailing)
         {
             // One statistic per element of each row of StatCount values: whole rows at a time.
@@ -157,6 +166,12 @@ public sealed class Normalization : Layer
         var g = gradOutput.Span;
         var dx = gradIn.Span;
         var layout = _layout!;
+        if (layout.Trailing && layout.StatCount < RowThreshold)
+        {
+            for (int i = 0, k = 0, n = layout.StatCount; i < g.Length; i++, k = k + 1 == n ? 0 : k + 1)
+                dx[i] = Invert ? g[i] * scale[k] : g[i] / scale[k];
+            return gradIn;
+        }
         if (layout.Trailing)
         {
             int n = layout.StatCount;

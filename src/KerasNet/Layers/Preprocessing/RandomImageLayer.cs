@@ -67,12 +67,20 @@ public abstract class RandomImageLayer : Layer
         if (drawn.Params.Length < batch * k) drawn.Params = new float[batch * k];
         // Without a seed the stream is looked up on every call so that SetRandomSeed reaches existing layers; a
         // Random is not thread-safe, so concurrent training calls draw under its lock.
-        var rng = Seed is null ? KerasRandom.Stream("augment") : (_rng ??= KerasRandom.For(Seed, "augment"));
+        var rng = Seed is null ? KerasRandom.Stream("augment") : OwnGenerator();
         lock (rng)
             for (int b = 0; b < batch; b++) Draw(rng, InputShape![0], InputShape[1], drawn.Params.AsSpan(b * k, k));
         var output = ctx.Scratch(CallContext.OutputSlot, input.Shape);
         Apply(input, drawn.Params, output);
         return output;
+    }
+
+    // Created once even when the first training calls race (two generators would draw differently).
+    private Random OwnGenerator()
+    {
+        if (Volatile.Read(ref _rng) is { } rng) return rng;
+        Interlocked.CompareExchange(ref _rng, KerasRandom.For(Seed, "augment"), null);
+        return _rng;
     }
 
     /// <inheritdoc/>
