@@ -34,15 +34,18 @@ public sealed class Normalization : Layer
     /// <param name="invert">Apply the inverse map (de-normalize).</param>
     /// <param name="inputShape">Keras's input_shape.</param>
     /// <param name="name">The layer name.</param>
-    public Normalization(int axis = -1, double[]? mean = null, double[]? variance = null, bool invert = false, Shape? inputShape = null, string? name = null)
-        : this([axis], mean, variance, invert, inputShape, name) { }
+    /// <param name="trainable">Keras's trainable flag (the statistics are never trained).</param>
+    public Normalization(int axis = -1, double[]? mean = null, double[]? variance = null, bool invert = false, Shape? inputShape = null,
+        string? name = null, bool trainable = true)
+        : this([axis], mean, variance, invert, inputShape, name, trainable) { }
 
     /// <summary>Normalizes per index of several axes; null or empty axes is Keras's axis=None (one mean and variance).</summary>
-    public Normalization(int[]? axes, double[]? mean = null, double[]? variance = null, bool invert = false, Shape? inputShape = null, string? name = null)
-        : this(axes, mean, variance, invert, inputShape, name, ToJson(mean), ToJson(variance)) { }
+    public Normalization(int[]? axes, double[]? mean = null, double[]? variance = null, bool invert = false, Shape? inputShape = null,
+        string? name = null, bool trainable = true)
+        : this(axes, mean, variance, invert, inputShape, name, trainable, ToJson(mean), ToJson(variance)) { }
 
-    private Normalization(int[]? axes, double[]? mean, double[]? variance, bool invert, Shape? inputShape, string? name,
-        JsonNode? meanJson, JsonNode? varianceJson) : base(name, inputShape)
+    private Normalization(int[]? axes, double[]? mean, double[]? variance, bool invert, Shape? inputShape, string? name, bool trainable,
+        JsonNode? meanJson, JsonNode? varianceJson) : base(name, inputShape, trainable)
     {
         if ((mean is null) != (variance is null))
             throw new KerasNetException("Normalization: when setting values directly, both mean and variance must be set.");
@@ -71,7 +74,7 @@ public sealed class Normalization : Layer
         var meanJson = c.Config["mean"]?.DeepClone();
         var varianceJson = c.Config["variance"]?.DeepClone();
         return new Normalization(axes, Flatten(c, meanJson, "mean"), Flatten(c, varianceJson, "variance"), c.Bool(false, "invert"),
-            null, c.Name, meanJson, varianceJson);
+            null, c.Name, c.Bool(true, "trainable"), meanJson, varianceJson);
     }
 
     /// <summary>The kept axes, counted with the batch axis (negative from the end); empty is axis=None.</summary>
