@@ -8,11 +8,11 @@ public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
     public void ResizeForward(ResizePlan plan, int batch, int channels, float[] x, float[] y) =>
-        ResizeKernels.Forward(plan, batch, channels, x, y);
+        ResizePlanKernels.Forward(plan, batch, channels, x, y);
 
     /// <inheritdoc/>
     public void ResizeBackward(ResizePlan plan, int batch, int channels, float[] dy, float[] dx) =>
-        ResizeKernels.Backward(plan, batch, channels, dy, dx);
+        ResizePlanKernels.Backward(plan, batch, channels, dy, dx);
 
     /// <inheritdoc/>
     public void ProjectiveTransform(int batch, int height, int width, int channels, float[] x, float[] transforms,

@@ -8,7 +8,7 @@ namespace KerasNet.Engine.Kernels;
 /// coordinates do. The backward scatters each output gradient onto its (up to four) source pixels with the weights
 /// (1 - fy)(1 - fx), (1 - fy) fx, fy (1 - fx), fy fx, as TF's ResizeBilinearGrad does.
 /// </summary>
-internal static class ResizeKernels
+internal static class ResizePlanKernels
 {
     [ThreadStatic] private static ForwardJob? t_forward;
     [ThreadStatic] private static BackwardJob? t_backward;
