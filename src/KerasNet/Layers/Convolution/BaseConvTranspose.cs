@@ -67,7 +67,7 @@ public abstract class BaseConvTranspose : KernelLayer, IKeras3Config
     {
         var (_, _, c) = Dims(inputShape);
         var k = Args.Kernel;
-        AddKernelAndBias(Args.Rank == 1 ? [k.Width, Filters, c] : [k.Height, k.Width, Filters, c]);
+        AddKernelAndBias(Args.Rank == 1 ? [k.Width, Filters, c] : [k.Height, k.Width, Filters, c], biasSize: Filters);
         base.Build(inputShape);
     }
 
@@ -110,7 +110,7 @@ public abstract class BaseConvTranspose : KernelLayer, IKeras3Config
         var (oh, ow) = OutputSize(InputShape!);
         saved.Input = Args.ChannelsFirst ? ConvShapes.ToNhwc(inputs, Args.Rank) : inputs;
         var spec = saved.Spec = Spec(inputs.BatchSize, h, w, oh, ow);
-        var output = ctx.Scratch(CallContext.OutputSlot, ConvShapes.Nhwc(inputs.BatchSize, oh, ow, Filters, Args.Rank));
+        var output = ConvShapes.Nhwc(ctx, CallContext.OutputSlot, inputs.BatchSize, oh, ow, Filters, Args.Rank);
         var be = Backend.Current;
         be.ConvBackwardInput(spec, saved.Input.Buffer, Kernel!.Value.Buffer, c, output.Buffer, saved.Workspace);
         if (UseBias) be.BiasActivation(output.Buffer, spec.Batch * oh * ow, Bias!.Value.Buffer, ActivationKind.Linear);

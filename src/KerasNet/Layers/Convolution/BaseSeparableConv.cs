@@ -119,7 +119,7 @@ public abstract class BaseSeparableConv : KernelLayer, IKeras3Config
         var be = Backend.Current;
         saved.Mid = ctx.Scratch(CallContext.ExtraSlot, [n, dw.OutH, dw.OutW, mid]);
         be.ConvForward(dw, saved.Input.Buffer, Kernel!.Value.Buffer, null, ActivationKind.Linear, mid, saved.Mid.Buffer, saved.DepthwiseWorkspace);
-        var output = ctx.Scratch(CallContext.OutputSlot, ConvShapes.Nhwc(n, dw.OutH, dw.OutW, Filters, Args.Rank));
+        var output = ConvShapes.Nhwc(ctx, CallContext.OutputSlot, n, dw.OutH, dw.OutW, Filters, Args.Rank);
         bool fuse = !Args.ChannelsFirst && Stage.FusableIntoOutput(ctx);
         be.ConvForward(pw, saved.Mid.Buffer, PointwiseKernel!.Value.Buffer, UseBias ? Bias!.Value.Buffer : null,
             fuse ? Stage.Kind : ActivationKind.Linear, Filters, output.Buffer, saved.PointwiseWorkspace);

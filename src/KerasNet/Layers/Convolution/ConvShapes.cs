@@ -6,8 +6,12 @@ namespace KerasNet.Layers;
 /// <summary>Shape and layout helpers of the convolution layers (1-D layers compute as images of height 1).</summary>
 internal static class ConvShapes
 {
-    /// <summary>The NHWC batch shape of a result: (n, w, c) for a 1-D layer, (n, h, w, c) for a 2-D one.</summary>
-    public static int[] Nhwc(int n, int h, int w, int c, int rank) => rank == 1 ? [n, w, c] : [n, h, w, c];
+    /// <summary>
+    /// The context's scratch tensor <paramref name="slot"/> shaped as an NHWC result: (n, w, c) for a 1-D layer,
+    /// (n, h, w, c) for a 2-D one (shapes on the stack: a warm call allocates nothing).
+    /// </summary>
+    public static Tensor Nhwc(CallContext ctx, int slot, int n, int h, int w, int c, int rank) =>
+        rank == 1 ? ctx.Scratch(slot, [n, w, c]) : ctx.Scratch(slot, [n, h, w, c]);
 
     /// <summary>Refuses an output with an empty spatial axis (the input is smaller than the dilated kernel), as Keras 3 does.</summary>
     public static void CheckOutput(Layer layer, int[] inputShape, int outH, int outW)

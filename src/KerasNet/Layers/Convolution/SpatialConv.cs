@@ -61,7 +61,7 @@ public abstract class SpatialConv : KernelLayer
         saved.Input = Args.ChannelsFirst ? ConvShapes.ToNhwc(inputs, Args.Rank) : inputs;
         var spec = saved.Spec = ConvSpec.Create(inputs.BatchSize, h, w, c, Args.Kernel.Height, Args.Kernel.Width,
             Args.Strides.Height, Args.Strides.Width, Args.Dilation.Height, Args.Dilation.Width, GroupCount(c), Args.Padding);
-        var output = ctx.Scratch(CallContext.OutputSlot, ConvShapes.Nhwc(inputs.BatchSize, spec.OutH, spec.OutW, filters, Args.Rank));
+        var output = ConvShapes.Nhwc(ctx, CallContext.OutputSlot, inputs.BatchSize, spec.OutH, spec.OutW, filters, Args.Rank);
         // Bias and ReLU are applied by the backend while each output tile is still in cache (channels_last only: the
         // activation of a channels_first layer runs on its NCHW result, where softmax's last axis is the width).
         bool fuse = !Args.ChannelsFirst && Stage.FusableIntoOutput(ctx);
