@@ -123,8 +123,8 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// The spec describes windows the kernels can index in 32 bits (sizes and paddings non-negative, kernel, strides,
-    /// dilations and groups at least 1, groups dividing channels and filters, the furthest tap and every buffer under
-    /// 2^31), and the image (x or dx), kernel (w or dw) and output (y or dy) fit their buffers. Windows may reach into
+    /// dilations and groups at least 1, groups dividing channels and filters, the furthest tap, every buffer and, on the
+    /// grouped im2col path, one group's unfolded matrix under 2^31), and the image (x or dx), kernel (w or dw) and output (y or dy) fit their buffers. Windows may reach into
     /// padding anywhere: every tap is bounds-checked by the kernels.
     /// </summary>
     private static void CheckSpec(in ConvSpec s, int filters, float[] image, string imageName, float[] kernel, string kernelName,
@@ -140,8 +140,8 @@ public sealed partial class CpuBackend
         if ((long)Math.Max(s.OutH - 1, 0) * s.StrideH + (long)(s.KH - 1) * s.DilationH >= Max ||
             (long)Math.Max(s.OutW - 1, 0) * s.StrideW + (long)(s.KW - 1) * s.DilationW >= Max ||
             (long)s.PadTop + s.InH >= Max || (long)s.PadLeft + s.InW >= Max ||
-            s.InputLength > Max || (long)s.Batch * s.OutH * s.OutW * Math.Max(filters, 1) > Max ||
-            (long)s.KH * s.KW * s.InC > Max || (long)s.Batch * s.OutH * s.OutW * s.KH * s.KW * s.GroupChannels > Max)
+            s.InputLength > Max || (long)s.Batch * s.OutH * s.OutW * Math.Max(filters, 1) > Max || (long)s.KH * s.KW * s.InC > Max ||
+            (!s.IsPlain && !s.IsDepthwise && (long)s.Batch * s.OutH * s.OutW * s.KH * s.KW * s.GroupChannels > Max))
             throw BadSpec(s, "windows, buffers or an im2col matrix beyond 2^31 elements", op);
         BufferCheck.Length(image, s.InputLength, imageName, op);
         BufferCheck.Length(kernel, s.KernelLength(filters), kernelName, op);

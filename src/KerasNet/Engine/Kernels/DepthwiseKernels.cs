@@ -23,6 +23,12 @@ internal static unsafe class DepthwiseKernels
     /// </summary>
     private const int FilterBlock = 64;
 
+    /// <summary>
+    /// Largest kernel (taps) whose per-pixel tap list is kept on the stack: 1024 taps (32x32) are 8 KB of offsets,
+    /// far beyond Keras models' depthwise kernels (3x3 to 7x7) and far below a thread's stack.
+    /// </summary>
+    private const int MaxListedTaps = 1024;
+
     [ThreadStatic] private static Job? t_job;
 
     private enum Pass { Forward, Input, Filter }
@@ -75,10 +81,16 @@ internal static unsafe class DepthwiseKernels
         public override void Execute(int part, int start, int end)
         {
             var s = S;
+            // Multiplier 1 (the common case) sums each output's taps in registers: the valid taps of a pixel are listed
+            // once (source and kernel offsets), then each 16-channel slice runs down the list. Kernels of more than
+            // MaxListedTaps taps (not seen in practice) keep the tap-by-tap path, so the list fits the stack.
+            int taps = s.KH * s.KW;
+            bool listed = M == 1 && taps <= MaxListedTaps;
+            int* ao = stackalloc int[listed ? taps : 0], wo = stackalloc int[listed ? taps : 0];
             switch (Pass)
             {
-                case Pass.Forward: for (int r = start; r < end; r++) ForwardRow(r / s.OutH, r % s.OutH); break;
-                case Pass.Input: for (int r = start; r < end; r++) InputRow(r / s.InH, r % s.InH); break;
+                case Pass.Forward: for (int r = start; r < end; r++) ForwardRow(r / s.OutH, r % s.OutH, listed ? ao : null, wo); break;
+                case Pass.Input: for (int r = start; r < end; r++) InputRow(r / s.InH, r % s.InH, listed ? ao : null, wo); break;
                 default:
                     int blocks = (F + FilterBlock - 1) / FilterBlock;
                     for (int u = start; u < end; u++) FilterUnit(u / blocks, u % blocks * FilterBlock);
@@ -87,13 +99,31 @@ internal static unsafe class DepthwiseKernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void ForwardRow(int n, int oh)
+        private void ForwardRow(int n, int oh, int* ao, int* wo)
         {
             var s = S;
             int c = s.InC, f = F;
             for (int ow = 0; ow < s.OutW; ow++)
             {
                 float* acc = Out + ((nint)(n * s.OutH + oh) * s.OutW + ow) * f;
+                if (ao != null)
+                {
+                    int count = 0;
+                    for (int kh = 0; kh < s.KH; kh++)
+                    {
+                        int ih = oh * s.StrideH - s.PadTop + kh * s.DilationH;
+                        if ((uint)ih >= (uint)s.InH) continue;
+                        for (int kw = 0; kw < s.KW; kw++)
+                        {
+                            int iw = ow * s.StrideW - s.PadLeft + kw * s.DilationW;
+                            if ((uint)iw >= (uint)s.InW) continue;
+                            ao[count] = ((n * s.InH + ih) * s.InW + iw) * c;
+                            wo[count++] = (kh * s.KW + kw) * f;
+                        }
+                    }
+                    SumTaps(acc, Bias, Image, ao, Kernel, wo, count, c, Relu);
+                    continue;
+                }
                 if (Bias != null) new ReadOnlySpan<float>(Bias, f).CopyTo(new Span<float>(acc, f));
                 else new Span<float>(acc, f).Clear();
                 for (int kh = 0; kh < s.KH; kh++)
@@ -115,14 +145,15 @@ internal static unsafe class DepthwiseKernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void InputRow(int n, int ih)
+        private void InputRow(int n, int ih, int* ao, int* wo)
         {
             var s = S;
             int c = s.InC, f = F;
             for (int iw = 0; iw < s.InW; iw++)
             {
                 float* acc = Image + ((nint)(n * s.InH + ih) * s.InW + iw) * c;
-                new Span<float>(acc, c).Clear();
+                if (ao == null) new Span<float>(acc, c).Clear();
+                int count = 0;
                 for (int kh = 0; kh < s.KH; kh++)
                 {
                     // The output row whose tap kh lands on ih: ih = oh * stride - pad + kh * dilation.
@@ -135,12 +166,14 @@ internal static unsafe class DepthwiseKernels
                         int u = iw + s.PadLeft - kw * s.DilationW;
                         if (u < 0) break;
                         if (u % s.StrideW != 0 || u / s.StrideW >= s.OutW) continue;
-                        float* dyp = Out + ((nint)(n * s.OutH + oh) * s.OutW + u / s.StrideW) * f;
-                        float* wp = Kernel + (nint)(kh * s.KW + kw) * f;
+                        int dyOffset = ((n * s.OutH + oh) * s.OutW + u / s.StrideW) * f, wOffset = (kh * s.KW + kw) * f;
+                        if (ao != null) { ao[count] = dyOffset; wo[count++] = wOffset; continue; }
+                        float* dyp = Out + dyOffset, wp = Kernel + wOffset;
                         if (M == 1) MulAdd(acc, dyp, wp, c);
                         else for (int ch = 0; ch < c; ch++) acc[ch] += Dot(dyp + ch * M, wp + ch * M, M);
                     }
                 }
+                if (ao != null) SumTaps(acc, null, Out, ao, Kernel, wo, count, c, false);
             }
         }
 
@@ -149,6 +182,9 @@ internal static unsafe class DepthwiseKernels
         {
             var s = S;
             int kh = tap / s.KW, kw = tap % s.KW, c = s.InC, f = F, len = Math.Min(FilterBlock, f - j0);
+            // A full block of 64 channels sums in four AVX-512 registers over the whole batch; others through memory.
+            bool registers = M == 1 && len == FilterBlock && Vector512.IsHardwareAccelerated;
+            var r0 = Vector512<float>.Zero; var r1 = r0; var r2 = r0; var r3 = r0;
             float* acc = stackalloc float[FilterBlock];
             new Span<float>(acc, len).Clear();
             for (int n = 0; n < s.Batch; n++)
@@ -162,11 +198,50 @@ internal static unsafe class DepthwiseKernels
                         if ((uint)iw >= (uint)s.InW) continue;
                         float* xp = Image + ((nint)(n * s.InH + ih) * s.InW + iw) * c;
                         float* dyp = Out + ((nint)(n * s.OutH + oh) * s.OutW + ow) * f + j0;
-                        if (M == 1) MulAdd(acc, xp + j0, dyp, len);
+                        if (registers)
+                        {
+                            float* xj = xp + j0;
+                            r0 = Vector512.FusedMultiplyAdd(Vector512.Load(xj), Vector512.Load(dyp), r0);
+                            r1 = Vector512.FusedMultiplyAdd(Vector512.Load(xj + 16), Vector512.Load(dyp + 16), r1);
+                            r2 = Vector512.FusedMultiplyAdd(Vector512.Load(xj + 32), Vector512.Load(dyp + 32), r2);
+                            r3 = Vector512.FusedMultiplyAdd(Vector512.Load(xj + 48), Vector512.Load(dyp + 48), r3);
+                        }
+                        else if (M == 1) MulAdd(acc, xp + j0, dyp, len);
                         else for (int j = 0; j < len; j++) acc[j] = MathF.FusedMultiplyAdd(xp[(j0 + j) / M], dyp[j], acc[j]);
                     }
                 }
+            if (registers) { r0.Store(acc); r1.Store(acc + 16); r2.Store(acc + 32); r3.Store(acc + 48); }
             new ReadOnlySpan<float>(acc, len).CopyTo(new Span<float>(Kernel + (nint)tap * f + j0, len));
+        }
+    }
+
+    /// <summary>
+    /// dst[i] = init[i] (0 when null) + sum over the listed taps t of a[ao[t] + i] * w[wo[t] + i], for i &lt; n, then
+    /// ReLU when asked: each 16 (or 8) channel slice accumulates in a register down the whole tap list.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SumTaps(float* dst, float* init, float* a, int* ao, float* w, int* wo, int taps, int n, bool relu)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16)
+            {
+                var acc = init != null ? Vector512.Load(init + i) : Vector512<float>.Zero;
+                for (int t = 0; t < taps; t++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + ao[t] + i), Vector512.Load(w + wo[t] + i), acc);
+                (relu ? Vector512.Max(acc, Vector512<float>.Zero) : acc).Store(dst + i);
+            }
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8)
+            {
+                var acc = init != null ? Vector256.Load(init + i) : Vector256<float>.Zero;
+                for (int t = 0; t < taps; t++) acc = Vector256.FusedMultiplyAdd(Vector256.Load(a + ao[t] + i), Vector256.Load(w + wo[t] + i), acc);
+                (relu ? Vector256.Max(acc, Vector256<float>.Zero) : acc).Store(dst + i);
+            }
+        for (; i < n; i++)
+        {
+            float acc = init != null ? init[i] : 0f;
+            for (int t = 0; t < taps; t++) acc = MathF.FusedMultiplyAdd(a[ao[t] + i], w[wo[t] + i], acc);
+            dst[i] = relu ? MathF.Max(acc, 0f) : acc;
         }
     }
 
