@@ -13,14 +13,6 @@ namespace KerasNet.Layers;
 /// </summary>
 public abstract class BaseConvTranspose : KernelLayer, IKeras3Config
 {
-    /// <summary>What a call keeps for backward: the NHWC input, the convolution it transposes, the backend's scratch.</summary>
-    private sealed class Saved
-    {
-        public Tensor Input = null!;
-        public ConvSpec Spec;
-        public readonly ConvWorkspace Workspace = new();
-    }
-
     private protected BaseConvTranspose(ConvArgs args, int filters, Size2? outputPadding, string? activation, bool useBias,
         Initializer? kernelInitializer, Initializer? biasInitializer, Shape? inputShape, string? name, bool trainable, WeightOptions options)
         : base(activation, useBias, kernelInitializer, biasInitializer, inputShape, name, trainable, options)
@@ -58,9 +50,8 @@ public abstract class BaseConvTranspose : KernelLayer, IKeras3Config
     /// </summary>
     private protected Size2? Keras1OutputSize { get; init; }
 
-    // (h, w, c) of a per-sample input, or a Keras-like error for the wrong rank.
-    private (int H, int W, int C) Dims(int[] shape) => Args.Hwc(shape)
-        ?? throw new ShapeMismatchException($"Layer '{Name}' ({ClassName}) expects {Args.Rank + 1}-D samples ({(Args.Rank == 1 ? "steps, channels" : "h, w, c")}), got {ShapeUtil.Format(shape)}.");
+    // (h, w, c) of a per-sample input, or Keras's error for the wrong rank.
+    private protected (int H, int W, int C) Dims(int[] shape) => Args.Dims(this, shape);
 
     /// <inheritdoc/>
     public override void Build(int[] inputShape)
@@ -105,7 +96,7 @@ public abstract class BaseConvTranspose : KernelLayer, IKeras3Config
     protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {
         CheckInput(inputs);
-        var saved = ctx.StateOf<Saved>();
+        var saved = ctx.StateOf<ConvCallState>();
         var (h, w, c) = Dims(InputShape!);
         var (oh, ow) = OutputSize(InputShape!);
         saved.Input = Args.ChannelsFirst ? ConvShapes.ToNhwc(inputs, Args.Rank) : inputs;
@@ -123,7 +114,7 @@ public abstract class BaseConvTranspose : KernelLayer, IKeras3Config
     protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
     {
         ConvShapes.RefuseChannelsFirstTraining(this, Args);
-        var saved = ctx.StateOf<Saved>();
+        var saved = ctx.StateOf<ConvCallState>();
         var spec = saved.Spec;
         int channels = saved.Input.Shape[^1];
         var gradOut = ctx.Scratch(CallContext.GradOutSlot, gradOutput.Shape);

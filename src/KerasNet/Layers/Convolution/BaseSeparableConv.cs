@@ -77,9 +77,8 @@ public abstract class BaseSeparableConv : KernelLayer, IKeras3Config
     /// <summary>Keras's pointwise_constraint: kept in the config; training refuses it (set null to train without it).</summary>
     public Constraint? PointwiseConstraint { get; set; }
 
-    // (h, w, c) of a per-sample input, or a Keras-like error for the wrong rank.
-    private (int H, int W, int C) Dims(int[] shape) => Args.Hwc(shape)
-        ?? throw new ShapeMismatchException($"Layer '{Name}' ({ClassName}) expects {Args.Rank + 1}-D samples ({(Args.Rank == 1 ? "steps, channels" : "h, w, c")}), got {ShapeUtil.Format(shape)}.");
+    // (h, w, c) of a per-sample input, or Keras's error for the wrong rank.
+    private protected (int H, int W, int C) Dims(int[] shape) => Args.Dims(this, shape);
 
     /// <inheritdoc/>
     public override void Build(int[] inputShape)

@@ -52,6 +52,10 @@ internal readonly record struct ConvArgs(int Rank, Size2 Kernel, Size2 Strides, 
         return ChannelsFirst ? (shape[1], shape[2], shape[0]) : (shape[0], shape[1], shape[2]);
     }
 
+    /// <summary>(height, width, channels) of a per-sample input of <paramref name="layer"/>, or Keras's error for the wrong rank.</summary>
+    public (int H, int W, int C) Dims(Layer layer, int[] shape) => Hwc(shape)
+        ?? throw new ShapeMismatchException($"Layer '{layer.Name}' ({layer.ClassName}) expects {Rank + 1}-D samples ({(Rank == 1 ? "steps, channels" : "h, w, c")}), got {ShapeUtil.Format(shape)}.");
+
     /// <summary>The per-sample shape of this rank and data format for an h x w x c result.</summary>
     public int[] Shape(int h, int w, int c) => Rank == 1 ? (ChannelsFirst ? [c, w] : [w, c]) : (ChannelsFirst ? [c, h, w] : [h, w, c]);
 

@@ -3,6 +3,14 @@ using KerasNet.Engine;
 
 namespace KerasNet.Layers;
 
+/// <summary>What a convolution call keeps for backward: the NHWC input, the convolution, the backend's scratch.</summary>
+internal sealed class ConvCallState
+{
+    public Tensor Input = null!;
+    public ConvSpec Spec;
+    public readonly ConvWorkspace Workspace = new();
+}
+
 /// <summary>Shape and layout helpers of the convolution layers (1-D layers compute as images of height 1).</summary>
 internal static class ConvShapes
 {

@@ -11,14 +11,6 @@ namespace KerasNet.Layers;
 /// </summary>
 public abstract class SpatialConv : KernelLayer
 {
-    /// <summary>What a call keeps for backward: the NHWC input, the convolution, the backend's cached unfolding.</summary>
-    private sealed class Saved
-    {
-        public Tensor Input = null!;
-        public ConvSpec Spec;
-        public readonly ConvWorkspace Workspace = new();
-    }
-
     private protected SpatialConv(ConvArgs args, string? activation, bool useBias, Initializer? kernelInitializer, Initializer? biasInitializer,
         Shape? inputShape, string? name, bool trainable, WeightOptions options)
         : base(activation, useBias, kernelInitializer, biasInitializer, inputShape, name, trainable, options) => Args = args;
@@ -47,15 +39,14 @@ public abstract class SpatialConv : KernelLayer
         return Args.Shape(s.OutH, s.OutW, OutputChannels(c));
     }
 
-    // (h, w, c) of a per-sample input, or a Keras-like error for the wrong rank.
-    private protected (int H, int W, int C) Dims(int[] shape) => Args.Hwc(shape)
-        ?? throw new ShapeMismatchException($"Layer '{Name}' ({ClassName}) expects {Args.Rank + 1}-D samples ({(Args.Rank == 1 ? "steps, channels" : "h, w, c")}), got {ShapeUtil.Format(shape)}.");
+    // (h, w, c) of a per-sample input, or Keras's error for the wrong rank.
+    private protected (int H, int W, int C) Dims(int[] shape) => Args.Dims(this, shape);
 
     /// <inheritdoc/>
     protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {
         CheckInput(inputs);
-        var saved = ctx.StateOf<Saved>();
+        var saved = ctx.StateOf<ConvCallState>();
         var (h, w, c) = Dims(InputShape!);
         int filters = OutputChannels(c);
         saved.Input = Args.ChannelsFirst ? ConvShapes.ToNhwc(inputs, Args.Rank) : inputs;
@@ -76,7 +67,7 @@ public abstract class SpatialConv : KernelLayer
     protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
     {
         ConvShapes.RefuseChannelsFirstTraining(this, Args);
-        var saved = ctx.StateOf<Saved>();
+        var saved = ctx.StateOf<ConvCallState>();
         int filters = gradOutput.Shape[^1];
         var gradOut = ctx.Scratch(CallContext.GradOutSlot, gradOutput.Shape);
         gradOutput.Span.CopyTo(gradOut.Span);
