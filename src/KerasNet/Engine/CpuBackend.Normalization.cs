@@ -136,13 +136,25 @@ public sealed partial class CpuBackend
         BufferCheck.Dim(batch, nameof(batch), op);
         ArgumentNullException.ThrowIfNull(sampleShape);
         ArgumentNullException.ThrowIfNull(perm);
-        if (perm.Length != sampleShape.Length || perm.Order().Where((p, i) => p != i).Any())
+        if (!IsPermutation(perm, sampleShape.Length))
             throw new ArgumentException($"{op}: perm [{string.Join(", ", perm)}] is not a permutation of the {sampleShape.Length} sample axes.", nameof(perm));
         long size = 1;
         foreach (int d in sampleShape) { BufferCheck.Dim(d, nameof(sampleShape), op); size *= d; }
         BufferCheck.Length(x, size * batch, nameof(x), op);
         BufferCheck.Length(y, size * batch, nameof(y), op);
         RowNormalizationKernels.Permute(x, batch, sampleShape, perm, y);
+    }
+
+    private static bool IsPermutation(int[] perm, int rank)
+    {
+        if (perm.Length != rank) return false;
+        Span<bool> seen = stackalloc bool[rank];
+        foreach (int p in perm)
+        {
+            if ((uint)p >= (uint)rank || seen[p]) return false;
+            seen[p] = true;
+        }
+        return true;
     }
 
     private static ReadOnlySpan<float> Part(float[]? a, int n) => a is null ? default : a.AsSpan(0, n);

@@ -91,7 +91,10 @@ public sealed partial class BatchNormalization : IKeras3Config, ISavedByAware
 
     // tf.keras 2.4 V2: fused stays None unless renorm/virtual batches/adjustment or axis outside (-3, -1, 1, 3), then
     // fused = (ndims == 4) in build. The axis is tested as given, before it is resolved.
-    private bool TfKeras2Fuses => InputShape!.Length == 3 && Axis.Values.Count == 1 && Axis.Values[0] is -3 or -1 or 1 or 3;
+    // Decided once at build (Axis.Values allocates, and training calls read this every step).
+    private bool TfKeras2Fuses => _tfKeras2Fuses ??= InputShape!.Length == 3 && Axis.Values.Count == 1 && Axis.Values[0] is -3 or -1 or 1 or 3;
+
+    private bool? _tfKeras2Fuses;
 
     /// <summary>Keras 2.x files on the TensorFlow backend keep tf.keras's rule; Keras 1 and 3 (and Theano/CNTK) use the biased variance.</summary>
     void ISavedByAware.LoadedFrom(string kerasVersion, string? backend) =>
