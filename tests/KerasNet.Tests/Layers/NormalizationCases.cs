@@ -74,6 +74,7 @@ internal sealed record NormCase(string Label, Func<Layer> Make, int[] Shape, int
         yield return Bn("4-D axis [3] as a list training", [2, 3, 4], 2, new[] { 3 }, [3], true, true);
         yield return Bn("4-D axis -1 inference", [3, 4, 5], 2, -1, [3], false, false);
         yield return Bn("4-D axis 1 inference", [3, 4, 2], 2, 1, [1], false, false);
+        yield return Bn("4-D axes [1, 3] inference", [3, 2, 4], 2, new[] { 1, 3 }, [1, 3], false, false);
         yield return Bn("2-D no center no scale training", [4], 5, -1, [1], true, false, center: false, scale: false);
         yield return Bn("3-D no scale inference", [4, 3], 3, -1, [2], false, false, scale: false);
         yield return Bn("4-D axis 2 no center inference", [3, 4, 2], 2, 2, [2], false, false, center: false);
@@ -90,11 +91,12 @@ internal sealed record NormCase(string Label, Func<Layer> Make, int[] Shape, int
         yield return Unit("4-D axes [1, 3]", [2, 3, 2], 2, new[] { 1, 3 }, [1, 3]);
     }
 
-    /// <summary>Larger cases for the oracle only: row tails of the tiled path, and more than 64 blocks per channel.</summary>
+    /// <summary>Larger cases for the oracle only: row tails of the tiled path (1024-float blocks), more than 64 blocks per flush.</summary>
     public static IEnumerable<NormCase> Large()
     {
         yield return Bn("4-D 3 channels 245 rows training", [7, 7, 3], 5, -1, [3], true, true);
-        yield return Bn("4-D 16 channels 2048 rows training", [32, 32, 16], 2, -1, [3], true, true, momentum: 0.99);
+        yield return Bn("4-D 8 channels 270 rows (2 blocks and a tail) training", [9, 10, 8], 3, -1, [3], true, true);
+        yield return Bn("4-D 16 channels 4608 rows (72 blocks) training", [48, 48, 16], 2, -1, [3], true, true, momentum: 0.99);
         yield return Bn("4-D axis 1 32x32 training", [4, 32, 32], 2, 1, [1], true, true);
         yield return Ln("3-D 300 features", [5, 300], 2, -1, [2]);
         yield return Unit("2-D a zero row", [7], 3, -1, [1], zeroRow: true);

@@ -109,7 +109,7 @@ public class NormalizationTests
             var expectedVar = Load(i, c.Unbiased ? "mv_unbiased" : "mv_biased");
             OracleCompare.Close(expectedVar, bn.MovingVariance!.Value.ToArray(), c.Label + " moving_variance");
             // Where the two rules differ by more than the tolerance, the comparison above tells them apart (with
-            // n values per channel they differ by about (1 - momentum) / (n - 1): not for the 2048-row case).
+            // n values per channel they differ by about (1 - momentum) / (n - 1): not for the 4608-row case).
             var other = Load(i, c.Unbiased ? "mv_biased" : "mv_unbiased");
             if (other.ToArray().Zip(expectedVar.ToArray()).Any(p => Math.Abs(p.First - p.Second) > 1e-3 * Math.Abs(p.Second))) distinguished++;
             if (File.Exists(Path.Combine(dir, $"{i}_torch_rv.npy")))

@@ -9,19 +9,22 @@ namespace KerasNet.Engine.Kernels;
 /// <para>Per-channel operations (BatchNormalization) see the tensor as [outer, channels, inner]: the channel axis
 /// with everything before it folded into outer and everything after into inner (NHWC with the last axis: inner = 1;
 /// NCHW with axis 1: inner = H*W). With inner = 1 a row is one value per channel, so the per-channel parameters are
-/// tiled <see cref="TileRows"/> rows deep and whole blocks of rows go through one TensorPrimitives call each: a few
-/// hundred floats per call even when there are only 3 channels. With inner &gt; 1 each (outer, channel) run is
+/// tiled <see cref="TileRows"/> rows deep and whole blocks of rows go through one TensorPrimitives call each: about a
+/// thousand floats per call even when there are only 3 channels. With inner &gt; 1 each (outer, channel) run is
 /// contiguous and is processed with the channel's scalars.</para>
 /// <para>Per-row operations (LayerNormalization, UnitNormalization) see it as [rows, features].</para>
-/// <para>Sums are formed in float within a block and added into double accumulators per block, so a channel of
-/// 100k values loses no more than a block's rounding; statistics are two-pass (mean, then squared deviations from it),
+/// <para>Sums are formed in float over at most 64 blocks (64 terms per lane) and then added into double
+/// accumulators, so a channel of 100k values loses no more than 64 terms' rounding; statistics are two-pass (mean, then squared deviations from it),
 /// as tf.nn.moments computes them. Single-threaded on purpose: these passes are bound by memory bandwidth, not
 /// arithmetic, and one core streams a few GB/s, more than the activations of this engine's models need.</para>
 /// </summary>
 internal static class NormalizationKernels
 {
-    /// <summary>Target floats per block on the inner = 1 path: 256 floats (1 KB) keep every operand of a block in L1.</summary>
-    private const int BlockFloats = 256;
+    /// <summary>
+    /// Target floats per block on the inner = 1 path: 1024 floats (4 KB per operand, at most five operands) stay in L1,
+    /// and are long enough that a TensorPrimitives call's fixed cost is small next to its vector work.
+    /// </summary>
+    private const int BlockFloats = 1024;
 
     /// <summary>Rows per block for <paramref name="channels"/> channels (at least one row).</summary>
     private static int TileRows(int channels) => Math.Max(1, BlockFloats / Math.Max(1, channels));
