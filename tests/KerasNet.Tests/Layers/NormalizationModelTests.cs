@@ -149,6 +149,19 @@ public class NormalizationModelTests
     }
 
     [Fact]
+    public void FitRefusesARegularizerItWouldIgnoreAndInferenceIgnoresIt()
+    {
+        var m = new Sequential([new Dense(3, inputShape: 2, name: "d"), new BatchNormalization(gammaRegularizer: new L2(1e-3), name: "bn_reg")]);
+        m.Compile(new SGD(0.1), "mse");
+        var x = new Tensor([1f, 2f, 3f, 4f], 2, 2);
+        Assert.Equal(6, m.Predict(x).Length);
+        var e = Assert.ThrowsAny<KerasNetException>(() => m.TrainOnBatch(new Batch(x, new Tensor(2, 3))));
+        Assert.StartsWith("Layer 'bn_reg' has gamma_regularizer L2", e.Message);
+        ((BatchNormalization)m.GetLayer("bn_reg")).GammaRegularizer = null;
+        m.TrainOnBatch(new Batch(x, new Tensor(2, 3)));
+    }
+
+    [Fact]
     public void SummarySplitsTrainableAndNonTrainableParams()
     {
         var m = new Sequential([new Conv2D(8, (3, 3), inputShape: (8, 8, 3)), new BatchNormalization(), new Flatten(), new Dense(2)]);

@@ -24,7 +24,7 @@ namespace KerasNet.Layers;
 /// <para>Regularizers and constraints are kept in the config; training refuses a layer that has one (not applied yet).
 /// Keras's <c>renorm</c>, <c>virtual_batch_size</c> and <c>adjustment</c> are refused when a config sets them.</para>
 /// </remarks>
-[KerasLayer("BatchNormalization", "BatchNormalizationV1", "BatchNormalizationV2")]
+[KerasLayer("BatchNormalization")]
 public sealed partial class BatchNormalization : Layer, ITrainingRefusal
 {
     /// <summary>What a call keeps for backward: which statistics it used, per-channel scratch, permuted copies.</summary>
