@@ -139,7 +139,9 @@ internal static class ModelConfigReader
         {
             var reader = Reader(entry, lcls, index, source);
             // Keras 1 also allowed input_dim on the first Dense; input_shape only lives in batch_input_shape here.
-            var inputShape = reader.BatchShape("batch_input_shape", "batch_shape")
+            // tf.keras writes an Embedding's batch_input_shape as [null, null] when it has no input_length: an
+            // unknown length gives no input shape here (the InputLayer or build_input_shape does).
+            var inputShape = (reader.HasUnknownDims("batch_input_shape", "batch_shape") ? null : reader.BatchShape("batch_input_shape", "batch_shape"))
                 ?? (reader.OptionalInt("input_dim") is int dim ? [dim] : null);
             if (inputShape != null) layer.InputShapeArgument = inputShape;
             // tf.keras names the InputLayer "<first>_input" when the first layer was given input_shape; Keras 3

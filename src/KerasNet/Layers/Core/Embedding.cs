@@ -77,8 +77,8 @@ public sealed class Embedding : Layer, ITrainingCheck, IWeightObjects
 
     private static Shape? InputLengthOf(LayerConfigReader c) => c.Config["input_length"] switch
     {
-        null => null,
-        JsonArray a when a.Any(d => d is null) => null, // (None, 5): unknown lengths; the input shape decides
+        null => (Shape?)null,
+        JsonArray a when a.Any(d => d is null) => (Shape?)null, // (None, 5): unknown lengths; the input shape decides
         JsonArray a => new Shape(a.Select(d => d!.GetValueKind() == JsonValueKind.Number ? d.GetValue<int>() : throw c.Error($"field 'input_length' should hold integers, got {a.ToJsonString()}.")).ToArray()),
         _ => new Shape(c.Int("input_length")),
     };
@@ -243,7 +243,7 @@ public sealed class Embedding : Layer, ITrainingCheck, IWeightObjects
         {
             ["name"] = Name,
             ["trainable"] = Trainable,
-            ["batch_input_shape"] = InputShapeArgument != null ? BatchShapeJson(InputShapeArgument) : new JsonArray(null, null),
+            ["batch_input_shape"] = InputShapeArgument != null ? BatchShapeJson(InputShapeArgument) : new JsonArray { (JsonNode?)null, null },
             ["dtype"] = "float32",
             ["input_dim"] = InputDim,
             ["output_dim"] = OutputDim,
