@@ -141,9 +141,12 @@ internal sealed partial class FunctionalGraph
     {
         var calls = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
         CountCalls(this, 1, calls);
-        var shared = new HashSet<Variable>(ReferenceEqualityComparer.Instance);
+        // Counted per variable: a layer wrapped by another (TimeDistributed) and also called on its own shares its weights.
+        var uses = new Dictionary<Variable, int>(ReferenceEqualityComparer.Instance);
         foreach (var (layer, n) in calls)
-            if (n > 1) foreach (var v in layer.Weights) shared.Add(v);
+            foreach (var v in layer.Weights) uses[v] = uses.GetValueOrDefault(v) + n;
+        var shared = new HashSet<Variable>(ReferenceEqualityComparer.Instance);
+        foreach (var (v, n) in uses) if (n > 1) shared.Add(v);
         return shared;
     }
 

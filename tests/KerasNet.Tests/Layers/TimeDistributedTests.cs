@@ -154,6 +154,42 @@ public class TimeDistributedTests(ITestOutputHelper log)
         Assert.Contains("the wrapped layer is null", Assert.Throws<KerasNetException>(() => new TimeDistributed(null!)).Message);
     }
 
+    [Fact]
+    public void ALayerUsedInsideAndOutsideTheWrapperSharesItsWeightsAndTrainsAsOne()
+    {
+        // The same Dense on every step of a sequence and on a vector: its gradient is the sum of both calls, so the
+        // trainer must not fuse its update into one call's kernel.
+        var seq = Keras.Input((3, 2), name: "seq");
+        var vec = Keras.Input(2, name: "vec");
+        var dense = new Dense(2, name: "shared");
+        var m = new Model([seq, vec], [new Flatten().Apply(new TimeDistributed(dense).Apply(seq)), dense.Apply(vec)]);
+        Assert.Contains(dense.Kernel!, m.Graph!.SharedVariables);
+        SetRandomWeights(m, 5);
+        var r = new Random(6);
+        var xs = new[] { Rand(r, -1, 1, 4, 3, 2), Rand(r, -1, 1, 4, 2) };
+        var ys = new[] { Rand(r, -1, 1, 4, 6), Rand(r, -1, 1, 4, 2) };
+        // The same step through an equivalent model without sharing: the wrapper's Dense and a twin on the vector,
+        // whose kernel gradients add up by hand.
+        var twinSeq = new Dense(2);
+        var twinVec = new Dense(2);
+        var w0 = dense.Kernel!.Value.ToArray();
+        var b0 = dense.Bias!.Value.ToArray();
+        var m2 = new Model([seq, vec], [new Flatten().Apply(new TimeDistributed(twinSeq).Apply(seq)), twinVec.Apply(vec)]);
+        twinSeq.SetWeights([w0, b0]);
+        twinVec.SetWeights([w0, b0]);
+        // Adam makes one step on the summed gradient; two calls each applying their own (a missed sharing) would differ.
+        m.Compile(new Adam(0.01), ["mse", "mse"]);
+        m2.Compile(new SGD(1.0), ["mse", "mse"]);
+        m.TrainOnBatch(new Batch(xs, ys));
+        m2.TrainOnBatch(new Batch(xs, ys));
+        for (int i = 0; i < w0.Length; i++)
+        {
+            double g = (w0[i] - twinSeq.Kernel!.Value[i]) + (w0[i] - twinVec.Kernel!.Value[i]); // lr 1: the gradients
+            double mt = 0.1 * g, vt = 0.001 * g * g, lrT = 0.01 * Math.Sqrt(1 - 0.999) / (1 - 0.9);
+            Assert.Equal(w0[i] - lrT * mt / (Math.Sqrt(vt) + 1e-7), dense.Kernel.Value[i], 5);
+        }
+    }
+
     // ---- masks (tf.keras 2.4's TimeDistributed.compute_mask, reshape path) ----
 
     [Fact]
