@@ -475,7 +475,7 @@ public class EmbeddingMaskingTests(ITestOutputHelper log)
             e.GetConfig().ToJsonString());
         var back = (Embedding)FromConfig("Embedding", e.GetConfig().ToJsonString());
         Assert.Equal(e.GetConfig().ToJsonString(), back.GetConfig().ToJsonString());
-        Assert.Equal([10], back.InputShapeArgument);
+        Assert.Equal([10], back.InputShapeArgument!);
 
         // No input_length: tf.keras still writes batch_input_shape, with an unknown length.
         var free = new Embedding(5, 2, name: "free");
@@ -493,7 +493,7 @@ public class EmbeddingMaskingTests(ITestOutputHelper log)
              "W_regularizer": null, "activity_regularizer": null, "W_constraint": null, "dropout": 0.2}
             """);
         Assert.Equal((50, 6, true, 0.2), (k1.InputDim, k1.OutputDim, k1.MaskZero, k1.Keras1Dropout));
-        Assert.Equal([7], k1.InputLength);
+        Assert.Equal([7], k1.InputLength!);
         Assert.IsType<RandomUniform>(k1.EmbeddingsInitializer);
         Assert.Contains("Keras 1's dropout 0.2", k1.TrainingRefusal());
 

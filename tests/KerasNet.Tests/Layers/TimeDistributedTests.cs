@@ -146,7 +146,7 @@ public class TimeDistributedTests(ITestOutputHelper log)
         Assert.False(td.Layer.Trainable);
         Assert.Empty(td.TrainableWeights);
         Assert.Equal(2, td.NonTrainableWeights.Count);
-        Assert.Equal([3, 4], td.OutputShape);
+        Assert.Equal([3, 4], td.OutputShape!);
 
         var e = Assert.ThrowsAny<KerasNetException>(() => new TimeDistributed(new Dense(2), name: "flat").Build([5]));
         Assert.Contains("Layer 'flat' (TimeDistributed) should be passed an input_shape with at least 3 dimensions", e.Message);
