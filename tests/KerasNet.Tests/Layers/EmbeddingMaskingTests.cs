@@ -173,6 +173,36 @@ public class EmbeddingMaskingTests(ITestOutputHelper log)
             });
         }
 
+        // Embedding(mask_zero) -> GlobalAveragePooling1D -> Dense: the average covers the unmasked steps only, and
+        // the mask ends at the pooling (the loss is the plain mean).
+        {
+            int i = n++;
+            var gap = new Sequential([new Embedding(7, 3, maskZero: true, inputLength: 5), new GlobalAveragePooling1D(), new Dense(2)]);
+            SetRandomWeights(gap, 4);
+            var ids = RandIds(r, 7, 4, 5);
+            ids[0] = 0; ids[1] = 0; ids[7] = 0; ids[19] = 0; ids[10] = 3;
+            var y = Rand(r, -1, 1, 4, 2);
+            var w0 = gap.Weights.Select(w => w.Value.Clone()).ToArray();
+            var pred = gap.Predict(ids).ToArray();
+            gap.Compile(new SGD(0.4), "mse");
+            var loss = gap.TrainOnBatch(new Batch(ids, y))[0];
+            Npy.Save(Path.Combine(dir, $"{i}_ids.npy"), ids);
+            Npy.Save(Path.Combine(dir, $"{i}_targets.npy"), y);
+            Npy.Save(Path.Combine(dir, $"{i}_emb.npy"), w0[0]);
+            Npy.Save(Path.Combine(dir, $"{i}_kernel.npy"), w0[1]);
+            Npy.Save(Path.Combine(dir, $"{i}_bias.npy"), w0[2]);
+            specs.Add(new JsonObject { ["kind"] = "masked_gap_sgd", ["lr"] = 0.4 });
+            checks.Add(() =>
+            {
+                CloseToOracle(dir, i, "y", pred, "Embedding(mask_zero) -> GlobalAveragePooling1D -> Dense predictions");
+                CloseToOracle(dir, i, "loss1", [(float)loss], "masked average pooling model loss");
+                var ws = gap.Weights;
+                CloseToOracle(dir, i, "emb_after", ws[0].Value.ToArray(), "masked average pooling model embeddings after SGD");
+                CloseToOracle(dir, i, "kernel_after", ws[1].Value.ToArray(), "masked average pooling model kernel after SGD");
+                CloseToOracle(dir, i, "bias_after", ws[2].Value.ToArray(), "masked average pooling model bias after SGD");
+            });
+        }
+
         File.WriteAllText(Path.Combine(dir, "cases.json"), specs.ToJsonString());
         Oracle.RunPythonScript("seq_torch.py", dir);
         foreach (var check in checks) check();

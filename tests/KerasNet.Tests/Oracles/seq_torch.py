@@ -22,6 +22,9 @@ DIR/cases.json is a list of cases; case i reads DIR/{i}_<name>.npy and writes DI
                  IndexedSlices, with ResourceSparseApplyKerasMomentum when momentum > 0 (only the looked-up rows and
                  their accumulators change) and a scatter of -lr * g otherwise. Writes loss1 (and loss2), emb, kernel,
                  bias after the steps.
+* "masked_gap_sgd": ids, targets (batch, units), emb, kernel, bias, "lr": Embedding(mask_zero) ->
+                 GlobalAveragePooling1D -> Dense with tf.keras 2.4's masked mean; plain mean squared error (the
+                 pooling ends the mask); one SGD step. Writes y (predictions before the step), loss1, *_after.
 """
 import json
 import sys
@@ -146,8 +149,28 @@ def masked_sgd(d, i, c):
     save(d, i, "bias_after", bias)
 
 
+def masked_gap_sgd(d, i, c):
+    """Embedding(mask_zero) -> GlobalAveragePooling1D (masked mean over the unmasked steps; no mask after it) -> Dense,
+    mean squared error over (batch, units), one plain SGD step."""
+    ids = load(d, i, "ids").long()
+    t = load(d, i, "targets")
+    e = load(d, i, "emb").requires_grad_(True)
+    k = load(d, i, "kernel").requires_grad_(True)
+    b = load(d, i, "bias").requires_grad_(True)
+    m = (ids != 0).to(torch.float64)
+    pooled = (F.embedding(ids, e) * m.unsqueeze(2)).sum(1) / m.sum(1, keepdim=True)
+    y = pooled @ k + b
+    loss = ((y - t) ** 2).mean()
+    loss.backward()
+    save(d, i, "y", y)
+    save(d, i, "loss1", loss.reshape(1))
+    with torch.no_grad():
+        for name, w in (("emb", e), ("kernel", k), ("bias", b)):
+            save(d, i, name + "_after", w - c["lr"] * w.grad)
+
+
 KINDS = {"embedding": embedding, "masking": masking, "gap1d": gap1d, "td_dense": td_dense, "td_conv2d": td_conv2d,
-         "masked_sgd": masked_sgd}
+         "masked_sgd": masked_sgd, "masked_gap_sgd": masked_gap_sgd}
 
 
 def main():
