@@ -20,6 +20,9 @@ public sealed class Activation : Layer, IActivatedLayer
     /// <summary>The activation.</summary>
     public ActivationKind Kind => Stage.Kind;
 
+    /// <summary>Passes masks on (tf.keras 2.4's Activation sets supports_masking).</summary>
+    public override bool SupportsMasking => true;
+
     internal ActivationStage Stage { get; }
     ActivationStage IActivatedLayer.Stage => Stage;
 

@@ -33,6 +33,9 @@ public sealed class Dropout : Layer
     /// <summary>Fraction dropped.</summary>
     public double Rate { get; }
 
+    /// <summary>Passes masks on (tf.keras 2.4's Dropout sets supports_masking).</summary>
+    public override bool SupportsMasking => true;
+
     /// <summary>Optional seed for the mask.</summary>
     public int? Seed { get; }
 

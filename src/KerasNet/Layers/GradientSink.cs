@@ -10,7 +10,7 @@ namespace KerasNet.Layers;
 /// by a single call in the graph), and which array to write the gradient into. A variable of a layer called several
 /// times gets each call's gradient added, never overwritten. Layers never know the optimizer.
 /// </summary>
-public sealed class GradientSink
+public sealed partial class GradientSink
 {
     private readonly HashSet<Variable> _wanted = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<Variable> _shared = new(ReferenceEqualityComparer.Instance);
@@ -37,6 +37,7 @@ public sealed class GradientSink
         _updates = updates;
         _fused.Clear();
         _writes.Clear();
+        ResetRows();
     }
 
     private bool SameSet(IReadOnlyList<Variable> vars)

@@ -101,6 +101,10 @@ public sealed class LayerConfigReader
         return a.Skip(1).Select(d => d == null ? throw Error($"field '{keys[0]}' has an unknown (null) dimension; only the batch dimension may be null.") : AsInt(d, keys[0])).ToArray();
     }
 
+    /// <summary>Whether the batch shape under the first present key has an unknown (null) dimension after the batch one.</summary>
+    public bool HasUnknownDims(params string[] keys) =>
+        keys.Select(k => Config[k]).FirstOrDefault(n => n != null) is JsonArray a && a.Skip(1).Any(d => d is null);
+
     /// <summary>
     /// data_format, or Keras 1's dim_ordering ('th' is channels_first, 'tf' channels_last); channels_last when absent,
     /// as Keras 2 resolves a missing value from its default image_data_format.

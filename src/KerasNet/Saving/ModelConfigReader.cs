@@ -139,8 +139,10 @@ internal static class ModelConfigReader
         {
             var reader = Reader(entry, lcls, index, source);
             // Keras 1 also allowed input_dim on the first Dense; input_shape only lives in batch_input_shape here.
-            var inputShape = reader.BatchShape("batch_input_shape", "batch_shape")
-                ?? (reader.OptionalInt("input_dim") is int dim ? [dim] : null);
+            // tf.keras writes an Embedding's batch_input_shape as [null, null] when it has no input_length: an
+            // unknown length gives no input shape here (the InputLayer or build_input_shape does).
+            var inputShape = (reader.HasUnknownDims("batch_input_shape", "batch_shape") ? null : reader.BatchShape("batch_input_shape", "batch_shape"))
+                ?? (layer is not Embedding && reader.OptionalInt("input_dim") is int dim ? [dim] : null); // an Embedding's input_dim is its vocabulary
             if (inputShape != null) layer.InputShapeArgument = inputShape;
             // tf.keras names the InputLayer "<first>_input" when the first layer was given input_shape; Keras 3
             // configs (our .keras files) drop that argument, so restore it and to_json stays the same after a round trip.

@@ -134,6 +134,12 @@ internal static class ModelConfigWriter
                 case var field when l is KernelLayer kl && KernelLayer.IsWeightField(field):
                     k3[key] = kl.WeightField(field)?.ToKeras3Json();
                     break;
+                case var field when l is IWeightObjects wo && wo.IsWeightObjectField(field):
+                    k3[key] = wo.WeightObject(field)?.ToKeras3Json();
+                    break;
+                case "layer" when l is Wrapper w: // the wrapped layer, serialized as Keras 3 serializes any layer
+                    k3[key] = Keras3Entry(w.Layer, w.InnerInputShape ?? inputShape);
+                    break;
                 default: k3[key] = value; break;
             }
         }

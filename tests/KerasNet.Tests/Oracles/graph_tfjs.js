@@ -150,7 +150,9 @@ function kerasOrderWeights(model, topology) {
         throw new Error(`layer '${name}' of the config is not in the tfjs model '${container.name}'`);
       }
       if (isContainer(layer)) { visit(layer, lc); continue; }
-      for (const w of layer._trainableWeights.concat(layer._nonTrainableWeights)) {
+      // A wrapper (TimeDistributed) holds no weights of its own: Keras lists its inner layer's.
+      const owner = (layer.layer != null && layer._trainableWeights.length + layer._nonTrainableWeights.length === 0) ? layer.layer : layer;
+      for (const w of owner._trainableWeights.concat(owner._nonTrainableWeights)) {
         if (!seen.has(w.id)) { seen.add(w.id); out.push(w); }
       }
     }
