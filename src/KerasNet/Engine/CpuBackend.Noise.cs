@@ -32,6 +32,6 @@ public sealed partial class CpuBackend
         if (shape.Length != noiseShape.Length)
             throw new ArgumentException($"{nameof(BroadcastAffine)}: the noise shape has {noiseShape.Length} dimensions, the shape {shape.Length}.", nameof(noiseShape));
         foreach (int d in shape) BufferCheck.Dim(d, nameof(shape), nameof(BroadcastAffine));
-        NoiseKernels.BroadcastAffine(x, mul, add, y, shape, noiseShape);
+        BroadcastKernels.Affine(x, mul, add, y, shape, noiseShape);
     }
 }
