@@ -64,7 +64,7 @@ public sealed class GradientSink
     {
         if (_updates is null || !Wants(v) || _shared.Contains(v)) return null;
         var u = _updates.FusedUpdate(v);
-        if (u != null) { _fused.Add(v); _writes[v] = 1; }
+        if (u != null) { _fused.Add(v); _writes[v] = 1; v.MarkChanged(); }
         return u;
     }
 
