@@ -11,10 +11,10 @@ namespace KerasNet.Layers;
 /// null for the input's size) the mask is shared along the axes of size 1.
 /// </summary>
 /// <remarks>
-/// Masks come from one key per call drawn from the seeded "dropout" stream, vectorised (an element is kept when its
-/// uniform number is at least the rate, as in Keras). Since the counter-based masks replaced one
-/// <see cref="Random.NextDouble"/> per element, a seed gives other masks than KerasNet 0.x gave, still the same ones
-/// from run to run.
+/// Masks come from one key per call drawn from the seeded "dropout" stream and a vectorised counter-based hash (an
+/// element is kept when its uniform number is at least the rate, as in Keras). They replaced one
+/// <see cref="Random.NextDouble"/> per element, so a seed now gives other masks than before that change; the same seed
+/// still gives the same masks from run to run.
 /// </remarks>
 [KerasLayer("Dropout")]
 public sealed class Dropout : RandomNoiseLayer

@@ -10,7 +10,8 @@ public sealed partial class Variable
     /// <summary>
     /// Increases whenever KerasNet changes the values: <see cref="Assign"/> (SetWeights, LoadWeights), an
     /// optimizer's update, a BatchNormalization's moving statistics in a training call. Caches derived from the values
-    /// compare it. Code that writes <see cref="Value"/> directly must call <see cref="MarkChanged"/> afterwards.
+    /// compare it. Code that writes <see cref="Value"/> directly should call <see cref="MarkChanged"/> afterwards (a
+    /// BatchNormalization's fold also compares values, but caches of larger weights, such as a folded kernel, may not).
     /// </summary>
     internal long Version => Volatile.Read(ref _version);
 

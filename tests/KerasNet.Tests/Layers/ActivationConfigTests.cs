@@ -5,6 +5,7 @@ using KerasNet.Engine;
 using KerasNet.Layers;
 using KerasNet.Models;
 using KerasNet.Saving;
+using KerasNet.Tests.Models;
 using KerasNet.Tests.Saving;
 using KerasNet.Tests.TestUtil;
 
@@ -132,6 +133,34 @@ public class ActivationConfigTests
         string k3in24 = HardSigmoidModel(Activations.HardSigmoidKeras3).ToJson();
         Assert.Contains("\"hard_sigmoid_keras3\"", k3in24);
         AssertFormula(Keras.ModelFromJson(k3in24), keras3: true, "hard_sigmoid_keras3 in tf.keras 2.4 JSON");
+    }
+
+    /// <summary>Functional configs (and a Sequential nested in one) read hard_sigmoid by the same file version.</summary>
+    [Fact]
+    public void HardSigmoidInAFunctionalConfigFollowsItsKerasVersion()
+    {
+        KerasBackend.ClearSession();
+        var inner = GraphTestKit.SequentialLayer("Sequential", GraphTestKit.SequentialConfig("inner",
+            [GraphTestKit.SequentialLayer("Activation", """{"name": "inner_act", "trainable": true, "batch_input_shape": [null, 8], "dtype": "float32", "activation": "hard_sigmoid"}""")]));
+        string config = GraphTestKit.FunctionalConfig("f", [
+            GraphTestKit.InputEntry("in", Xs.Length),
+            GraphTestKit.FunctionalLayer("Activation", "act", """{"name": "act", "trainable": true, "dtype": "float32", "activation": "hard_sigmoid"}""", GraphTestKit.Call("in")),
+            inner[..^1] + """, "name": "inner", "inbound_nodes": [[["act", 0, 0, {}]]]}"""],
+            """["in", 0, 0]""", """["inner", 1, 0]""");
+        string json = GraphTestKit.ModelJson("Functional", config);
+        var tf24 = Keras.ModelFromJson(json);
+        Assert.Equal(ActivationKind.HardSigmoid, ((Activation)tf24.GetLayer("act")).Kind);
+        var k3 = Keras.ModelFromJson(json.Replace("\"2.4.0\"", "\"3.2.1\""));
+        Assert.Equal(ActivationKind.HardSigmoidKeras3, ((Activation)k3.GetLayer("act")).Kind);
+        Assert.Equal(ActivationKind.HardSigmoidKeras3, ((Activation)((Sequential)k3.GetLayer("inner")).Layers[0]).Kind);
+        // hard_sigmoid twice: 0.2 (0.2 x + 0.5) + 0.5 against relu6(relu6(x + 3) / 6 + 3) / 6.
+        var y2 = tf24.Predict(new Tensor(Xs, 1, Xs.Length)).ToArray();
+        var y3 = k3.Predict(new Tensor(Xs, 1, Xs.Length)).ToArray();
+        for (int i = 0; i < Xs.Length; i++)
+        {
+            Assert.Equal(Math.Clamp(0.2 * Math.Clamp(0.2 * Xs[i] + 0.5, 0, 1) + 0.5, 0, 1), y2[i], 1e-6);
+            Assert.Equal(Math.Clamp(Math.Clamp(Xs[i] + 3.0, 0, 6) / 6 + 3, 0, 6) / 6, y3[i], 1e-6);
+        }
     }
 
     [Fact]

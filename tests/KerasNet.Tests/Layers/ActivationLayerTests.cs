@@ -170,6 +170,31 @@ public class ActivationLayerTests(ITestOutputHelper output)
         MatchesTfjs(new SpatialDropout1D(0.3), [3, 4], train: false);
     }
 
+    /// <summary>A Softmax layer (last axis) after a linear Dense trains exactly as Dense(softmax): both fuse with the cross-entropy.</summary>
+    [Fact]
+    public void SoftmaxLayerFusesWithCrossEntropyAsDenseSoftmaxDoes()
+    {
+        Sequential Make(bool layer)
+        {
+            KerasRandom.SetRandomSeed(4);
+            var m = new Sequential();
+            m.Add(new Dense(3, activation: layer ? null : "softmax", inputShape: 4));
+            if (layer) m.Add(new Softmax());
+            m.Compile(new SGD(0.5), "categorical_crossentropy");
+            return m;
+        }
+        var rng = new Random(2);
+        // Large logits: where fusion matters (the unfused loss would clip probabilities at 1e-7).
+        var x = ActsOracle.Uniform(rng, -40, 40, 5, 4);
+        var y = new Tensor(5, 3);
+        for (int i = 0; i < 5; i++) y[i * 3 + i % 3] = 1;
+        var a = Make(layer: false);
+        var b = Make(layer: true);
+        Assert.Equal(a.TrainOnBatch(new Batch(x, y))[0], b.TrainOnBatch(new Batch(x, y))[0], 1e-6);
+        Assert.Equal(a.Weights[0].Value.ToArray(), b.Weights[0].Value.ToArray());
+        Assert.Equal(a.Predict(x).ToArray(), b.Predict(x).ToArray());
+    }
+
     // ---- summary, saving ----
 
     [Fact]

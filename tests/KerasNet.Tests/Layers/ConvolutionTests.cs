@@ -169,6 +169,23 @@ public class ConvolutionTests(ITestOutputHelper output)
         AssertNear(dwdGroups, dwg, "kernel gradient");
     }
 
+    /// <summary>The general entry points check the spec and every buffer before any unsafe code runs.</summary>
+    [Fact]
+    public void EngineEntryPointsRefuseBadSpecsAndShortBuffers()
+    {
+        var be = new CpuBackend();
+        var s = ConvSpec.Create(2, 5, 5, 4, 3, 3, 1, 1, 2, 2, 2, "same");
+        float[] x = new float[s.InputLength], w = new float[s.KernelLength(6)], y = new float[s.OutputLengthFor(6)];
+        be.ConvForward(s, x, w, null, ActivationKind.Linear, 6, y, null);
+        Assert.Contains("x has length 10", Assert.Throws<ArgumentException>(() => be.ConvForward(s, new float[10], w, null, ActivationKind.Linear, 6, y, null)).Message);
+        Assert.Contains("w has length", Assert.Throws<ArgumentException>(() => be.ConvBackwardInput(s, y, new float[5], 6, x, null)).Message);
+        Assert.Contains("dy has length", Assert.Throws<ArgumentException>(() => be.ConvBackwardFilter(s, x, new float[3], 6, w, null)).Message);
+        Assert.Contains("which 2 groups do not both divide", Assert.Throws<ArgumentException>(() => be.ConvForward(s, x, w, null, ActivationKind.Linear, 5, y, null)).Message);
+        Assert.Contains("dilation or group count below 1", Assert.Throws<ArgumentException>(() => be.ConvForward(s with { DilationH = 0 }, x, w, null, ActivationKind.Linear, 6, y, null)).Message);
+        Assert.Contains("beyond 2^31", Assert.Throws<ArgumentException>(() => be.ConvForward(s with { OutH = int.MaxValue / 2 }, x, w, null, ActivationKind.Linear, 6, y, null)).Message);
+        Assert.Throws<ArgumentException>(() => ConvSpec.ForTranspose(1, 4, 4, 6, 6, 2, 2, 2, 2, 2, 1, 1, "same"));
+    }
+
     private static void AssertNear(float[] expected, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)

@@ -183,9 +183,12 @@ public class NormalizationTests
         Assert.Equal(Expected(0, 1, 0, 0, 1), bn.Call(x)[0], 1e-6f);
         bn.SetWeights([[2f, 2f], [1f, 1f], [0.5f, 0.5f], [4f, 4f]]);
         Assert.Equal(Expected(0, 2, 1, 0.5f, 4), bn.Call(x)[0], 1e-6f);
-        bn.Gamma!.Value[0] = 3f; // a direct write is seen only once announced
+        bn.Gamma!.Value[0] = 3f;
         bn.Gamma.MarkChanged();
         Assert.Equal(Expected(0, 3, 1, 0.5f, 4), bn.Call(x)[0], 1e-6f);
+        bn.Beta!.Value[0] = 2f; // a direct write that is not announced is still seen
+        Assert.Equal(Expected(0, 3, 2, 0.5f, 4), bn.Call(x)[0], 1e-6f);
+        bn.Beta.Value[0] = 1f;
         bn.Call(x, training: true); // moves the statistics
         float m = bn.MovingMean!.Value[0], v = bn.MovingVariance!.Value[0];
         Assert.NotEqual(0.5f, m);

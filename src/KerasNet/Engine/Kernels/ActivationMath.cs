@@ -44,6 +44,25 @@ internal static class VectorMap
         t[..(n - i)].CopyTo(y[i..]);
     }
 
+    /// <summary>The vector at i of a span, zero-padded past its end (the last, partial vector of a loop).</summary>
+    public static Vector<float> Load(ReadOnlySpan<float> s, int i)
+    {
+        if (i + W <= s.Length) return Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
+        Span<float> t = stackalloc float[W];
+        t.Clear();
+        s[i..].CopyTo(t);
+        return new Vector<float>(t);
+    }
+
+    /// <summary>Stores a vector at i, only the part that fits in the span.</summary>
+    public static void Store(Vector<float> v, Span<float> s, int i)
+    {
+        if (i + W <= s.Length) { Vector.StoreUnsafe(v, ref MemoryMarshal.GetReference(s), (nuint)i); return; }
+        Span<float> t = stackalloc float[W];
+        v.CopyTo(t);
+        t[..(s.Length - i)].CopyTo(s[i..]);
+    }
+
     /// <summary>g = G(g, y, x) element-wise (y and x at least as long as g).</summary>
     public static void Grad<TOp>(Span<float> g, ReadOnlySpan<float> y, ReadOnlySpan<float> x) where TOp : IVectorGradOp
     {

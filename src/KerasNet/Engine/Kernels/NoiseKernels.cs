@@ -83,12 +83,5 @@ internal static class NoiseKernels
         }
     }
 
-    // Stores a vector at i, only the part that fits (the tail of the span).
-    private static void Put(Vector<float> v, Span<float> s, int i)
-    {
-        if (i + W <= s.Length) { v.CopyTo(s.Slice(i)); return; }
-        Span<float> t = stackalloc float[W];
-        v.CopyTo(t);
-        t[..(s.Length - i)].CopyTo(s[i..]);
-    }
+    private static void Put(Vector<float> v, Span<float> s, int i) => VectorMap.Store(v, s, i);
 }

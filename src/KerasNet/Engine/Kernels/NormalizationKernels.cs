@@ -1,6 +1,7 @@
 #nullable enable
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace KerasNet.Engine.Kernels;
 
@@ -43,14 +44,21 @@ internal static class NormalizationKernels
     }
 
     /// <summary>acc[c] += block[r*C + c] summed over the block's rows (block holds rows * channels values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // loops: skip tier-0 code
     private static void FoldRows(ReadOnlySpan<float> block, int channels, Span<double> acc)
     {
-        for (int i = 0; i < block.Length; i++) acc[i % channels] += block[i];
+        // Row by row, not i % channels per element: an integer division per value would cost more than the sums.
+        for (int start = 0; start < block.Length; start += channels)
+        {
+            var row = block.Slice(start, channels);
+            for (int c = 0; c < row.Length; c++) acc[c] += row[c];
+        }
     }
 
     /// <summary>
     /// Per-channel mean and biased variance over outer and inner (tf.nn.moments over every axis but the channel's).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // loops: skip tier-0 code
     public static void ChannelMoments(ReadOnlySpan<float> x, int outer, int channels, int inner, Span<float> mean, Span<float> variance)
     {
         double n = (double)outer * inner;
@@ -70,6 +78,7 @@ internal static class NormalizationKernels
     /// (x - center[c])^2. Float sums per block, folded into the double accumulators every 64 blocks (a float sum of
     /// 64 terms per lane rounds far below the 1e-5 the layers promise) and at the end.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // loops: skip tier-0 code
     private static void Sums(ReadOnlySpan<float> x, ReadOnlySpan<float> center, int outer, int channels, int inner, double[] acc)
     {
         bool squares = !center.IsEmpty;
@@ -113,6 +122,7 @@ internal static class NormalizationKernels
     }
 
     /// <summary>y = x * scale[c] + shift[c] over [outer, channels, inner]; y may be x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // loops: skip tier-0 code
     public static void ChannelAffine(ReadOnlySpan<float> x, int outer, int channels, int inner, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y)
     {
         if (inner == 1)
@@ -141,6 +151,7 @@ internal static class NormalizationKernels
     }
 
     /// <summary>sumDy[c] = sum of dy; sumDyCentered[c] = sum of dy * (x - center[c]), over outer and inner.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // loops: skip tier-0 code
     public static void ChannelGradientSums(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> center,
         int outer, int channels, int inner, Span<float> sumDy, Span<float> sumDyCentered)
     {
@@ -205,6 +216,7 @@ internal static class NormalizationKernels
     }
 
     /// <summary>dx = a[c] * dy + b[c] * (x - center[c]) + d[c] over [outer, channels, inner].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // loops: skip tier-0 code
     public static void ChannelAffineGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> center,
         int outer, int channels, int inner, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> d, Span<float> dx)
     {

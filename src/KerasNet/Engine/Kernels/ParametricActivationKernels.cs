@@ -229,21 +229,7 @@ internal static class ParametricActivationKernels
         BufferCheck.Count(yLength, (long)outer * axis * inner, "y", op);
     }
 
-    // A vector from the span at i, zero-padded past its end, so the last partial vector goes through the same arithmetic.
-    private static Vector<float> Load(ReadOnlySpan<float> s, int i)
-    {
-        if (i + W <= s.Length) return new Vector<float>(s.Slice(i));
-        Span<float> t = stackalloc float[W];
-        t.Clear();
-        s[i..].CopyTo(t);
-        return new Vector<float>(t);
-    }
+    private static Vector<float> Load(ReadOnlySpan<float> s, int i) => VectorMap.Load(s, i);
 
-    private static void Store(Vector<float> v, Span<float> s, int i)
-    {
-        if (i + W <= s.Length) { v.CopyTo(s.Slice(i)); return; }
-        Span<float> t = stackalloc float[W];
-        v.CopyTo(t);
-        t[..(s.Length - i)].CopyTo(s[i..]);
-    }
+    private static void Store(Vector<float> v, Span<float> s, int i) => VectorMap.Store(v, s, i);
 }

@@ -1,6 +1,7 @@
 #nullable enable
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace KerasNet.Engine.Kernels;
 
@@ -16,6 +17,7 @@ internal static class RowNormalizationKernels
     public const float L2Floor = 1e-12f;
 
     /// <summary>y = (x - mean) * invStd * gamma + beta per row; gamma and beta may be empty; saves each row's mean and 1/sqrt(var + eps).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // loops: skip tier-0 code
     public static void Normalize(ReadOnlySpan<float> x, int rows, int features, float epsilon, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         Span<float> y, Span<float> mean, Span<float> invStd)
     {
@@ -44,6 +46,7 @@ internal static class RowNormalizationKernels
     /// dx = invStd * (g - mean(g) - xhat * mean(g * xhat)) per row (skipped when dx is empty), and the sums over rows
     /// dGamma = sum dy * xhat, dBeta = sum dy (each skipped when empty; overwritten).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // loops: skip tier-0 code
     public static void NormalizeBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, int rows, int features,
         ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, ReadOnlySpan<float> gamma, Span<float> dx, Span<float> dGamma, Span<float> dBeta)
     {
@@ -73,6 +76,7 @@ internal static class RowNormalizationKernels
     }
 
     /// <summary>y = x * rsqrt(max(sum x^2, 1e-12)) per row; saves each row's sum of squares.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // loops: skip tier-0 code
     public static void L2Normalize(ReadOnlySpan<float> x, int rows, int features, Span<float> y, Span<float> sumSquares)
     {
         for (int r = 0; r < rows; r++)
@@ -88,6 +92,7 @@ internal static class RowNormalizationKernels
     /// The gradient of <see cref="L2Normalize"/>: dx = (dy - y * sum(dy * y)) / norm per row; where the floor was hit
     /// the norm is the constant 1e-6 (tf.maximum passes no gradient to the smaller side), so dx = dy * 1e6.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // loops: skip tier-0 code
     public static void L2NormalizeBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> y, ReadOnlySpan<float> sumSquares, int rows, int features, Span<float> dx)
     {
         for (int r = 0; r < rows; r++)
@@ -109,6 +114,7 @@ internal static class RowNormalizationKernels
     /// dst = src with each sample's axes permuted: the sample of shape <paramref name="shape"/> becomes one of shape
     /// shape[perm[0]], shape[perm[1]], ...; dst[.., i_perm[0], i_perm[1], ..] = src[.., i_0, i_1, ..].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // loops: skip tier-0 code
     public static void Permute(ReadOnlySpan<float> src, int batch, ReadOnlySpan<int> shape, ReadOnlySpan<int> perm, Span<float> dst)
     {
         int rank = shape.Length, size = 1;
