@@ -5,7 +5,7 @@ using KerasNet.Saving;
 
 namespace KerasNet.Layers;
 
-/// <summary>Applies an activation function to its input.</summary>
+/// <summary>Applies an activation function to its input (any name <see cref="Activations"/> accepts).</summary>
 [KerasLayer("Activation")]
 public sealed class Activation : Layer, IActivatedLayer
 {
@@ -27,6 +27,9 @@ public sealed class Activation : Layer, IActivatedLayer
     ActivationStage IActivatedLayer.Stage => Stage;
 
     /// <inheritdoc/>
+    public override bool SupportsMasking => true;
+
+    /// <inheritdoc/>
     public override int[] ComputeOutputShape(int[] inputShape) => inputShape;
 
     /// <inheritdoc/>
@@ -34,8 +37,7 @@ public sealed class Activation : Layer, IActivatedLayer
     {
         CheckInput(inputs);
         var output = ctx.Scratch(CallContext.OutputSlot, inputs.Shape);
-        inputs.Span.CopyTo(output.Span);
-        Stage.Forward(ctx, output);
+        Stage.Forward(ctx, inputs, output);
         return output;
     }
 
@@ -45,7 +47,7 @@ public sealed class Activation : Layer, IActivatedLayer
         if (!needInputGrad) return null;
         var gradIn = ctx.Scratch(CallContext.GradInSlot, gradOutput.Shape);
         gradOutput.Span.CopyTo(gradIn.Span);
-        Stage.Backward(ctx, gradIn, ctx.Outputs[0]);
+        Stage.Backward(ctx, gradIn, ctx.Outputs[0], ctx.Inputs[0]);
         return gradIn;
     }
 

@@ -34,12 +34,15 @@ internal static class ModelConfigReader
     /// Creates the model described by a to_json()/model_config object. Every weight a layer creates is counted
     /// before it is allocated and refused above <paramref name="maxParams"/> (for a model file: what the file can
     /// hold; see <see cref="WeightBudget"/>), so a corrupt config cannot make us allocate gigabytes.
+    /// <paramref name="kerasVersion"/> is the file's keras_version (an h5 attribute, a .keras archive's metadata); when
+    /// null, the config's own (see <see cref="ConfigVersion.Of"/>).
     /// </summary>
-    public static Model Read(JsonObject root, string source, long? maxParams = null)
+    public static Model Read(JsonObject root, string source, long? maxParams = null, string? kerasVersion = null)
     {
         // A field of the wrong JSON kind (a number where a name belongs) surfaces from System.Text.Json as these.
         try
         {
+            using (ConfigVersion.Begin(kerasVersion ?? ConfigVersion.Of(root)))
             using (WeightBudget.Begin(maxParams ?? MaxParams, source)) return ReadModel(root, source);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)

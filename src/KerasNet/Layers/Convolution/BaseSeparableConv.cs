@@ -1,6 +1,7 @@
 #nullable enable
 using System.Text.Json.Nodes;
 using KerasNet.Engine;
+using KerasNet.Saving;
 
 namespace KerasNet.Layers;
 

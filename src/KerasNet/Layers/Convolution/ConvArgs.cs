@@ -88,14 +88,3 @@ internal readonly record struct ConvArgs(int Rank, Size2 Kernel, Size2 Strides, 
             ? Line(i) : throw c.Error($"field '{key}' should be an integer, got {n.ToJsonString()}.");
     }
 }
-
-/// <summary>
-/// A layer whose Keras 3 config differs from its tf.keras 2.4 one by more than the generic conversion of
-/// <see cref="ModelConfigWriter"/> does (fields Keras 3 no longer accepts, or weight objects under names other
-/// than kernel_*/bias_*): it rewrites the converted config in place.
-/// </summary>
-internal interface IKeras3Config
-{
-    /// <summary>Adjusts the Keras 3 config the writer converted from <see cref="Layer.GetConfig"/>.</summary>
-    void ToKeras3(JsonObject keras3Config);
-}
