@@ -26,8 +26,6 @@ public sealed class Activation : Layer, IActivatedLayer
     internal ActivationStage Stage { get; }
     ActivationStage IActivatedLayer.Stage => Stage;
 
-    /// <inheritdoc/>
-    public override bool SupportsMasking => true;
 
     /// <inheritdoc/>
     public override int[] ComputeOutputShape(int[] inputShape) => inputShape;

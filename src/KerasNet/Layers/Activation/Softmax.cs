@@ -107,4 +107,10 @@ public sealed class Softmax : ElementwiseLayer, IActivatedLayer
         c["axis"] = IsList ? IntArray([.. Axes]) : Axes[0];
         return c;
     }
+
+    /// <summary>
+    /// False for now: Keras's Softmax adds -1e9 at masked positions, which KerasNet does not do yet, so an incoming
+    /// mask is dropped with the graph's one-time warning instead of being ignored silently.
+    /// </summary>
+    public override bool SupportsMasking => false;
 }
