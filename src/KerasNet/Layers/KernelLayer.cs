@@ -5,8 +5,8 @@ using KerasNet.Engine;
 namespace KerasNet.Layers;
 
 /// <summary>
-/// What Dense and Conv2D share: a kernel and optional bias with their initializers, and an output activation the
-/// model may fuse with the loss.
+/// What Dense and Conv2D share: a kernel and optional bias with their initializers, regularizers and constraints, an
+/// activity regularizer on the output, and an output activation the model may fuse with the loss.
 /// </summary>
 public abstract partial class KernelLayer : Layer, IActivatedLayer
 {
@@ -48,6 +48,7 @@ public abstract partial class KernelLayer : Layer, IActivatedLayer
     {
         Kernel = AddWeight("kernel", kernelShape, KernelInitializer);
         if (UseBias) Bias = AddWeight("bias", [kernelShape[^1]], BiasInitializer);
+        AttachPenalties();
     }
 
     /// <summary>The bias gradient: column sums of the output gradient.</summary>

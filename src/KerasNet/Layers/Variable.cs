@@ -4,7 +4,7 @@ using KerasNet.Engine;
 namespace KerasNet.Layers;
 
 /// <summary>A layer weight (Keras variable) with its gradient buffer.</summary>
-public sealed class Variable
+public sealed partial class Variable
 {
     internal Variable(string name, int[] shape, bool trainable)
     {
