@@ -221,6 +221,21 @@ public class RegularizationFormulaTests
         Assert.Equal((0.25, 0.5), (back.L1, back.L2));
     }
 
+    [Fact]
+    public void ActivityRegularizationSummaryRowIsKeras24s()
+    {
+        KerasBackend.ClearSession();
+        var m = new Sequential();
+        m.Add(new InputLayer(4));
+        m.Add(new ActivityRegularization(0.1));
+        m.Add(new Dense(2));
+        var lines = m.SummaryText().Split('\n');
+        // tf.keras 2.4's print_row at positions [29, 55, 65]: each later field overwrites the last character before it.
+        Assert.Contains("activity_regularization (Act (None, 4)                 0         ", lines);
+        Assert.Contains("dense (Dense)                (None, 2)                 10        ", lines);
+        Assert.Contains("Trainable params: 10", lines);
+    }
+
     [Theory]
     [InlineData(".h5")]
     [InlineData(".keras")]

@@ -149,6 +149,61 @@ public class RegularizationTrainingTests(Xunit.Abstractions.ITestOutputHelper ou
         Assert.True(Math.Abs(got - expected) <= 2e-5 * expected, $"TrainOnBatch {got} vs oracle {expected}");
     }
 
+    [Fact]
+    public void ASharedLayerCountsItsWeightsOnceAndEachCallsActivity()
+    {
+        KerasBackend.ClearSession();
+        KerasRandom.SetRandomSeed(6);
+        var shared = new Dense(3, "tanh", kernelRegularizer: new L2(0.5), activityRegularizer: new L1(0.2));
+        var a = Keras.Input(4);
+        var b = Keras.Input(4);
+        var merged = new Add().Apply(shared.Apply(a), shared.Apply(b));
+        var m = new Model([a, b], new Dense(1).Apply(merged));
+        m.Compile(new SGD(0.1), "mse");
+        var (xa, xb, y) = (Random(1, 5, 4), Random(2, 5, 4), Random(3, 5, 1));
+        var pred = m.PredictOnBatch(xa, xb)[0];
+        double mse = Enumerable.Range(0, 5).Average(i => Math.Pow(pred[i] - y[i], 2));
+        var k = shared.Kernel!.Value;
+        double expected = mse + 0.5f * k.ToArray().Sum(v => (double)v * v)
+            + 0.2f * shared.Call(xa).ToArray().Sum(v => Math.Abs((double)v)) / 5 + 0.2f * shared.Call(xb).ToArray().Sum(v => Math.Abs((double)v)) / 5;
+        double got = m.Evaluate(new ArraySequence([xa, xb], [y], 5), verbose: 0)[0];
+        Assert.True(Math.Abs(got - expected) <= 1e-5 * expected, $"Evaluate {got} vs {expected}");
+        Assert.True(Math.Abs(m.TrainStep(new Batch([xa, xb], [y])) - expected) <= 1e-5 * expected);
+    }
+
+    [Fact]
+    public void ANestedModelTrainsLikeTheSameLayersInline()
+    {
+        Sequential Inline(out Layer first, out Layer second)
+        {
+            var s = Seq([4], first = new Dense(3, "relu", kernelRegularizer: new L1L2(0.05, 0.1), activityRegularizer: new L2(0.3), kernelConstraint: new MaxNorm(0.5)),
+                second = new Dense(2, biasRegularizer: new L2(0.2), biasConstraint: new NonNeg()));
+            return s;
+        }
+        KerasBackend.ClearSession();
+        KerasRandom.SetRandomSeed(4);
+        var flat = Inline(out _, out _);
+        var inner = Inline(out _, out _);
+        var x = Keras.Input(4);
+        var outer = new Model(x, new Dense(2, kernelRegularizer: new L2(0.1)).Apply(inner.Apply(x)));
+        var flatTail = new Dense(2, kernelRegularizer: new L2(0.1));
+        var flatAll = Seq([4], flat.Layers[0], flat.Layers[1], flatTail);
+        flatAll.SetWeights(outer.GetWeights());
+        foreach (var mm in new Model[] { outer, flatAll }) mm.Compile(new SGD(0.2), "mse");
+        var (xs, y) = (Random(7, 6, 4), Random(8, 6, 2));
+        for (int step = 0; step < 3; step++)
+            Assert.Equal(flatAll.TrainStep(new Batch(xs, y)), outer.TrainStep(new Batch(xs, y)), 10);
+        for (int i = 0; i < outer.Weights.Count; i++) Assert.Equal(flatAll.Weights[i].Value.ToArray(), outer.Weights[i].Value.ToArray());
+    }
+
+    private static Tensor Random(int seed, params int[] shape)
+    {
+        var rng = new Random(seed);
+        var t = new Tensor(shape);
+        for (int i = 0; i < t.Length; i++) t[i] = (float)(rng.NextDouble() * 2 - 1);
+        return t;
+    }
+
     // ---- payload ----
 
     private static (Tensor x, Tensor y) Data(Case c, Sequential m, int seed, int? samples = null)
