@@ -34,10 +34,10 @@ public abstract partial class KernelLayer : Layer, IActivatedLayer
     /// <summary>Initializer of the bias.</summary>
     public Initializer BiasInitializer { get; }
 
-    /// <summary>The kernel in Keras layout, after <see cref="Layer.Build"/>.</summary>
+    /// <summary>The kernel in Keras layout, after <see cref="Layer.Build(int[])"/>.</summary>
     public Variable? Kernel { get; private set; }
 
-    /// <summary>The bias (one per output channel), after <see cref="Layer.Build"/> when <see cref="UseBias"/>.</summary>
+    /// <summary>The bias (one per output channel), after <see cref="Layer.Build(int[])"/> when <see cref="UseBias"/>.</summary>
     public Variable? Bias { get; private set; }
 
     internal ActivationStage Stage { get; }
