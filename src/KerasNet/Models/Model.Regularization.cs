@@ -24,6 +24,9 @@ public partial class Model
             var v = weights[i];
             if (!v.IsRegularized) continue;
             var r = v.Regularizer!;
+            if (r.Refusal(v.Shape) is { } why)
+                throw new KerasNetException($"Layer '{v.LayerName}' weight '{v.Name}' has regularizer {why}, so the loss Keras would " +
+                    "report (its penalty included) cannot be computed; set the layer's regularizer to null (inference is not affected).");
             if (sink is null || !sink.Wants(v))
             {
                 total += r.Apply(v.Value.Span, v.Shape, default, 0);
@@ -57,8 +60,14 @@ public partial class Model
                 case Model when ctx.State is GraphContext inner:
                     total += ActivityLoss(inner);
                     break;
-                case IActivityRegularized { ActivityRegularizer: { IsZero: false } r }:
-                    foreach (var y in ctx.Outputs) total += ActivityPenalty.Of(r, y);
+                case IActivityRegularized { ActivityRegularizer: { IsZero: false } r } layer:
+                    foreach (var y in ctx.Outputs)
+                    {
+                        if (r.Refusal(y.Shape) is { } why)
+                            throw new KerasNetException($"Layer '{((Layer)layer).Name}' has activity_regularizer {why}, so the loss Keras " +
+                                "would report (its penalty included) cannot be computed; set the layer's ActivityRegularizer to null (inference is not affected).");
+                        total += ActivityPenalty.Of(r, y);
+                    }
                     break;
             }
         }

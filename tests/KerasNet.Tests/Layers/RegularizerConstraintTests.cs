@@ -97,6 +97,18 @@ public class RegularizerConstraintTests
         Assert.Null(c.TrainingRefusal());
         // Zero factors (Keras 1 configs often carry them) add nothing to the loss.
         Assert.Null(new Dense(2, kernelRegularizer: new L1L2(0, 0), biasRegularizer: new L2(0)).TrainingRefusal());
+
+        // Evaluate's loss includes the penalties too (tf.keras 2.4's test_step), so it refuses what it cannot compute;
+        // Predict does not need them.
+        var m = new KerasNet.Models.Sequential();
+        m.Add(new Dense(2, inputShape: 3, name: "d", kernelRegularizer: custom));
+        m.Compile("sgd", "mse");
+        var x = new KerasNet.Engine.Tensor(2, 3);
+        var y = new KerasNet.Engine.Tensor(2, 2);
+        var ev = Assert.Throws<KerasNetException>(() => m.Evaluate(new KerasNet.Data.ArraySequence(x, y, 2), verbose: 0));
+        Assert.Equal("Layer 'd' weight 'kernel' has regularizer Smooth, which KerasNet does not implement, so the loss Keras would report " +
+            "(its penalty included) cannot be computed; set the layer's regularizer to null (inference is not affected).", ev.Message);
+        Assert.Equal(2, m.Predict(x).Shape[0]);
     }
 
     [Fact]
