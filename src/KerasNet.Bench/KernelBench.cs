@@ -32,6 +32,20 @@ internal static class KernelBench
             ops.Add(new($"{layer} maxpool forward", y.Length, 4.0 * (y.Length + 2 * py.Length), () => be.MaxPoolForward(pg, y, py, arg)));
             ops.Add(new($"{layer} maxpool backward", py.Length, 4.0 * (y.Length + 2 * py.Length), () => be.MaxPoolBackward(pg, py, arg, y)));
         }
+        {
+            // A MobileNet block at batch 8: 3x3 depthwise (direct NHWC kernels) and 1x1 pointwise (GEMM on the input) on 32x32x64.
+            var dws = ConvSpec.Create(8, 32, 32, 64, 3, 3, 1, 1, 1, 1, 64, "same");
+            var pws = ConvSpec.Create(8, 32, 32, 64, 1, 1, 1, 1, 1, 1, 1, "valid");
+            var x = Rand((int)dws.InputLength); var dx = new float[x.Length]; var y = new float[x.Length];
+            var wd = Rand(9 * 64); var dwd = new float[wd.Length]; var wp = Rand(64 * 64); var dwp = new float[wp.Length];
+            double dmacs = (double)dws.Rows * 9 * 64, pmacs = (double)pws.Rows * 64 * 64, io = 8.0 * x.Length;
+            ops.Add(new("depthwise 3x3 forward", 2 * dmacs, io, () => be.ConvForward(dws, x, wd, null, ActivationKind.Linear, 64, y, null)));
+            ops.Add(new("depthwise 3x3 backward filter", 2 * dmacs, io, () => be.ConvBackwardFilter(dws, x, y, 64, dwd, null)));
+            ops.Add(new("depthwise 3x3 backward input", 2 * dmacs, io, () => be.ConvBackwardInput(dws, y, wd, 64, dx, null)));
+            ops.Add(new("pointwise 1x1 forward", 2 * pmacs, io, () => be.ConvForward(pws, x, wp, null, ActivationKind.Linear, 64, y, null)));
+            ops.Add(new("pointwise 1x1 backward filter", 2 * pmacs, io, () => be.ConvBackwardFilter(pws, x, y, 64, dwp, null)));
+            ops.Add(new("pointwise 1x1 backward input", 2 * pmacs, io, () => be.ConvBackwardInput(pws, y, wp, 64, dx, null)));
+        }
         foreach (var (k, n, layer) in new[] { (1152, 3137, "dense"), (3137, 3137, "dense_1") })
         {
             var w = Rand(k * n); var dw = new float[k * n];

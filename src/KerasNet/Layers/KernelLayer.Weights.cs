@@ -86,20 +86,18 @@ public abstract partial class KernelLayer
 
     /// <summary>
     /// Refuses training when any layer has a regularizer or constraint KerasNet cannot apply as Keras would
-    /// (<see cref="TrainingRefusal"/>; for other layers, the same test on each weight's own regularizer and constraint).
+    /// (<see cref="TrainingRefusal"/>; for other weights, such as SeparableConv's pointwise kernel or other layers',
+    /// the same test on each weight's own regularizer and constraint).
     /// </summary>
     /// <exception cref="KerasNetException">With the first layer's refusal.</exception>
     internal static void CheckTrainable(IEnumerable<Layer> layers)
     {
         foreach (var l in layers)
         {
-            if (l is KernelLayer k)
-            {
-                if (k.TrainingRefusal() is { } why) throw new KerasNetException(why);
-                continue;
-            }
+            if (l is KernelLayer k && k.TrainingRefusal() is { } refusal) throw new KerasNetException(refusal);
             foreach (var v in l.Weights)
             {
+                if (l is KernelLayer kl && (ReferenceEquals(v, kl.Kernel) || ReferenceEquals(v, kl.Bias))) continue; // checked above
                 string? reg = v.Regularizer is { IsZero: false } r ? r.Refusal(v.Shape) : null;
                 string? con = v.Constraint?.Refusal(v.Shape);
                 if ((reg ?? con) is { } why)

@@ -137,6 +137,7 @@ internal static class ModelConfigWriter
                 default: k3[key] = value; break;
             }
         }
+        if (l is IKeras3Config own) own.ToKeras3(k3);
         return new JsonObject
         {
             ["module"] = "keras.layers",
