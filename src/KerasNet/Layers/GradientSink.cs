@@ -65,7 +65,7 @@ public sealed class GradientSink
         // A regularized weight's gradient gets the penalty's added after the backward pass: it must be stored.
         if (_updates is null || !Wants(v) || _shared.Contains(v) || v.IsRegularized) return null;
         var u = _updates.FusedUpdate(v);
-        if (u != null) { _fused.Add(v); _writes[v] = 1; }
+        if (u != null) { _fused.Add(v); _writes[v] = 1; v.MarkChanged(); }
         return u;
     }
 

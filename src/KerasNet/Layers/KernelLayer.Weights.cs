@@ -9,7 +9,7 @@ internal readonly record struct WeightOptions(
 // Regularizers and constraints: kept and saved with the layer, and handed to the kernel and bias variables, where
 // the trainer applies them (Keras's add_weight(regularizer=, constraint=)); the activity regularizer is applied to the
 // layer's output (KernelLayer.Activity.cs).
-public abstract partial class KernelLayer
+public abstract partial class KernelLayer : ITrainingRefusal
 {
     private Regularizer? _kernelRegularizer, _biasRegularizer;
     private Constraint? _kernelConstraint, _biasConstraint;
@@ -84,17 +84,19 @@ public abstract partial class KernelLayer
         return null;
     }
 
+    string? ITrainingRefusal.TrainingRefusal() => TrainingRefusal();
+
     /// <summary>
     /// Refuses training when any layer has a regularizer or constraint KerasNet cannot apply as Keras would
-    /// (<see cref="TrainingRefusal"/>; for other weights, such as SeparableConv's pointwise kernel or other layers',
-    /// the same test on each weight's own regularizer and constraint).
+    /// (<see cref="TrainingRefusal"/>, or another <see cref="ITrainingRefusal"/> layer's answer; for other weights,
+    /// such as SeparableConv's pointwise kernel, the same test on each weight's own regularizer and constraint).
     /// </summary>
     /// <exception cref="KerasNetException">With the first layer's refusal.</exception>
     internal static void CheckTrainable(IEnumerable<Layer> layers)
     {
         foreach (var l in layers)
         {
-            if (l is KernelLayer k && k.TrainingRefusal() is { } refusal) throw new KerasNetException(refusal);
+            if (l is ITrainingRefusal t && t.TrainingRefusal() is { } refusal) throw new KerasNetException(refusal);
             foreach (var v in l.Weights)
             {
                 if (l is KernelLayer kl && (ReferenceEquals(v, kl.Kernel) || ReferenceEquals(v, kl.Bias))) continue; // checked above

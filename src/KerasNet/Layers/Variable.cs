@@ -56,5 +56,6 @@ public sealed partial class Variable
             throw new ArgumentException($"Weight '{FullName}' has {Size} elements but {values.Length} were given.");
         values.CopyTo(Value.Span);
         UninitializedBy = null;
+        MarkChanged();
     }
 }

@@ -67,6 +67,7 @@ public abstract class Optimizer : IFusedUpdates
             job.W = v.Value.Buffer;
             job.G = v.Grad.Buffer;
             Threads.For(v.Size, 8, job);
+            v.MarkChanged();
         }
         job.W = job.G = null!;
         job.Slots = null!;

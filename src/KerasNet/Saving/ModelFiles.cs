@@ -100,6 +100,8 @@ internal static class ModelFiles
         var weights = r.Group(r.Root, "model_weights")
             ?? throw new InvalidModelFileException(path, "no 'model_weights' group.");
         LegacyH5Weights.Read(r, weights, model, byName: false);
+        var origin = LegacyH5Weights.OriginOf(r, r.Root);
+        SavedBy.Apply(model, origin.KerasVersion, origin.Backend);
         if (r.StringAttribute(r.Root, "training_config") is { } tc
             && TrainingConfig.Apply(model, ModelConfigReader.ParseObject(tc, $"{path} (training_config)"), path))
             OptimizerState.ReadLegacy(r, model);
@@ -116,6 +118,7 @@ internal static class ModelFiles
             var model = ModelConfigReader.Read(root, source, maxParams: new FileInfo(path).Length);
             bool compiled = root["compile_config"] is System.Text.Json.Nodes.JsonObject cc && TrainingConfig.Apply(model, cc, source);
             Keras3Weights.Read(weights, model, includeOptimizer: compiled);
+            SavedBy.Apply(model, "3", null);
             return model;
         }
     }
