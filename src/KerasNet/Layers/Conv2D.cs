@@ -27,14 +27,16 @@ public sealed class Conv2D : BaseConv
     /// <param name="inputShape">Keras's input_shape (h, w, c), making this the model's first layer.</param>
     /// <param name="name">Layer name (conv2d, conv2d_1, ... when null).</param>
     /// <param name="trainable">Whether the weights are trained.</param>
-    /// <param name="kernelRegularizer">Kept in the config (see <see cref="KernelLayer.KernelRegularizer"/>).</param>
-    /// <param name="biasRegularizer">Kept in the config.</param>
-    /// <param name="activityRegularizer">Kept in the config.</param>
-    /// <param name="kernelConstraint">Kept in the config.</param>
-    /// <param name="biasConstraint">Kept in the config.</param>
+    /// <param name="kernelRegularizer">Penalty on the kernel (see <see cref="KernelLayer.KernelRegularizer"/>).</param>
+    /// <param name="biasRegularizer">Penalty on the bias.</param>
+    /// <param name="activityRegularizer">Penalty on the output, divided by the batch size.</param>
+    /// <param name="kernelConstraint">Projection of the kernel after each update.</param>
+    /// <param name="biasConstraint">Projection of the bias after each update.</param>
     /// <remarks>
     /// Initializers, regularizers and constraints take Keras objects or names (<c>kernelInitializer: "he_normal"</c>,
-    /// <c>kernelRegularizer: new L2(1e-4)</c>); null initializers are Keras's defaults.
+    /// <c>kernelRegularizer: new L2(1e-4)</c>); null initializers are Keras's defaults. Training adds the
+    /// regularizers' penalties to the loss (the activity regularizer's divided by the batch size, as tf.keras 2.4)
+    /// and projects the weights with their constraints after each update, as Keras does.
     /// </remarks>
     public Conv2D(int filters, Size2 kernelSize, Size2? strides = null, string padding = "valid",
         string dataFormat = "channels_last", Size2? dilationRate = null, string? activation = null, bool useBias = true,

@@ -7,7 +7,7 @@ namespace KerasNet.Layers;
 /// Where a backward pass sends weight gradients. It answers three questions for each variable: whether its gradient
 /// is wanted in this step (a frozen layer's is not, so it is not even computed), whether the update may be fused into
 /// the layer's backward kernel (only for the step's trainable variables, an element-wise optimizer, and a variable used
-/// by a single call in the graph), and which array to write the gradient into. A variable of a layer called several
+/// by a single call in the graph and without a regularizer), and which array to write the gradient into. A variable of a layer called several
 /// times gets each call's gradient added, never overwritten. Layers never know the optimizer.
 /// </summary>
 public sealed partial class GradientSink
@@ -63,7 +63,8 @@ public sealed partial class GradientSink
     /// </summary>
     public IWeightUpdate? TryFuse(Variable v)
     {
-        if (_updates is null || !Wants(v) || _shared.Contains(v)) return null;
+        // A regularized weight's gradient gets the penalty's added after the backward pass: it must be stored.
+        if (_updates is null || !Wants(v) || _shared.Contains(v) || v.IsRegularized) return null;
         var u = _updates.FusedUpdate(v);
         if (u != null) { _fused.Add(v); _writes[v] = 1; v.MarkChanged(); }
         return u;

@@ -5,8 +5,8 @@ using KerasNet.Engine;
 namespace KerasNet.Layers;
 
 /// <summary>
-/// What Dense and Conv2D share: a kernel and optional bias with their initializers, and an output activation the
-/// model may fuse with the loss.
+/// What Dense and Conv2D share: a kernel and optional bias with their initializers, regularizers and constraints, an
+/// activity regularizer on the output, and an output activation the model may fuse with the loss.
 /// </summary>
 public abstract partial class KernelLayer : Layer, IActivatedLayer
 {
@@ -34,11 +34,27 @@ public abstract partial class KernelLayer : Layer, IActivatedLayer
     /// <summary>Initializer of the bias.</summary>
     public Initializer BiasInitializer { get; }
 
-    /// <summary>The kernel in Keras layout, after <see cref="Layer.Build"/>.</summary>
-    public Variable? Kernel { get; private protected set; }
+    /// <summary>
+    /// The kernel in Keras layout, after <see cref="Layer.Build(int[])"/>. Setting it hands it the kernel regularizer
+    /// and constraint.
+    /// </summary>
+    public Variable? Kernel
+    {
+        get => _kernel;
+        private protected set { _kernel = value; AttachPenalties(); }
+    }
 
-    /// <summary>The bias (one per output channel), after <see cref="Layer.Build"/> when <see cref="UseBias"/>.</summary>
-    public Variable? Bias { get; private protected set; }
+    /// <summary>
+    /// The bias (one per output channel), after <see cref="Layer.Build(int[])"/> when <see cref="UseBias"/>. Setting
+    /// it hands it the bias regularizer and constraint.
+    /// </summary>
+    public Variable? Bias
+    {
+        get => _bias;
+        private protected set { _bias = value; AttachPenalties(); }
+    }
+
+    private Variable? _kernel, _bias;
 
     internal ActivationStage Stage { get; }
     ActivationStage IActivatedLayer.Stage => Stage;

@@ -269,15 +269,44 @@ public class NormalizationTests
     }
 
     [Fact]
-    public void RegularizersAndConstraintsAreKeptButTrainingRefusesThem()
+    public void GammaAndBetaPenaltiesAreAppliedInTrainingAndUnknownOnesRefused()
     {
-        var bn = new BatchNormalization(gammaRegularizer: new L2(1e-4), name: "bn_reg");
-        var ln = new LayerNormalization(betaConstraint: new NonNeg(), name: "ln_con");
-        var m = Error(() => KernelLayer.CheckTrainable([new BatchNormalization(), bn]));
-        Assert.Equal("Layer 'bn_reg' has gamma_regularizer L2, which KerasNet does not apply in training yet; set the layer's GammaRegularizer to null to train without it (inference is not affected).", m);
-        Assert.Contains("Layer 'ln_con' has beta_constraint NonNeg", Error(() => KernelLayer.CheckTrainable([ln])));
-        KernelLayer.CheckTrainable([new BatchNormalization(gammaRegularizer: new L2(0)), new LayerNormalization()]); // zero factors change nothing
-        Assert.Equal("L2", bn.GetConfig()["gamma_regularizer"]!["class_name"]!.GetValue<string>());
+        var custom = Regularizer.FromJson(System.Text.Json.Nodes.JsonNode.Parse("""{"class_name": "Smooth", "config": {}}"""));
+        var bn = new BatchNormalization(gammaRegularizer: custom, name: "bn_reg");
+        Assert.Equal("Layer 'bn_reg' has gamma_regularizer Smooth, which KerasNet does not implement; set the layer's GammaRegularizer to null to train without it (inference is not affected).",
+            Error(() => KernelLayer.CheckTrainable([new BatchNormalization(), bn])));
+        var ln = new LayerNormalization(betaConstraint: new RadialConstraint(), name: "ln_con");
+        ln.Build([3]);
+        Assert.Contains("Layer 'ln_con' has beta_constraint RadialConstraint on a weight of rank 1", Error(() => KernelLayer.CheckTrainable([ln])));
+        Assert.Equal("Smooth", bn.GetConfig()["gamma_regularizer"]!["class_name"]!.GetValue<string>());
+
+        // Supported ones reach the variables (set before or after the build) and train: against the same model
+        // without them, the step's loss grows by the penalty (gamma starts at ones: float32 0.5 * 3) and beta is the
+        // same update projected by NonNeg.
+        KerasBackend.ClearSession();
+        KerasNet.Models.Sequential Make(BatchNormalization n)
+        {
+            var s = new KerasNet.Models.Sequential();
+            s.Add(new Dense(3, inputShape: 2, kernelInitializer: new Constant(0.3), biasInitializer: new Constant(-0.2)));
+            s.Add(n);
+            s.Compile("sgd", "mse");
+            return s;
+        }
+        var norm = new BatchNormalization(gammaRegularizer: new L2(0.5), name: "bn");
+        var plainNorm = new BatchNormalization(name: "bn_plain");
+        var (m, plain) = (Make(norm), Make(plainNorm));
+        norm.BetaConstraint = new NonNeg();
+        Assert.IsType<L2>(norm.Gamma!.Regularizer);
+        Assert.IsType<NonNeg>(norm.Beta!.Constraint);
+        var x = new Tensor([1f, 2f, -1f, 0.5f, 0f, -2f], 3, 2);
+        var y = new Tensor([-1f, 1f, 1f, -1f, 0f, 1f, -1f, 1f, 0f], 3, 3); // channel 0 pulls beta below zero
+        double loss = m.TrainOnBatch(new KerasNet.Data.Batch(x, y))[0], plainLoss = plain.TrainOnBatch(new KerasNet.Data.Batch(x, y))[0];
+        Assert.Equal(plainLoss + 0.5f * 3, loss, 5);
+        var beta = plainNorm.Beta!.Value.ToArray().Select(v => v >= 0 ? v : 0f).ToArray();
+        Assert.Equal(beta, norm.Beta.Value.ToArray());
+        Assert.Contains(plainNorm.Beta.Value.ToArray(), v => v < 0);
+        norm.GammaRegularizer = null;
+        Assert.Null(norm.Gamma.Regularizer);
     }
 
     [Fact]

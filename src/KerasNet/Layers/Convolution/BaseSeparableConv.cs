@@ -57,8 +57,20 @@ public abstract class BaseSeparableConv : KernelLayer, IKeras3Config
     /// <summary>The depthwise kernel (<see cref="KernelLayer.Kernel"/>), after build.</summary>
     public Variable? DepthwiseKernel => Kernel;
 
-    /// <summary>The (1..., channels * depth_multiplier, filters) pointwise kernel, after build.</summary>
-    public Variable? PointwiseKernel { get; private set; }
+    /// <summary>The (1..., channels * depth_multiplier, filters) pointwise kernel, after build (it carries the pointwise penalties).</summary>
+    public Variable? PointwiseKernel
+    {
+        get => _pointwiseKernel;
+        private set
+        {
+            _pointwiseKernel = value;
+            if (value != null) (value.Regularizer, value.Constraint) = (_pointwiseRegularizer, _pointwiseConstraint);
+        }
+    }
+
+    private Variable? _pointwiseKernel;
+    private Regularizer? _pointwiseRegularizer;
+    private Constraint? _pointwiseConstraint;
 
     /// <summary>Keras's depthwise_initializer (<see cref="KernelLayer.KernelInitializer"/>).</summary>
     public Initializer DepthwiseInitializer => KernelInitializer;
@@ -69,14 +81,22 @@ public abstract class BaseSeparableConv : KernelLayer, IKeras3Config
     /// <summary>Keras's depthwise_regularizer (<see cref="KernelLayer.KernelRegularizer"/>).</summary>
     public Regularizer? DepthwiseRegularizer { get => KernelRegularizer; set => KernelRegularizer = value; }
 
-    /// <summary>Keras's pointwise_regularizer: kept in the config; training refuses it (set null to train without it).</summary>
-    public Regularizer? PointwiseRegularizer { get; set; }
+    /// <summary>Keras's pointwise_regularizer: its penalty on the pointwise kernel is added to the training loss.</summary>
+    public Regularizer? PointwiseRegularizer
+    {
+        get => _pointwiseRegularizer;
+        set { _pointwiseRegularizer = value; if (_pointwiseKernel != null) _pointwiseKernel.Regularizer = value; }
+    }
 
     /// <summary>Keras's depthwise_constraint (<see cref="KernelLayer.KernelConstraint"/>).</summary>
     public Constraint? DepthwiseConstraint { get => KernelConstraint; set => KernelConstraint = value; }
 
-    /// <summary>Keras's pointwise_constraint: kept in the config; training refuses it (set null to train without it).</summary>
-    public Constraint? PointwiseConstraint { get; set; }
+    /// <summary>Keras's pointwise_constraint: projects the pointwise kernel after each optimizer update.</summary>
+    public Constraint? PointwiseConstraint
+    {
+        get => _pointwiseConstraint;
+        set { _pointwiseConstraint = value; if (_pointwiseKernel != null) _pointwiseKernel.Constraint = value; }
+    }
 
     // (h, w, c) of a per-sample input, or Keras's error for the wrong rank.
     private protected (int H, int W, int C) Dims(int[] shape) => Args.Dims(this, shape);
@@ -132,7 +152,6 @@ public abstract class BaseSeparableConv : KernelLayer, IKeras3Config
     protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
     {
         ConvShapes.RefuseChannelsFirstTraining(this, Args);
-        RefusePointwisePenalties();
         var saved = ctx.StateOf<Saved>();
         var (dw, pw) = (saved.Depthwise, saved.Pointwise);
         int mid = saved.Mid.Shape[^1];
@@ -159,17 +178,6 @@ public abstract class BaseSeparableConv : KernelLayer, IKeras3Config
         var gradIn = ctx.Scratch(CallContext.GradInSlot, saved.Input.Shape);
         be.ConvBackwardInput(dw, midGrad.Buffer, Kernel!.Value.Buffer, mid, gradIn.Buffer, saved.DepthwiseWorkspace);
         return gradIn;
-    }
-
-    // KernelLayer's training check covers the depthwise kernel, bias and activity penalties; the pointwise ones are this layer's.
-    private void RefusePointwisePenalties()
-    {
-        KerasObject? set = PointwiseRegularizer is { IsZero: false } ? PointwiseRegularizer : PointwiseConstraint;
-        if (set is null) return;
-        string field = set is Regularizer ? "pointwise_regularizer" : "pointwise_constraint";
-        string property = set is Regularizer ? nameof(PointwiseRegularizer) : nameof(PointwiseConstraint);
-        throw new KerasNetException($"Layer '{Name}' has {field} {set.ClassName}, which KerasNet does not apply in training yet; " +
-            $"set the layer's {property} to null to train without it (inference is not affected).");
     }
 
     /// <summary>

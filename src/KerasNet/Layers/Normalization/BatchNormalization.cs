@@ -21,8 +21,8 @@ namespace KerasNet.Layers;
 /// tf.keras 2.x feeds it the unbiased batch variance n/(n-1) * var for 4-D inputs on axis 1 or 3 (its fused kernel),
 /// the biased one otherwise; Keras 1, Keras 3 and tfjs-layers always the biased one. The output always uses the biased
 /// variance.</para>
-/// <para>Regularizers and constraints are kept in the config; training refuses a layer that has one (not applied yet).
-/// Keras's <c>renorm</c>, <c>virtual_batch_size</c> and <c>adjustment</c> are refused when a config sets them.</para>
+/// <para>Gamma/beta regularizers and constraints are applied in training as Keras does (penalties in the loss,
+/// constraints after each update). Keras's <c>renorm</c>, <c>virtual_batch_size</c> and <c>adjustment</c> are refused when a config sets them.</para>
 /// </remarks>
 [KerasLayer("BatchNormalization")]
 public sealed partial class BatchNormalization : Layer, ITrainingRefusal
@@ -53,10 +53,10 @@ public sealed partial class BatchNormalization : Layer, ITrainingRefusal
     /// <param name="gammaInitializer">Null: ones.</param>
     /// <param name="movingMeanInitializer">Null: zeros.</param>
     /// <param name="movingVarianceInitializer">Null: ones.</param>
-    /// <param name="betaRegularizer">Kept in the config; training refuses it.</param>
-    /// <param name="gammaRegularizer">Kept in the config; training refuses it.</param>
-    /// <param name="betaConstraint">Kept in the config; training refuses it.</param>
-    /// <param name="gammaConstraint">Kept in the config; training refuses it.</param>
+    /// <param name="betaRegularizer">Applied in training as Keras does.</param>
+    /// <param name="gammaRegularizer">Applied in training as Keras does.</param>
+    /// <param name="betaConstraint">Applied in training as Keras does.</param>
+    /// <param name="gammaConstraint">Applied in training as Keras does.</param>
     /// <param name="inputShape">Keras's input_shape, when this is the model's first layer.</param>
     /// <param name="name">Null: Keras's automatic name (batch_normalization, batch_normalization_1, ...).</param>
     /// <param name="trainable">False freezes gamma and beta and makes the layer run in inference mode.</param>
@@ -101,14 +101,24 @@ public sealed partial class BatchNormalization : Layer, ITrainingRefusal
     public Initializer MovingMeanInitializer { get; }
     /// <inheritdoc cref="BetaInitializer"/>
     public Initializer MovingVarianceInitializer { get; }
-    /// <summary>Keras's beta_regularizer: kept in the config; training refuses it (set null to train without it).</summary>
-    public Regularizer? BetaRegularizer { get; set; }
-    /// <summary>Keras's gamma_regularizer: kept in the config; training refuses it (set null to train without it).</summary>
-    public Regularizer? GammaRegularizer { get; set; }
-    /// <summary>Keras's beta_constraint: kept in the config; training refuses it (set null to train without it).</summary>
-    public Constraint? BetaConstraint { get; set; }
-    /// <summary>Keras's gamma_constraint: kept in the config; training refuses it (set null to train without it).</summary>
-    public Constraint? GammaConstraint { get; set; }
+    /// <summary>Keras's beta_regularizer: its penalty on beta is added to the training loss.</summary>
+    public Regularizer? BetaRegularizer { get => _betaRegularizer; set { _betaRegularizer = value; AttachPenalties(); } }
+    /// <summary>Keras's gamma_regularizer: its penalty on gamma is added to the training loss.</summary>
+    public Regularizer? GammaRegularizer { get => _gammaRegularizer; set { _gammaRegularizer = value; AttachPenalties(); } }
+    /// <summary>Keras's beta_constraint: projects beta after each optimizer update.</summary>
+    public Constraint? BetaConstraint { get => _betaConstraint; set { _betaConstraint = value; AttachPenalties(); } }
+    /// <summary>Keras's gamma_constraint: projects gamma after each optimizer update.</summary>
+    public Constraint? GammaConstraint { get => _gammaConstraint; set { _gammaConstraint = value; AttachPenalties(); } }
+
+    private Regularizer? _betaRegularizer, _gammaRegularizer;
+    private Constraint? _betaConstraint, _gammaConstraint;
+
+    // Keras's add_weight(regularizer=, constraint=): the trainer applies them through the variables.
+    private void AttachPenalties()
+    {
+        NormalizationPenalties.Attach(Gamma, _gammaRegularizer, _gammaConstraint);
+        NormalizationPenalties.Attach(Beta, _betaRegularizer, _betaConstraint);
+    }
 
     /// <summary>The weights once built (gamma and beta are null when <see cref="Scale"/> / <see cref="Center"/> are false).</summary>
     public Variable? Gamma { get; private set; }
@@ -141,6 +151,7 @@ public sealed partial class BatchNormalization : Layer, ITrainingRefusal
         Layout = layout;
         if (Scale) Gamma = AddWeight("gamma", shape, GammaInitializer);
         if (Center) Beta = AddWeight("beta", shape, BetaInitializer);
+        AttachPenalties();
         MovingMean = AddWeight("moving_mean", shape, MovingMeanInitializer, trainable: false);
         MovingVariance = AddWeight("moving_variance", shape, MovingVarianceInitializer, trainable: false);
         base.Build(inputShape);
@@ -260,5 +271,5 @@ public sealed partial class BatchNormalization : Layer, ITrainingRefusal
         return gradIn;
     }
 
-    string? ITrainingRefusal.TrainingRefusal() => NormalizationPenalties.Refusal(this, BetaRegularizer, GammaRegularizer, BetaConstraint, GammaConstraint);
+    string? ITrainingRefusal.TrainingRefusal() => NormalizationPenalties.Refusal(this, Gamma, Beta, BetaRegularizer, GammaRegularizer, BetaConstraint, GammaConstraint);
 }

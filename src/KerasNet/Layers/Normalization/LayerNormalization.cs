@@ -10,8 +10,8 @@ namespace KerasNet.Layers;
 /// and (biased) variance, <c>y = (x - mean) / sqrt(var + epsilon) * gamma + beta</c>, the same in training and
 /// inference. gamma and beta span the normalised axes: their shape is those axes' sizes, in the order given.
 /// </summary>
-/// <remarks>Regularizers and constraints are kept in the config; training refuses a layer that has one (not applied
-/// yet). Keras 3's <c>rms_scaling=True</c> is refused.</remarks>
+/// <remarks>Gamma/beta regularizers and constraints are applied in training as Keras does (penalties in the loss,
+/// constraints after each update). Keras 3's <c>rms_scaling=True</c> is refused.</remarks>
 [KerasLayer("LayerNormalization")]
 public sealed class LayerNormalization : RowNormalization, ITrainingRefusal, IKeras3Config
 {
@@ -22,10 +22,10 @@ public sealed class LayerNormalization : RowNormalization, ITrainingRefusal, IKe
     /// <param name="scale">Whether gamma multiplies (a <c>gamma</c> weight).</param>
     /// <param name="betaInitializer">Null: zeros.</param>
     /// <param name="gammaInitializer">Null: ones.</param>
-    /// <param name="betaRegularizer">Kept in the config; training refuses it.</param>
-    /// <param name="gammaRegularizer">Kept in the config; training refuses it.</param>
-    /// <param name="betaConstraint">Kept in the config; training refuses it.</param>
-    /// <param name="gammaConstraint">Kept in the config; training refuses it.</param>
+    /// <param name="betaRegularizer">Applied in training as Keras does.</param>
+    /// <param name="gammaRegularizer">Applied in training as Keras does.</param>
+    /// <param name="betaConstraint">Applied in training as Keras does.</param>
+    /// <param name="gammaConstraint">Applied in training as Keras does.</param>
     /// <param name="inputShape">Keras's input_shape, when this is the model's first layer.</param>
     /// <param name="name">Null: Keras's automatic name (layer_normalization, ...).</param>
     /// <param name="trainable">Whether gamma and beta are trained.</param>
@@ -66,14 +66,24 @@ public sealed class LayerNormalization : RowNormalization, ITrainingRefusal, IKe
     public Initializer BetaInitializer { get; }
     /// <summary>Initializer of gamma.</summary>
     public Initializer GammaInitializer { get; }
-    /// <summary>Keras's beta_regularizer: kept in the config; training refuses it.</summary>
-    public Regularizer? BetaRegularizer { get; set; }
-    /// <summary>Keras's gamma_regularizer: kept in the config; training refuses it.</summary>
-    public Regularizer? GammaRegularizer { get; set; }
-    /// <summary>Keras's beta_constraint: kept in the config; training refuses it.</summary>
-    public Constraint? BetaConstraint { get; set; }
-    /// <summary>Keras's gamma_constraint: kept in the config; training refuses it.</summary>
-    public Constraint? GammaConstraint { get; set; }
+    /// <summary>Keras's beta_regularizer: its penalty on beta is added to the training loss.</summary>
+    public Regularizer? BetaRegularizer { get => _betaRegularizer; set { _betaRegularizer = value; AttachPenalties(); } }
+    /// <summary>Keras's gamma_regularizer: its penalty on gamma is added to the training loss.</summary>
+    public Regularizer? GammaRegularizer { get => _gammaRegularizer; set { _gammaRegularizer = value; AttachPenalties(); } }
+    /// <summary>Keras's beta_constraint: projects beta after each optimizer update.</summary>
+    public Constraint? BetaConstraint { get => _betaConstraint; set { _betaConstraint = value; AttachPenalties(); } }
+    /// <summary>Keras's gamma_constraint: projects gamma after each optimizer update.</summary>
+    public Constraint? GammaConstraint { get => _gammaConstraint; set { _gammaConstraint = value; AttachPenalties(); } }
+
+    private Regularizer? _betaRegularizer, _gammaRegularizer;
+    private Constraint? _betaConstraint, _gammaConstraint;
+
+    // Keras's add_weight(regularizer=, constraint=): the trainer applies them through the variables.
+    private void AttachPenalties()
+    {
+        NormalizationPenalties.Attach(Gamma, _gammaRegularizer, _gammaConstraint);
+        NormalizationPenalties.Attach(Beta, _betaRegularizer, _betaConstraint);
+    }
 
     /// <summary>The weights once built (null when <see cref="Scale"/> / <see cref="Center"/> are false).</summary>
     public Variable? Gamma { get; private set; }
@@ -87,6 +97,7 @@ public sealed class LayerNormalization : RowNormalization, ITrainingRefusal, IKe
         int[] shape = layout.Given.Select(a => layout.SampleShape[a]).ToArray();
         if (Scale) Gamma = AddWeight("gamma", shape, GammaInitializer);
         if (Center) Beta = AddWeight("beta", shape, BetaInitializer);
+        AttachPenalties();
     }
 
     private protected override void ForwardRows(IBackend be, Saved s, Tensor x, int rows, int features, Tensor y) =>
@@ -133,5 +144,5 @@ public sealed class LayerNormalization : RowNormalization, ITrainingRefusal, IKe
         foreach (var (key, obj) in WeightFields()) config[key] = obj?.ToKeras3Json();
     }
 
-    string? ITrainingRefusal.TrainingRefusal() => NormalizationPenalties.Refusal(this, BetaRegularizer, GammaRegularizer, BetaConstraint, GammaConstraint);
+    string? ITrainingRefusal.TrainingRefusal() => NormalizationPenalties.Refusal(this, Gamma, Beta, BetaRegularizer, GammaRegularizer, BetaConstraint, GammaConstraint);
 }
