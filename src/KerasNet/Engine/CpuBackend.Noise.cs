@@ -31,7 +31,12 @@ public sealed partial class CpuBackend
         ArgumentNullException.ThrowIfNull(noiseShape);
         if (shape.Length != noiseShape.Length)
             throw new ArgumentException($"{nameof(BroadcastAffine)}: the noise shape has {noiseShape.Length} dimensions, the shape {shape.Length}.", nameof(noiseShape));
-        foreach (int d in shape) BufferCheck.Dim(d, nameof(shape), nameof(BroadcastAffine));
+        for (int d = 0; d < shape.Length; d++)
+        {
+            BufferCheck.Dim(shape[d], nameof(shape), nameof(BroadcastAffine));
+            if (noiseShape[d] != 1 && noiseShape[d] != shape[d])
+                throw new ArgumentException($"{nameof(BroadcastAffine)}: noise dimension {d} is {noiseShape[d]}, must be 1 or {shape[d]}.", nameof(noiseShape));
+        }
         BroadcastKernels.Affine(x, mul, add, y, shape, noiseShape);
     }
 }
