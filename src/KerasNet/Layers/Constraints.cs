@@ -5,21 +5,30 @@ namespace KerasNet.Layers;
 
 /// <summary>
 /// A Keras weight constraint (<see cref="MaxNorm"/>, <see cref="NonNeg"/>, <see cref="UnitNorm"/>,
-/// <see cref="MinMaxNorm"/>, or an <see cref="UnknownConstraint"/> read from a config). KerasNet keeps it in the
-/// layer's config and writes it back; it does not apply it after optimizer steps yet, so training refuses a layer
-/// that has one (inference never needs it).
+/// <see cref="MinMaxNorm"/>, <see cref="RadialConstraint"/>, or an <see cref="UnknownConstraint"/> read from a
+/// config). The trainer projects the weight with it after each optimizer update of that weight, as Keras's
+/// optimizer does; an unknown class is kept in the config and written back, and training refuses it.
 /// </summary>
 public abstract class Constraint : KerasObject
 {
     /// <inheritdoc/>
     internal override string Keras3Module => "keras.constraints";
 
+    /// <summary>Keras's <c>__call__</c>, in place: projects a weight of <paramref name="shape"/> (Keras layout).</summary>
+    internal abstract void Apply(Span<float> w, int[] shape);
+
+    /// <summary>Why a weight of <paramref name="shape"/> cannot be constrained as Keras would (null: it can).</summary>
+    internal virtual string? Refusal(int[] shape) => null;
+
     /// <summary>A Keras name as a constraint, so <c>kernelConstraint: "non_neg"</c> reads as in Keras.</summary>
     public static implicit operator Constraint(string identifier) => Get(identifier);
 
-    /// <summary>Resolves "MaxNorm"/"max_norm", "NonNeg"/"non_neg", "UnitNorm"/"unit_norm", "MinMaxNorm"/"min_max_norm".</summary>
+    /// <summary>
+    /// Resolves "MaxNorm"/"max_norm", "NonNeg"/"non_neg", "UnitNorm"/"unit_norm", "MinMaxNorm"/"min_max_norm",
+    /// "RadialConstraint"/"radial_constraint".
+    /// </summary>
     public static Constraint Get(string identifier) =>
-        Create(identifier, null) ?? throw new KerasNetException($"Unknown constraint '{identifier}'. Known: MaxNorm, NonNeg, UnitNorm, MinMaxNorm (and max_norm, non_neg, unit_norm, min_max_norm).");
+        Create(identifier, null) ?? throw new KerasNetException($"Unknown constraint '{identifier}'. Known: MaxNorm, NonNeg, UnitNorm, MinMaxNorm, RadialConstraint (and max_norm, non_neg, unit_norm, min_max_norm, radial_constraint).");
 
     /// <summary>The constraint a config node describes, in any Keras form; unknown classes are kept as read.</summary>
     internal static Constraint? FromJson(JsonNode? node) => Read(node, "a constraint", Create, s => new UnknownConstraint(s));
@@ -32,6 +41,7 @@ public abstract class Constraint : KerasObject
         "UnitNorm" or "unit_norm" or "unitnorm" => new UnitNorm(c?.Axis("axis", 0) ?? [0]),
         "MinMaxNorm" or "min_max_norm" => new MinMaxNorm(c?.Number("min_value", 0, "low") ?? 0, c?.Number("max_value", 1, "high") ?? 1,
             c?.Number("rate", 1) ?? 1, c?.Axis("axis", 0) ?? [0]),
+        "RadialConstraint" or "radial_constraint" => new RadialConstraint(),
         _ => null,
     };
 
@@ -56,6 +66,18 @@ public sealed class MaxNorm : Constraint
     public override string ClassName => "MaxNorm";
 
     /// <inheritdoc/>
+    internal override string? Refusal(int[] shape) => ConstraintMath.CheckAxes(Axis, shape, ClassName);
+
+    /// <inheritdoc/>
+    internal override void Apply(Span<float> w, int[] shape) => ConstraintMath.ScaleByNorms(w, shape, Axis, new Rule((float)MaxValue));
+
+    // w * (clip(norm, 0, max_value) / (epsilon + norm))
+    private readonly struct Rule(float max) : INormRule
+    {
+        public float Project(float w, float norm) => w * (ConstraintMath.Clip(norm, 0, max) / (ConstraintMath.Epsilon + norm));
+    }
+
+    /// <inheritdoc/>
     public override JsonObject GetConfig() => AsRead(new() { ["max_value"] = MaxValue, ["axis"] = AxisJson(Axis) });
 }
 
@@ -64,6 +86,13 @@ public sealed class NonNeg : Constraint
 {
     /// <inheritdoc/>
     public override string ClassName => "NonNeg";
+
+    /// <inheritdoc/>
+    internal override void Apply(Span<float> w, int[] shape)
+    {
+        // w * cast(w >= 0): a negative weight becomes (-)0, NaN stays NaN, as in Keras.
+        for (int i = 0; i < w.Length; i++) w[i] *= w[i] >= 0 ? 1f : 0f;
+    }
 }
 
 /// <summary>Rescales each slice along <c>axis</c> to unit norm (Keras UnitNorm; default axis 0).</summary>
@@ -77,6 +106,18 @@ public sealed class UnitNorm : Constraint
 
     /// <inheritdoc/>
     public override string ClassName => "UnitNorm";
+
+    /// <inheritdoc/>
+    internal override string? Refusal(int[] shape) => ConstraintMath.CheckAxes(Axis, shape, ClassName);
+
+    /// <inheritdoc/>
+    internal override void Apply(Span<float> w, int[] shape) => ConstraintMath.ScaleByNorms(w, shape, Axis, new Rule());
+
+    // w / (epsilon + norm)
+    private readonly struct Rule : INormRule
+    {
+        public float Project(float w, float norm) => w / (ConstraintMath.Epsilon + norm);
+    }
 
     /// <inheritdoc/>
     public override JsonObject GetConfig() => AsRead(new() { ["axis"] = AxisJson(Axis) });
@@ -110,8 +151,44 @@ public sealed class MinMaxNorm : Constraint
     public override string ClassName => "MinMaxNorm";
 
     /// <inheritdoc/>
+    internal override string? Refusal(int[] shape) => ConstraintMath.CheckAxes(Axis, shape, ClassName);
+
+    /// <inheritdoc/>
+    internal override void Apply(Span<float> w, int[] shape) =>
+        ConstraintMath.ScaleByNorms(w, shape, Axis, new Rule((float)MinValue, (float)MaxValue, (float)Rate));
+
+    // w * ((rate * clip(norm, min, max) + (1 - rate) * norm) / (epsilon + norm))
+    private readonly struct Rule(float min, float max, float rate) : INormRule
+    {
+        public float Project(float w, float norm) =>
+            w * ((rate * ConstraintMath.Clip(norm, min, max) + (1 - rate) * norm) / (ConstraintMath.Epsilon + norm));
+    }
+
+    /// <inheritdoc/>
     public override JsonObject GetConfig() =>
         AsRead(new() { ["min_value"] = MinValue, ["max_value"] = MaxValue, ["rate"] = Rate, ["axis"] = AxisJson(Axis) });
+}
+
+/// <summary>
+/// Makes each (in, out) slice of a square Conv2D kernel (size, size, in, out) constant on rings around its centre
+/// (tf.keras 2.4's RadialConstraint, transcribed from its code, whose odd-size core is the corner of the central
+/// 3x3 rather than the docstring's centre). Kernels that are not square or smaller than 2x2 are refused, where
+/// Keras fails.
+/// </summary>
+public sealed class RadialConstraint : Constraint
+{
+    /// <inheritdoc/>
+    public override string ClassName => "RadialConstraint";
+
+    /// <inheritdoc/>
+    internal override string? Refusal(int[] shape) => ConstraintMath.RadialRefusal(shape);
+
+    /// <inheritdoc/>
+    internal override void Apply(Span<float> w, int[] shape)
+    {
+        if (ConstraintMath.RadialRefusal(shape) is { } why) throw new KerasNetException($"Cannot apply {why}.");
+        ConstraintMath.Radial(w, shape);
+    }
 }
 
 /// <summary>A constraint class KerasNet does not know, kept exactly as read and written back unchanged.</summary>
@@ -123,6 +200,13 @@ public sealed class UnknownConstraint : Constraint
 
     /// <inheritdoc/>
     public override string ClassName => _raw.ClassName;
+
+    /// <inheritdoc/>
+    internal override string Refusal(int[] shape) => $"{ClassName}, which KerasNet does not implement";
+
+    /// <inheritdoc/>
+    internal override void Apply(Span<float> w, int[] shape) =>
+        throw new KerasNetException($"Constraint {ClassName} is not implemented by KerasNet, so it cannot be applied.");
 
     /// <inheritdoc/>
     public override JsonObject GetConfig() => _raw.Config;

@@ -15,8 +15,9 @@ public sealed class Dense : KernelLayer
     /// <summary>Creates the layer with Keras's defaults (glorot_uniform kernel, zero bias, no activation).</summary>
     /// <remarks>
     /// Initializers, regularizers and constraints take Keras objects or names (<c>kernelInitializer: "he_normal"</c>,
-    /// <c>kernelRegularizer: new L2(1e-4)</c>); null initializers are Keras's defaults. Regularizers and
-    /// constraints are kept in the config but not applied yet: training refuses a layer that has one.
+    /// <c>kernelRegularizer: new L2(1e-4)</c>); null initializers are Keras's defaults. Training adds the
+    /// regularizers' penalties to the loss (the activity regularizer's divided by the batch size, as tf.keras 2.4)
+    /// and projects the weights with their constraints after each update, as Keras does.
     /// </remarks>
     public Dense(int units, string? activation = null, bool useBias = true,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
@@ -38,6 +39,9 @@ public sealed class Dense : KernelLayer
 
     /// <summary>Output width.</summary>
     public int Units { get; }
+
+    /// <summary>Passes masks on (tf.keras 2.4's Dense sets supports_masking): a (batch, timesteps) mask stays with the timesteps.</summary>
+    public override bool SupportsMasking => true;
 
     /// <inheritdoc/>
     public override void Build(int[] inputShape)

@@ -7,10 +7,10 @@ namespace KerasNet.Layers;
 /// Where a backward pass sends weight gradients. It answers three questions for each variable: whether its gradient
 /// is wanted in this step (a frozen layer's is not, so it is not even computed), whether the update may be fused into
 /// the layer's backward kernel (only for the step's trainable variables, an element-wise optimizer, and a variable used
-/// by a single call in the graph), and which array to write the gradient into. A variable of a layer called several
+/// by a single call in the graph and without a regularizer), and which array to write the gradient into. A variable of a layer called several
 /// times gets each call's gradient added, never overwritten. Layers never know the optimizer.
 /// </summary>
-public sealed class GradientSink
+public sealed partial class GradientSink
 {
     private readonly HashSet<Variable> _wanted = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<Variable> _shared = new(ReferenceEqualityComparer.Instance);
@@ -37,6 +37,7 @@ public sealed class GradientSink
         _updates = updates;
         _fused.Clear();
         _writes.Clear();
+        ResetRows();
     }
 
     private bool SameSet(IReadOnlyList<Variable> vars)
@@ -62,9 +63,10 @@ public sealed class GradientSink
     /// </summary>
     public IWeightUpdate? TryFuse(Variable v)
     {
-        if (_updates is null || !Wants(v) || _shared.Contains(v)) return null;
+        // A regularized weight's gradient gets the penalty's added after the backward pass: it must be stored.
+        if (_updates is null || !Wants(v) || _shared.Contains(v) || v.IsRegularized) return null;
         var u = _updates.FusedUpdate(v);
-        if (u != null) { _fused.Add(v); _writes[v] = 1; }
+        if (u != null) { _fused.Add(v); _writes[v] = 1; v.MarkChanged(); }
         return u;
     }
 

@@ -5,8 +5,8 @@ using KerasNet.Engine;
 namespace KerasNet.Layers;
 
 /// <summary>
-/// What Dense and Conv2D share: a kernel and optional bias with their initializers, and an output activation the
-/// model may fuse with the loss.
+/// What Dense and Conv2D share: a kernel and optional bias with their initializers, regularizers and constraints, an
+/// activity regularizer on the output, and an output activation the model may fuse with the loss.
 /// </summary>
 public abstract partial class KernelLayer : Layer, IActivatedLayer
 {
@@ -34,20 +34,39 @@ public abstract partial class KernelLayer : Layer, IActivatedLayer
     /// <summary>Initializer of the bias.</summary>
     public Initializer BiasInitializer { get; }
 
-    /// <summary>The kernel in Keras layout, after <see cref="Layer.Build"/>.</summary>
-    public Variable? Kernel { get; private set; }
+    /// <summary>
+    /// The kernel in Keras layout, after <see cref="Layer.Build(int[])"/>. Setting it hands it the kernel regularizer
+    /// and constraint.
+    /// </summary>
+    public Variable? Kernel
+    {
+        get => _kernel;
+        private protected set { _kernel = value; AttachPenalties(); }
+    }
 
-    /// <summary>The bias (one per output channel), after <see cref="Layer.Build"/> when <see cref="UseBias"/>.</summary>
-    public Variable? Bias { get; private set; }
+    /// <summary>
+    /// The bias (one per output channel), after <see cref="Layer.Build(int[])"/> when <see cref="UseBias"/>. Setting
+    /// it hands it the bias regularizer and constraint.
+    /// </summary>
+    public Variable? Bias
+    {
+        get => _bias;
+        private protected set { _bias = value; AttachPenalties(); }
+    }
+
+    private Variable? _kernel, _bias;
 
     internal ActivationStage Stage { get; }
     ActivationStage IActivatedLayer.Stage => Stage;
 
-    /// <summary>Creates the kernel of the given Keras-layout shape and a bias of its last dimension.</summary>
-    private protected void AddKernelAndBias(int[] kernelShape)
+    /// <summary>
+    /// Creates the kernel of the given Keras-layout shape (named <paramref name="kernelName"/>, Keras's weight name) and a
+    /// bias of <paramref name="biasSize"/> values (the kernel's last dimension when 0).
+    /// </summary>
+    private protected void AddKernelAndBias(int[] kernelShape, string kernelName = "kernel", int biasSize = 0)
     {
-        Kernel = AddWeight("kernel", kernelShape, KernelInitializer);
-        if (UseBias) Bias = AddWeight("bias", [kernelShape[^1]], BiasInitializer);
+        Kernel = AddWeight(kernelName, kernelShape, KernelInitializer);
+        if (UseBias) Bias = AddWeight("bias", [biasSize > 0 ? biasSize : kernelShape[^1]], BiasInitializer);
     }
 
     /// <summary>The bias gradient: column sums of the output gradient.</summary>

@@ -5,8 +5,9 @@ namespace KerasNet.Layers;
 
 /// <summary>
 /// A Keras weight or activity regularizer (<see cref="L1"/>, <see cref="L2"/>, <see cref="L1L2"/>, or an
-/// <see cref="UnknownRegularizer"/> read from a config). KerasNet keeps it in the layer's config and writes it back;
-/// it does not add it to the loss yet, so training refuses a layer that has one (inference never needs it).
+/// <see cref="OrthogonalRegularizer"/>, or an <see cref="UnknownRegularizer"/> read from a config). The trainer adds
+/// its penalty to the loss and its gradient to the weight's (or, as an activity regularizer, the output's) gradient,
+/// as Keras does; an unknown class is kept in the config and written back, and training refuses it.
 /// </summary>
 public abstract class Regularizer : KerasObject
 {
@@ -16,12 +17,42 @@ public abstract class Regularizer : KerasObject
     /// <summary>Whether it adds nothing to the loss (every factor zero), so ignoring it changes no result.</summary>
     internal virtual bool IsZero => false;
 
+    /// <summary>
+    /// Keras's <c>__call__</c>: the penalty of <paramref name="x"/>, a tensor of <paramref name="shape"/>; when
+    /// <paramref name="grad"/> is not empty, <paramref name="scale"/> times the penalty's gradient is added into it.
+    /// </summary>
+    internal abstract double Apply(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, Span<float> grad, float scale);
+
+    /// <summary>Why a tensor of <paramref name="shape"/> cannot be penalised as Keras would (null: it can).</summary>
+    internal virtual string? Refusal(ReadOnlySpan<int> shape) => null;
+
+    /// <summary>
+    /// <c>l1 * sum(abs(x)) + l2 * sum(square(x))</c> with float32 factors, as tf.keras 2.4's L1, L2 and L1L2
+    /// compute it, and its gradient (<c>l1 * sign(x) + 2 * l2 * x</c>, sign(0) = 0 as TensorFlow's abs has it).
+    /// </summary>
+    private protected static double L1L2Penalty(ReadOnlySpan<float> x, Span<float> grad, float scale, float l1, float l2)
+    {
+        double value = 0;
+        if (l1 != 0) value += l1 * (double)System.Numerics.Tensors.TensorPrimitives.SumOfMagnitudes(x);
+        if (l2 != 0) value += l2 * (double)System.Numerics.Tensors.TensorPrimitives.SumOfSquares(x);
+        if (grad.IsEmpty) return value;
+        if (grad.Length != x.Length) throw new ArgumentException($"The gradient has {grad.Length} elements, the tensor {x.Length}.", nameof(grad));
+        float a = scale * l1, b = scale * 2 * l2;
+        if (l2 != 0) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(x, b, grad, grad);
+        if (l1 != 0)
+            for (int i = 0; i < x.Length; i++) grad[i] += x[i] > 0 ? a : x[i] < 0 ? -a : 0f;
+        return value;
+    }
+
     /// <summary>A Keras name as a regularizer, so <c>kernelRegularizer: "l2"</c> reads as in Keras.</summary>
     public static implicit operator Regularizer(string identifier) => Get(identifier);
 
-    /// <summary>Resolves "l1", "l2", "l1_l2" (0.01 each, as tf.keras 2.4), "L1", "L2", "L1L2" with their defaults.</summary>
+    /// <summary>
+    /// Resolves "l1", "l2", "l1_l2" (0.01 each, as tf.keras 2.4), "L1", "L2", "L1L2", "OrthogonalRegularizer" /
+    /// "orthogonal_regularizer" with their defaults.
+    /// </summary>
     public static Regularizer Get(string identifier) =>
-        Create(identifier, null) ?? throw new KerasNetException($"Unknown regularizer '{identifier}'. Known: L1, L2, L1L2, l1, l2, l1_l2.");
+        Create(identifier, null) ?? throw new KerasNetException($"Unknown regularizer '{identifier}'. Known: L1, L2, L1L2, OrthogonalRegularizer, l1, l2, l1_l2, orthogonal_regularizer.");
 
     /// <summary>The regularizer a config node describes, in any Keras form; unknown classes are kept as read.</summary>
     internal static Regularizer? FromJson(JsonNode? node) => Read(node, "a regularizer", Create, s => new UnknownRegularizer(s));
@@ -36,6 +67,8 @@ public abstract class Regularizer : KerasObject
         "l1_l2" => new L1L2(c?.Number("l1", 0.01) ?? 0.01, c?.Number("l2", 0.01) ?? 0.01),
         // Keras 1's classes: {"name": "L1L2Regularizer", "l1": ..., "l2": ...}.
         "L1L2Regularizer" or "WeightRegularizer" or "ActivityRegularizer" => new L1L2(c?.Number("l1", 0) ?? 0, c?.Number("l2", 0) ?? 0),
+        // Keras 3 (and tf.keras 2.10+).
+        "OrthogonalRegularizer" or "orthogonal_regularizer" => new OrthogonalRegularizer(c?.Number("factor", 0.01) ?? 0.01, c?.Text("mode", "rows") ?? "rows"),
         _ => null,
     };
 
@@ -56,6 +89,10 @@ public sealed class L1(double l1 = 0.01) : Regularizer
     internal override bool IsZero => Factor == 0;
 
     /// <inheritdoc/>
+    internal override double Apply(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, Span<float> grad, float scale) =>
+        L1L2Penalty(x, grad, scale, (float)Factor, 0);
+
+    /// <inheritdoc/>
     public override JsonObject GetConfig() => AsRead(new() { ["l1"] = Floatx(Factor) });
 
     /// <inheritdoc/>
@@ -73,6 +110,10 @@ public sealed class L2(double l2 = 0.01) : Regularizer
 
     /// <inheritdoc/>
     internal override bool IsZero => Factor == 0;
+
+    /// <inheritdoc/>
+    internal override double Apply(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, Span<float> grad, float scale) =>
+        L1L2Penalty(x, grad, scale, 0, (float)Factor);
 
     /// <inheritdoc/>
     public override JsonObject GetConfig() => AsRead(new() { ["l2"] = Floatx(Factor) });
@@ -97,6 +138,10 @@ public sealed class L1L2(double l1 = 0.0, double l2 = 0.0) : Regularizer
     internal override bool IsZero => L1Factor == 0 && L2Factor == 0;
 
     /// <inheritdoc/>
+    internal override double Apply(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, Span<float> grad, float scale) =>
+        L1L2Penalty(x, grad, scale, (float)L1Factor, (float)L2Factor);
+
+    /// <inheritdoc/>
     public override JsonObject GetConfig() => AsRead(new() { ["l1"] = Floatx(L1Factor), ["l2"] = Floatx(L2Factor) });
 
     /// <inheritdoc/>
@@ -112,6 +157,13 @@ public sealed class UnknownRegularizer : Regularizer
 
     /// <inheritdoc/>
     public override string ClassName => _raw.ClassName;
+
+    /// <inheritdoc/>
+    internal override string Refusal(ReadOnlySpan<int> shape) => $"{ClassName}, which KerasNet does not implement";
+
+    /// <inheritdoc/>
+    internal override double Apply(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, Span<float> grad, float scale) =>
+        throw new KerasNetException($"Regularizer {ClassName} is not implemented by KerasNet, so it cannot be applied.");
 
     /// <inheritdoc/>
     public override JsonObject GetConfig() => _raw.Config;

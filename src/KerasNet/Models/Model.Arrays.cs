@@ -74,7 +74,7 @@ public partial class Model
         var values = new List<double>();
         double total = 0;
         for (int i = 0; i < _lastOutputLosses.Length; i++) total += _lossWeights[i] * _lastOutputLosses[i];
-        values.Add(total);
+        values.Add(total + _lastPenalty); // Keras's loss includes the regularization losses
         if (_lastOutputLosses.Length > 1) values.AddRange(_lastOutputLosses);
         foreach (var ms in _outputMetrics) foreach (var m in ms) { values.Add(m.Result()); m.Reset(); }
         return values.ToArray();

@@ -74,7 +74,7 @@ public partial class Model
                 var batch = x.GetBatch(step);
                 double loss = TrainStep(batch);
                 running ??= new RunningLogs(this);
-                running.Add(batch.X.BatchSize, _lastOutputLosses);
+                running.Add(batch.X.BatchSize, _lastOutputLosses, _lastPenalty);
                 seen = step + 1;
                 if (batchLogsWanted)
                 {
@@ -102,11 +102,12 @@ public partial class Model
     }
 
     private double[] _lastOutputLosses = [];
+    private double _lastPenalty; // the regularization loss of the last step (Keras's model.losses, summed)
     private FunctionalGraph? _checkedForTraining;
 
     /// <summary>
     /// Refuses training that would silently differ from Keras: a weight whose initializer KerasNet lacks and that was
-    /// never loaded, or a regularizer/constraint (kept for inference, not applied in training yet). Once per graph.
+    /// never loaded, or a regularizer/constraint KerasNet cannot apply (an unknown class from a config). Once per graph.
     /// </summary>
     private void CheckTrainable(FunctionalGraph g)
     {
@@ -119,7 +120,8 @@ public partial class Model
         m.Layers.SelectMany(l => l is Model inner ? LeafLayers(inner) : [l]);
 
     /// <summary>
-    /// One optimisation step on a batch (Keras's <c>train_on_batch</c>); returns the total loss. Concurrent Predict
+    /// One optimisation step on a batch (Keras's <c>train_on_batch</c>); returns the total loss (the regularization
+    /// losses included, as Keras's). Concurrent Predict
     /// and Evaluate calls wait for the step, and the step waits for them, so none sees half-updated weights.
     /// </summary>
     public double TrainStep(Batch batch)
@@ -157,21 +159,25 @@ public partial class Model
             var yPred = ctx.Output(i);
             var grad = _lossGrads[i] = Tensor.Ensure(_lossGrads[i], (ReadOnlySpan<int>)yPred.Shape);
             var logits = _fusedNodes[i] >= 0 ? ctx.Nodes[_fusedNodes[i]].Logits : null;
-            double li = _losses[i].Compute(yPred, targets[i], grad, logits);
+            double li = OutputLoss(ctx, i, yPred, targets[i], grad, logits);
             if (_lossWeights[i] != 1) System.Numerics.Tensors.TensorPrimitives.Multiply(grad.Span, (float)_lossWeights[i], grad.Span);
             _lastOutputLosses[i] = li;
             total += _lossWeights[i] * li;
-            foreach (var m in _outputMetrics[i]) m.Update(yPred, targets[i]);
+            var (mp, mt) = MaskedRowsOf(ctx, i, yPred, targets[i]);
+            foreach (var m in _outputMetrics[i]) m.Update(mp, mt);
         }
         var trainable = RefreshTrainable();
         var optimizer = Optimizer!;
         optimizer.BeginApply(trainable);
         // Element-wise optimizers let kernels update a weight while its gradient is formed; the sink allows it only
-        // for this step's trainable variables that a single call uses.
+        // for this step's trainable variables that a single call uses and that have no regularizer.
         _sink.BeginStep(trainable, g.SharedVariables, optimizer.IsElementWise ? optimizer : null);
         g.Backward(ctx, _lossGrads, needInputGrads: false, _sink);
+        // tf.keras 2.4's train_step: loss = compiled loss + sum(model.losses), at the weights before the update.
+        _lastPenalty = RegularizationLoss(ctx, _sink);
         optimizer.UpdateVariables(trainable, _sink);
-        return total;
+        ApplyConstraints(trainable, _sink);
+        return total + _lastPenalty;
     }
 
     /// <summary>The trainable weights in Keras order, rebuilt only when trainability changed (no per-step allocation).</summary>
@@ -209,6 +215,9 @@ public partial class Model
         {
             ctx.SetLossFusion(fuseLoss ? _fusedNodes : null);
             g.Forward(ctx, inputs, training: false);
+            // Only Evaluate asks for the loss's fusion: tf.keras 2.4's test_step adds model.losses to its loss too.
+            // The value goes to the evaluation's RunningLogs.Add on this thread.
+            if (fuseLoss) t_evaluationPenalty = RegularizationLoss(ctx, null);
             return ctx;
         }
         catch
@@ -224,12 +233,16 @@ public partial class Model
         _stepLock.ExitReadLock();
     }
 
-    /// <summary>Sample-weighted running means of the losses and the compiled metrics over an epoch.</summary>
+    /// <summary>
+    /// Sample-weighted running means of the losses and the compiled metrics over an epoch. The total loss includes
+    /// the regularization losses, as tf.keras 2.4's loss metric (the per-output losses do not).
+    /// </summary>
     private sealed class RunningLogs
     {
         private readonly Model _model;
         private readonly Metrics.Metric[][] _metrics;
         private readonly double[] _lossSums;
+        private double _penaltySum;
         private long _count;
 
         public RunningLogs(Model model, Metrics.Metric[][]? metrics = null)
@@ -242,10 +255,19 @@ public partial class Model
 
         public double[] Results() => Values().Select(p => p.Value).ToArray();
 
-        public void Add(int samples, double[] outputLosses)
+        /// <summary>A training batch: its per-output losses and its regularization loss.</summary>
+        public void Add(int samples, double[] outputLosses, double penalty)
         {
             for (int i = 0; i < _lossSums.Length; i++) _lossSums[i] += outputLosses[i] * samples;
+            _penaltySum += penalty * samples;
             _count += samples;
+        }
+
+        /// <summary>An evaluation batch: its regularization loss is the one its forward pass left on this thread (BeginInfer).</summary>
+        public void Add(int samples, double[] outputLosses)
+        {
+            Add(samples, outputLosses, t_evaluationPenalty);
+            t_evaluationPenalty = 0;
         }
 
         public void UpdateMetrics(int output, Tensor yPred, Tensor yTrue)
@@ -258,7 +280,7 @@ public partial class Model
         public List<KeyValuePair<string, double>> Values()
         {
             var names = _model._logNames;
-            double total = 0;
+            double total = _count == 0 ? 0 : _penaltySum / _count;
             for (int i = 0; i < _lossSums.Length; i++) total += _model._lossWeights[i] * Mean(i);
             var v = new List<KeyValuePair<string, double>> { new(names[0], total) };
             int k = 1;

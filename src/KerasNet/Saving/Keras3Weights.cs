@@ -55,12 +55,26 @@ internal static class Keras3Weights
                 WriteContainer(lg, sub, visited);
                 continue;
             }
-            var vars = H5Tree.Child(lg, "vars");
-            vars.Attributes["name"] = layer.Name;
-            for (int j = 0; j < layer.Weights.Count; j++)
-                vars[j.ToString(CultureInfo.InvariantCulture)] = H5Tree.Floats(layer.Weights[j].Value.ToArray(), layer.Weights[j].Shape);
+            WriteLayer(lg, layer, visited);
         }
         H5Tree.Child(g, "vars").Attributes["name"] = model.Name;
+    }
+
+    // A layer's own variables under vars/0, vars/1, ...; a wrapper's (TimeDistributed) are its inner layer's, under
+    // layer/vars (Keras 3's saver walks the wrapper's `layer` attribute), its own vars group staying empty.
+    private static void WriteLayer(H5Group lg, Layer layer, HashSet<Layer> visited)
+    {
+        var vars = H5Tree.Child(lg, "vars");
+        vars.Attributes["name"] = layer.Name;
+        if (layer is Wrapper w)
+        {
+            var inner = H5Tree.Child(lg, "layer");
+            if (w.Layer is Model sub) WriteContainer(inner, sub, visited);
+            else WriteLayer(inner, w.Layer, visited);
+            return;
+        }
+        for (int j = 0; j < layer.Weights.Count; j++)
+            vars[j.ToString(CultureInfo.InvariantCulture)] = H5Tree.Floats(layer.Weights[j].Value.ToArray(), layer.Weights[j].Shape);
     }
 
     /// <summary>Loads the layer weights (all checked before any is assigned) and, when asked, the optimizer state.</summary>
@@ -93,6 +107,11 @@ internal static class Keras3Weights
                     throw new ShapeMismatchException($"{r.Name}: nested model '{sub.Name}' has weights but the file has no group '{path}/{keys[i]}/layers'.");
                 continue;
             }
+            if (layer is Wrapper w)
+            {
+                ReadWrapped(r, container, $"{path}/{keys[i]}", keys[i], w, pending, visited);
+                continue;
+            }
             var vars = r.Group(container, keys[i] + "/vars");
             var arrays = new List<StoredArray>();
             if (vars != null)
@@ -109,5 +128,30 @@ internal static class Keras3Weights
         var extra = r.ChildNames(container).Except(keys).ToList();
         if (extra.Count > 0)
             throw new ShapeMismatchException($"{r.Name}: the file has layers the model lacks: {string.Join(", ", extra)} (the model's are {string.Join(", ", keys)}).");
+    }
+
+    // A wrapper's weights are its inner layer's, at <key>/layer/vars (see WriteLayer).
+    private static void ReadWrapped(H5Reader r, IH5Group container, string path, string key, Wrapper w, List<WeightAssign.Pending> pending, HashSet<Layer> visited)
+    {
+        var inner = w.Layer;
+        if (inner is Model sub)
+        {
+            var sg = r.Group(container, key + "/layer") is { } g ? Container(r, g) : null;
+            if (sg != null) ReadContainer(r, sg, $"{path}/layer/layers", sub, pending, visited);
+            else if (sub.Weights.Count > 0) throw new ShapeMismatchException($"{r.Name}: wrapped model '{sub.Name}' has weights but the file has no group '{path}/layer/layers'.");
+            return;
+        }
+        var vars = r.Group(container, key + "/layer/vars");
+        var arrays = new List<StoredArray>();
+        if (vars != null)
+            for (int j = 0; r.IsDataset(vars, j.ToString(CultureInfo.InvariantCulture)); j++)
+            {
+                var (data, shape) = r.ReadFloats(vars, j.ToString(CultureInfo.InvariantCulture));
+                arrays.Add(new StoredArray($"{key}/layer/vars/{j}", data, shape));
+            }
+        else if (inner.Weights.Count > 0)
+            throw new ShapeMismatchException($"{r.Name}: layer '{w.Name}' ({w.ClassName}) wraps '{inner.Name}', which has weights, but the file has no group '{path}/layer/vars'.");
+        if (inner.Weights.Count > 0 || arrays.Count > 0)
+            pending.Add(WeightAssign.Check(w, arrays, r.Name, path, new WeightAssign.Origin("3", "tensorflow")));
     }
 }

@@ -44,8 +44,9 @@ internal static class KerasArchive
     }
 
     /// <summary>
-    /// Opens an archive and reads its config.json (at most <see cref="KerasLimits.MaxArchiveJsonBytes"/>); the weights
-    /// entry is inflated later by <see cref="Reader.Weights"/>, once the caller knows from the config how large it can be.
+    /// Opens an archive and reads its config.json (at most <see cref="KerasLimits.MaxArchiveJsonBytes"/>) and
+    /// metadata.json's keras_version (null when the archive has no metadata or it names none); the weights entry is
+    /// inflated later by <see cref="Reader.Weights"/>, once the caller knows from the config how large it can be.
     /// </summary>
     public static Reader Open(string path)
     {
@@ -55,8 +56,11 @@ internal static class KerasArchive
         {
             zip = ZipFile.OpenRead(path);
             foreach (var e in zip.Entries) CheckName(path, e.FullName);
-            string config = Encoding.UTF8.GetString(ReadEntry(zip, path, "config.json", MaxJsonBytes, "the limit (KerasContext.Current.Limits.MaxArchiveJsonBytes)"));
-            var reader = new Reader(path, zip, config);
+            const string jsonLimit = "the limit (KerasContext.Current.Limits.MaxArchiveJsonBytes)";
+            string config = Encoding.UTF8.GetString(ReadEntry(zip, path, "config.json", MaxJsonBytes, jsonLimit));
+            string? version = zip.GetEntry("metadata.json") is null ? null
+                : MetadataVersion(path, Encoding.UTF8.GetString(ReadEntry(zip, path, "metadata.json", MaxJsonBytes, jsonLimit)));
+            var reader = new Reader(path, zip, config, version);
             zip = null;
             return reader;
         }
@@ -67,10 +71,13 @@ internal static class KerasArchive
     }
 
     /// <summary>An open archive whose config has been read.</summary>
-    internal sealed class Reader(string path, ZipArchive zip, string configJson) : IDisposable
+    internal sealed class Reader(string path, ZipArchive zip, string configJson, string? kerasVersion) : IDisposable
     {
         /// <summary>The config.json text.</summary>
         public string ConfigJson { get; } = configJson;
+
+        /// <summary>metadata.json's keras_version, or null.</summary>
+        public string? KerasVersion { get; } = kerasVersion;
 
         /// <summary>
         /// The weights entry as an HDF5 reader. It is refused before anything is inflated when it declares more than
@@ -111,6 +118,18 @@ internal static class KerasArchive
             arrays++;
         }
         return Fixed + Slots * (values * BytesPerValue + arrays * PerArray);
+    }
+
+    // metadata.json's keras_version ("3.11.3"; tf.keras 2.13-2.15 write their own version). Null when absent or when the
+    // metadata is not valid JSON: it only informs how a few names are read, and the config's own form decides then.
+    private static string? MetadataVersion(string path, string json)
+    {
+        try
+        {
+            return ModelConfigReader.ParseObject(json, $"{path}!metadata.json")["keras_version"] is System.Text.Json.Nodes.JsonValue v
+                && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : null;
+        }
+        catch (ModelConfigException) { return null; }
     }
 
     /// <summary>Rejects entry names that would escape an extraction folder (zip-slip), as a safe extractor must.</summary>

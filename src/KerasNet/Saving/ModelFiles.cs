@@ -97,10 +97,12 @@ internal static class ModelFiles
         var configText = r.StringAttribute(r.Root, "model_config")
             ?? throw new InvalidModelFileException(path, "no 'model_config' attribute: the file holds only weights; build the model and call LoadWeights.");
         var model = ModelConfigReader.Read(ModelConfigReader.ParseObject(configText, $"{path} (model_config)"), $"{path} (model_config)",
-            maxParams: new FileInfo(path).Length / 4);
+            maxParams: new FileInfo(path).Length / 4, kerasVersion: r.StringAttribute(r.Root, "keras_version"));
         var weights = r.Group(r.Root, "model_weights")
             ?? throw new InvalidModelFileException(path, "no 'model_weights' group.");
         LegacyH5Weights.Read(r, weights, model, byName: false);
+        var origin = LegacyH5Weights.OriginOf(r, r.Root);
+        SavedBy.Apply(model, origin.KerasVersion, origin.Backend);
         if (r.StringAttribute(r.Root, "training_config") is { } tc
             && TrainingConfig.Apply(model, ModelConfigReader.ParseObject(tc, $"{path} (training_config)"), path))
             OptimizerState.ReadLegacy(r, model);
@@ -112,10 +114,11 @@ internal static class ModelFiles
         using var archive = KerasArchive.Open(path);
         string source = $"{path}!config.json";
         var root = ModelConfigReader.ParseObject(archive.ConfigJson, source);
-        var model = ModelConfigReader.Read(root, source, maxParams: new FileInfo(path).Length);
+        var model = ModelConfigReader.Read(root, source, maxParams: new FileInfo(path).Length, kerasVersion: archive.KerasVersion);
         bool compiled = root["compile_config"] is System.Text.Json.Nodes.JsonObject cc && TrainingConfig.Apply(model, cc, source);
         using var weights = archive.Weights(KerasArchive.MaxWeightsFileBytes(model), $"the model in config.json ('{model.Name}', {model.CountParams()} weights)");
         Keras3Weights.Read(weights, model, includeOptimizer: compiled);
+        SavedBy.Apply(model, "3", null);
         return model;
     }
 }

@@ -10,7 +10,7 @@ namespace KerasNet.Tests.Engine;
 /// one element short, and checks that no buffer changed.
 /// </summary>
 [Collection("Engine")]
-public class BufferCheckTests
+public partial class BufferCheckTests
 {
     private static readonly IBackend Be = new CpuBackend();
 
@@ -100,7 +100,7 @@ public class BufferCheckTests
     [Fact]
     public void ActivationBackwardRejectsShortBuffers()
     {
-        foreach (var kind in Enum.GetValues<ActivationKind>())
+        foreach (var kind in Enum.GetValues<ActivationKind>().Where(k => !ActivationKernels.NeedsInput(k)))
             EachShortByOne(["grad", "y"], [70, 70], v => Be.ActivationBackward(v[0], v[1], 70, 7, kind));
         // The kernel behind it reads y by pointer over grad's length.
         Rejects("y", () => ActivationKernels.Backward(new float[40], new float[39], 8, ActivationKind.Relu));

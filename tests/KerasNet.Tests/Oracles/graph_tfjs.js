@@ -18,6 +18,8 @@
 //   "sgd_lr":       optional SGD learning rate (default 0.01, Keras's SGD default).
 //   "trainable":    optional {layerName: false, ...}; those layers (found at any nesting depth, nested models
 //                   included) are frozen after the weights are set and before compile.
+//   "apply_constraints": optional true: after the step, each trainable weight with a constraint is projected by
+//                   tfjs's own constraint (see the quirks below).
 // Prints one JSON object on stdout:
 //   {"outputs": [{"shape","values"}...],            predictions with the given weights, one per output
 //    "weight_names": [...],                         tfjs originalName of each weight, in the payload's order
@@ -53,6 +55,11 @@
 // * "trainable" freezes every layer of that name at any depth (names are unique only within one model).
 // * weight_names are tfjs's originalName, "<layer>/<weight>" ("dense/kernel", "batch_normalization/moving_mean"),
 //   without Keras's ":0" and without any outer-model prefix.
+// * Constraints: Keras's optimizer projects a variable with its constraint right after updating it; tfjs's fit does
+//   not (tfjs applies a LayerVariable's constraint only in write(), which training never calls; the weights given
+//   are written here with the constraint set aside, as Keras's set_weights ignores it). With
+//   "apply_constraints" each constrained trainable weight is written back to itself after the step, through tfjs's
+//   MaxNorm/MinMaxNorm/UnitNorm/NonNeg. tfjs's regularizers (L1L2 only) are in its training loss, as in Keras.
 // * tfjs categorical_crossentropy works on probabilities (p / sum(p), clipped to [1e-7, 1 - 1e-7]); tf.keras 2.4's
 //   fit uses the softmax's logits instead. They agree to float32 precision unless a probability reaches the clip.
 const fs = require('fs');
@@ -150,7 +157,9 @@ function kerasOrderWeights(model, topology) {
         throw new Error(`layer '${name}' of the config is not in the tfjs model '${container.name}'`);
       }
       if (isContainer(layer)) { visit(layer, lc); continue; }
-      for (const w of layer._trainableWeights.concat(layer._nonTrainableWeights)) {
+      // A wrapper (TimeDistributed) holds no weights of its own: Keras lists its inner layer's.
+      const owner = (layer.layer != null && layer._trainableWeights.length + layer._nonTrainableWeights.length === 0) ? layer.layer : layer;
+      for (const w of owner._trainableWeights.concat(owner._nonTrainableWeights)) {
         if (!seen.has(w.id)) { seen.add(w.id); out.push(w); }
       }
     }
@@ -216,7 +225,11 @@ async function main() {
     if (JSON.stringify(v.shape) !== JSON.stringify(given[i].shape)) {
       throw new Error(`weight ${i} (${v.originalName}): tfjs shape [${v.shape}], payload shape [${given[i].shape}]`);
     }
+    // Keras's set_weights assigns as given; tfjs's write() would also project the value by the weight's constraint.
+    const constraint = v.constraint;
+    v.constraint = null;
     v.write(tensorOf(given[i], `weight ${i} (${v.originalName})`));
+    v.constraint = constraint;
   });
 
   const inputs = (payload.inputs || []).map((t, i) => tensorOf(t, `input ${i}`));
@@ -265,6 +278,9 @@ async function main() {
     result.loss = values[0];
     const weighted = nOut > 1 ? values.slice(1, 1 + nOut) : [values[0]];
     result.losses = weighted.map((v, i) => lossWeights[i] !== 0 ? v / lossWeights[i] : null);
+    if (payload.apply_constraints) {
+      for (const v of vars) if (v.trainable && v.constraint != null) v.write(tf.clone(v.read()));
+    }
     result.weights_after = [];
     for (const v of vars) {
       const d = await dump(v.read());

@@ -194,7 +194,11 @@ public class WeightConfigTests
         Assert.Null(back.Layers[2].Weights[0].UninitializedBy);
         Initializer.CheckTrainable(back.Weights);
         Assert.Equal(m.Predict(Input()).ToArray(), back.Predict(Input()).ToArray());
-        Assert.NotNull(Assert.IsType<Conv2D>(back.Layers[0]).TrainingRefusal());
+        // Its L2, L1 activity regularizer and MaxNorm are applied in training; the loaded variables carry them.
+        var conv = Assert.IsType<Conv2D>(back.Layers[0]);
+        Assert.Null(conv.TrainingRefusal());
+        Assert.IsType<L2>(conv.Kernel!.Regularizer);
+        Assert.IsType<MaxNorm>(conv.Kernel.Constraint);
     }
 
     [Fact]
