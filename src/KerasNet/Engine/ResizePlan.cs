@@ -50,6 +50,7 @@ public sealed class ResizePlan
     public static ResizePlan Resize(int inH, int inW, int top, int left, int cropH, int cropW, int outH, int outW, bool nearest)
     {
         CheckWindow(inH, inW, top, left, cropH, cropW, outH, outW);
+        CheckOutput(outH, outW);
         return new ResizePlan(inH, inW, outH, outW, nearest,
             nearest ? NearestAxis(top, cropH, outH) : BilinearAxis(top, cropH, outH),
             nearest ? NearestAxis(left, cropW, outW) : BilinearAxis(left, cropW, outW));
@@ -59,6 +60,7 @@ public sealed class ResizePlan
     public static ResizePlan Crop(int inH, int inW, int top, int left, int outH, int outW)
     {
         CheckWindow(inH, inW, top, left, outH, outW, outH, outW);
+        CheckOutput(outH, outW);
         return new ResizePlan(inH, inW, outH, outW, true, CropAxis(top, outH), CropAxis(left, outW));
     }
 
@@ -68,6 +70,13 @@ public sealed class ResizePlan
             throw new ArgumentException($"ResizePlan: sizes must be positive (input {inH}x{inW}, window {cropH}x{cropW}, output {outH}x{outW}).");
         if (top < 0 || left < 0 || top + cropH > inH || left + cropW > inW)
             throw new ArgumentException($"ResizePlan: the window {cropH}x{cropW} at ({top}, {left}) does not fit in {inH}x{inW}.");
+    }
+
+    // A layer built in code with height 2^31 - 1: a clear refusal instead of the runtime's OutOfMemoryException.
+    private static void CheckOutput(int outH, int outW)
+    {
+        if ((long)outH * outW > int.MaxValue)
+            throw new TensorSizeException($"a resized image of {outH} x {outW} pixels has more than the {int.MaxValue:N0} values one tensor can hold.");
     }
 
     private static Axis CropAxis(int start, int outSize)

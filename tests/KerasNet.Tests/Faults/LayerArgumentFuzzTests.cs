@@ -92,8 +92,8 @@ public sealed class LayerArgumentFuzzTests(ITestOutputHelper output)
             try { layer = (Layer)ctor.Invoke(args); }
             catch (TargetInvocationException e) { throw e.InnerException!; }
             stage = "config";
-            // As a file holds it: the config's text, parsed again.
-            var config = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(layer.GetConfig().ToJsonString())!;
+            // As a file holds it: the config as KerasNet writes it (Python's json text), parsed again.
+            var config = ModelConfigReader.ParseObject(PyJson.Dumps(layer.GetConfig()), "fuzz");
             LayerRegistry.Create(new LayerConfigReader(config, layer.ClassName, "fuzz"));
             if (layer is InputLayer) return ("built", null, null);
             stage = "build";
@@ -116,6 +116,9 @@ public sealed class LayerArgumentFuzzTests(ITestOutputHelper output)
                         var inputs = layer is Merge
                             ? Enumerable.Range(0, rng.Next(2, 4)).Select(_ => Keras.Input(rng.Next(4) == 0 ? RandomShape(rng, rng.Next(1, 5)) : shape)).ToArray()
                             : [Keras.Input(shape)];
+                        // A legitimately huge output (Resizing to 10^9 rows) is not run: it would only measure the machine.
+                        long values = layer.ComputeOutputShapes(inputs.Select(x => x.Shape).ToList()).Sum(o => o.Aggregate(1L, (a, d) => a * Math.Max(d, 0)));
+                        if (values * sizeof(float) > MaxActivationBytes) return ("too large to build", null, null);
                         var outputs = layer.ApplyMany(inputs);
                         model = new Model(inputs, outputs);
                     }
@@ -183,7 +186,7 @@ public sealed class LayerArgumentFuzzTests(ITestOutputHelper output)
         if (t.IsEnum) { var values = Enum.GetValues(t); return values.GetValue(r.Next(values.Length)); }
         if (t == typeof(int[])) return RandomInts(r, r.Next(0, 4));
         if (t == typeof(double[])) return Enumerable.Range(0, r.Next(0, 4)).Select(_ => Double(r)).ToArray();
-        if (IsIntTuple(t)) return Activator.CreateInstance(t, t.GetGenericArguments().Select(_ => (object)Int(r)).ToArray());
+        if (IsIntTuple(t)) return Activator.CreateInstance(t, t.GetGenericArguments().Select(a => a == typeof(int) ? (object)Int(r) : Double(r)).ToArray());
         if (Implicit(t) is { } op)
         {
             var from = op.GetParameters()[0].ParameterType;
@@ -208,7 +211,7 @@ public sealed class LayerArgumentFuzzTests(ITestOutputHelper output)
             .FirstOrDefault(m => Supported(m.GetParameters()[0].ParameterType) && m.GetParameters()[0].ParameterType != t);
 
     private static bool IsIntTuple(Type t) =>
-        t.IsGenericType && t.FullName!.StartsWith("System.ValueTuple`", StringComparison.Ordinal) && t.GetGenericArguments().All(a => a == typeof(int));
+        t.IsGenericType && t.FullName!.StartsWith("System.ValueTuple`", StringComparison.Ordinal) && t.GetGenericArguments().All(a => a == typeof(int) || a == typeof(double));
 
     private static int[] RandomInts(Random r, int n) => Enumerable.Range(0, n).Select(_ => Int(r)).ToArray();
 
