@@ -95,6 +95,10 @@ internal sealed class ImageSource(ImageOptions options, IReadOnlyList<string> na
                 yield return new SampleBatch([x], items.ToArray());
                 items.Clear();
                 filled = 0;
+                // The decoded images of the batch are garbage now. A young collection per batch keeps the heap at one
+                // batch of garbage instead of letting it grow to the runtime's gen0 budget (tens of MB, sized from the
+                // CPU cache), so memory is the same for 500 images and 50,000; it costs well under a millisecond.
+                GC.Collect(0, GCCollectionMode.Forced, blocking: true);
             }
         }
     }
