@@ -39,8 +39,11 @@ public static class TrainCommand
                 Seed: p.GetValue(seed),
                 SkipInvalid: p.GetValue(skipInvalid),
                 Arguments: ["train", .. p.Tokens.Select(t => t.Value)]);
-            using (var interrupt = Interruption.Install()) Program.Tutorial(settings, interrupt);
+            using var interrupt = Interruption.Install();
+            Program.Tutorial(settings, interrupt);
             context.Out.WriteLine($"Files written to {Path.GetFullPath(settings.OutputDirectory)}");
+            // A signal while the finished set was being moved in waited for it; it still ends the command with its code.
+            interrupt.ThrowIfRequested($"the run had finished: {settings.OutputDirectory} holds its complete files");
             return Cli.Success;
         });
         return command;
