@@ -120,8 +120,9 @@ public sealed class OutputSet : IDisposable
     /// Moves the staged files into the folder: <paramref name="first"/> (the run record) first, then every other
     /// staged file and folder, then <paramref name="last"/> in order. Each move is a rename on the same disk; a folder
     /// replaces the old one of that name (the old one is moved aside, then removed with the staging folder).
+    /// <paramref name="moved"/> hears each name once it is in place.
     /// </summary>
-    public void Commit(IReadOnlyList<string> first, IReadOnlyList<string> last)
+    public void Commit(IReadOnlyList<string> first, IReadOnlyList<string> last, Action<string>? moved = null)
     {
         if (_done) throw new InvalidOperationException("already committed or abandoned.");
         var named = new HashSet<string>(first.Concat(last), StringComparer.Ordinal);
@@ -129,7 +130,11 @@ public sealed class OutputSet : IDisposable
             .Where(n => !named.Contains(n)).Order(StringComparer.Ordinal).ToList();
         try
         {
-            foreach (var name in first.Concat(middle).Concat(last)) MoveIn(name);
+            foreach (var name in first.Concat(middle).Concat(last))
+            {
+                MoveIn(name);
+                moved?.Invoke(name);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
