@@ -14,9 +14,10 @@ public sealed partial class KerasLimits
 
     /// <summary>
     /// The memory budget of a model created from a config (<see cref="Keras.ModelFromJson"/>, <see cref="Keras.LoadModel"/>
-    /// of a <c>.h5</c>/<c>.hdf5</c>/<c>.keras</c> file): the bytes of its weights plus the outputs of every layer for one
-    /// sample (float32, the input layers and the last layer included; nested models counted layer by layer). Checked
-    /// once the model's layers exist and before its weights are read from the file or any activation is allocated; a
+    /// of a <c>.h5</c>/<c>.hdf5</c>/<c>.keras</c> file): the bytes of its weights with their gradient buffers (8 per
+    /// weight) plus the outputs of every layer for one sample (float32, the input layers and the last layer included;
+    /// nested models counted layer by layer). Weights are charged as each is created, before it is allocated; the
+    /// activations once the model's layers exist, before its weights are read from the file or any activation is allocated; a
     /// model beyond it is refused with a <see cref="ModelConfigException"/> naming the layer that crosses it, its output
     /// shape and bytes. Raise it for a trusted model that needs more:
     /// <c>KerasContext.Current.Limits.MaxModelBytes = 8L &lt;&lt; 30;</c> (the console app: <c>--max-model-memory 8G</c>).

@@ -7,8 +7,9 @@ using KerasNet.Models;
 namespace KerasNet.Saving;
 
 /// <summary>
-/// What a model needs in memory for one sample: its weights and the output of every layer call (float32), which an
-/// evaluation keeps between calls. Loading checks it against <see cref="KerasLimits.MaxModelBytes"/> before the weights
+/// What a model needs in memory for one sample: its weights with their gradient buffers and the output of every layer
+/// call (float32), which an evaluation keeps between calls. The weights are charged as they are created
+/// (<see cref="WeightBudget"/>, before their memory exists), the activations once the model's layers exist. Loading checks it against <see cref="KerasLimits.MaxModelBytes"/> before the weights
 /// are read or anything the size of an activation is allocated, so a small file describing a huge activation (a 6 KB
 /// <c>.h5</c> whose last layer outputs 4096 x 4096 x 32 floats per image) is refused at once with a message naming
 /// the layer, instead of running out of memory at the first prediction. All sizes are 64-bit.
@@ -18,8 +19,11 @@ internal static class MemoryBudget
     /// <summary>One layer call's output for one sample.</summary>
     internal readonly record struct Activation(string Layer, string ClassName, int[] Shape, long Bytes);
 
-    /// <summary>The bytes of the model's weights (4 per value; shared layers counted once).</summary>
-    public static long WeightBytes(Model model) => model.Weights.Sum(w => (long)w.Value.Length * sizeof(float));
+    /// <summary>What one weight takes: its float32 value and its float32 gradient buffer (every KerasNet variable has both).</summary>
+    public const long BytesPerWeight = 2 * sizeof(float);
+
+    /// <summary>The bytes of the model's weights with their gradient buffers (shared layers counted once).</summary>
+    public static long WeightBytes(Model model) => model.Weights.Sum(w => (long)w.Value.Length * BytesPerWeight);
 
     /// <summary>
     /// Every layer call's output for one sample, in execution order: the model's inputs first, then each node's outputs;
@@ -60,7 +64,7 @@ internal static class MemoryBudget
         long limit = KerasContext.Current.Limits.MaxModelBytes;
         long weights = WeightBytes(model), total = weights;
         if (total > limit)
-            throw new ModelConfigException($"{source}: model '{model.Name}' has {Bytes(weights)} of weights, more than the memory budget of {Bytes(limit)} {HowToRaise}.");
+            throw new ModelConfigException($"{source}: model '{model.Name}' has {Bytes(weights)} of weights (with their gradient buffers), more than the memory budget of {Bytes(limit)} {HowToRaise}.");
         var acts = Activations(model);
         foreach (var a in acts)
         {
@@ -70,12 +74,12 @@ internal static class MemoryBudget
             string biggest = largest.Layer == a.Layer ? "" : $"; the largest output is layer '{largest.Layer}' ({largest.ClassName}), {ShapeUtil.FormatWithNone(largest.Shape)}, {Bytes(largest.Bytes)}";
             throw new ModelConfigException(
                 $"{source}: layer '{a.Layer}' ({a.ClassName}) outputs {ShapeUtil.FormatWithNone(a.Shape)}, {Bytes(a.Bytes)} per sample, which brings model '{model.Name}' " +
-                $"(weights {Bytes(weights)} plus every layer's output for one sample) past the memory budget of {Bytes(limit)}{biggest}. " +
+                $"(weights and their gradients {Bytes(weights)} plus every layer's output for one sample) past the memory budget of {Bytes(limit)}{biggest}. " +
                 $"If the model is meant to be this large, {HowToRaise}.");
         }
     }
 
-    private const string HowToRaise = "(raise KerasContext.Current.Limits.MaxModelBytes, or give kerasnet --max-model-memory SIZE)";
+    internal const string HowToRaise = "(raise KerasContext.Current.Limits.MaxModelBytes, or give kerasnet --max-model-memory SIZE)";
 
     /// <summary>"2,147,483,648 bytes (2.0 GiB)".</summary>
     public static string Bytes(long n) =>

@@ -15,13 +15,15 @@ internal sealed class WeightBudget : IDisposable
     [ThreadStatic] private static WeightBudget? _current;
 
     private readonly string _source;
-    private readonly long _limit;
-    private long _left;
+    private readonly long _limit, _byteLimit;
+    private long _left, _bytesLeft;
     private string? _layer;
 
     private WeightBudget(long limit, string source)
     {
         _limit = _left = limit;
+        // The memory budget (KerasLimits.MaxModelBytes) too: a weight takes its value and its gradient buffer.
+        _byteLimit = _bytesLeft = KerasContext.Current.Limits.MaxModelBytes;
         _source = source;
     }
 
@@ -56,6 +58,11 @@ internal sealed class WeightBudget : IDisposable
             throw new ModelConfigException(
                 $"{b._source}: layer '{b._layer ?? "?"}' declares weight '{weightName}' of shape {ShapeUtil.Format(shape)}, which brings the model to more weights than the file or the {b._limit}-weight limit allows: the config is corrupt.");
         b._left -= size;
+        long bytes = size > long.MaxValue / MemoryBudget.BytesPerWeight ? long.MaxValue : size * MemoryBudget.BytesPerWeight;
+        if (bytes > b._bytesLeft)
+            throw new ModelConfigException(
+                $"{b._source}: layer '{b._layer ?? "?"}' declares weight '{weightName}' of shape {ShapeUtil.Format(shape)}, {MemoryBudget.Bytes(bytes)} with its gradient buffer, which brings the model's weights past the memory budget of {MemoryBudget.Bytes(b._byteLimit)} {MemoryBudget.HowToRaise}.");
+        b._bytesLeft -= bytes;
     }
 
     /// <inheritdoc/>

@@ -127,6 +127,35 @@ public sealed class TrainOutputTests
     }
 
     [Fact]
+    public void FitChecksItsOutputBeforeTrainingAndRemovesDeadWritersTemporaries()
+    {
+        var model = CliModels.SmallCnn(seed: 2);
+        model.Compile("adam", "categorical_crossentropy");
+        string start = Path.Combine(_dir, "start.h5");
+        model.Save(start);
+        var (x, y) = CliModels.Images(8, seed: 1);
+        string xs = CliModels.SaveNpy(_dir, "x.npy", x), ys = CliModels.SaveNpy(_dir, "y.npy", y);
+        string file = Path.Combine(_dir, "blocker");
+        File.WriteAllText(file, "x");
+        var r = CliRunner.Run("fit", "--model", start, "--x", xs, "--y", ys, "--output", Path.Combine(file, "m.h5"));
+        CliRunner.AssertOneLineError(r, 1, "blocker", "the output folder is a file");
+        Assert.DoesNotContain("Epoch 1/", r.Out);
+        string folderInTheWay = Path.Combine(_dir, "taken.h5");
+        Directory.CreateDirectory(folderInTheWay);
+        CliRunner.AssertOneLineError(CliRunner.Run("fit", "--model", start, "--x", xs, "--y", ys, "--output", folderInTheWay), 1, "a folder is in the way");
+
+        string outDir = Path.Combine(_dir, "fitted");
+        Directory.CreateDirectory(outDir);
+        string stale = Path.Combine(outDir, $".m.h5.4999999.{Guid.NewGuid():N}.tmp"), live = Path.Combine(outDir, $".m.h5.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(stale, "half");
+        File.WriteAllText(live, "being written by this process");
+        var ok = CliRunner.Run("fit", "--model", start, "--x", xs, "--y", ys, "--output", Path.Combine(outDir, "m.h5"));
+        Assert.True(ok.ExitCode == 0, ok.Error);
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(live)); // a live writer's file is never touched
+    }
+
+    [Fact]
     public void TheSetIsMovedInRecordFirstModelLastAndAnAbandonedSetLeavesThePreviousOne()
     {
         string outDir = Path.Combine(_dir, "set");

@@ -33,12 +33,13 @@ public sealed class LayerArgumentFuzzTests(ITestOutputHelper output)
             .Select(t => new object[] { t.Name });
 
     [Fact]
-    public void EveryRegisteredClassNameBelongsToALayerClassFuzzedHere()
+    public void TheFuzzedClassesAreTheRegistrysLayerClasses()
     {
-        var names = typeof(Layer).Assembly.GetTypes()
-            .SelectMany(t => t.GetCustomAttribute<KerasLayerAttribute>()?.ClassNames ?? []).ToHashSet();
-        var missing = LayerRegistry.ClassNames.Where(n => !names.Contains(n)).ToList();
-        Assert.True(missing.Count == 0, $"registry entries without a [KerasLayer] class (not fuzzed here): {string.Join(", ", missing)}");
+        // Every Keras name of every [KerasLayer] class is served by the registry, so the classes fuzzed here are the
+        // registry's (names registered later by code, such as tests' helpers, have no class to construct).
+        var registry = LayerRegistry.ClassNames.ToHashSet();
+        var names = typeof(Layer).Assembly.GetTypes().SelectMany(t => t.GetCustomAttribute<KerasLayerAttribute>()?.ClassNames ?? []).ToList();
+        Assert.All(names, n => Assert.Contains(n, registry));
         Assert.True(LayerClasses().Count() >= 10);
     }
 

@@ -69,8 +69,8 @@ public sealed class MemoryBudgetTests
         var ok = CliRunner.Run("summary", "--model", path, "--max-model-memory", "4G");
         Assert.True(ok.ExitCode == 0, ok.Error);
         Assert.Contains("wide_conv (Conv2D)", ok.Out);
-        // The model needs 3,584 bytes of weights + 201,326,592 of input + 2,147,483,648 of output = 2,348,813,824 bytes:
-        // 2241 MiB (2,349,858,816) are enough, 2240 MiB (2,348,810,240) are not.
+        // The model needs 7,168 bytes of weights and gradients + 201,326,592 of input + 2,147,483,648 of output =
+        // 2,348,817,408 bytes: 2241 MiB (2,349,858,816) are enough, 2240 MiB (2,348,810,240) are not.
         Assert.Equal(0, CliRunner.Run("summary", "--model", path, "--max-model-memory", "2.5GiB").ExitCode);
         Assert.Equal(0, CliRunner.Run("summary", "--model", path, "--max-model-memory", "2241M").ExitCode);
         CliRunner.AssertOneLineError(CliRunner.Run("summary", "--model", path, "--max-model-memory", "2240M"), 1, "memory budget of 2,348,810,240 bytes");
@@ -81,13 +81,17 @@ public sealed class MemoryBudgetTests
     [Fact]
     public void WeightsCountTowardsTheBudget()
     {
-        var m = new Sequential([new Dense(512, inputShape: 1024, name: "big_dense")]); // 524,800 weights: 2.1 MB
+        // 524,800 weights: 4.2 MB with their gradient buffers, charged as each weight is created (before it exists).
+        var m = new Sequential([new Dense(512, inputShape: 1024, name: "big_dense")]);
         string path = Path.Combine(_dir, "dense.h5");
         m.Save(path);
         KerasContext.Current.Limits.MaxModelBytes = 1L << 20;
-        var e = Assert.Throws<ModelConfigException>(() => Keras.LoadModel(path));
-        Assert.Contains("2,099,200 bytes (2.0 MiB) of weights, more than the memory budget of 1,048,576 bytes", e.Message);
-        KerasContext.Current.Limits.MaxModelBytes = 3L << 20;
+        ModelConfigException? e = null;
+        long allocated = Allocated(() => e = Assert.Throws<ModelConfigException>(() => Keras.LoadModel(path)));
+        Assert.Contains("layer 'big_dense' declares weight 'kernel' of shape (1024, 512), 4,194,304 bytes (4.0 MiB) with its gradient buffer", e!.Message);
+        Assert.Contains("past the memory budget of 1,048,576 bytes (1.0 MiB)", e.Message);
+        Assert.True(allocated < 2 << 20, $"the refusal allocated {allocated / 1e6:F1} MB");
+        KerasContext.Current.Limits.MaxModelBytes = 5L << 20;
         Assert.Equal(524_800, Keras.LoadModel(path).CountParams());
     }
 
