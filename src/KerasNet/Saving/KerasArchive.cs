@@ -56,7 +56,7 @@ internal static class KerasArchive
         {
             zip = ZipFile.OpenRead(path);
             foreach (var e in zip.Entries) CheckName(path, e.FullName);
-            const string jsonLimit = "the limit (KerasContext.Current.Limits.MaxArchiveJsonBytes)";
+            const string jsonLimit = "KerasContext.Current.Limits.MaxArchiveJsonBytes";
             string config = Encoding.UTF8.GetString(ReadEntry(zip, path, "config.json", MaxJsonBytes, jsonLimit));
             string? version = zip.GetEntry("metadata.json") is null ? null
                 : MetadataVersion(path, Encoding.UTF8.GetString(ReadEntry(zip, path, "metadata.json", MaxJsonBytes, jsonLimit)));
@@ -92,7 +92,7 @@ internal static class KerasArchive
                 if (e.Length > modelBytes)
                     throw new InvalidModelFileException(path,
                         $"entry 'model.weights.h5' declares {e.Length} bytes, but the weights of {model} (with any optimizer state) need at most {modelBytes}: the archive is corrupt or not this model's.");
-                var bytes = ReadEntry(zip, path, "model.weights.h5", MaxWeightsBytes, "the limit (KerasContext.Current.Limits.MaxArchiveWeightsBytes)");
+                var bytes = ReadEntry(zip, path, "model.weights.h5", MaxWeightsBytes, "KerasContext.Current.Limits.MaxArchiveWeightsBytes");
                 return H5Reader.Open(new MemoryStream(bytes, writable: false), $"{path}!model.weights.h5");
             }
             catch (InvalidDataException e) { throw new InvalidModelFileException(path, $"not a valid .keras (zip) archive ({e.Message}).", e); }
@@ -152,7 +152,7 @@ internal static class KerasArchive
     {
         var e = Entry(zip, path, name);
         long declared = e.Length, stored = e.CompressedLength;
-        if (declared > limit) throw new InvalidModelFileException(path, $"entry '{name}' declares {declared} bytes, more than {limitName} of {limit} bytes.");
+        if (declared > limit) throw new InvalidModelFileException(path, $"entry '{name}' declares {declared} bytes, more than the {limit}-byte limit ({limitName}).");
         if (declared > Array.MaxLength)
             throw new InvalidModelFileException(path, $"entry '{name}' declares {declared} bytes; KerasNet reads an entry of at most {Array.MaxLength} bytes (the largest .NET array).");
         // The buffer is allocated at the declared size, so that size must be one the stored bytes can produce:

@@ -67,13 +67,11 @@ public sealed class LayerArgumentFuzzTests(ITestOutputHelper output)
             }
             int seed = rng.Next();
             string described = $"{typeName}({string.Join(", ", ctor.GetParameters().Zip(args, (p, a) => $"{p.Name}: {Show(a)}"))})";
-            var context = KerasContext.Current;
-            var run = Task.Run(() =>
+            if (WithDeadline(() => RunCase(type, ctor, args, new Random(seed))) is not var (stage, error, refusal))
             {
-                using (KerasContext.Use(context)) return RunCase(type, ctor, args, new Random(seed));
-            });
-            if (!run.Wait(Deadline)) { failures.Add($"{described}: still running after {Deadline.TotalSeconds} s (a hang)"); continue; }
-            var (stage, error, refusal) = run.Result;
+                failures.Add($"{described}: still running after {Deadline.TotalSeconds} s (a hang)");
+                continue;
+            }
             if (outcome.TryAdd(stage, 0) && refusal != null) examples[stage] = $"{described}: {refusal}";
             outcome[stage]++;
             if (error != null) failures.Add($"{described}: {stage}: {error.GetType().Name}: {error.Message}\n{error.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}");
@@ -81,6 +79,17 @@ public sealed class LayerArgumentFuzzTests(ITestOutputHelper output)
         output.WriteLine($"{typeName}: {string.Join(", ", outcome.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}");
         foreach (var (stage, example) in examples) output.WriteLine($"  e.g. {stage}: {example}");
         Assert.True(failures.Count == 0, $"{failures.Count} of {CasesPerClass} cases failed with something other than a KerasNetException:\n" + string.Join("\n", failures.Take(10)));
+    }
+
+    // The case on a worker in this test's context, or null when it outlives the deadline (its thread is abandoned).
+    private static (string Stage, Exception? Error, string? Refusal)? WithDeadline(Func<(string, Exception?, string?)> run)
+    {
+        var context = KerasContext.Current;
+        var task = Task.Run(() =>
+        {
+            using (KerasContext.Use(context)) return run();
+        });
+        return task.Wait(Deadline) ? task.Result : null;
     }
 
     // The stage reached ("refused at construction", ..., "trained") and the offending exception, if any.

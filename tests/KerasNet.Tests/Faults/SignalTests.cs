@@ -14,8 +14,9 @@ namespace KerasNet.Tests.Faults;
 /// in); after each the output folder must hold one run's consistent set (<see cref="RunRecord.Verify"/>: every file of
 /// run.json present with its recorded size and SHA-256, nothing else) and no temporary file or staging folder, and the
 /// exit code must be 130 with one line on standard error (or 0 when the run had finished before the signal).
+/// The delays are drawn over an uninterrupted run's duration measured first, so they spread over the run whatever the
+/// machine's load; the class runs in parallel with the others.
 /// </summary>
-[Collection(ProcessWideCollection.Name)] // timing-sensitive: 20+ child processes interrupted at random moments
 public sealed class SignalTests(ITestOutputHelper output)
 {
     private const int Interrupts = 20;

@@ -18,7 +18,7 @@ namespace KerasNet.Tests.Faults;
 /// images are 8x8 BMPs generated here; the model reads them at 32 x 32, so a command holding its decoded images
 /// would need 12 KB more per image (600 MB more at 50,000).
 /// </summary>
-[Collection(ProcessWideCollection.Name)] // a memory measurement: it runs alone
+// The measurement is the child's own peak resident set, which other tests running meanwhile do not change.
 public sealed class StreamingMemoryTests(ITestOutputHelper output)
 {
     private const int Small = 500, Large = 50_000;

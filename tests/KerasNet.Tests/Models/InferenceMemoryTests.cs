@@ -39,7 +39,7 @@ public sealed class InferenceMemoryTests(ITestOutputHelper output)
         long before = Heap();
         var y = model.PredictOnBatch(x)[0];
         long afterOnBatch = Heap();
-        model.Predict(new ArraySequence(x, null, Batch));
+        model.PredictTensor(new ArraySequence(x, null, Batch));
         long afterPredict = Heap();
         long bound = KerasLimits.DefaultMaxRetainedInferenceBytes;
         output.WriteLine($"heap before {before / 1e6:F0} MB; after PredictOnBatch(1024) {afterOnBatch / 1e6:F0} MB; after Predict(batch 1024) {afterPredict / 1e6:F0} MB (bound {bound / 1e6:F0} MB)");

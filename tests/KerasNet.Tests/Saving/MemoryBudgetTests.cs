@@ -148,7 +148,7 @@ public sealed class MemoryBudgetTests
         string path = SmallArchive();
         long weights = new ZipArchive(File.OpenRead(path)).GetEntry("model.weights.h5")!.Length;
         KerasContext.Current.Limits.MaxArchiveWeightsBytes = weights - 1;
-        Assert.Contains("more than the limit (KerasContext.Current.Limits.MaxArchiveWeightsBytes)", Assert.Throws<InvalidModelFileException>(() => Keras.LoadModel(path)).Message);
+        Assert.Contains($"more than the {weights - 1}-byte limit (KerasContext.Current.Limits.MaxArchiveWeightsBytes)", Assert.Throws<InvalidModelFileException>(() => Keras.LoadModel(path)).Message);
         KerasContext.Current.Limits.MaxArchiveWeightsBytes = KerasLimits.DefaultMaxArchiveWeightsBytes;
         Keras.LoadModel(path);
 

@@ -14,7 +14,9 @@ public sealed class LongestFirstCollectionOrderer : ITestCollectionOrderer
 {
     private static readonly string[] Longest =
     [
+        "KerasNet.Tests.Faults.SignalTests",
         "KerasNet.Tests.Faults.FuzzTests",
+        "KerasNet.Tests.Faults.StreamingMemoryTests",
         "KerasNet.Tests.Models.TfjsGraphOracleTests",
         "KerasNet.Tests.Console.EndToEndTests",
         "KerasNet.Tests.Models.OnnxOracleTests",

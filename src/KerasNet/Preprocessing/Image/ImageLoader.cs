@@ -48,7 +48,7 @@ public static class ImageLoader
     {
         Validate(colorMode, targetSize, interpolation, path);
         // A pipe or device given as an image would block ReadAllBytes forever.
-        if (Saving.RegularFile.Problem(path) is { } problem) throw new InvalidImageException(path, problem);
+        if (File.Exists(path) && Saving.RegularFile.Problem(path) is { } problem) throw new InvalidImageException(path, problem);
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
