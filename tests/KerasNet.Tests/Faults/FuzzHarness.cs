@@ -52,7 +52,8 @@ internal sealed class FuzzHarness(string format, ITestOutputHelper output)
         CaseCore(name, run);
         if (_failures.Count > before && input != null)
         {
-            var file = Path.Combine(Path.GetTempPath(), "kerasnet-fuzz", $"{format}-{_cases}.bin".Replace('/', '_'));
+            // Outside the run's temporary root (deleted when the run ends): a failing input is kept for replay.
+            var file = Path.Combine(KerasNet.Tests.TestUtil.TestTemp.SystemTemp, "kerasnet-fuzz", $"{format}-{_cases}.bin".Replace('/', '_'));
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             File.WriteAllBytes(file, input);
             _failures[^1] += $"\n  input kept in {file}";
