@@ -50,7 +50,10 @@ public abstract partial class KernelLayer
     internal static void CheckTrainable(IEnumerable<Layer> layers)
     {
         foreach (var l in layers)
+        {
             if (l is KernelLayer k && k.TrainingRefusal() is { } why) throw new KerasNetException(why);
+            if (l is ITrainingRefusal r && r.TrainingRefusal() is { } reason) throw new KerasNetException(reason);
+        }
     }
 
     /// <summary>The config field, the C# property and the object, in tf.keras 2.4's config order.</summary>
