@@ -55,12 +55,37 @@ internal static class Keras3Weights
                 WriteContainer(lg, sub, visited);
                 continue;
             }
-            var vars = H5Tree.Child(lg, "vars");
-            vars.Attributes["name"] = layer.Name;
-            for (int j = 0; j < layer.Weights.Count; j++)
-                vars[j.ToString(CultureInfo.InvariantCulture)] = H5Tree.Floats(layer.Weights[j].Value.ToArray(), layer.Weights[j].Shape);
+            if (layer is IKeras3Store nested)
+            {
+                foreach (var (path, name, vs) in nested.Keras3Stores) WriteVars(Path(lg, path), name, vs);
+                continue;
+            }
+            WriteVars(H5Tree.Child(lg, "vars"), layer.Name, layer.Weights);
         }
         H5Tree.Child(g, "vars").Attributes["name"] = model.Name;
+    }
+
+    private static void WriteVars(H5Group vars, string name, IReadOnlyList<Variable> weights)
+    {
+        vars.Attributes["name"] = name;
+        for (int j = 0; j < weights.Count; j++)
+            vars[j.ToString(CultureInfo.InvariantCulture)] = H5Tree.Floats(weights[j].Value.ToArray(), weights[j].Shape);
+    }
+
+    private static H5Group Path(H5Group g, string path)
+    {
+        foreach (var part in path.Split('/')) g = H5Tree.Child(g, part);
+        return g;
+    }
+
+    /// <summary>The datasets 0, 1, ... of a vars group.</summary>
+    private static void ReadVars(H5Reader r, IH5Group vars, string where, List<StoredArray> into)
+    {
+        for (int j = 0; r.IsDataset(vars, j.ToString(CultureInfo.InvariantCulture)); j++)
+        {
+            var (data, shape) = r.ReadFloats(vars, j.ToString(CultureInfo.InvariantCulture));
+            into.Add(new StoredArray($"{where}/{j}", data, shape));
+        }
     }
 
     /// <summary>Loads the layer weights (all checked before any is assigned) and, when asked, the optimizer state.</summary>
@@ -93,14 +118,24 @@ internal static class Keras3Weights
                     throw new ShapeMismatchException($"{r.Name}: nested model '{sub.Name}' has weights but the file has no group '{path}/{keys[i]}/layers'.");
                 continue;
             }
-            var vars = r.Group(container, keys[i] + "/vars");
             var arrays = new List<StoredArray>();
-            if (vars != null)
-                for (int j = 0; r.IsDataset(vars, j.ToString(CultureInfo.InvariantCulture)); j++)
+            if (layer is IKeras3Store nested)
+            {
+                // Only the groups holding this layer's weights are read (a stateful RNN's own vars hold its states).
+                var targets = new List<Variable>();
+                foreach (var (store, _, vs) in nested.Keras3Stores)
                 {
-                    var (data, shape) = r.ReadFloats(vars, j.ToString(CultureInfo.InvariantCulture));
-                    arrays.Add(new StoredArray($"{keys[i]}/vars/{j}", data, shape));
+                    if (vs.Count == 0) continue;
+                    var g = r.Group(container, $"{keys[i]}/{store}")
+                        ?? throw new ShapeMismatchException($"{r.Name}: layer '{layer.Name}' ({layer.ClassName}) has weights but the file has no group '{path}/{keys[i]}/{store}'.");
+                    ReadVars(r, g, $"{keys[i]}/{store}", arrays);
+                    targets.AddRange(vs);
                 }
+                pending.Add(WeightAssign.Check(layer, arrays, r.Name, $"{path}/{keys[i]}", origin, targets));
+                continue;
+            }
+            var vars = r.Group(container, keys[i] + "/vars");
+            if (vars != null) ReadVars(r, vars, $"{keys[i]}/vars", arrays);
             else if (layer.Weights.Count > 0)
                 throw new ShapeMismatchException($"{r.Name}: layer '{layer.Name}' ({layer.ClassName}) has weights but the file has no group '{path}/{keys[i]}/vars'.");
             if (layer.Weights.Count > 0 || arrays.Count > 0)

@@ -150,7 +150,7 @@ function kerasOrderWeights(model, topology) {
         throw new Error(`layer '${name}' of the config is not in the tfjs model '${container.name}'`);
       }
       if (isContainer(layer)) { visit(layer, lc); continue; }
-      for (const w of layer._trainableWeights.concat(layer._nonTrainableWeights)) {
+      for (const w of ownWeights(layer)) {
         if (!seen.has(w.id)) { seen.add(w.id); out.push(w); }
       }
     }
@@ -162,6 +162,16 @@ function kerasOrderWeights(model, topology) {
       `tfjs model.weights has ${all.length} [${all.map(w => w.originalName)}]`);
   }
   return out;
+}
+
+// A plain layer's weights: its own, or (tfjs's recurrent layers) its cell's, or a Bidirectional's forward layer's
+// then backward layer's (Keras's order for both).
+function ownWeights(layer) {
+  if (layer.forwardLayer != null && layer.backwardLayer != null) {
+    return ownWeights(layer.forwardLayer).concat(ownWeights(layer.backwardLayer));
+  }
+  if (layer.cell != null) return ownWeights(layer.cell);
+  return layer._trainableWeights.concat(layer._nonTrainableWeights);
 }
 
 function findLayers(model, name, acc = []) {

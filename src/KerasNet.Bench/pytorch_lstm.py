@@ -1,0 +1,82 @@
+"""The KerasNet LSTM speed workload in PyTorch, for comparison in the same run (see LstmBench.cs).
+
+10,000 sequences of 100 steps x 32 features (the same formula as LstmBench.MakeData), LSTM(128) + Linear(1), MSE,
+Adam (lr 1e-3, eps 1e-7 as Keras), batch 32 in order, 2 threads, the initial weights KerasNet wrote (Keras layout,
+gates i, f, c, o = torch's i, f, g, o). Prints one RESULT line: the median training epoch of N after a warm-up
+epoch, and the median batch-1 inference latency of 200 calls.
+usage: /usr/bin/python3 pytorch_lstm.py WEIGHTS_DIR [epochs]
+"""
+import os
+import resource
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+torch.set_num_threads(2)
+d = sys.argv[1]
+epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+N, T, F, U, B = 10_000, 100, 32, 128, 32
+print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, mkldnn {torch.backends.mkldnn.is_available()}", flush=True)
+
+n = np.arange(N, dtype=np.float64)[:, None, None]
+t = np.arange(T, dtype=np.float64)[None, :, None]
+f = np.arange(F, dtype=np.float64)[None, None, :]
+x = torch.tensor(np.sin(0.013 * n + 0.11 * t + 0.37 * f).astype(np.float32))
+y = x[:, -1, :].mean(1, keepdim=True)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(F, U, batch_first=True)
+        self.head = nn.Linear(U, 1)
+
+    def forward(self, xb):
+        out, _ = self.lstm(xb)
+        return self.head(out[:, -1, :])
+
+
+model = Net()
+w = {k: torch.tensor(np.load(os.path.join(d, k + ".npy"))) for k in ("kernel", "recurrent_kernel", "bias", "dense_kernel", "dense_bias")}
+with torch.no_grad():
+    model.lstm.weight_ih_l0.copy_(w["kernel"].T)
+    model.lstm.weight_hh_l0.copy_(w["recurrent_kernel"].T)
+    model.lstm.bias_ih_l0.copy_(w["bias"])
+    model.lstm.bias_hh_l0.zero_()
+    model.head.weight.copy_(w["dense_kernel"].T)
+    model.head.bias.copy_(w["dense_bias"])
+opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+loss_fn = nn.MSELoss()
+
+
+def epoch():
+    t0 = time.perf_counter()
+    model.train()
+    for i in range(0, N, B):
+        opt.zero_grad()
+        loss = loss_fn(model(x[i:i + B]), y[i:i + B])
+        loss.backward()
+        opt.step()
+    return time.perf_counter() - t0, loss.item()
+
+
+epoch()  # warm-up
+runs = [epoch() for _ in range(epochs)]
+train = statistics.median(r[0] for r in runs)
+print(f"epochs {' '.join(f'{r[0]:.3f}' for r in runs)} s, last loss {runs[-1][1]:.6g}", flush=True)
+model.eval()
+one = x[:1]
+lat = []
+with torch.no_grad():
+    for _ in range(20):
+        model(one)
+    for _ in range(200):
+        t0 = time.perf_counter()
+        model(one)
+        lat.append(time.perf_counter() - t0)
+rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"RESULT train={train:.4f} latency={statistics.median(lat):.6f} peak_rss_mb={rss_mb:.0f}", flush=True)
