@@ -50,29 +50,126 @@ internal static class LstmBench
         Directory.CreateDirectory(dir);
         var names = new[] { "kernel", "recurrent_kernel", "bias", "dense_kernel", "dense_bias" };
         for (int i = 0; i < model.Weights.Count; i++) Npy.Save(Path.Combine(dir, names[i] + ".npy"), model.Weights[i].Value);
+        using var pt = torch ? TorchSession.Start(Path.Combine(AppContext.BaseDirectory, "pytorch_lstm.py"), dir) : null;
 
         var (x, y) = MakeData();
         var train = new ArraySequence([x], [y], BatchSize, shuffle: false);
-        Console.WriteLine($"KerasNet LSTM workload: {Samples} sequences of {Steps}x{Features}, LSTM({Units}) + Dense(1), MSE, Adam, batch {BatchSize}; {Threads.Count} threads, AVX-512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
-        model.Fit(train, epochs: 1, verbose: 0);
-        var times = new List<double>();
+        Console.WriteLine($"KerasNet LSTM workload: {Samples} sequences of {Steps}x{Features}, LSTM({Units}) + Dense(1), MSE, Adam, batch {BatchSize}; " +
+            $"{Threads.Count} threads, AVX-512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}; load average {LoadAverage()}");
+        // Warm-up: the first 20 batches on both sides (JIT, buffers).
+        var (wx, wy) = (Slice(x, 20 * BatchSize), Slice(y, 20 * BatchSize));
+        model.Fit(new ArraySequence([wx], [wy], BatchSize), epochs: 1, verbose: 0);
+        pt?.Ask("warm");
+        var ours = new List<double>();
+        var theirs = new List<double>();
         double loss = 0;
         for (int e = 0; e < epochs; e++)
         {
             long t0 = Stopwatch.GetTimestamp();
             var h = model.Fit(train, epochs: 1, verbose: 0);
-            times.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            ours.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
             loss = h.history["loss"][0];
+            if (pt?.Ask("train") is { } answer) theirs.Add(double.Parse(answer.Split(' ')[1], CultureInfo.InvariantCulture));
+            Console.WriteLine($"  epoch {e + 1}: KerasNet {ours[^1]:F3} s (loss {loss:G6}){(theirs.Count > e ? $", PyTorch {theirs[e]:F3} s (ratio {ours[^1] / theirs[e]:F2})" : "")}");
         }
-        double epoch = Stats.Median(times);
-        Console.WriteLine($"  training epoch {epoch:F3} s (median of {epochs}: {string.Join(" ", times.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}), last loss {loss:G6}");
+        double epoch = Stats.Median(ours);
         double latency = Latency(model, x);
-        Console.WriteLine($"  inference at batch 1: {latency * 1e3:F3} ms per sequence (median of 200)");
-        Console.WriteLine($"  peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
-        if (torch && TorchRunner.RunScript("pytorch_lstm.py", [dir, epochs.ToString(CultureInfo.InvariantCulture)]) is { } r)
-            Console.WriteLine($"PyTorch: training epoch {r["train"]:F3} s, inference at batch 1 {r["latency"] * 1e3:F3} ms\n" +
-                $"Ratio KerasNet / PyTorch: training {epoch / r["train"]:F2} (goal <= 0.8), inference latency {latency / r["latency"]:F2}");
+        Console.WriteLine($"  KerasNet: training epoch {epoch:F3} s (median of {epochs}), inference at batch 1 {latency * 1e3:F3} ms (median of 200), " +
+            $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
+        if (pt != null && theirs.Count == epochs && pt.Ask("latency") is { } lat)
+        {
+            double ptLatency = double.Parse(lat.Split(' ')[1], CultureInfo.InvariantCulture), ptEpoch = Stats.Median(theirs);
+            Console.WriteLine($"PyTorch: training epoch {ptEpoch:F3} s, inference at batch 1 {ptLatency * 1e3:F3} ms; {pt.Ask("quit")} MiB peak RSS");
+            Console.WriteLine($"Ratio KerasNet / PyTorch: training {epoch / ptEpoch:F2} (goal <= 0.8; median of the per-epoch ratios " +
+                $"{Stats.Median(ours.Zip(theirs, (a, b) => a / b)):F2}), inference latency {latency / ptLatency:F2}; load average now {LoadAverage()}");
+        }
         try { Directory.Delete(dir, true); } catch (IOException) { }
+    }
+
+    private static Tensor Slice(Tensor t, int n) => new(t.Span[..(n * t.SampleSize)].ToArray(), [n, .. t.Shape[1..]]);
+
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
+        catch (UnauthorizedAccessException) { return "?"; }
+    }
+
+    /// <summary>The engine alone at the workload's shapes: one batch's forward and backward through time (median of 30).</summary>
+    public static void Kernels(int reps = 30)
+    {
+        var be = Backend.Current;
+        var r = new Random(1);
+        float[] R(int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = (float)(r.NextDouble() - 0.5) * 0.2f; return a; }
+        var g = new RnnGeometry(RnnCell.Lstm, BatchSize, Steps, Features, Units, RnnActivation.Tanh, RnnActivation.Sigmoid);
+        var a = new RnnArrays
+        {
+            X = R(BatchSize * Steps * Features), Kernel = R(Features * 4 * Units), RecurrentKernel = R(Units * 4 * Units), Bias = R(4 * Units),
+            Output = new float[BatchSize * Units], FinalH = new float[BatchSize * Units], FinalC = new float[BatchSize * Units],
+        };
+        var d = new RnnGradients
+        {
+            Output = R(BatchSize * Units), X = new float[BatchSize * Steps * Features], Kernel = new float[Features * 4 * Units],
+            RecurrentKernel = new float[Units * 4 * Units], Bias = new float[4 * Units],
+        };
+        var tape = new RnnTape();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var fw = new List<double>();
+        var bw = new List<double>();
+        var proc = Process.GetCurrentProcess();
+        double cpuF = 0, cpuB = 0;
+        for (int i = 0; i < reps + 3; i++)
+        {
+            proc.Refresh();
+            var c0 = proc.TotalProcessorTime;
+            long t0 = Stopwatch.GetTimestamp();
+            be.RnnForward(g, a, tape);
+            long t1 = Stopwatch.GetTimestamp();
+            proc.Refresh();
+            var c1 = proc.TotalProcessorTime;
+            be.RnnBackward(g, a, d, tape);
+            long t2 = Stopwatch.GetTimestamp();
+            proc.Refresh();
+            if (i < 3) continue;
+            cpuF += (c1 - c0).TotalMilliseconds;
+            cpuB += (proc.TotalProcessorTime - c1).TotalMilliseconds;
+            fw.Add(Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds);
+            bw.Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
+        }
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / (reps + 3);
+        Console.WriteLine($"  process CPU time per forward + backward: {cpu:F2} ms (forward {cpuF / reps:F2}, backward {cpuB / reps:F2})");
+        double macs = 2.0 * Steps * BatchSize * 4 * Units * (Features + Units);
+        Console.WriteLine($"  engine, one batch of {BatchSize}: forward {Stats.Median(fw):F2} ms, backward through time {Stats.Median(bw):F2} ms " +
+            $"(forward {macs / Stats.Median(fw) / 1e6:F1} GFLOP/s, backward {2 * macs / Stats.Median(bw) / 1e6:F1} GFLOP/s)");
+        var one = g with { Batch = 1 };
+        var a1 = a with { Output = new float[Units], FinalH = new float[Units], FinalC = new float[Units] };
+        var lat = new List<double>();
+        for (int i = 0; i < 200; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            be.RnnForward(one, a1, tape);
+            lat.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        }
+        Console.WriteLine($"  engine, one sequence: forward {Stats.Median(lat):F3} ms");
+        CellCost();
+    }
+
+    // The fused element-wise LSTM step alone: one batch's 3200 rows (diagnostics).
+    private static unsafe void CellCost()
+    {
+        var z = new float[3200 * 4 * Units]; var c = new float[3201 * Units]; var tc = new float[3200 * Units]; var h = new float[3200 * Units];
+        var r = new Random(2);
+        for (int i = 0; i < z.Length; i++) z[i] = (float)(r.NextDouble() * 4 - 2);
+        var best = double.MaxValue;
+        for (int rep = 0; rep < 20; rep++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            fixed (float* pz = z, pc = c, pt = tc, ph = h)
+                for (int row = 0; row < 3200; row++)
+                    KerasNet.Engine.Kernels.RnnCells.LstmForward(Units, pz + row * 4 * Units, pc + row * Units, pc + (row + 1) * Units, pt + row * Units, ph + row * Units, RnnActivation.Tanh, RnnActivation.Sigmoid);
+            best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        }
+        Console.WriteLine($"  LSTM cell, 3200 rows of {Units}: {best:F2} ms (best of 20), Vector<float> has {System.Numerics.Vector<float>.Count} lanes");
     }
 
     private static double Latency(Model model, Tensor x)

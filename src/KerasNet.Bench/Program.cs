@@ -6,7 +6,7 @@ bool torch = !args.Contains("--no-torch");
 switch (mode)
 {
     case "epoch": EpochBench.Run(torch: torch); break;
-    case "lstm": LstmBench.Run(torch: torch); break;
+    case "lstm": if (args.Contains("--kernels")) LstmBench.Kernels(); else LstmBench.Run(torch: torch); break;
     case "kernels": KernelBench.Run(args.Length > 1 && !args[1].StartsWith("--") ? args[1] : null); break;
     case "profile": Profile.Run(); break;
     case "threads": ThreadsBench.Run(args.Length > 1 && double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 3); break;

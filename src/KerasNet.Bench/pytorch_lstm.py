@@ -2,9 +2,9 @@
 
 10,000 sequences of 100 steps x 32 features (the same formula as LstmBench.MakeData), LSTM(128) + Linear(1), MSE,
 Adam (lr 1e-3, eps 1e-7 as Keras), batch 32 in order, 2 threads, the initial weights KerasNet wrote (Keras layout,
-gates i, f, c, o = torch's i, f, g, o). Prints one RESULT line: the median training epoch of N after a warm-up
-epoch, and the median batch-1 inference latency of 200 calls.
-usage: /usr/bin/python3 pytorch_lstm.py WEIGHTS_DIR [epochs]
+gates i, f, c, o = torch's i, f, g, o). Driven by commands on stdin (see the end), so that the bench alternates
+PyTorch's epochs with KerasNet's in the same run.
+usage: /usr/bin/python3 pytorch_lstm.py WEIGHTS_DIR
 """
 import os
 import resource
@@ -18,7 +18,6 @@ import torch.nn as nn
 
 torch.set_num_threads(2)
 d = sys.argv[1]
-epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 N, T, F, U, B = 10_000, 100, 32, 128, 32
 print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, mkldnn {torch.backends.mkldnn.is_available()}", flush=True)
 
@@ -53,10 +52,11 @@ opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
 loss_fn = nn.MSELoss()
 
 
-def epoch():
+def epoch(batches=None):
     t0 = time.perf_counter()
     model.train()
-    for i in range(0, N, B):
+    last = N if batches is None else batches * B
+    for i in range(0, last, B):
         opt.zero_grad()
         loss = loss_fn(model(x[i:i + B]), y[i:i + B])
         loss.backward()
@@ -64,19 +64,34 @@ def epoch():
     return time.perf_counter() - t0, loss.item()
 
 
-epoch()  # warm-up
-runs = [epoch() for _ in range(epochs)]
-train = statistics.median(r[0] for r in runs)
-print(f"epochs {' '.join(f'{r[0]:.3f}' for r in runs)} s, last loss {runs[-1][1]:.6g}", flush=True)
-model.eval()
-one = x[:1]
-lat = []
-with torch.no_grad():
-    for _ in range(20):
-        model(one)
-    for _ in range(200):
-        t0 = time.perf_counter()
-        model(one)
-        lat.append(time.perf_counter() - t0)
-rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"RESULT train={train:.4f} latency={statistics.median(lat):.6f} peak_rss_mb={rss_mb:.0f}", flush=True)
+def latency():
+    model.eval()
+    one = x[:1]
+    lat = []
+    with torch.no_grad():
+        for _ in range(20):
+            model(one)
+        for _ in range(200):
+            t0 = time.perf_counter()
+            model(one)
+            lat.append(time.perf_counter() - t0)
+    return statistics.median(lat)
+
+
+# Commands on stdin, one per line, so the bench can interleave these epochs with KerasNet's (both see the same load):
+# "warm" (20 batches), "train" (one epoch), "latency", "quit". Each answer is one line.
+print("READY", flush=True)
+for line in sys.stdin:
+    cmd = line.strip()
+    if cmd == "warm":
+        epoch(20)
+        print("OK", flush=True)
+    elif cmd == "train":
+        seconds, loss = epoch()
+        print(f"TRAIN {seconds:.4f} {loss:.6g}", flush=True)
+    elif cmd == "latency":
+        print(f"LATENCY {latency():.6f}", flush=True)
+    elif cmd == "quit":
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"RSS {rss_mb:.0f}", flush=True)
+        break

@@ -105,7 +105,7 @@ public sealed class RnnTape
     internal RnnGeometry Geometry;
     internal bool Valid;
     internal float[] Xt = [], Z = [], Hs = [], Cs = [], Hr = [], Aux = [], Mask = [], Bias = [];
-    internal float[] OutCarry = [], DH = [], DC = [], DOut = [], Tmp = [], DXt = [];
+    internal float[] OutCarry = [], DH = [], DC = [], DOut = [], Tmp = [], DXt = [], RT = [];
 }
 
 public partial interface IBackend

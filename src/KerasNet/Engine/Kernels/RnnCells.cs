@@ -9,205 +9,187 @@ namespace KerasNet.Engine.Kernels;
 /// Keras's cells (tf.keras 2.x / Keras 3 LSTMCell, GRUCell, SimpleRNNCell); gate blocks are laid out as Keras's
 /// kernels: LSTM i, f, c, o; GRU z, r, h. Forward functions overwrite the pre-activations in <c>z</c> with the
 /// activated gates (what backward needs); backward functions overwrite them with the pre-activation gradients.
-/// Each runs on vector lanes, then on the scalar tail of the row.
+/// Each runs on the widest vector lanes the hardware has, then on the scalar tail of the row (<see cref="LaneRows"/>).
 /// </summary>
 internal static unsafe class RnnCells
 {
-    private static int VectorEnd(int u) => u - u % VecLane.Width;
-
     // ---- SimpleRNN: h = act(z) ----
 
-    public static void SimpleForward(int u, float* z, float* hNew, RnnActivation act)
-    {
-        int v = VectorEnd(u);
-        SimpleForward<VecLane>(0, v, z, hNew, act);
-        SimpleForward<ScalarLane>(v, u, z, hNew, act);
-    }
+    public static void SimpleForward(int u, float* z, float* hNew, RnnActivation act) => LaneRows.Run(u, new SimpleFwd(z, hNew, act));
 
-    private static void SimpleForward<L>(int j0, int j1, float* z, float* hNew, RnnActivation act) where L : struct, ILane<L>
+    private readonly struct SimpleFwd(float* z, float* hNew, RnnActivation act) : IRowOp
     {
-        for (int j = j0; j < j1; j += L.Width)
+        public void Run<L>(int j0, int j1) where L : struct, ILane<L>
         {
-            var h = LaneMath.Apply(act, L.Load(z + j));
-            L.Store(z + j, h);
-            L.Store(hNew + j, h);
+            for (int j = j0; j < j1; j += L.Width)
+            {
+                var h = LaneMath.Apply(act, L.Load(z + j));
+                L.Store(z + j, h);
+                L.Store(hNew + j, h);
+            }
         }
     }
 
     /// <summary>dz = dh act'(h); dh is cleared (the state has no direct path to the previous one).</summary>
-    public static void SimpleBackward(int u, float* z, float* dh, RnnActivation act)
-    {
-        int v = VectorEnd(u);
-        SimpleBackward<VecLane>(0, v, z, dh, act);
-        SimpleBackward<ScalarLane>(v, u, z, dh, act);
-    }
+    public static void SimpleBackward(int u, float* z, float* dh, RnnActivation act) => LaneRows.Run(u, new SimpleBwd(z, dh, act));
 
-    private static void SimpleBackward<L>(int j0, int j1, float* z, float* dh, RnnActivation act) where L : struct, ILane<L>
+    private readonly struct SimpleBwd(float* z, float* dh, RnnActivation act) : IRowOp
     {
-        for (int j = j0; j < j1; j += L.Width)
+        public void Run<L>(int j0, int j1) where L : struct, ILane<L>
         {
-            L.Store(z + j, L.Load(dh + j) * LaneMath.Derivative(act, L.Load(z + j)));
-            L.Store(dh + j, L.Of(0f));
+            for (int j = j0; j < j1; j += L.Width)
+            {
+                L.Store(z + j, L.Load(dh + j) * LaneMath.Derivative(act, L.Load(z + j)));
+                L.Store(dh + j, L.Of(0f));
+            }
         }
     }
 
     // ---- LSTM: c = f c' + i act(zc), h = o act(c); tc keeps act(c) ----
 
-    public static void LstmForward(int u, float* z, float* cPrev, float* cNew, float* tc, float* hNew, RnnActivation act, RnnActivation rec)
-    {
-        int v = VectorEnd(u);
-        LstmForward<VecLane>(0, v, u, z, cPrev, cNew, tc, hNew, act, rec);
-        LstmForward<ScalarLane>(v, u, u, z, cPrev, cNew, tc, hNew, act, rec);
-    }
+    public static void LstmForward(int u, float* z, float* cPrev, float* cNew, float* tc, float* hNew, RnnActivation act, RnnActivation rec) =>
+        LaneRows.Run(u, new LstmFwd(u, z, cPrev, cNew, tc, hNew, act, rec));
 
-    private static void LstmForward<L>(int j0, int j1, int u, float* z, float* cPrev, float* cNew, float* tc, float* hNew,
-        RnnActivation act, RnnActivation rec) where L : struct, ILane<L>
+    private readonly struct LstmFwd(int u, float* z, float* cPrev, float* cNew, float* tc, float* hNew, RnnActivation act, RnnActivation rec) : IRowOp
     {
-        for (int j = j0; j < j1; j += L.Width)
+        public void Run<L>(int j0, int j1) where L : struct, ILane<L>
         {
-            var i = LaneMath.Apply(rec, L.Load(z + j));
-            var f = LaneMath.Apply(rec, L.Load(z + u + j));
-            var g = LaneMath.Apply(act, L.Load(z + 2 * u + j));
-            var o = LaneMath.Apply(rec, L.Load(z + 3 * u + j));
-            L.Store(z + j, i); L.Store(z + u + j, f); L.Store(z + 2 * u + j, g); L.Store(z + 3 * u + j, o);
-            var c = f * L.Load(cPrev + j) + i * g;
-            var t = LaneMath.Apply(act, c);
-            L.Store(cNew + j, c);
-            L.Store(tc + j, t);
-            L.Store(hNew + j, o * t);
+            for (int j = j0; j < j1; j += L.Width)
+            {
+                var i = LaneMath.Apply(rec, L.Load(z + j));
+                var f = LaneMath.Apply(rec, L.Load(z + u + j));
+                var g = LaneMath.Apply(act, L.Load(z + 2 * u + j));
+                var o = LaneMath.Apply(rec, L.Load(z + 3 * u + j));
+                L.Store(z + j, i); L.Store(z + u + j, f); L.Store(z + 2 * u + j, g); L.Store(z + 3 * u + j, o);
+                var c = f * L.Load(cPrev + j) + i * g;
+                var t = LaneMath.Apply(act, c);
+                L.Store(cNew + j, c);
+                L.Store(tc + j, t);
+                L.Store(hNew + j, o * t);
+            }
         }
     }
 
     /// <summary>The gates' pre-activation gradients from dh and the carry's gradient dc (updated to dc'); dh cleared.</summary>
-    public static void LstmBackward(int u, float* z, float* dh, float* dc, float* cPrev, float* tc, RnnActivation act, RnnActivation rec)
-    {
-        int v = VectorEnd(u);
-        LstmBackward<VecLane>(0, v, u, z, dh, dc, cPrev, tc, act, rec);
-        LstmBackward<ScalarLane>(v, u, u, z, dh, dc, cPrev, tc, act, rec);
-    }
+    public static void LstmBackward(int u, float* z, float* dh, float* dc, float* cPrev, float* tc, RnnActivation act, RnnActivation rec) =>
+        LaneRows.Run(u, new LstmBwd(u, z, dh, dc, cPrev, tc, act, rec));
 
-    private static void LstmBackward<L>(int j0, int j1, int u, float* z, float* dh, float* dc, float* cPrev, float* tc,
-        RnnActivation act, RnnActivation rec) where L : struct, ILane<L>
+    private readonly struct LstmBwd(int u, float* z, float* dh, float* dc, float* cPrev, float* tc, RnnActivation act, RnnActivation rec) : IRowOp
     {
-        for (int j = j0; j < j1; j += L.Width)
+        public void Run<L>(int j0, int j1) where L : struct, ILane<L>
         {
-            var i = L.Load(z + j); var f = L.Load(z + u + j); var g = L.Load(z + 2 * u + j); var o = L.Load(z + 3 * u + j);
-            var h = L.Load(dh + j);
-            var t = L.Load(tc + j);
-            var c = L.Load(dc + j) + h * o * LaneMath.Derivative(act, t);
-            L.Store(z + j, c * g * LaneMath.Derivative(rec, i));
-            L.Store(z + u + j, c * L.Load(cPrev + j) * LaneMath.Derivative(rec, f));
-            L.Store(z + 2 * u + j, c * i * LaneMath.Derivative(act, g));
-            L.Store(z + 3 * u + j, h * t * LaneMath.Derivative(rec, o));
-            L.Store(dc + j, c * f);
-            L.Store(dh + j, L.Of(0f));
+            for (int j = j0; j < j1; j += L.Width)
+            {
+                var i = L.Load(z + j); var f = L.Load(z + u + j); var g = L.Load(z + 2 * u + j); var o = L.Load(z + 3 * u + j);
+                var h = L.Load(dh + j);
+                var t = L.Load(tc + j);
+                var c = L.Load(dc + j) + h * o * LaneMath.Derivative(act, t);
+                L.Store(z + j, c * g * LaneMath.Derivative(rec, i));
+                L.Store(z + u + j, c * L.Load(cPrev + j) * LaneMath.Derivative(rec, f));
+                L.Store(z + 2 * u + j, c * i * LaneMath.Derivative(act, g));
+                L.Store(z + 3 * u + j, h * t * LaneMath.Derivative(rec, o));
+                L.Store(dc + j, c * f);
+                L.Store(dh + j, L.Of(0f));
+            }
         }
     }
 
     // ---- GRU: h = z h' + (1 - z) hh ----
 
     /// <summary>reset_after: hh = act(zh + r rh), rh = h' R_h + b_rh given in <paramref name="rh"/>.</summary>
-    public static void GruAfterForward(int u, float* z, float* rh, float* hPrev, float* hNew, RnnActivation act, RnnActivation rec)
-    {
-        int v = VectorEnd(u);
-        GruAfterForward<VecLane>(0, v, u, z, rh, hPrev, hNew, act, rec);
-        GruAfterForward<ScalarLane>(v, u, u, z, rh, hPrev, hNew, act, rec);
-    }
+    public static void GruAfterForward(int u, float* z, float* rh, float* hPrev, float* hNew, RnnActivation act, RnnActivation rec) =>
+        LaneRows.Run(u, new GruAfterFwd(u, z, rh, hPrev, hNew, act, rec));
 
-    private static void GruAfterForward<L>(int j0, int j1, int u, float* z, float* rh, float* hPrev, float* hNew,
-        RnnActivation act, RnnActivation rec) where L : struct, ILane<L>
+    private readonly struct GruAfterFwd(int u, float* z, float* rh, float* hPrev, float* hNew, RnnActivation act, RnnActivation rec) : IRowOp
     {
-        for (int j = j0; j < j1; j += L.Width)
+        public void Run<L>(int j0, int j1) where L : struct, ILane<L>
         {
-            var zz = LaneMath.Apply(rec, L.Load(z + j));
-            var r = LaneMath.Apply(rec, L.Load(z + u + j));
-            var hh = LaneMath.Apply(act, L.Load(z + 2 * u + j) + r * L.Load(rh + j));
-            L.Store(z + j, zz); L.Store(z + u + j, r); L.Store(z + 2 * u + j, hh);
-            L.Store(hNew + j, zz * L.Load(hPrev + j) + (L.Of(1f) - zz) * hh);
+            for (int j = j0; j < j1; j += L.Width)
+            {
+                var zz = LaneMath.Apply(rec, L.Load(z + j));
+                var r = LaneMath.Apply(rec, L.Load(z + u + j));
+                var hh = LaneMath.Apply(act, L.Load(z + 2 * u + j) + r * L.Load(rh + j));
+                L.Store(z + j, zz); L.Store(z + u + j, r); L.Store(z + 2 * u + j, hh);
+                L.Store(hNew + j, zz * L.Load(hPrev + j) + (L.Of(1f) - zz) * hh);
+            }
         }
     }
 
     /// <summary>reset_after backward: z gets [dz, dr, dhh'] (input side), rh gets d(rh) (recurrent side), dh gets dh z.</summary>
-    public static void GruAfterBackward(int u, float* z, float* rh, float* hPrev, float* dh, RnnActivation act, RnnActivation rec)
-    {
-        int v = VectorEnd(u);
-        GruAfterBackward<VecLane>(0, v, u, z, rh, hPrev, dh, act, rec);
-        GruAfterBackward<ScalarLane>(v, u, u, z, rh, hPrev, dh, act, rec);
-    }
+    public static void GruAfterBackward(int u, float* z, float* rh, float* hPrev, float* dh, RnnActivation act, RnnActivation rec) =>
+        LaneRows.Run(u, new GruAfterBwd(u, z, rh, hPrev, dh, act, rec));
 
-    private static void GruAfterBackward<L>(int j0, int j1, int u, float* z, float* rh, float* hPrev, float* dh,
-        RnnActivation act, RnnActivation rec) where L : struct, ILane<L>
+    private readonly struct GruAfterBwd(int u, float* z, float* rh, float* hPrev, float* dh, RnnActivation act, RnnActivation rec) : IRowOp
     {
-        for (int j = j0; j < j1; j += L.Width)
+        public void Run<L>(int j0, int j1) where L : struct, ILane<L>
         {
-            var zz = L.Load(z + j); var r = L.Load(z + u + j); var hh = L.Load(z + 2 * u + j);
-            var d = L.Load(dh + j);
-            var dPre = d * (L.Of(1f) - zz) * LaneMath.Derivative(act, hh);
-            var rhv = L.Load(rh + j);
-            L.Store(z + j, d * (L.Load(hPrev + j) - hh) * LaneMath.Derivative(rec, zz));
-            L.Store(z + u + j, dPre * rhv * LaneMath.Derivative(rec, r));
-            L.Store(z + 2 * u + j, dPre);
-            L.Store(rh + j, dPre * r);
-            L.Store(dh + j, d * zz);
+            for (int j = j0; j < j1; j += L.Width)
+            {
+                var zz = L.Load(z + j); var r = L.Load(z + u + j); var hh = L.Load(z + 2 * u + j);
+                var d = L.Load(dh + j);
+                var dPre = d * (L.Of(1f) - zz) * LaneMath.Derivative(act, hh);
+                var rhv = L.Load(rh + j);
+                L.Store(z + j, d * (L.Load(hPrev + j) - hh) * LaneMath.Derivative(rec, zz));
+                L.Store(z + u + j, dPre * rhv * LaneMath.Derivative(rec, r));
+                L.Store(z + 2 * u + j, dPre);
+                L.Store(rh + j, dPre * r);
+                L.Store(dh + j, d * zz);
+            }
         }
     }
 
     /// <summary>reset_before, first half: activates z and r, and forms rh = r h'_h, the input of the second product.</summary>
-    public static void GruBeforeGates(int u, float* z, float* hIn, float* rh, RnnActivation rec)
-    {
-        int v = VectorEnd(u);
-        GruBeforeGates<VecLane>(0, v, u, z, hIn, rh, rec);
-        GruBeforeGates<ScalarLane>(v, u, u, z, hIn, rh, rec);
-    }
+    public static void GruBeforeGates(int u, float* z, float* hIn, float* rh, RnnActivation rec) =>
+        LaneRows.Run(u, new GruBeforeGatesOp(u, z, hIn, rh, rec));
 
-    private static void GruBeforeGates<L>(int j0, int j1, int u, float* z, float* hIn, float* rh, RnnActivation rec) where L : struct, ILane<L>
+    private readonly struct GruBeforeGatesOp(int u, float* z, float* hIn, float* rh, RnnActivation rec) : IRowOp
     {
-        for (int j = j0; j < j1; j += L.Width)
+        public void Run<L>(int j0, int j1) where L : struct, ILane<L>
         {
-            var r = LaneMath.Apply(rec, L.Load(z + u + j));
-            L.Store(z + j, LaneMath.Apply(rec, L.Load(z + j)));
-            L.Store(z + u + j, r);
-            L.Store(rh + j, r * L.Load(hIn + j));
+            for (int j = j0; j < j1; j += L.Width)
+            {
+                var r = LaneMath.Apply(rec, L.Load(z + u + j));
+                L.Store(z + j, LaneMath.Apply(rec, L.Load(z + j)));
+                L.Store(z + u + j, r);
+                L.Store(rh + j, r * L.Load(hIn + j));
+            }
         }
     }
 
     /// <summary>reset_before, second half: hh = act(zh) (zh already holds x_h + rh R_h) and the new state.</summary>
-    public static void GruBeforeForward(int u, float* z, float* hPrev, float* hNew, RnnActivation act)
-    {
-        int v = VectorEnd(u);
-        GruBeforeForward<VecLane>(0, v, u, z, hPrev, hNew, act);
-        GruBeforeForward<ScalarLane>(v, u, u, z, hPrev, hNew, act);
-    }
+    public static void GruBeforeForward(int u, float* z, float* hPrev, float* hNew, RnnActivation act) =>
+        LaneRows.Run(u, new GruBeforeFwd(u, z, hPrev, hNew, act));
 
-    private static void GruBeforeForward<L>(int j0, int j1, int u, float* z, float* hPrev, float* hNew, RnnActivation act) where L : struct, ILane<L>
+    private readonly struct GruBeforeFwd(int u, float* z, float* hPrev, float* hNew, RnnActivation act) : IRowOp
     {
-        for (int j = j0; j < j1; j += L.Width)
+        public void Run<L>(int j0, int j1) where L : struct, ILane<L>
         {
-            var zz = L.Load(z + j);
-            var hh = LaneMath.Apply(act, L.Load(z + 2 * u + j));
-            L.Store(z + 2 * u + j, hh);
-            L.Store(hNew + j, zz * L.Load(hPrev + j) + (L.Of(1f) - zz) * hh);
+            for (int j = j0; j < j1; j += L.Width)
+            {
+                var zz = L.Load(z + j);
+                var hh = LaneMath.Apply(act, L.Load(z + 2 * u + j));
+                L.Store(z + 2 * u + j, hh);
+                L.Store(hNew + j, zz * L.Load(hPrev + j) + (L.Of(1f) - zz) * hh);
+            }
         }
     }
 
     /// <summary>reset_before backward, first half: dz and dhh' into z, dh becomes its direct part dh z.</summary>
-    public static void GruBeforeBackward(int u, float* z, float* hPrev, float* dh, RnnActivation act, RnnActivation rec)
-    {
-        int v = VectorEnd(u);
-        GruBeforeBackward<VecLane>(0, v, u, z, hPrev, dh, act, rec);
-        GruBeforeBackward<ScalarLane>(v, u, u, z, hPrev, dh, act, rec);
-    }
+    public static void GruBeforeBackward(int u, float* z, float* hPrev, float* dh, RnnActivation act, RnnActivation rec) =>
+        LaneRows.Run(u, new GruBeforeBwd(u, z, hPrev, dh, act, rec));
 
-    private static void GruBeforeBackward<L>(int j0, int j1, int u, float* z, float* hPrev, float* dh, RnnActivation act, RnnActivation rec)
-        where L : struct, ILane<L>
+    private readonly struct GruBeforeBwd(int u, float* z, float* hPrev, float* dh, RnnActivation act, RnnActivation rec) : IRowOp
     {
-        for (int j = j0; j < j1; j += L.Width)
+        public void Run<L>(int j0, int j1) where L : struct, ILane<L>
         {
-            var zz = L.Load(z + j); var hh = L.Load(z + 2 * u + j);
-            var d = L.Load(dh + j);
-            L.Store(z + 2 * u + j, d * (L.Of(1f) - zz) * LaneMath.Derivative(act, hh));
-            L.Store(z + j, d * (L.Load(hPrev + j) - hh) * LaneMath.Derivative(rec, zz));
-            L.Store(dh + j, d * zz);
+            for (int j = j0; j < j1; j += L.Width)
+            {
+                var zz = L.Load(z + j); var hh = L.Load(z + 2 * u + j);
+                var d = L.Load(dh + j);
+                L.Store(z + 2 * u + j, d * (L.Of(1f) - zz) * LaneMath.Derivative(act, hh));
+                L.Store(z + j, d * (L.Load(hPrev + j) - hh) * LaneMath.Derivative(rec, zz));
+                L.Store(dh + j, d * zz);
+            }
         }
     }
 
@@ -215,24 +197,22 @@ internal static unsafe class RnnCells
     /// reset_before backward, second half, from d(rh) in <paramref name="drh"/>: dr into z, and dh += d(rh) r
     /// (times the recurrent dropout mask of the h gate when there is one).
     /// </summary>
-    public static void GruBeforeReset(int u, float* z, float* hIn, float* drh, float* dh, float* mask, RnnActivation rec)
-    {
-        int v = VectorEnd(u);
-        GruBeforeReset<VecLane>(0, v, u, z, hIn, drh, dh, mask, rec);
-        GruBeforeReset<ScalarLane>(v, u, u, z, hIn, drh, dh, mask, rec);
-    }
+    public static void GruBeforeReset(int u, float* z, float* hIn, float* drh, float* dh, float* mask, RnnActivation rec) =>
+        LaneRows.Run(u, new GruBeforeResetOp(u, z, hIn, drh, dh, mask, rec));
 
-    private static void GruBeforeReset<L>(int j0, int j1, int u, float* z, float* hIn, float* drh, float* dh, float* mask, RnnActivation rec)
-        where L : struct, ILane<L>
+    private readonly struct GruBeforeResetOp(int u, float* z, float* hIn, float* drh, float* dh, float* mask, RnnActivation rec) : IRowOp
     {
-        for (int j = j0; j < j1; j += L.Width)
+        public void Run<L>(int j0, int j1) where L : struct, ILane<L>
         {
-            var r = L.Load(z + u + j);
-            var d = L.Load(drh + j);
-            L.Store(z + u + j, d * L.Load(hIn + j) * LaneMath.Derivative(rec, r));
-            var back = d * r;
-            if (mask != null) back = back * L.Load(mask + j);
-            L.Store(dh + j, L.Load(dh + j) + back);
+            for (int j = j0; j < j1; j += L.Width)
+            {
+                var r = L.Load(z + u + j);
+                var d = L.Load(drh + j);
+                L.Store(z + u + j, d * L.Load(hIn + j) * LaneMath.Derivative(rec, r));
+                var back = d * r;
+                if (mask != null) back = back * L.Load(mask + j);
+                L.Store(dh + j, L.Load(dh + j) + back);
+            }
         }
     }
 

@@ -18,6 +18,10 @@ internal static unsafe partial class RnnKernels
         Ensure(ref t.Tmp, bu);
         if (g.HasCarry) Ensure(ref t.DC, bu);
         if (d.X != null) Ensure(ref t.DXt, groups * (long)M * I);
+        Ensure(ref t.RT, (long)GU * U);
+        fixed (float* r = a.RecurrentKernel, rt = t.RT)
+            for (int i = 0; i < U; i++)
+                for (int j = 0; j < GU; j++) rt[(nint)j * U + i] = r[(nint)i * GU + j];
         t.Valid = false; // the step loop overwrites the saved gates
         fixed (float* dfh = d.FinalH, dfc = d.FinalC, dh = t.DH, dc = t.DC, dout = t.DOut)
         {

@@ -106,13 +106,13 @@ internal static unsafe partial class RnnKernels
     private static void RunSteps(in RnnGeometry g, in RnnArrays a, in RnnGradients d, RnnTape t, bool backward)
     {
         var job = Workspace.Rent(ref t_job);
-        fixed (float* r = a.RecurrentKernel, bias = a.Bias, rdm = a.RecurrentDropout, output = a.Output, dy = d.Output,
+        fixed (float* r = a.RecurrentKernel, rt = t.RT, bias = a.Bias, rdm = a.RecurrentDropout, output = a.Output, dy = d.Output,
             hs = t.Hs, cs = t.Cs, hr = t.Hr, z = t.Z, aux = t.Aux, mask = t.Mask, oc = t.OutCarry, dh = t.DH, dc = t.DC, dout = t.DOut, tmp = t.Tmp)
         {
             try
             {
                 job.G = g; job.Backward = backward;
-                job.R = r; job.RecBiasH = bias != null && g.Cell == RnnCell.GruResetAfter ? bias + 5 * g.Units : null;
+                job.R = r; job.RT = rt; job.RecBiasH = bias != null && g.Cell == RnnCell.GruResetAfter ? bias + 5 * g.Units : null;
                 job.RecMask = rdm; job.Output = output; job.DY = dy;
                 job.Hs = hs; job.Cs = cs; job.Hr = hr; job.Z = z; job.Aux = aux; job.Mask = a.TimeMask != null ? mask : null;
                 job.OutCarry = oc; job.DH = dh; job.DC = dc; job.DOut = dout; job.Tmp = tmp;

@@ -97,6 +97,8 @@ public abstract partial class RnnLayer
     {
         var call = ctx.StateOf<RnnCall>();
         var x = ctx.Inputs[0];
+        if (InputShapes is { } built && built.Count != ctx.Inputs.Length)
+            throw new KerasNetException($"Layer '{Name}' ({ClassName}) was built for {built.Count} input(s) (the sequence and its initial states) but is called on {ctx.Inputs.Length}.");
         for (int i = 0; i < ctx.Inputs.Length; i++) CheckInput(ctx.Inputs[i], i);
         int batch = x.BatchSize, steps = InputShape![0], features = InputShape[1];
         bool given = ctx.Inputs.Length > 1;

@@ -141,7 +141,7 @@ public abstract partial class RnnLayer : Layer, ITrainingRefusal
     /// <summary>Builds for the sequence and, when given, the initial states (each (units,) per sample).</summary>
     public override void Build(IReadOnlyList<int[]> inputShapes)
     {
-        var outs = ComputeOutputShapes(inputShapes);
+        ComputeOutputShapes(inputShapes); // validates the shapes before any weight exists
         int features = inputShapes[0][1];
         Kernel = AddWeight($"{_cellName}/kernel", [features, Gates * Units], KernelInitializer);
         RecurrentKernel = AddWeight($"{_cellName}/recurrent_kernel", [Units, Gates * Units], RecurrentInitializer);
@@ -151,7 +151,6 @@ public abstract partial class RnnLayer : Layer, ITrainingRefusal
             InitializeBias(Bias.Value.Span);
             Bias.UninitializedBy = BiasInitializer.LeavesUninitialized;
         }
-        _ = outs;
         MarkBuilt(inputShapes);
     }
 
