@@ -125,54 +125,89 @@ internal static class Pooling
         return (Math.Max(h0, 0), Math.Min(h0 + g.KH, g.InH), Math.Max(w0, 0), Math.Min(w0 + g.KW, g.InW));
     }
 
+    [ThreadStatic] private static AvgForwardJob? t_avgForward;
+    [ThreadStatic] private static AvgBackwardJob? t_avgBackward;
+
     public static void AvgForward(in ConvGeometry g, float[] x, float[] y)
     {
         Check(g, x, nameof(x), y, nameof(y), "AvgPoolForward");
-        var geo = g;
-        Threads.For(g.Batch * g.OutH, (long)g.OutW * g.KH * g.KW * g.InC, (r0, r1) =>
+        var job = Workspace.Rent(ref t_avgForward);
+        (job.G, job.X, job.Y) = (g, x, y);
+        try { Threads.For(g.Batch * g.OutH, (long)g.OutW * g.KH * g.KW * g.InC, job); }
+        finally
         {
-            int c = geo.InC;
-            for (int r = r0; r < r1; r++)
-            {
-                int n = r / geo.OutH, oh = r % geo.OutH;
-                for (int ow = 0; ow < geo.OutW; ow++)
-                {
-                    var yo = y.AsSpan(((r * geo.OutW) + ow) * c, c);
-                    yo.Clear();
-                    var (h0, h1, w0, w1) = Window(geo, oh, ow);
-                    for (int ih = h0; ih < h1; ih++)
-                        for (int iw = w0; iw < w1; iw++)
-                            TensorPrimitives.Add(yo, x.AsSpan(((n * geo.InH + ih) * geo.InW + iw) * c, c), yo);
-                    TensorPrimitives.Multiply(yo, 1f / Math.Max(1, (h1 - h0) * (w1 - w0)), yo);
-                }
-            }
-        });
+            job.X = job.Y = null!; // cached per thread: must not keep the caller's arrays alive
+            Workspace.Return(ref t_avgForward, job);
+        }
     }
 
     public static void AvgBackward(in ConvGeometry g, float[] dy, float[] dx)
     {
         Check(g, dx, nameof(dx), dy, nameof(dy), "AvgPoolBackward");
-        var geo = g;
-        Threads.For(g.Batch, (long)g.OutH * g.OutW * g.KH * g.KW * g.InC, (n0, n1) =>
+        var job = Workspace.Rent(ref t_avgBackward);
+        (job.G, job.Dy, job.Dx) = (g, dy, dx);
+        try { Threads.For(g.Batch, (long)g.OutH * g.OutW * g.KH * g.KW * g.InC, job); }
+        finally
         {
-            int c = geo.InC;
-            for (int n = n0; n < n1; n++)
+            job.Dy = job.Dx = null!;
+            Workspace.Return(ref t_avgBackward, job);
+        }
+    }
+
+    /// <summary>Average pooling over rows of output pixels: each window's in-image pixels summed channel-wise, then scaled.</summary>
+    private sealed class AvgForwardJob : ParallelJob
+    {
+        public ConvGeometry G;
+        public float[] X = null!, Y = null!;
+
+        public override void Execute(int part, int r0, int r1)
+        {
+            var g = G;
+            int c = g.InC;
+            for (int r = r0; r < r1; r++)
             {
-                dx.AsSpan(n * geo.InH * geo.InW * c, geo.InH * geo.InW * c).Clear();
-                for (int oh = 0; oh < geo.OutH; oh++)
-                for (int ow = 0; ow < geo.OutW; ow++)
+                int n = r / g.OutH, oh = r % g.OutH;
+                for (int ow = 0; ow < g.OutW; ow++)
                 {
-                    var (h0, h1, w0, w1) = Window(geo, oh, ow);
-                    float scale = 1f / Math.Max(1, (h1 - h0) * (w1 - w0));
-                    var go = dy.AsSpan((((n * geo.OutH) + oh) * geo.OutW + ow) * c, c);
+                    var yo = Y.AsSpan(((r * g.OutW) + ow) * c, c);
+                    yo.Clear();
+                    var (h0, h1, w0, w1) = Window(g, oh, ow);
                     for (int ih = h0; ih < h1; ih++)
                         for (int iw = w0; iw < w1; iw++)
-                        {
-                            var d = dx.AsSpan(((n * geo.InH + ih) * geo.InW + iw) * c, c);
-                            TensorPrimitives.MultiplyAdd(go, scale, d, d);
-                        }
+                            TensorPrimitives.Add(yo, X.AsSpan(((n * g.InH + ih) * g.InW + iw) * c, c), yo);
+                    TensorPrimitives.Multiply(yo, 1f / Math.Max(1, (h1 - h0) * (w1 - w0)), yo);
                 }
             }
-        });
+        }
+    }
+
+    /// <summary>Average pooling's gradient per sample: each window's output gradient, scaled by 1 / its pixel count, added to those pixels.</summary>
+    private sealed class AvgBackwardJob : ParallelJob
+    {
+        public ConvGeometry G;
+        public float[] Dy = null!, Dx = null!;
+
+        public override void Execute(int part, int n0, int n1)
+        {
+            var g = G;
+            int c = g.InC;
+            for (int n = n0; n < n1; n++)
+            {
+                Dx.AsSpan(n * g.InH * g.InW * c, g.InH * g.InW * c).Clear();
+                for (int oh = 0; oh < g.OutH; oh++)
+                    for (int ow = 0; ow < g.OutW; ow++)
+                    {
+                        var (h0, h1, w0, w1) = Window(g, oh, ow);
+                        float scale = 1f / Math.Max(1, (h1 - h0) * (w1 - w0));
+                        var go = Dy.AsSpan((((n * g.OutH) + oh) * g.OutW + ow) * c, c);
+                        for (int ih = h0; ih < h1; ih++)
+                            for (int iw = w0; iw < w1; iw++)
+                            {
+                                var d = Dx.AsSpan(((n * g.InH + ih) * g.InW + iw) * c, c);
+                                TensorPrimitives.MultiplyAdd(go, scale, d, d);
+                            }
+                    }
+            }
+        }
     }
 }
