@@ -13,7 +13,9 @@ namespace KerasNet.Bench;
 /// The recurrent speed measurement (issue 12): LSTM(128) on sequences of 100 steps of 32 features, batch 32, a
 /// Dense(1) head, MSE and Adam; one training epoch of 10,000 sequences (313 steps, the last of 16) through the real
 /// <c>Fit</c>, median of 3 after a warm-up epoch, then batch-1 inference latency (median of 200 calls); and the same
-/// network, initial weights and data in PyTorch's CPU nn.LSTM (pytorch_lstm.py) in the same run, with the ratio.
+/// network, initial weights and data in PyTorch's CPU nn.LSTM (pytorch_lstm.py) in the same run, its epochs
+/// alternating with KerasNet's so both see the same machine load, with the same thread count (<c>--threads N</c>
+/// sets both), and the ratio.
 /// </summary>
 internal static class LstmBench
 {
@@ -50,7 +52,7 @@ internal static class LstmBench
         Directory.CreateDirectory(dir);
         var names = new[] { "kernel", "recurrent_kernel", "bias", "dense_kernel", "dense_bias" };
         for (int i = 0; i < model.Weights.Count; i++) Npy.Save(Path.Combine(dir, names[i] + ".npy"), model.Weights[i].Value);
-        using var pt = torch ? TorchSession.Start(Path.Combine(AppContext.BaseDirectory, "pytorch_lstm.py"), dir) : null;
+        using var pt = torch ? TorchSession.Start(Path.Combine(AppContext.BaseDirectory, "pytorch_lstm.py"), dir, Threads.Count.ToString(CultureInfo.InvariantCulture)) : null;
 
         var (x, y) = MakeData();
         var train = new ArraySequence([x], [y], BatchSize, shuffle: false);

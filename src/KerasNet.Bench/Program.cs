@@ -1,12 +1,18 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | lstm | kernels [filter] | profile | threads [seconds per cell] | micro [BenchmarkDotNet args]] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | lstm [--threads N] [--kernels] | kernels [filter] | profile | threads [seconds per cell] | micro [BenchmarkDotNet args]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 switch (mode)
 {
     case "epoch": EpochBench.Run(torch: torch); break;
-    case "lstm": if (args.Contains("--kernels")) LstmBench.Kernels(); else LstmBench.Run(torch: torch); break;
+    case "lstm":
+        // --threads N: KerasNet and PyTorch both on N threads (1 measures the work itself, free of the thread
+        // synchronisation that a loaded machine makes expensive).
+        int ti = Array.IndexOf(args, "--threads");
+        if (ti >= 0 && ti + 1 < args.Length) KerasNet.Engine.Threads.Count = int.Parse(args[ti + 1]);
+        if (args.Contains("--kernels")) LstmBench.Kernels(); else LstmBench.Run(torch: torch);
+        break;
     case "kernels": KernelBench.Run(args.Length > 1 && !args[1].StartsWith("--") ? args[1] : null); break;
     case "profile": Profile.Run(); break;
     case "threads": ThreadsBench.Run(args.Length > 1 && double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 3); break;

@@ -1,10 +1,10 @@
 """The KerasNet LSTM speed workload in PyTorch, for comparison in the same run (see LstmBench.cs).
 
 10,000 sequences of 100 steps x 32 features (the same formula as LstmBench.MakeData), LSTM(128) + Linear(1), MSE,
-Adam (lr 1e-3, eps 1e-7 as Keras), batch 32 in order, 2 threads, the initial weights KerasNet wrote (Keras layout,
+Adam (lr 1e-3, eps 1e-7 as Keras), batch 32 in order, 2 threads (or the given number), the initial weights KerasNet wrote (Keras layout,
 gates i, f, c, o = torch's i, f, g, o). Driven by commands on stdin (see the end), so that the bench alternates
 PyTorch's epochs with KerasNet's in the same run.
-usage: /usr/bin/python3 pytorch_lstm.py WEIGHTS_DIR
+usage: /usr/bin/python3 pytorch_lstm.py WEIGHTS_DIR [threads]
 """
 import os
 import resource
@@ -16,8 +16,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-torch.set_num_threads(2)
 d = sys.argv[1]
+torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
 N, T, F, U, B = 10_000, 100, 32, 128, 32
 print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, mkldnn {torch.backends.mkldnn.is_available()}", flush=True)
 

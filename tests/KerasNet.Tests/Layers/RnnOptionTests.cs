@@ -156,6 +156,84 @@ public class RnnOptionTests
         Assert.Contains("initial state 0 should have shape (None, 4), got (None, 5)", e.Message);
     }
 
+    [Theory]
+    [InlineData("concat", false)]
+    [InlineData("mul", false)]
+    [InlineData("ave", true)]
+    [InlineData(null, true)]
+    public void BidirectionalGradientsMatchFiniteDifferences(string? mode, bool returnState)
+    {
+        var r = new Random(6);
+        var bi = new Bidirectional(new LSTM(2, returnSequences: true, returnState: returnState), mode);
+        bi.Build([4, 3]);
+        foreach (var w in bi.Weights) for (int i = 0; i < w.Size; i++) w.Value[i] = (float)(r.NextDouble() - 0.5);
+        var x = Rand(r, 2, 4, 3);
+        var up = bi.OutputShapes!.Select(s => Rand(r, ShapeUtil.WithBatch(2, s))).ToArray();
+        var ctx = new CallContext(1, up.Length) { Training = true };
+        ctx.Inputs[0] = x;
+        bi.ForwardNode(ctx);
+        foreach (var w in bi.Weights) w.Grad.Clear();
+        bi.BackwardNode(ctx, up, true, GradientSink.All());
+        var dx = ctx.InputGrads[0]!.ToArray();
+        var dw = bi.Weights.Select(w => w.Grad.ToArray()).ToList();
+        double Objective()
+        {
+            var c = new CallContext(1, up.Length);
+            c.Inputs[0] = x;
+            bi.ForwardNode(c);
+            double sum = 0;
+            for (int o = 0; o < up.Length; o++) for (int i = 0; i < up[o].Length; i++) sum += (double)c.Outputs[o][i] * up[o][i];
+            return sum;
+        }
+        void Probe(Span<float> v, float[] analytic, string what)
+        {
+            for (int i = 0; i < v.Length; i++)
+            {
+                float orig = v[i];
+                v[i] = orig + 1e-2f; double lp = Objective();
+                v[i] = orig - 1e-2f; double lm = Objective();
+                v[i] = orig;
+                double fd = (lp - lm) / 2e-2;
+                Assert.True(Math.Abs(fd - analytic[i]) <= 1e-3 + 1e-2 * Math.Abs(analytic[i]), $"{mode}: d/d{what}[{i}] {analytic[i]} vs {fd}");
+            }
+        }
+        Probe(x.Span, dx, "x");
+        for (int k = 0; k < bi.Weights.Count; k++) Probe(bi.Weights[k].Value.Span, dw[k], bi.Weights[k].FullName);
+    }
+
+    [Fact]
+    public void ForwardAndBackwardAllocateNothingOnceWarm()
+    {
+        var r = new Random(7);
+        var layers = new Layer[]
+        {
+            new LSTM(8, returnSequences: true, dropout: 0.2, recurrentDropout: 0.2, seed: 1), new LSTM(8), new GRU(8, returnState: true),
+            new GRU(8, resetAfter: false), new SimpleRNN(8, stateful: true), new Bidirectional(new LSTM(4, returnSequences: true), "sum"),
+        };
+        var sink = GradientSink.All();
+        var report = new List<string>();
+        foreach (var layer in layers)
+        {
+            layer.Build([6, 5]);
+            var x = Rand(r, 20, 6, 5);
+            var up = layer.OutputShapes!.Select(s => Rand(r, ShapeUtil.WithBatch(20, s))).ToArray();
+            var ctx = new CallContext(1, up.Length) { Training = true };
+            ctx.Inputs[0] = x;
+            void Step()
+            {
+                layer.ForwardNode(ctx);
+                layer.BackwardNode(ctx, up, true, sink);
+            }
+            Step();
+            Step();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int k = 0; k < 5; k++) Step();
+            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (bytes != 0) report.Add($"{layer}: {bytes} bytes allocated in 5 warm steps");
+        }
+        Assert.True(report.Count == 0, string.Join("; ", report));
+    }
+
     // ---- configs ----
 
     private const string Glorot = """{"class_name": "GlorotUniform", "config": {"seed": null}}""";

@@ -11,6 +11,7 @@ public sealed partial class Bidirectional
         public CallContext? Forward, Backward;
         public Tensor? Merged, GradForward, GradBackward, GradX;
         public Tensor?[] StateGrads = [];
+        public Tensor[] ForwardGrads = [], BackwardGrads = [];
         public Tensor? Mask;
     }
 
@@ -38,11 +39,18 @@ public sealed partial class Bidirectional
     {
         var call = ctx.StateOf<Call>();
         for (int i = 0; i < ctx.Inputs.Length; i++) CheckInput(ctx.Inputs[i], i);
-        var (fwIn, bwIn) = Halves(ctx.Inputs);
-        var f = call.Forward ??= new CallContext(fwIn.Count, ForwardLayer.OutputShapes!.Count);
-        var b = call.Backward ??= new CallContext(bwIn.Count, BackwardLayer.OutputShapes!.Count);
-        Run(ForwardLayer, f, fwIn, ctx.Training, call.Mask);
-        Run(BackwardLayer, b, bwIn, ctx.Training, call.Mask);
+        int half = ctx.Inputs.Length > 1 ? States : 0;
+        var f = call.Forward ??= new CallContext(1 + half, ForwardLayer.OutputShapes!.Count);
+        var b = call.Backward ??= new CallContext(1 + half, BackwardLayer.OutputShapes!.Count);
+        // The sequence goes to both; initial states, when given, are the forward layer's then the backward layer's.
+        f.Inputs[0] = b.Inputs[0] = ctx.Inputs[0];
+        for (int i = 0; i < half; i++)
+        {
+            f.Inputs[1 + i] = ctx.Inputs[1 + i];
+            b.Inputs[1 + i] = ctx.Inputs[1 + half + i];
+        }
+        Run(ForwardLayer, f, ctx.Training, call.Mask);
+        Run(BackwardLayer, b, ctx.Training, call.Mask);
         var y = f.Outputs[0];
         var yRev = b.Outputs[0];
         int batch = y.BatchSize, steps = Sequences ? y.Shape[1] : 1, u = ForwardLayer.Units;
@@ -83,10 +91,9 @@ public sealed partial class Bidirectional
         for (int i = 1; i < b.Outputs.Length; i++) ctx.Outputs[o++] = b.Outputs[i];
     }
 
-    private static void Run(RnnLayer layer, CallContext ctx, List<Tensor> inputs, bool training, Tensor? mask)
+    private static void Run(RnnLayer layer, CallContext ctx, bool training, Tensor? mask)
     {
         ctx.Training = training;
-        for (int i = 0; i < inputs.Count; i++) ctx.Inputs[i] = inputs[i];
         layer.SetMask(ctx, mask);
         layer.ForwardNode(ctx);
     }
@@ -135,14 +142,16 @@ public sealed partial class Bidirectional
             }
         // The states' gradients: after the merged output(s), the forward layer's, then the backward layer's.
         int first = MergeMode is null ? 2 : 1, k = States;
-        Span<Tensor> fg = new Tensor[1 + (ForwardLayer.ReturnState ? k : 0)];
-        Span<Tensor> bg = new Tensor[fg.Length];
+        int count = 1 + (ForwardLayer.ReturnState ? k : 0);
+        if (call.ForwardGrads.Length != count) (call.ForwardGrads, call.BackwardGrads) = (new Tensor[count], new Tensor[count]);
+        var fg = call.ForwardGrads;
+        var bg = call.BackwardGrads;
         fg[0] = gf;
         bg[0] = gb;
         for (int i = 1; i < fg.Length; i++)
         {
-            fg[i] = gradOutputs.Length > first + i - 1 ? gradOutputs[first + i - 1] : ZeroState(ref call.StateGrads, i - 1, batch, u);
-            bg[i] = gradOutputs.Length > first + k + i - 1 ? gradOutputs[first + k + i - 1] : ZeroState(ref call.StateGrads, k + i - 1, batch, u);
+            fg[i] = gradOutputs.Length > first + i - 1 ? gradOutputs[first + i - 1] : ZeroState(ref call.StateGrads, i - 1, batch, ForwardLayer.StateShape);
+            bg[i] = gradOutputs.Length > first + k + i - 1 ? gradOutputs[first + k + i - 1] : ZeroState(ref call.StateGrads, k + i - 1, batch, ForwardLayer.StateShape);
         }
         ForwardLayer.BackwardNode(f, fg, needInputGrads, sink);
         BackwardLayer.BackwardNode(b, bg, needInputGrads, sink);
@@ -155,10 +164,10 @@ public sealed partial class Bidirectional
         for (int i = 1; i < b.InputGrads.Length; i++) ctx.InputGrads[f.InputGrads.Length - 1 + i] = b.InputGrads[i];
     }
 
-    private static Tensor ZeroState(ref Tensor?[] cache, int i, int batch, int u)
+    private static Tensor ZeroState(ref Tensor?[] cache, int i, int batch, int[] stateShape)
     {
         if (cache.Length <= i) Array.Resize(ref cache, i + 1);
-        var z = cache[i] = Tensor.EnsureBatch(cache[i], batch, [u]);
+        var z = cache[i] = Tensor.EnsureBatch(cache[i], batch, stateShape);
         z.Clear();
         return z;
     }

@@ -20,6 +20,10 @@ public abstract partial class RnnLayer
     }
 
     private readonly object _stateGate = new();
+    private int[]? _stateShape;
+
+    /// <summary>(units,): a state's per-sample shape, kept so that calls do not allocate it.</summary>
+    internal int[] StateShape => _stateShape ??= [Units];
     private float[]? _stateH, _stateC;
     private Random? _rng;
 
@@ -117,8 +121,8 @@ public abstract partial class RnnLayer
             timeMask = m.Buffer;
         }
         call.Output = Tensor.EnsureBatch(call.Output, batch, OutputShape!);
-        call.FinalH = Tensor.EnsureBatch(call.FinalH, batch, [Units]);
-        if (Cell == RnnCell.Lstm) call.FinalC = Tensor.EnsureBatch(call.FinalC, batch, [Units]);
+        call.FinalH = Tensor.EnsureBatch(call.FinalH, batch, StateShape);
+        if (Cell == RnnCell.Lstm) call.FinalC = Tensor.EnsureBatch(call.FinalC, batch, StateShape);
         var arrays = new RnnArrays
         {
             X = x.Buffer, Kernel = Kernel!.Value.Buffer, RecurrentKernel = RecurrentKernel!.Value.Buffer, Bias = Bias?.Value.Buffer,
@@ -162,8 +166,8 @@ public abstract partial class RnnLayer
         if (needInputGrads)
         {
             call.GradX = Tensor.EnsureBatch(call.GradX, batch, InputShape!);
-            if (given) call.GradH0 = Tensor.EnsureBatch(call.GradH0, batch, [Units]);
-            if (given && Cell == RnnCell.Lstm) call.GradC0 = Tensor.EnsureBatch(call.GradC0, batch, [Units]);
+            if (given) call.GradH0 = Tensor.EnsureBatch(call.GradH0, batch, StateShape);
+            if (given && Cell == RnnCell.Lstm) call.GradC0 = Tensor.EnsureBatch(call.GradC0, batch, StateShape);
         }
         var d = new RnnGradients
         {
