@@ -32,6 +32,39 @@ internal static class KernelBench
             ops.Add(new($"{layer} maxpool forward", y.Length, 4.0 * (y.Length + 2 * py.Length), () => be.MaxPoolForward(pg, y, py, arg)));
             ops.Add(new($"{layer} maxpool backward", py.Length, 4.0 * (y.Length + 2 * py.Length), () => be.MaxPoolBackward(pg, py, arg, y)));
         }
+        {
+            // A MobileNet block at batch 8: 3x3 depthwise (direct NHWC kernels) and 1x1 pointwise (GEMM on the input) on 32x32x64.
+            var dws = ConvSpec.Create(8, 32, 32, 64, 3, 3, 1, 1, 1, 1, 64, "same");
+            var pws = ConvSpec.Create(8, 32, 32, 64, 1, 1, 1, 1, 1, 1, 1, "valid");
+            var x = Rand((int)dws.InputLength); var dx = new float[x.Length]; var y = new float[x.Length];
+            var wd = Rand(9 * 64); var dwd = new float[wd.Length]; var wp = Rand(64 * 64); var dwp = new float[wp.Length];
+            double dmacs = (double)dws.Rows * 9 * 64, pmacs = (double)pws.Rows * 64 * 64, io = 8.0 * x.Length;
+            ops.Add(new("depthwise 3x3 forward", 2 * dmacs, io, () => be.ConvForward(dws, x, wd, null, ActivationKind.Linear, 64, y, null)));
+            ops.Add(new("depthwise 3x3 backward filter", 2 * dmacs, io, () => be.ConvBackwardFilter(dws, x, y, 64, dwd, null)));
+            ops.Add(new("depthwise 3x3 backward input", 2 * dmacs, io, () => be.ConvBackwardInput(dws, y, wd, 64, dx, null)));
+            ops.Add(new("pointwise 1x1 forward", 2 * pmacs, io, () => be.ConvForward(pws, x, wp, null, ActivationKind.Linear, 64, y, null)));
+            ops.Add(new("pointwise 1x1 backward filter", 2 * pmacs, io, () => be.ConvBackwardFilter(pws, x, y, 64, dwp, null)));
+            ops.Add(new("pointwise 1x1 backward input", 2 * pmacs, io, () => be.ConvBackwardInput(pws, y, wp, 64, dx, null)));
+        }
+        {
+            // Activations on the first convolution's output (8 x 62 x 62 x 32). The in-place forms every engine had: each
+            // timing includes the copy that restores the input (or the incoming gradient), so repeats see the same data.
+            int n = 8 * 62 * 62 * 32, cols = 32;
+            var src = Rand(n); var y = new float[n]; var g0 = Rand(n); var g = new float[n];
+            ops.Add(new("act copy alone", 0, 8.0 * n, () => Array.Copy(src, y, n)));
+            foreach (var kind in new[] { ActivationKind.Relu, ActivationKind.Sigmoid, ActivationKind.Tanh, ActivationKind.Softmax })
+            {
+                ops.Add(new($"act {kind} forward (copy + in place)", 0, 12.0 * n, () => { Array.Copy(src, y, n); be.Activation(y, n, cols, kind); }));
+                ops.Add(new($"act {kind} backward (copy + in place)", 0, 16.0 * n, () => { Array.Copy(g0, g, n); be.ActivationBackward(g, y, n, cols, kind); }));
+            }
+            // The newer activations, out of place; backward reads the pre-activation where the output cannot give the derivative.
+            foreach (var kind in new[] { ActivationKind.Gelu, ActivationKind.GeluTanh, ActivationKind.Swish, ActivationKind.Elu, ActivationKind.Selu,
+                ActivationKind.Softplus, ActivationKind.Mish, ActivationKind.HardSwish, ActivationKind.HardSigmoid, ActivationKind.LogSoftmax })
+            {
+                ops.Add(new($"act {kind} forward", 0, 8.0 * n, () => be.Activation(src, y, n, cols, kind)));
+                ops.Add(new($"act {kind} backward (copy)", 0, 16.0 * n, () => { Array.Copy(g0, g, n); be.ActivationBackward(g, y, src, n, cols, kind); }));
+            }
+        }
         foreach (var (k, n, layer) in new[] { (1152, 3137, "dense"), (3137, 3137, "dense_1") })
         {
             var w = Rand(k * n); var dw = new float[k * n];

@@ -45,7 +45,11 @@ public static class Keras
     {
         ArgumentNullException.ThrowIfNull(json);
         const string source = "model JSON";
-        return ModelConfigReader.Read(ModelConfigReader.ParseObject(json, source), source);
+        var root = ModelConfigReader.ParseObject(json, source);
+        var model = ModelConfigReader.Read(root, source);
+        var (version, backend) = SavedBy.OfJson(root);
+        SavedBy.Apply(model, version, backend);
+        return model;
     }
 
     /// <summary>

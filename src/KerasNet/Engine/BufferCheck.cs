@@ -47,7 +47,7 @@ internal static class BufferCheck
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Activation(ActivationKind kind, string op)
     {
-        if ((uint)kind > (uint)ActivationKind.Softmax)
+        if ((uint)kind > (uint)Kernels.ActivationKernels.LastKind)
             throw new ArgumentOutOfRangeException("activation", kind, $"{op}: unknown activation {(int)kind}.");
     }
 

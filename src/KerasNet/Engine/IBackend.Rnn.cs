@@ -23,10 +23,12 @@ public enum RnnActivation
     Tanh,
     /// <summary>1 / (1 + exp(-x)).</summary>
     Sigmoid,
-    /// <summary>Keras 2's hard_sigmoid: clip(0.2 x + 0.5, 0, 1).</summary>
+    /// <summary>tf.keras 1.x-2.x's hard_sigmoid: clip(0.2 x + 0.5, 0, 1).</summary>
     HardSigmoid,
     /// <summary>max(x, 0).</summary>
     Relu,
+    /// <summary>Keras 3's hard_sigmoid: relu6(x + 3) / 6 = clip(x / 6 + 0.5, 0, 1).</summary>
+    HardSigmoidKeras3,
 }
 
 /// <summary>

@@ -14,6 +14,36 @@ public enum ActivationKind
     Tanh,
     /// <summary>Softmax over the last axis.</summary>
     Softmax,
+    /// <summary>min(max(x, 0), 6).</summary>
+    Relu6,
+    /// <summary>tf.keras 2.x's hard sigmoid: max(0, min(1, 0.2 x + 0.5)) (Keras 1 and 2, tfjs).</summary>
+    HardSigmoid,
+    /// <summary>Keras 3's hard sigmoid: relu6(x + 3) / 6 (PyTorch's hardsigmoid).</summary>
+    HardSigmoidKeras3,
+    /// <summary>log(softmax(x)) over the last axis.</summary>
+    LogSoftmax,
+    /// <summary>x for x &gt; 0, exp(x) - 1 otherwise (alpha 1).</summary>
+    Elu,
+    /// <summary>scale * elu(x, alpha) with Klambauer et al.'s constants.</summary>
+    Selu,
+    /// <summary>log(1 + exp(x)).</summary>
+    Softplus,
+    /// <summary>x / (1 + |x|).</summary>
+    Softsign,
+    /// <summary>x * sigmoid(x) (Keras 3's silu).</summary>
+    Swish,
+    /// <summary>x * Phi(x) with the exact normal CDF (erf form, approximate=False).</summary>
+    Gelu,
+    /// <summary>GELU's tanh approximation, 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (approximate=True).</summary>
+    GeluTanh,
+    /// <summary>exp(x).</summary>
+    Exponential,
+    /// <summary>x * tanh(softplus(x)).</summary>
+    Mish,
+    /// <summary>x * relu6(x + 3) / 6 (Keras 3's hard_silu).</summary>
+    HardSwish,
+    /// <summary>Keras 3's leaky_relu activation: x for x &gt; 0, 0.2 x otherwise.</summary>
+    LeakyRelu,
 }
 
 /// <summary>

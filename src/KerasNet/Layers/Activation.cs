@@ -5,7 +5,7 @@ using KerasNet.Saving;
 
 namespace KerasNet.Layers;
 
-/// <summary>Applies an activation function to its input.</summary>
+/// <summary>Applies an activation function to its input (any name <see cref="Activations"/> accepts).</summary>
 [KerasLayer("Activation")]
 public sealed class Activation : Layer, IActivatedLayer
 {
@@ -20,6 +20,9 @@ public sealed class Activation : Layer, IActivatedLayer
     /// <summary>The activation.</summary>
     public ActivationKind Kind => Stage.Kind;
 
+    /// <summary>Passes masks on (tf.keras 2.4's Activation sets supports_masking).</summary>
+    public override bool SupportsMasking => true;
+
     internal ActivationStage Stage { get; }
     ActivationStage IActivatedLayer.Stage => Stage;
 
@@ -31,8 +34,7 @@ public sealed class Activation : Layer, IActivatedLayer
     {
         CheckInput(inputs);
         var output = ctx.Scratch(CallContext.OutputSlot, inputs.Shape);
-        inputs.Span.CopyTo(output.Span);
-        Stage.Forward(ctx, output);
+        Stage.Forward(ctx, inputs, output);
         return output;
     }
 
@@ -42,7 +44,7 @@ public sealed class Activation : Layer, IActivatedLayer
         if (!needInputGrad) return null;
         var gradIn = ctx.Scratch(CallContext.GradInSlot, gradOutput.Shape);
         gradOutput.Span.CopyTo(gradIn.Span);
-        Stage.Backward(ctx, gradIn, ctx.Outputs[0]);
+        Stage.Backward(ctx, gradIn, ctx.Outputs[0], ctx.Inputs[0]);
         return gradIn;
     }
 

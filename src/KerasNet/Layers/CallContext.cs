@@ -9,7 +9,7 @@ namespace KerasNet.Layers;
 /// belongs to one node of one graph evaluation, never to the layer, so a layer can be called several times in a graph
 /// and a model can serve concurrent calls. The tensors it owns are reused from call to call (no per-step allocation).
 /// </summary>
-public sealed class CallContext
+public sealed partial class CallContext
 {
     private readonly Tensor?[] _scratch = new Tensor?[4];
 

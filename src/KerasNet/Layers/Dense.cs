@@ -39,6 +39,9 @@ public sealed class Dense : KernelLayer
     /// <summary>Output width.</summary>
     public int Units { get; }
 
+    /// <summary>Passes masks on (tf.keras 2.4's Dense sets supports_masking): a (batch, timesteps) mask stays with the timesteps.</summary>
+    public override bool SupportsMasking => true;
+
     /// <inheritdoc/>
     public override void Build(int[] inputShape)
     {

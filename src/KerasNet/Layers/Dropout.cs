@@ -7,68 +7,48 @@ namespace KerasNet.Layers;
 
 /// <summary>
 /// Sets a fraction <see cref="Rate"/> of inputs to zero during training and scales the rest by 1/(1 - rate);
-/// the identity at inference.
+/// the identity at inference. With a <see cref="NoiseShape"/> (Keras's <c>noise_shape</c>, batch axis included,
+/// null for the input's size) the mask is shared along the axes of size 1.
 /// </summary>
+/// <remarks>
+/// Masks come from one key per call drawn from the seeded "dropout" stream and a vectorised counter-based hash (an
+/// element is kept when its uniform number is at least the rate, as in Keras). They replaced one
+/// <see cref="Random.NextDouble"/> per element, so a seed now gives other masks than before that change; the same seed
+/// still gives the same masks from run to run.
+/// </remarks>
 [KerasLayer("Dropout")]
-public sealed class Dropout : Layer
+public sealed class Dropout : RandomNoiseLayer
 {
-    /// <summary>The mask of one call (the kept inputs' scale, zero for the dropped).</summary>
-    private sealed class Saved
-    {
-        public float[] Mask = Array.Empty<float>();
-        public bool Dropped;
-    }
-
     /// <summary>Creates the layer.</summary>
-    public Dropout(double rate, int? seed = null, Shape? inputShape = null, string? name = null) : base(name, inputShape)
+    /// <param name="rate">Fraction of the inputs dropped, in [0, 1).</param>
+    /// <param name="seed">Optional seed of the masks.</param>
+    /// <param name="inputShape">Keras's <c>input_shape</c>.</param>
+    /// <param name="name">The layer name.</param>
+    /// <param name="noiseShape">Keras's <c>noise_shape</c> (batch axis first; null entries are the input's sizes).</param>
+    public Dropout(double rate, int? seed = null, Shape? inputShape = null, string? name = null, int?[]? noiseShape = null)
+        : base(seed, "dropout", inputShape, name)
     {
         if (rate < 0 || rate >= 1) throw new KerasNetException($"Dropout: rate must be in [0, 1), got {rate}.");
         Rate = rate;
-        Seed = seed;
+        NoiseShape = CheckNoiseShape(noiseShape, "Dropout");
     }
 
     /// <summary>The layer of a Keras config (Keras 1's <c>p</c> for the rate).</summary>
-    internal static Dropout FromConfig(LayerConfigReader c) => new(c.Double(0, "rate", "p"), c.OptionalInt("seed"), name: c.Name);
+    internal static Dropout FromConfig(LayerConfigReader c) =>
+        Read(c, () => new Dropout(c.Double(0, "rate", "p"), c.OptionalInt("seed"), name: c.Name, noiseShape: ReadNoiseShape(c)));
 
     /// <summary>Fraction dropped.</summary>
     public double Rate { get; }
 
-    /// <summary>Optional seed for the mask.</summary>
-    public int? Seed { get; }
-
-    private Random? _rng;
-
-    /// <inheritdoc/>
-    public override int[] ComputeOutputShape(int[] inputShape) => inputShape;
+    /// <summary>Keras's noise_shape, or null (a mask of the input's shape).</summary>
+    public IReadOnlyList<int?>? NoiseShape { get; }
 
     /// <inheritdoc/>
     protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {
         CheckInput(inputs);
-        var saved = ctx.StateOf<Saved>();
-        saved.Dropped = ctx.Training && Rate > 0;
-        if (!saved.Dropped) return inputs;
-        // Without an explicit seed the global stream is looked up on every call, so SetRandomSeed also re-seeds
-        // the masks of layers that already exist. Random is not thread-safe: calls in training mode draw under a lock.
-        var rng = Seed is null ? KerasRandom.Stream("dropout") : (_rng ??= KerasRandom.For(Seed, "dropout"));
-        if (saved.Mask.Length < inputs.Length) saved.Mask = new float[inputs.Length];
-        float scale = (float)(1.0 / (1.0 - Rate));
-        var mask = saved.Mask;
-        lock (rng) for (int i = 0; i < inputs.Length; i++) mask[i] = rng.NextDouble() >= Rate ? scale : 0f;
-        var output = ctx.Scratch(CallContext.OutputSlot, inputs.Shape);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(inputs.Span, mask.AsSpan(0, inputs.Length), output.Span);
-        return output;
-    }
-
-    /// <inheritdoc/>
-    protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
-    {
-        if (!needInputGrad) return null;
-        var saved = ctx.StateOf<Saved>();
-        if (!saved.Dropped) return gradOutput;
-        var gradIn = ctx.Scratch(CallContext.GradInSlot, gradOutput.Shape);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(gradOutput.Span, saved.Mask.AsSpan(0, gradOutput.Length), gradIn.Span);
-        return gradIn;
+        if (!ctx.Training || Rate == 0) return Identity(ctx, inputs);
+        return DropoutCall(ctx, inputs, Rate, NoiseShape);
     }
 
     /// <inheritdoc/>
@@ -76,7 +56,7 @@ public sealed class Dropout : Layer
     {
         var c = base.GetConfig();
         c["rate"] = Rate;
-        c["noise_shape"] = null;
+        c["noise_shape"] = NoiseShapeJson(NoiseShape);
         c["seed"] = Seed;
         return c;
     }

@@ -10,7 +10,7 @@ namespace KerasNet.Layers;
 /// by a single call in the graph), and which array to write the gradient into. A variable of a layer called several
 /// times gets each call's gradient added, never overwritten. Layers never know the optimizer.
 /// </summary>
-public sealed class GradientSink
+public sealed partial class GradientSink
 {
     private readonly HashSet<Variable> _wanted = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<Variable> _shared = new(ReferenceEqualityComparer.Instance);
@@ -37,6 +37,7 @@ public sealed class GradientSink
         _updates = updates;
         _fused.Clear();
         _writes.Clear();
+        ResetRows();
     }
 
     private bool SameSet(IReadOnlyList<Variable> vars)
@@ -64,7 +65,7 @@ public sealed class GradientSink
     {
         if (_updates is null || !Wants(v) || _shared.Contains(v)) return null;
         var u = _updates.FusedUpdate(v);
-        if (u != null) { _fused.Add(v); _writes[v] = 1; }
+        if (u != null) { _fused.Add(v); _writes[v] = 1; v.MarkChanged(); }
         return u;
     }
 

@@ -7,7 +7,7 @@ internal readonly record struct WeightOptions(
     Constraint? KernelConstraint = null, Constraint? BiasConstraint = null);
 
 // Regularizers and constraints: kept and saved with the layer, and refused for training until KerasNet applies them.
-public abstract partial class KernelLayer
+public abstract partial class KernelLayer : ITrainingRefusal
 {
     /// <summary>Keras's <c>kernel_regularizer</c>: kept in the config; training refuses it (set null to train without it).</summary>
     public Regularizer? KernelRegularizer { get; set; }
@@ -42,18 +42,17 @@ public abstract partial class KernelLayer
         return null;
     }
 
+    string? ITrainingRefusal.TrainingRefusal() => TrainingRefusal();
+
     /// <summary>
     /// Refuses training when any layer has a regularizer or constraint KerasNet does not apply
-    /// (<see cref="TrainingRefusal"/>).
+    /// (<see cref="TrainingRefusal"/>, or another <see cref="ITrainingRefusal"/> layer's answer).
     /// </summary>
     /// <exception cref="KerasNetException">With the first layer's refusal.</exception>
     internal static void CheckTrainable(IEnumerable<Layer> layers)
     {
         foreach (var l in layers)
-        {
-            if (l is KernelLayer k && k.TrainingRefusal() is { } why) throw new KerasNetException(why);
-            if (l is ITrainingRefusal r && r.TrainingRefusal() is { } reason) throw new KerasNetException(reason);
-        }
+            if (l is ITrainingRefusal k && k.TrainingRefusal() is { } why) throw new KerasNetException(why);
     }
 
     /// <summary>The config field, the C# property and the object, in tf.keras 2.4's config order.</summary>

@@ -35,19 +35,22 @@ public abstract partial class KernelLayer : Layer, IActivatedLayer
     public Initializer BiasInitializer { get; }
 
     /// <summary>The kernel in Keras layout, after <see cref="Layer.Build"/>.</summary>
-    public Variable? Kernel { get; private set; }
+    public Variable? Kernel { get; private protected set; }
 
     /// <summary>The bias (one per output channel), after <see cref="Layer.Build"/> when <see cref="UseBias"/>.</summary>
-    public Variable? Bias { get; private set; }
+    public Variable? Bias { get; private protected set; }
 
     internal ActivationStage Stage { get; }
     ActivationStage IActivatedLayer.Stage => Stage;
 
-    /// <summary>Creates the kernel of the given Keras-layout shape and a bias of its last dimension.</summary>
-    private protected void AddKernelAndBias(int[] kernelShape)
+    /// <summary>
+    /// Creates the kernel of the given Keras-layout shape (named <paramref name="kernelName"/>, Keras's weight name) and a
+    /// bias of <paramref name="biasSize"/> values (the kernel's last dimension when 0).
+    /// </summary>
+    private protected void AddKernelAndBias(int[] kernelShape, string kernelName = "kernel", int biasSize = 0)
     {
-        Kernel = AddWeight("kernel", kernelShape, KernelInitializer);
-        if (UseBias) Bias = AddWeight("bias", [kernelShape[^1]], BiasInitializer);
+        Kernel = AddWeight(kernelName, kernelShape, KernelInitializer);
+        if (UseBias) Bias = AddWeight("bias", [biasSize > 0 ? biasSize : kernelShape[^1]], BiasInitializer);
     }
 
     /// <summary>The bias gradient: column sums of the output gradient.</summary>

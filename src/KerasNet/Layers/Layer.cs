@@ -12,7 +12,7 @@ namespace KerasNet.Layers;
 /// <see cref="CallContext"/>, so one layer may be called several times in a graph and by several threads at once.
 /// Shapes given to and returned by these methods are per-sample (no batch dimension).
 /// </summary>
-public abstract class Layer
+public abstract partial class Layer
 {
     private readonly List<Variable> _weights = new();
     private bool _trainable;

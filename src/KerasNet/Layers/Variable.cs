@@ -4,7 +4,7 @@ using KerasNet.Engine;
 namespace KerasNet.Layers;
 
 /// <summary>A layer weight (Keras variable) with its gradient buffer.</summary>
-public sealed class Variable
+public sealed partial class Variable
 {
     internal Variable(string name, int[] shape, bool trainable)
     {
@@ -56,5 +56,6 @@ public sealed class Variable
             throw new ArgumentException($"Weight '{FullName}' has {Size} elements but {values.Length} were given.");
         values.CopyTo(Value.Span);
         UninitializedBy = null;
+        MarkChanged();
     }
 }

@@ -10,7 +10,7 @@ namespace KerasNet.Models;
 /// the nodes it reads), and <see cref="Layers"/> by decreasing depth, then by first visit. Immutable once built; what
 /// one evaluation needs lives in a <see cref="GraphContext"/>, so one graph serves any number of concurrent calls.
 /// </summary>
-internal sealed class FunctionalGraph
+internal sealed partial class FunctionalGraph
 {
     private readonly Node[] _nodes;          // execution order, InputLayer nodes excluded
     private readonly int[][] _inSlots, _outSlots;
@@ -64,6 +64,7 @@ internal sealed class FunctionalGraph
         foreach (var ins in _inSlots) foreach (int s in ins) _consumers[s]++;
         foreach (int s in OutputSlots) _consumers[s]++;
         SharedVariables = FindShared();
+        _createsMask = _nodes.Select(n => n.Layer.MayCreateMask).ToArray();
     }
 
     private static void Visit(KerasTensor t, HashSet<Node> finished, HashSet<Node> inProgress, List<Node> order,
@@ -140,9 +141,12 @@ internal sealed class FunctionalGraph
     {
         var calls = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
         CountCalls(this, 1, calls);
-        var shared = new HashSet<Variable>(ReferenceEqualityComparer.Instance);
+        // Counted per variable: a layer wrapped by another (TimeDistributed) and also called on its own shares its weights.
+        var uses = new Dictionary<Variable, int>(ReferenceEqualityComparer.Instance);
         foreach (var (layer, n) in calls)
-            if (n > 1) foreach (var v in layer.Weights) shared.Add(v);
+            foreach (var v in layer.Weights) uses[v] = uses.GetValueOrDefault(v) + n;
+        var shared = new HashSet<Variable>(ReferenceEqualityComparer.Instance);
+        foreach (var (v, n) in uses) if (n > 1) shared.Add(v);
         return shared;
     }
 
@@ -173,21 +177,29 @@ internal sealed class FunctionalGraph
         new(this, _slots.Count, _nodes.Select(n => new CallContext(n.Inputs.Length, n.Outputs.Length)).ToArray(),
             _nodes.Select(n => new Tensor[n.Outputs.Length]).ToArray());
 
-    /// <summary>Runs every node in order; outputs are then <see cref="GraphContext.Output"/>.</summary>
-    public void Forward(GraphContext g, ReadOnlySpan<Tensor> inputs, bool training)
+    /// <summary>
+    /// Runs every node in order; outputs are then <see cref="GraphContext.Output"/>. <paramref name="inputMasks"/>
+    /// (a nested model's call) are the inputs' masks; masks flow from node to node only from the first node that
+    /// has or makes one (see FunctionalGraph.Masks.cs).
+    /// </summary>
+    public void Forward(GraphContext g, ReadOnlySpan<Tensor> inputs, bool training, ReadOnlySpan<Tensor?> inputMasks = default)
     {
         if (inputs.Length != InputSlots.Length)
             throw new KerasNetException($"The model expects {InputSlots.Length} input(s) but received {inputs.Length}.");
         for (int i = 0; i < inputs.Length; i++) g.Values[InputSlots[i]] = inputs[i];
+        bool masks = BeginMasks(g, inputMasks);
         for (int k = 0; k < _nodes.Length; k++)
         {
             var ctx = g.Nodes[k];
             ctx.Training = training;
             var ins = _inSlots[k];
             for (int j = 0; j < ins.Length; j++) ctx.Inputs[j] = g.Values[ins[j]]!;
+            bool maskWork = masks || _createsMask[k];
+            if (maskWork) SetInputMasks(g, k);
             _nodes[k].Layer.ForwardNode(ctx);
             var outs = _outSlots[k];
             for (int j = 0; j < outs.Length; j++) g.Values[outs[j]] = ctx.Outputs[j];
+            if (maskWork) masks |= PropagateMasks(g, k);
         }
     }
 
@@ -237,7 +249,7 @@ internal sealed class FunctionalGraph
 /// One evaluation of a <see cref="FunctionalGraph"/>: a call context per node, the value of every tensor, and the
 /// gradient buffers of the backward pass. Reused call after call by one caller at a time.
 /// </summary>
-internal sealed class GraphContext
+internal sealed partial class GraphContext
 {
     private readonly Tensor?[][] _zeros;
 

@@ -33,8 +33,9 @@ public partial class Model
                 {
                     var yPred = ctx.Output(o);
                     var logits = _fusedNodes[o] >= 0 ? ctx.Nodes[_fusedNodes[o]].Logits : null;
-                    losses[o] = _losses[o].Compute(yPred, targets[o], null, logits);
-                    running.UpdateMetrics(o, yPred, targets[o]);
+                    losses[o] = OutputLoss(ctx, o, yPred, targets[o], null, logits);
+                    var (mp, mt) = MaskedRowsOf(ctx, o, yPred, targets[o]);
+                    running.UpdateMetrics(o, mp, mt);
                 }
             }
             finally { EndInfer(ctx); }

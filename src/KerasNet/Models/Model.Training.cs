@@ -157,11 +157,12 @@ public partial class Model
             var yPred = ctx.Output(i);
             var grad = _lossGrads[i] = Tensor.Ensure(_lossGrads[i], (ReadOnlySpan<int>)yPred.Shape);
             var logits = _fusedNodes[i] >= 0 ? ctx.Nodes[_fusedNodes[i]].Logits : null;
-            double li = _losses[i].Compute(yPred, targets[i], grad, logits);
+            double li = OutputLoss(ctx, i, yPred, targets[i], grad, logits);
             if (_lossWeights[i] != 1) System.Numerics.Tensors.TensorPrimitives.Multiply(grad.Span, (float)_lossWeights[i], grad.Span);
             _lastOutputLosses[i] = li;
             total += _lossWeights[i] * li;
-            foreach (var m in _outputMetrics[i]) m.Update(yPred, targets[i]);
+            var (mp, mt) = MaskedRowsOf(ctx, i, yPred, targets[i]);
+            foreach (var m in _outputMetrics[i]) m.Update(mp, mt);
         }
         var trainable = RefreshTrainable();
         var optimizer = Optimizer!;

@@ -202,7 +202,7 @@ public partial class Model : Layer
         var inner = ctx.State as GraphContext;
         if (inner?.Graph != g) ctx.State = inner = g.CreateContext();
         for (int i = 0; i < ctx.Inputs.Length; i++) CheckInput(ctx.Inputs[i], i);
-        g.Forward(inner, ctx.Inputs, ctx.Training);
+        g.Forward(inner, ctx.Inputs, ctx.Training, ctx.InputMasksOrEmpty);
         for (int i = 0; i < ctx.Outputs.Length; i++) ctx.Outputs[i] = inner.Output(i);
     }
 

@@ -63,10 +63,12 @@ public abstract class Optimizer : IFusedUpdates
         {
             var v = variables[i];
             if (sink != null && (sink.WasFused(v) || !sink.Received(v))) continue;
+            if (sink?.RowsOf(v) is { } rows && !SparseMatchesDense) { UpdateRows(v, rows); continue; }
             job.Slots = SlotsOf(v);
             job.W = v.Value.Buffer;
             job.G = v.Grad.Buffer;
             Threads.For(v.Size, 8, job);
+            v.MarkChanged();
         }
         job.W = job.G = null!;
         job.Slots = null!;
@@ -107,6 +109,24 @@ public abstract class Optimizer : IFusedUpdates
 
         public override void Execute(int part, int start, int end) =>
             owner.Update(W.AsSpan(start, end - start), G.AsSpan(start, end - start), Slots, start, end - start);
+    }
+
+    /// <summary>
+    /// Whether updating every element with a zero gradient outside the rows an Embedding looked up gives what
+    /// TensorFlow's sparse update of only those rows gives (tf.keras 2.4 applies an Embedding's IndexedSlices
+    /// gradient with _resource_apply_sparse). True for Adam (its sparse path decays m and v densely too), plain SGD
+    /// and RMSprop without momentum; momentum variants update only the looked-up rows and override this.
+    /// </summary>
+    private protected virtual bool SparseMatchesDense => true;
+
+    /// <summary>The update of the looked-up rows alone (TensorFlow's ResourceSparseApply* kernels).</summary>
+    private void UpdateRows(Variable v, SparseRows rows)
+    {
+        var slots = SlotsOf(v);
+        int d = rows.RowLength;
+        var w = v.Value.Buffer;
+        var g = v.Grad.Buffer;
+        foreach (int r in rows.Rows) Update(w.AsSpan(r * d, d), g.AsSpan(r * d, d), slots, r * d, d);
     }
 
     /// <summary>Called once per step before the per-variable updates (e.g. Adam's bias correction).</summary>

@@ -26,6 +26,9 @@ public sealed class RMSprop : Optimizer
     /// <summary>Added inside the square root.</summary>
     public double Epsilon { get; }
 
+    /// <summary>With momentum, TensorFlow updates only an Embedding's looked-up rows (and their momentum).</summary>
+    private protected override bool SparseMatchesDense => Momentum == 0;
+
     /// <inheritdoc/>
     public override IReadOnlyList<string> SlotNames => Momentum > 0 ? RmsAndMomentum : RmsOnly;
 

@@ -24,6 +24,9 @@ public sealed class SGD : Optimizer
     /// <summary>Whether Nesterov momentum is used.</summary>
     public bool Nesterov { get; }
 
+    /// <summary>With momentum, TensorFlow updates only an Embedding's looked-up rows (and their momentum).</summary>
+    private protected override bool SparseMatchesDense => Momentum == 0;
+
     /// <inheritdoc/>
     public override IReadOnlyList<string> SlotNames => Momentum > 0 ? MomentumSlot : NoSlots;
 

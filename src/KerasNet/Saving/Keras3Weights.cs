@@ -55,14 +55,32 @@ internal static class Keras3Weights
                 WriteContainer(lg, sub, visited);
                 continue;
             }
-            if (layer is IKeras3Store nested)
-            {
-                foreach (var (path, name, vs) in nested.Keras3Stores) WriteVars(Path(lg, path), name, vs);
-                continue;
-            }
-            WriteVars(H5Tree.Child(lg, "vars"), layer.Name, layer.Weights);
+            WriteLayer(lg, layer, visited);
         }
         H5Tree.Child(g, "vars").Attributes["name"] = model.Name;
+    }
+
+    // A layer's own variables under vars/0, vars/1, ...; a wrapper's (TimeDistributed) are its inner layer's, under
+    // layer/vars (Keras 3's saver walks the wrapper's `layer` attribute), its own vars group staying empty.
+    private static void WriteLayer(H5Group lg, Layer layer, HashSet<Layer> visited)
+    {
+        if (layer is IKeras3Store nested)
+        {
+            // A recurrent layer's weights are its cell's (lstm/cell/vars), a Bidirectional's its two layers' cells'.
+            foreach (var (store, name, weights) in nested.Keras3Stores) WriteVars(Path(lg, store), name, weights);
+            return;
+        }
+        var vars = H5Tree.Child(lg, "vars");
+        vars.Attributes["name"] = layer.Name;
+        if (layer is Wrapper w)
+        {
+            var inner = H5Tree.Child(lg, "layer");
+            if (w.Layer is Model sub) WriteContainer(inner, sub, visited);
+            else WriteLayer(inner, w.Layer, visited);
+            return;
+        }
+        for (int j = 0; j < layer.Weights.Count; j++)
+            vars[j.ToString(CultureInfo.InvariantCulture)] = H5Tree.Floats(layer.Weights[j].Value.ToArray(), layer.Weights[j].Shape);
     }
 
     private static void WriteVars(H5Group vars, string name, IReadOnlyList<Variable> weights)
@@ -78,14 +96,28 @@ internal static class Keras3Weights
         return g;
     }
 
-    /// <summary>The datasets 0, 1, ... of a vars group.</summary>
-    private static void ReadVars(H5Reader r, IH5Group vars, string where, List<StoredArray> into)
+    /// <summary>
+    /// The weights of a layer with a nested store (<see cref="IKeras3Store"/>) under <paramref name="key"/>: only the
+    /// groups that hold its weights are read (a stateful RNN's own vars hold its states, which are not weights).
+    /// </summary>
+    private static void ReadNested(H5Reader r, IH5Group container, string path, string key, Layer layer, IKeras3Store nested,
+        List<WeightAssign.Pending> pending)
     {
-        for (int j = 0; r.IsDataset(vars, j.ToString(CultureInfo.InvariantCulture)); j++)
+        var arrays = new List<StoredArray>();
+        var targets = new List<Variable>();
+        foreach (var (store, _, weights) in nested.Keras3Stores)
         {
-            var (data, shape) = r.ReadFloats(vars, j.ToString(CultureInfo.InvariantCulture));
-            into.Add(new StoredArray($"{where}/{j}", data, shape));
+            if (weights.Count == 0) continue;
+            var g = r.Group(container, $"{key}/{store}")
+                ?? throw new ShapeMismatchException($"{r.Name}: layer '{layer.Name}' ({layer.ClassName}) has weights but the file has no group '{path}/{store}'.");
+            for (int j = 0; r.IsDataset(g, j.ToString(CultureInfo.InvariantCulture)); j++)
+            {
+                var (data, shape) = r.ReadFloats(g, j.ToString(CultureInfo.InvariantCulture));
+                arrays.Add(new StoredArray($"{key}/{store}/{j}", data, shape));
+            }
+            targets.AddRange(weights);
         }
+        pending.Add(WeightAssign.Check(layer, arrays, r.Name, path, new WeightAssign.Origin("3", "tensorflow"), targets));
     }
 
     /// <summary>Loads the layer weights (all checked before any is assigned) and, when asked, the optimizer state.</summary>
@@ -118,24 +150,24 @@ internal static class Keras3Weights
                     throw new ShapeMismatchException($"{r.Name}: nested model '{sub.Name}' has weights but the file has no group '{path}/{keys[i]}/layers'.");
                 continue;
             }
-            var arrays = new List<StoredArray>();
             if (layer is IKeras3Store nested)
             {
-                // Only the groups holding this layer's weights are read (a stateful RNN's own vars hold its states).
-                var targets = new List<Variable>();
-                foreach (var (store, _, vs) in nested.Keras3Stores)
-                {
-                    if (vs.Count == 0) continue;
-                    var g = r.Group(container, $"{keys[i]}/{store}")
-                        ?? throw new ShapeMismatchException($"{r.Name}: layer '{layer.Name}' ({layer.ClassName}) has weights but the file has no group '{path}/{keys[i]}/{store}'.");
-                    ReadVars(r, g, $"{keys[i]}/{store}", arrays);
-                    targets.AddRange(vs);
-                }
-                pending.Add(WeightAssign.Check(layer, arrays, r.Name, $"{path}/{keys[i]}", origin, targets));
+                ReadNested(r, container, $"{path}/{keys[i]}", keys[i], layer, nested, pending);
+                continue;
+            }
+            if (layer is Wrapper w)
+            {
+                ReadWrapped(r, container, $"{path}/{keys[i]}", keys[i], w, pending, visited);
                 continue;
             }
             var vars = r.Group(container, keys[i] + "/vars");
-            if (vars != null) ReadVars(r, vars, $"{keys[i]}/vars", arrays);
+            var arrays = new List<StoredArray>();
+            if (vars != null)
+                for (int j = 0; r.IsDataset(vars, j.ToString(CultureInfo.InvariantCulture)); j++)
+                {
+                    var (data, shape) = r.ReadFloats(vars, j.ToString(CultureInfo.InvariantCulture));
+                    arrays.Add(new StoredArray($"{keys[i]}/vars/{j}", data, shape));
+                }
             else if (layer.Weights.Count > 0)
                 throw new ShapeMismatchException($"{r.Name}: layer '{layer.Name}' ({layer.ClassName}) has weights but the file has no group '{path}/{keys[i]}/vars'.");
             if (layer.Weights.Count > 0 || arrays.Count > 0)
@@ -144,5 +176,35 @@ internal static class Keras3Weights
         var extra = r.ChildNames(container).Except(keys).ToList();
         if (extra.Count > 0)
             throw new ShapeMismatchException($"{r.Name}: the file has layers the model lacks: {string.Join(", ", extra)} (the model's are {string.Join(", ", keys)}).");
+    }
+
+    // A wrapper's weights are its inner layer's, at <key>/layer/vars (see WriteLayer).
+    private static void ReadWrapped(H5Reader r, IH5Group container, string path, string key, Wrapper w, List<WeightAssign.Pending> pending, HashSet<Layer> visited)
+    {
+        var inner = w.Layer;
+        if (inner is Model sub)
+        {
+            var sg = r.Group(container, key + "/layer") is { } g ? Container(r, g) : null;
+            if (sg != null) ReadContainer(r, sg, $"{path}/layer/layers", sub, pending, visited);
+            else if (sub.Weights.Count > 0) throw new ShapeMismatchException($"{r.Name}: wrapped model '{sub.Name}' has weights but the file has no group '{path}/layer/layers'.");
+            return;
+        }
+        if (inner is IKeras3Store nested)
+        {
+            ReadNested(r, container, $"{path}/layer", key + "/layer", inner, nested, pending);
+            return;
+        }
+        var vars = r.Group(container, key + "/layer/vars");
+        var arrays = new List<StoredArray>();
+        if (vars != null)
+            for (int j = 0; r.IsDataset(vars, j.ToString(CultureInfo.InvariantCulture)); j++)
+            {
+                var (data, shape) = r.ReadFloats(vars, j.ToString(CultureInfo.InvariantCulture));
+                arrays.Add(new StoredArray($"{key}/layer/vars/{j}", data, shape));
+            }
+        else if (inner.Weights.Count > 0)
+            throw new ShapeMismatchException($"{r.Name}: layer '{w.Name}' ({w.ClassName}) wraps '{inner.Name}', which has weights, but the file has no group '{path}/layer/vars'.");
+        if (inner.Weights.Count > 0 || arrays.Count > 0)
+            pending.Add(WeightAssign.Check(w, arrays, r.Name, path, new WeightAssign.Origin("3", "tensorflow")));
     }
 }

@@ -43,8 +43,11 @@ internal static class KerasArchive
         s.Write(bytes);
     }
 
-    /// <summary>The config.json text and the weights file (as an HDF5 reader) of an archive.</summary>
-    public static (string ConfigJson, H5Reader Weights) Open(string path)
+    /// <summary>
+    /// The config.json text, the weights file (as an HDF5 reader) and metadata.json's keras_version (null when the
+    /// archive has no metadata or it names none) of an archive.
+    /// </summary>
+    public static (string ConfigJson, H5Reader Weights, string? KerasVersion) Open(string path)
     {
         if (!File.Exists(path)) throw new InvalidModelFileException(path, "file not found.");
         try
@@ -52,12 +55,26 @@ internal static class KerasArchive
             using var zip = ZipFile.OpenRead(path);
             foreach (var e in zip.Entries) CheckName(path, e.FullName);
             string config = Encoding.UTF8.GetString(ReadEntry(zip, path, "config.json", MaxJsonBytes));
+            string? version = zip.GetEntry("metadata.json") is null ? null
+                : MetadataVersion(path, Encoding.UTF8.GetString(ReadEntry(zip, path, "metadata.json", MaxJsonBytes)));
             var weights = new MemoryStream(ReadEntry(zip, path, "model.weights.h5", MaxWeightsBytes), writable: false);
-            return (config, H5Reader.Open(weights, $"{path}!model.weights.h5"));
+            return (config, H5Reader.Open(weights, $"{path}!model.weights.h5"), version);
         }
         catch (InvalidDataException e) { throw new InvalidModelFileException(path, $"not a valid .keras (zip) archive ({e.Message}).", e); }
         catch (IOException e) { throw new InvalidModelFileException(path, $"cannot read the archive ({e.Message}).", e); }
         catch (UnauthorizedAccessException e) { throw new InvalidModelFileException(path, $"cannot read the archive ({e.Message}).", e); }
+    }
+
+    // metadata.json's keras_version ("3.11.3"; tf.keras 2.13-2.15 write their own version). Null when absent or when the
+    // metadata is not valid JSON: it only informs how a few names are read, and the config's own form decides then.
+    private static string? MetadataVersion(string path, string json)
+    {
+        try
+        {
+            return ModelConfigReader.ParseObject(json, $"{path}!metadata.json")["keras_version"] is System.Text.Json.Nodes.JsonValue v
+                && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : null;
+        }
+        catch (ModelConfigException) { return null; }
     }
 
     /// <summary>Rejects entry names that would escape an extraction folder (zip-slip), as a safe extractor must.</summary>

@@ -17,6 +17,7 @@ public sealed class LayerConfigReader
         Config = config;
         ClassName = className;
         Source = source;
+        KerasVersion = ConfigVersion.Current;
         Name = config["name"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
     }
 
@@ -31,6 +32,12 @@ public sealed class LayerConfigReader
 
     /// <summary>The layer name in the config, if any.</summary>
     public string? Name { get; }
+
+    /// <summary>
+    /// The keras_version of the file the config came from ("2.4.0", "3.11.3"), or null when unknown (then read as
+    /// tf.keras 2); names whose meaning changed in Keras 3 (<c>hard_sigmoid</c>) are read by it.
+    /// </summary>
+    public string? KerasVersion { get; }
 
     /// <summary>Whether any of the keys is present and not null.</summary>
     public bool Has(params string[] keys) => keys.Any(k => Config[k] != null);
@@ -101,6 +108,10 @@ public sealed class LayerConfigReader
         return a.Skip(1).Select(d => d == null ? throw Error($"field '{keys[0]}' has an unknown (null) dimension; only the batch dimension may be null.") : AsInt(d, keys[0])).ToArray();
     }
 
+    /// <summary>Whether the batch shape under the first present key has an unknown (null) dimension after the batch one.</summary>
+    public bool HasUnknownDims(params string[] keys) =>
+        keys.Select(k => Config[k]).FirstOrDefault(n => n != null) is JsonArray a && a.Skip(1).Any(d => d is null);
+
     /// <summary>
     /// data_format, or Keras 1's dim_ordering ('th' is channels_first, 'tf' channels_last); channels_last when absent,
     /// as Keras 2 resolves a missing value from its default image_data_format.
@@ -120,7 +131,10 @@ public sealed class LayerConfigReader
     /// <summary>padding, or Keras 1's border_mode; 'valid' when absent.</summary>
     public string Padding() => String("valid", "padding", "border_mode")!;
 
-    /// <summary>An activation name (a string, or a Keras 3 serialized function object).</summary>
+    /// <summary>
+    /// An activation (a name, or a Keras 3 serialized function object) as the KerasNet name of the function the file
+    /// means: <c>hard_sigmoid</c> of a Keras 3 file comes back as <see cref="Activations.HardSigmoidKeras3"/>.
+    /// </summary>
     public string? Activation(params string[] keys)
     {
         if (!Has(keys)) return null;
@@ -132,9 +146,8 @@ public sealed class LayerConfigReader
             JsonObject o when o["class_name"] is JsonValue cn => cn.GetValue<string>(),
             _ => throw Error($"field '{keys[0]}' should name an activation, got {n.ToJsonString()}."),
         };
-        try { Activations.Parse(name); }
+        try { return Activations.Name(Activations.Parse(name, KerasVersion)); }
         catch (KerasNetException e) { throw Error($"field '{keys[0]}': {e.Message}"); }
-        return name;
     }
 
     /// <summary>

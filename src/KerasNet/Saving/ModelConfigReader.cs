@@ -34,12 +34,15 @@ internal static class ModelConfigReader
     /// Creates the model described by a to_json()/model_config object. Every weight a layer creates is counted
     /// before it is allocated and refused above <paramref name="maxParams"/> (for a model file: what the file can
     /// hold; see <see cref="WeightBudget"/>), so a corrupt config cannot make us allocate gigabytes.
+    /// <paramref name="kerasVersion"/> is the file's keras_version (an h5 attribute, a .keras archive's metadata); when
+    /// null, the config's own (see <see cref="ConfigVersion.Of"/>).
     /// </summary>
-    public static Model Read(JsonObject root, string source, long? maxParams = null)
+    public static Model Read(JsonObject root, string source, long? maxParams = null, string? kerasVersion = null)
     {
         // A field of the wrong JSON kind (a number where a name belongs) surfaces from System.Text.Json as these.
         try
         {
+            using (ConfigVersion.Begin(kerasVersion ?? ConfigVersion.Of(root)))
             using (WeightBudget.Begin(maxParams ?? MaxParams, source)) return ReadModel(root, source);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
@@ -139,8 +142,10 @@ internal static class ModelConfigReader
         {
             var reader = Reader(entry, lcls, index, source);
             // Keras 1 also allowed input_dim on the first Dense; input_shape only lives in batch_input_shape here.
-            var inputShape = reader.BatchShape("batch_input_shape", "batch_shape")
-                ?? (reader.OptionalInt("input_dim") is int dim ? [dim] : null);
+            // tf.keras writes an Embedding's batch_input_shape as [null, null] when it has no input_length: an
+            // unknown length gives no input shape here (the InputLayer or build_input_shape does).
+            var inputShape = (reader.HasUnknownDims("batch_input_shape", "batch_shape") ? null : reader.BatchShape("batch_input_shape", "batch_shape"))
+                ?? (layer is not Embedding && reader.OptionalInt("input_dim") is int dim ? [dim] : null); // an Embedding's input_dim is its vocabulary
             if (inputShape != null) layer.InputShapeArgument = inputShape;
             // tf.keras names the InputLayer "<first>_input" when the first layer was given input_shape; Keras 3
             // configs (our .keras files) drop that argument, so restore it and to_json stays the same after a round trip.

@@ -117,7 +117,7 @@ internal static class ModelConfigWriter
 
     private static JsonObject Keras3Layer(Layer l, int[] inputShape)
     {
-        var c = l.GetConfig();
+        var c = l is IKeras3Config own ? own.GetKeras3Config() : l.GetConfig();
         var k3 = new JsonObject();
         foreach (var (key, value) in c.ToList())
         {
@@ -134,9 +134,21 @@ internal static class ModelConfigWriter
                 case var field when l is KernelLayer kl && KernelLayer.IsWeightField(field):
                     k3[key] = kl.WeightField(field)?.ToKeras3Json();
                     break;
+                case var field when l is IWeightObjects wo && wo.IsWeightObjectField(field):
+                    k3[key] = wo.WeightObject(field)?.ToKeras3Json();
+                    break;
+                case "layer" when l is Wrapper w: // the wrapped layer, serialized as Keras 3 serializes any layer
+                    k3[key] = Keras3Entry(w.Layer, w.InnerInputShape ?? inputShape);
+                    break;
+                // activation, recurrent_activation, ...: Keras 3's names (its hard_sigmoid differs from tf.keras 2's).
+                case var field when field.EndsWith("activation", StringComparison.Ordinal) && value is JsonValue name
+                    && name.GetValueKind() == System.Text.Json.JsonValueKind.String:
+                    k3[key] = Activations.Keras3Name(Activations.Parse(name.GetValue<string>()), $"layer '{l.Name}' ({l.ClassName}), field '{field}'");
+                    break;
                 default: k3[key] = value; break;
             }
         }
+        if (l is IKeras3Config rewrite) rewrite.ToKeras3(k3);
         return new JsonObject
         {
             ["module"] = "keras.layers",

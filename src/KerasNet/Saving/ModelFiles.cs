@@ -77,7 +77,7 @@ internal static class ModelFiles
         RequireBuilt(model, path);
         if (Ends(path, ".keras"))
         {
-            var (_, weights) = KerasArchive.Open(path);
+            var (_, weights, _) = KerasArchive.Open(path);
             using (weights) Keras3Weights.Read(weights, model, includeOptimizer: false);
             return;
         }
@@ -96,10 +96,12 @@ internal static class ModelFiles
         var configText = r.StringAttribute(r.Root, "model_config")
             ?? throw new InvalidModelFileException(path, "no 'model_config' attribute: the file holds only weights; build the model and call LoadWeights.");
         var model = ModelConfigReader.Read(ModelConfigReader.ParseObject(configText, $"{path} (model_config)"), $"{path} (model_config)",
-            maxParams: new FileInfo(path).Length / 4);
+            maxParams: new FileInfo(path).Length / 4, kerasVersion: r.StringAttribute(r.Root, "keras_version"));
         var weights = r.Group(r.Root, "model_weights")
             ?? throw new InvalidModelFileException(path, "no 'model_weights' group.");
         LegacyH5Weights.Read(r, weights, model, byName: false);
+        var origin = LegacyH5Weights.OriginOf(r, r.Root);
+        SavedBy.Apply(model, origin.KerasVersion, origin.Backend);
         if (r.StringAttribute(r.Root, "training_config") is { } tc
             && TrainingConfig.Apply(model, ModelConfigReader.ParseObject(tc, $"{path} (training_config)"), path))
             OptimizerState.ReadLegacy(r, model);
@@ -108,14 +110,15 @@ internal static class ModelFiles
 
     private static Model LoadArchive(string path)
     {
-        var (configText, weights) = KerasArchive.Open(path);
+        var (configText, weights, version) = KerasArchive.Open(path);
         using (weights)
         {
             string source = $"{path}!config.json";
             var root = ModelConfigReader.ParseObject(configText, source);
-            var model = ModelConfigReader.Read(root, source, maxParams: new FileInfo(path).Length);
+            var model = ModelConfigReader.Read(root, source, maxParams: new FileInfo(path).Length, kerasVersion: version);
             bool compiled = root["compile_config"] is System.Text.Json.Nodes.JsonObject cc && TrainingConfig.Apply(model, cc, source);
             Keras3Weights.Read(weights, model, includeOptimizer: compiled);
+            SavedBy.Apply(model, "3", null);
             return model;
         }
     }

@@ -66,6 +66,8 @@ internal static class WeightAssign
     private static List<StoredArray> Preprocess(Layer layer, IReadOnlyList<StoredArray> arrays, Origin origin)
     {
         var list = arrays.ToList();
+        if (layer is Wrapper w) layer = w.Layer; // a wrapper's arrays are its inner layer's (TimeDistributed(Conv2D))
+        if (layer is Conv1D or Conv2DTranspose) return ConvLegacyWeights.Preprocess(layer, list, origin);
         if (layer is not Conv2D conv || list.Count == 0 || list[0].Shape.Length != 4) return list;
         var k = list[0];
         // Keras 1 with dim_ordering 'th' stored kernels as (filters, in, kh, kw); Keras 2 wants (kh, kw, in, filters).

@@ -92,7 +92,7 @@ internal sealed record RnnCase(string Label, Func<RnnLayer> Make, int Batch = 3,
     {
         var ctx = new CallContext(inputs.Count, layer.OutputShapes!.Count) { Training = training };
         for (int i = 0; i < inputs.Count; i++) ctx.Inputs[i] = inputs[i];
-        layer.SetMask(ctx, mask);
+        if (mask != null) ctx.InputMasks[0] = mask;
         layer.ForwardNode(ctx);
         return (ctx.Outputs.Select(o => o.ToArray()).ToArray(), ctx);
     }

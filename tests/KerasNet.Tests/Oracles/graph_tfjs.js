@@ -164,13 +164,15 @@ function kerasOrderWeights(model, topology) {
   return out;
 }
 
-// A plain layer's weights: its own, or (tfjs's recurrent layers) its cell's, or a Bidirectional's forward layer's
-// then backward layer's (Keras's order for both).
+// A plain layer's weights: its own, or (tfjs's recurrent layers) its cell's, a Bidirectional's forward layer's then
+// backward layer's, a wrapper's inner layer's (Keras's order for all).
 function ownWeights(layer) {
   if (layer.forwardLayer != null && layer.backwardLayer != null) {
     return ownWeights(layer.forwardLayer).concat(ownWeights(layer.backwardLayer));
   }
   if (layer.cell != null) return ownWeights(layer.cell);
+  // A wrapper (TimeDistributed) holds no weights of its own: Keras lists its inner layer's.
+  if (layer.layer != null && layer._trainableWeights.length + layer._nonTrainableWeights.length === 0) return ownWeights(layer.layer);
   return layer._trainableWeights.concat(layer._nonTrainableWeights);
 }
 

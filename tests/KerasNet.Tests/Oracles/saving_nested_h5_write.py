@@ -37,14 +37,17 @@ def leaf_weights(entry, weights, frozen=False):
             out.extend(leaf_weights(l, weights, frozen))
         return out
     name = entry.get("name") or cfg["name"]
-    kinds = ["kernel", "bias"][: len(weights.get(name, []))]
-    return [(not frozen, "%s/%s:0" % (name, k), w) for k, w in zip(kinds, weights.get(name, []))]
+    ws = weights.get(name, [])
+    # Entries may name themselves ("gamma", "moving_mean", ...) and say they are non-trainable (moving statistics);
+    # unnamed ones are a Dense/Conv kernel and bias.
+    return [(not frozen and w.get("trainable", True), "%s/%s:0" % (name, w.get("name") or k), w["array"])
+            for k, w in zip(["kernel", "bias"] + [None] * len(ws), ws)]
 
 
 def main():
     payload = json.load(open(sys.argv[1]))
     config = json.loads(payload["model_config"])
-    weights = {k: [np.asarray(w["values"], dtype="<f4").reshape(w["shape"]) for w in v] for k, v in payload["weights"].items()}
+    weights = {k: [dict(w, array=np.asarray(w["values"], dtype="<f4").reshape(w["shape"])) for w in v] for k, v in payload["weights"].items()}
     with h5py.File(sys.argv[2], "w") as f:
         f.attrs["keras_version"] = payload["keras_version"].encode("utf8")
         f.attrs["backend"] = b"tensorflow"

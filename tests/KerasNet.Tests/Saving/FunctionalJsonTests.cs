@@ -180,7 +180,7 @@ public class FunctionalJsonTests
     }
 
     [Theory]
-    [InlineData("\"class_name\": \"Dense\", \"config\": {\"name\": \"head\"", "\"class_name\": \"DepthwiseConv2D\", \"config\": {\"name\": \"head\"", "unknown layer class 'DepthwiseConv2D'")]
+    [InlineData("\"class_name\": \"Dense\", \"config\": {\"name\": \"head\"", "\"class_name\": \"FancyCustomLayer\", \"config\": {\"name\": \"head\"", "unknown layer class 'FancyCustomLayer'")]
     [InlineData("[[\"encoder\", 1, 0, {}]]", "[[\"encoder\", 0, 0, {}]]", "numbered from 1")]
     [InlineData("[[\"encoder\", 1, 0, {}]]", "[[\"encoder\", 2, 0, {}]]", "never makes")]
     [InlineData("[[\"encoder\", 1, 0, {}]]", "[[\"ghost\", 0, 0, {}]]", "'ghost', which is not in the model config")]

@@ -127,11 +127,12 @@ public class NestedFixtureTests(ITestOutputHelper output)
     public void TeachableMachineStyleH5WithALayerKerasNetLacksIsRefusedNamingIt()
     {
         Oracle.RequirePython("h5py");
-        var bn = """{"name": "bn_Conv1", "class_name": "BatchNormalization", "config": {"name": "bn_Conv1", "trainable": false, "dtype": "float32", "axis": [3], "momentum": 0.999, "epsilon": 0.001}, "inbound_nodes": [[["Conv1", 0, 0, {}]]]},""";
+        // A class no KerasNet layer claims (BatchNormalization served here until KerasNet implemented it).
+        var bn = """{"name": "bn_Conv1", "class_name": "MultiHeadAttention", "config": {"name": "bn_Conv1", "trainable": false, "dtype": "float32", "num_heads": 2, "key_dim": 4}, "inbound_nodes": [[["Conv1", 0, 0, {}]]]},""";
         var reference = GraphModels.TeachableMachineLike();
         var path = WriteWithH5py(TeachableMachineConfig(bn), reference);
         var e = Assert.ThrowsAny<ModelConfigException>(() => Keras.LoadModel(path));
-        Assert.Contains("unknown layer class 'BatchNormalization'", e.Message);
+        Assert.Contains("unknown layer class 'MultiHeadAttention'", e.Message);
         Assert.Contains("'bn_Conv1'", e.Message);
         Assert.Contains(path, e.Message);
     }

@@ -129,6 +129,7 @@ internal static class LaneMath
         RnnActivation.Sigmoid => L.Of(1f) / (L.Of(1f) + L.Exp(L.Of(0f) - x)),
         RnnActivation.HardSigmoid => L.Min(L.Max(x * L.Of(0.2f) + L.Of(0.5f), L.Of(0f)), L.Of(1f)),
         RnnActivation.Relu => L.Max(x, L.Of(0f)),
+        RnnActivation.HardSigmoidKeras3 => L.Min(L.Max(x * L.Of(1f / 6) + L.Of(0.5f), L.Of(0f)), L.Of(1f)),
         _ => x,
     };
 
@@ -141,6 +142,7 @@ internal static class LaneMath
         // 0.2 strictly inside the clip range, 0 where clipped (TensorFlow's clip_by_value gradient at the bounds).
         RnnActivation.HardSigmoid => L.IfLess(L.Of(0f), y, L.IfLess(y, L.Of(1f), L.Of(0.2f), L.Of(0f)), L.Of(0f)),
         RnnActivation.Relu => L.IfLess(L.Of(0f), y, L.Of(1f), L.Of(0f)),
+        RnnActivation.HardSigmoidKeras3 => L.IfLess(L.Of(0f), y, L.IfLess(y, L.Of(1f), L.Of(1f / 6), L.Of(0f)), L.Of(0f)),
         _ => L.Of(1f),
     };
 

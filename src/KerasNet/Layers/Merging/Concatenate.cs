@@ -12,7 +12,7 @@ namespace KerasNet.Layers;
 /// The gradient of each input is its slice of the output's gradient. Config: <c>{"name", "trainable", "dtype", "axis"}</c>.
 /// </summary>
 [KerasLayer("Concatenate")]
-public sealed class Concatenate : Merge
+public sealed partial class Concatenate : Merge
 {
     private int _outer;       // product of the per-sample dimensions before the axis
     private int[] _chunks = []; // per input: its dimension along the axis times the product of the dimensions after it

@@ -16,7 +16,7 @@ namespace KerasNet.Layers;
 /// Config: <c>{"name", "trainable", "dtype", "axes", "normalize"}</c>.
 /// </summary>
 [KerasLayer("Dot")]
-public sealed class Dot : Merge
+public sealed partial class Dot : Merge
 {
     private const float Epsilon = 1e-12f; // tf.nn.l2_normalize's default
     private readonly bool _singleAxis;

@@ -11,7 +11,7 @@ namespace KerasNet.Layers;
 /// <see cref="Average"/>, <see cref="Maximum"/>, <see cref="Minimum"/>) share <see cref="ElementwiseMerge"/>;
 /// <see cref="Concatenate"/> and <see cref="Dot"/> have their own shape rules, as in Keras.
 /// </summary>
-public abstract class Merge : Layer
+public abstract partial class Merge : Layer
 {
     private protected Merge(string? name, bool trainable) : base(name, null, trainable) { }
 

@@ -28,6 +28,8 @@ public sealed class GlobalAveragePooling1D : GlobalPooling
     /// True, as in Keras (tf.keras 2.4 and Keras 3 set supports_masking; there a masked sequence is averaged over its
     /// unmasked steps only, and the mask stops at this layer).
     /// </summary>
-    // mask: see Rnn helper
     public override bool SupportsMasking => true;
+
+    /// <summary>tf.keras 2.4's compute_mask: the pooled output has no mask.</summary>
+    internal override Engine.Tensor? ComputeMask(CallContext ctx, Engine.Tensor? inputMask) => null;
 }

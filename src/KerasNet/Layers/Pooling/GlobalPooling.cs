@@ -65,6 +65,12 @@ public abstract class GlobalPooling : Layer
     {
         CheckInput(inputs);
         var output = ctx.Scratch(CallContext.OutputSlot, inputs.BatchSize, OutputShape!);
+        if (MaskedSteps(ctx) is { } mask)
+        {
+            var (t, c) = StepsAndChannels();
+            MaskedTemporalPooling.AverageForward(inputs.Span, mask.Span, inputs.BatchSize, t, c, !Last, output.Span);
+            return output;
+        }
         var (outer, steps, inner) = View(inputs.BatchSize);
         if (_max)
         {
@@ -81,6 +87,12 @@ public abstract class GlobalPooling : Layer
     {
         if (!needInputGrad) return null;
         var gradIn = ctx.Scratch(CallContext.GradInSlot, gradOutput.BatchSize, InputShape!);
+        if (MaskedSteps(ctx) is { } mask)
+        {
+            var (t, c) = StepsAndChannels();
+            MaskedTemporalPooling.AverageBackward(gradOutput.Span, mask.Span, gradOutput.BatchSize, t, c, !Last, gradIn.Span);
+            return gradIn;
+        }
         var (outer, steps, inner) = View(gradOutput.BatchSize);
         if (_max)
         {
@@ -90,6 +102,15 @@ public abstract class GlobalPooling : Layer
         else Backend.Current.GlobalAvgPoolBackward(outer, steps, inner, gradOutput.Buffer, gradIn.Buffer);
         return gradIn;
     }
+
+    /// <summary>
+    /// The (batch, steps) mask of a GlobalAveragePooling1D call, when it has one: tf.keras 2.4 then averages over the
+    /// unmasked steps only (see <see cref="MaskedTemporalPooling"/>). Max and 2-D pooling do not support masking.
+    /// </summary>
+    private Tensor? MaskedSteps(CallContext ctx) => !_max && _rank == 1 && SupportsMasking ? ctx.InputMask : null;
+
+    /// <summary>Steps and channels of a 1-D input, in either data format.</summary>
+    private (int Steps, int Channels) StepsAndChannels() => Last ? (InputShape![0], InputShape[1]) : (InputShape![1], InputShape[0]);
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()

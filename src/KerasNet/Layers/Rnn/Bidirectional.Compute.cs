@@ -6,17 +6,28 @@ namespace KerasNet.Layers;
 // One call: both layers in contexts of their own, the backward sequence reversed back, the merge and its gradient.
 public sealed partial class Bidirectional
 {
-    private sealed class Call
+    private sealed class BiCall
     {
         public CallContext? Forward, Backward;
         public Tensor? Merged, GradForward, GradBackward, GradX;
         public Tensor?[] StateGrads = [];
         public Tensor[] ForwardGrads = [], BackwardGrads = [];
-        public Tensor? Mask;
     }
 
-    /// <summary>Sets the (batch, timesteps) mask of the next call of this context (null: none).</summary>
-    internal void SetMask(CallContext ctx, Tensor? mask) => ctx.StateOf<Call>().Mask = mask;
+    /// <summary>
+    /// Keras's Bidirectional.compute_mask: the input's mask for the merged output (each of the two with merge_mode
+    /// null) when the layers return sequences, none otherwise and none for the states.
+    /// </summary>
+    internal override Tensor? ComputeMask(CallContext ctx, Tensor? inputMask) => Sequences ? inputMask : null;
+
+    internal override void ComputeMasks(CallContext ctx)
+    {
+        var outs = ctx.OutputMasks;
+        Array.Clear(outs);
+        if (!Sequences) return;
+        outs[0] = ctx.InputMask;
+        if (MergeMode is null) outs[1] = ctx.InputMask;
+    }
 
     /// <inheritdoc/>
     protected internal override Tensor Forward(CallContext ctx, Tensor input)
@@ -37,7 +48,7 @@ public sealed partial class Bidirectional
 
     internal override void ForwardNode(CallContext ctx)
     {
-        var call = ctx.StateOf<Call>();
+        var call = ctx.StateOf<BiCall>();
         for (int i = 0; i < ctx.Inputs.Length; i++) CheckInput(ctx.Inputs[i], i);
         int half = ctx.Inputs.Length > 1 ? States : 0;
         var f = call.Forward ??= new CallContext(1 + half, ForwardLayer.OutputShapes!.Count);
@@ -49,8 +60,8 @@ public sealed partial class Bidirectional
             f.Inputs[1 + i] = ctx.Inputs[1 + i];
             b.Inputs[1 + i] = ctx.Inputs[1 + half + i];
         }
-        Run(ForwardLayer, f, ctx.Training, call.Mask);
-        Run(BackwardLayer, b, ctx.Training, call.Mask);
+        Run(ForwardLayer, f, ctx.Training, ctx.InputMask);
+        Run(BackwardLayer, b, ctx.Training, ctx.InputMask);
         var y = f.Outputs[0];
         var yRev = b.Outputs[0];
         int batch = y.BatchSize, steps = Sequences ? y.Shape[1] : 1, u = ForwardLayer.Units;
@@ -94,7 +105,7 @@ public sealed partial class Bidirectional
     private static void Run(RnnLayer layer, CallContext ctx, bool training, Tensor? mask)
     {
         ctx.Training = training;
-        layer.SetMask(ctx, mask);
+        if (mask != null || ctx.InputMask != null) ctx.InputMasks[0] = mask;
         layer.ForwardNode(ctx);
     }
 
@@ -105,7 +116,7 @@ public sealed partial class Bidirectional
 
     internal override void BackwardNode(CallContext ctx, ReadOnlySpan<Tensor> gradOutputs, bool needInputGrads, GradientSink sink)
     {
-        var call = ctx.StateOf<Call>();
+        var call = ctx.StateOf<BiCall>();
         var f = call.Forward ?? throw new KerasNetException($"Layer '{Name}' (Bidirectional): backward needs a forward pass of the same call first.");
         var b = call.Backward!;
         var y = f.Outputs[0];

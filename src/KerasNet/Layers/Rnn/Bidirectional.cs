@@ -15,7 +15,7 @@ namespace KerasNet.Layers;
 /// output zeros at masked steps when they return sequences.
 /// </summary>
 [KerasLayer("Bidirectional")]
-public sealed partial class Bidirectional : Layer, ITrainingRefusal, IConvertsStoredWeights, IKeras3Store
+public sealed partial class Bidirectional : Layer, ITrainingRefusal, IConvertsStoredWeights, IKeras3Store, IKeras3Config
 {
     private readonly JsonObject? _backwardConfig;
 
@@ -40,9 +40,10 @@ public sealed partial class Bidirectional : Layer, ITrainingRefusal, IConvertsSt
             _backwardConfig = backwardLayer.GetConfig();
             BackwardLayer = backwardLayer;
         }
-        // tf.keras 2.4 renames both copies (a given backward layer too) after taking their configs.
-        ForwardLayer.Rename("forward_" + ForwardLayer.Name);
-        BackwardLayer.Rename("backward_" + BackwardLayer.Name);
+        // tf.keras 2.4 renames both (a given backward layer too) after taking their configs; Keras 3 first removes a
+        // prefix already there, so its configs (which hold forward_lstm and backward_lstm) keep their names.
+        ForwardLayer.Rename("forward_" + RemovePrefix(ForwardLayer.Name, "forward_"));
+        BackwardLayer.Rename("backward_" + RemovePrefix(BackwardLayer.Name, "backward_"));
         if (ForwardLayer.GoBackwards == BackwardLayer.GoBackwards)
             throw new KerasNetException($"Bidirectional: forward layer and backward layer should have different go_backwards values, both have {ForwardLayer.GoBackwards}.");
         foreach (var (attr, f, b) in new[] { ("stateful", ForwardLayer.Stateful, BackwardLayer.Stateful),
@@ -109,6 +110,8 @@ public sealed partial class Bidirectional : Layer, ITrainingRefusal, IConvertsSt
         ForwardLayer.ResetStates();
         BackwardLayer.ResetStates();
     }
+
+    private static string RemovePrefix(string name, string prefix) => name.StartsWith(prefix, StringComparison.Ordinal) ? name[prefix.Length..] : name;
 
     private static RnnLayer Recreate(RnnLayer layer, bool flip)
     {
@@ -189,6 +192,18 @@ public sealed partial class Bidirectional : Layer, ITrainingRefusal, IConvertsSt
         ("forward_layer/vars", ForwardLayer.Name, []), ("forward_layer/cell/vars", ForwardLayer.CellName, ForwardLayer.Weights),
         ("layer/vars", Layer.Name, []), ("layer/cell/vars", Layer.CellName, []),
     ];
+
+    /// <summary>
+    /// Keras 3's config: the layers as Keras 3 serializes layers. Keras 3 writes its forward copy under "layer" and
+    /// always a backward_layer; the given layer and (when one was given) the backward layer make the same two copies
+    /// there (its from_config strips the forward_/backward_ prefixes it adds), and keep KerasNet's round trip exact.
+    /// </summary>
+    void IKeras3Config.ToKeras3(JsonObject config)
+    {
+        var input = InputShape ?? throw new KerasNetException($"Layer '{Name}' (Bidirectional) has not been built: build it before saving.");
+        config["layer"] = ModelConfigWriter.Keras3Entry(Layer, input);
+        if (_backwardConfig != null) config["backward_layer"] = ModelConfigWriter.Keras3Entry(BackwardLayer, input);
+    }
 
     /// <summary>tf.keras 2.4's config: the wrapped layer (as given), merge_mode, and the backward layer when one was given.</summary>
     public override JsonObject GetConfig()

@@ -64,21 +64,14 @@ internal sealed record RnnArgs(
     }
 
     /// <summary>
-    /// An activation field as a name (a string, or Keras 3's serialized function), null for linear; the fallback when
-    /// absent. Only the names recurrent layers support are accepted.
+    /// An activation field as KerasNet's name of the function the file means (a string, or Keras 3's serialized
+    /// function; <c>hard_sigmoid</c> of a Keras 3 file is Keras 3's), null for linear; the fallback when absent. Only
+    /// the functions recurrent layers support are accepted.
     /// </summary>
     private static string? ActivationName(LayerConfigReader c, string? fallback, params string[] keys)
     {
         if (!c.Has(keys)) return fallback;
-        var node = keys.Select(k => c.Config[k]).First(n => n != null)!;
-        string? name = node switch
-        {
-            System.Text.Json.Nodes.JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => v.GetValue<string>(),
-            System.Text.Json.Nodes.JsonObject o => (o["config"] as System.Text.Json.Nodes.JsonValue)?.TryGetValue<string>(out var s) == true ? s
-                : (o["class_name"] as System.Text.Json.Nodes.JsonValue)?.GetValue<string>(),
-            _ => null,
-        };
-        if (name is null) throw c.Error($"field '{keys[0]}' should name an activation, got {node.ToJsonString()}.");
+        string? name = c.Activation(keys);
         try { ParseActivation(name, c.ClassName, keys[0]); }
         catch (KerasNetException e) { throw c.Error(e.Message); }
         return name;
@@ -91,8 +84,9 @@ internal sealed record RnnArgs(
         "tanh" => RnnActivation.Tanh,
         "sigmoid" => RnnActivation.Sigmoid,
         "hard_sigmoid" => RnnActivation.HardSigmoid,
+        Activations.HardSigmoidKeras3 => RnnActivation.HardSigmoidKeras3,
         "relu" => RnnActivation.Relu,
-        _ => throw new KerasNetException($"{layer}: {argument} '{name}' is not supported by KerasNet's recurrent layers; use tanh, sigmoid, hard_sigmoid, relu or linear."),
+        _ => throw new KerasNetException($"{layer}: {argument} '{name}' is not supported by KerasNet's recurrent layers; use tanh, sigmoid, hard_sigmoid ({Activations.HardSigmoidKeras3} for Keras 3's), relu or linear."),
     };
 
     /// <summary>The Keras name of an engine activation.</summary>
@@ -102,6 +96,7 @@ internal sealed record RnnArgs(
         RnnActivation.Sigmoid => "sigmoid",
         RnnActivation.HardSigmoid => "hard_sigmoid",
         RnnActivation.Relu => "relu",
+        RnnActivation.HardSigmoidKeras3 => Activations.HardSigmoidKeras3,
         _ => "linear",
     };
 }

@@ -14,8 +14,6 @@ public abstract partial class RnnLayer
         public RnnArrays Arrays;
         public Tensor? Output, FinalH, FinalC, GradX, GradH0, GradC0;
         public float[] InputDropout = [], RecurrentDropout = [], TimeMask = [];
-        /// <summary>The (batch, timesteps) mask of the next call (1 keeps a step, 0 skips it), or null.</summary>
-        public Tensor? Mask;
         public bool Trained;
     }
 
@@ -72,14 +70,17 @@ public abstract partial class RnnLayer
         }
     }
 
-    /// <summary>Sets the (batch, timesteps) mask the next call of this context uses (null: no mask).</summary>
-    internal void SetMask(CallContext ctx, Tensor? mask) => ctx.StateOf<RnnCall>().Mask = mask;
+    /// <summary>
+    /// Keras's RNN.compute_mask: the sequence output keeps the input's mask when the layer returns sequences (in the
+    /// input's time order even with go_backwards, as Keras); the last output and the states have none.
+    /// </summary>
+    internal override Tensor? ComputeMask(CallContext ctx, Tensor? inputMask) => ReturnSequences ? inputMask : null;
 
-    /// <summary>Runs the layer eagerly with a mask (1 keeps a step, 0 skips it), as <c>layer(x, mask=m)</c>.</summary>
-    internal Tensor Call(CallContext ctx, Tensor inputs, Tensor? mask, bool training)
+    internal override void ComputeMasks(CallContext ctx)
     {
-        SetMask(ctx, mask);
-        return Call(ctx, inputs, training);
+        var outs = ctx.OutputMasks;
+        Array.Clear(outs);
+        if (ReturnSequences) outs[0] = ctx.InputMask;
     }
 
     /// <inheritdoc/>
@@ -114,7 +115,8 @@ public abstract partial class RnnLayer
         if (dropIn) DrawMasks(ref call.InputDropout, g.InputMaskGroups * batch * features, Dropout);
         if (dropRec) DrawMasks(ref call.RecurrentDropout, g.RecurrentMaskGroups * batch * Units, RecurrentDropout);
         float[]? timeMask = null;
-        if (call.Mask is { } m)
+        // The sequence's mask (Keras's `mask` argument of call): 1 keeps a step, 0 skips it; the states' are ignored.
+        if (ctx.InputMask is { } m)
         {
             if (m.Length != batch * steps)
                 throw new ShapeMismatchException($"Layer '{Name}' ({ClassName}): the mask has shape {ShapeUtil.Format(m.Shape)} but the input is {ShapeUtil.Format(x.Shape)}; it should be (batch, timesteps).");

@@ -3,13 +3,6 @@ using System.Text.Json.Nodes;
 
 namespace KerasNet.Layers;
 
-/// <summary>A layer whose training KerasNet would not do as Keras does (regularizers, constraints it does not apply).</summary>
-internal interface ITrainingRefusal
-{
-    /// <summary>Why, naming the layer and the field; null when it trains as in Keras.</summary>
-    string? TrainingRefusal();
-}
-
 // Regularizers, constraints and the tf.keras 2.4 config.
 public abstract partial class RnnLayer
 {

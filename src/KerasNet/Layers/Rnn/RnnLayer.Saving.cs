@@ -1,12 +1,41 @@
 #nullable enable
+using System.Text.Json.Nodes;
 using KerasNet.Engine;
 using KerasNet.Saving;
 
 namespace KerasNet.Layers;
 
 // Weights in other Keras layouts, and Keras 3's nested store.
-public abstract partial class RnnLayer : IConvertsStoredWeights, IKeras3Store
+public abstract partial class RnnLayer : IConvertsStoredWeights, IKeras3Store, IKeras3Config, IWeightObjects
 {
+    bool IWeightObjects.IsWeightObjectField(string field) => field.EndsWith("_initializer", StringComparison.Ordinal)
+        || field.EndsWith("_regularizer", StringComparison.Ordinal) || field.EndsWith("_constraint", StringComparison.Ordinal);
+
+    KerasObject? IWeightObjects.WeightObject(string field) => field switch
+    {
+        "kernel_initializer" => KernelInitializer,
+        "recurrent_initializer" => RecurrentInitializer,
+        "bias_initializer" => BiasInitializer,
+        _ => Penalties().FirstOrDefault(p => p.Field == field).Value,
+    };
+
+    /// <summary>
+    /// Keras 3's RNN config: no time_major (Keras 3 refuses the argument), zero_output_for_mask after unroll, seed at
+    /// the end, as Keras 3's get_config writes them.
+    /// </summary>
+    void IKeras3Config.ToKeras3(JsonObject config)
+    {
+        var fields = config.ToList();
+        config.Clear();
+        foreach (var (key, value) in fields)
+        {
+            if (key is "time_major" or "zero_output_for_mask" or "seed") continue;
+            config[key] = value;
+            if (key == "unroll") config["zero_output_for_mask"] = ZeroOutputForMask;
+        }
+        config["seed"] = Seed;
+    }
+
     /// <summary>The cell's name (tf.keras 2.x's weights are named <c>lstm/lstm_cell/kernel:0</c>).</summary>
     internal string CellName => _cellName;
 

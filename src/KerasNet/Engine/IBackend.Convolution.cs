@@ -1,0 +1,25 @@
+#nullable enable
+namespace KerasNet.Engine;
+
+// Convolutions in full generality (ConvSpec: dilation, channel groups, depthwise, 'causal' padding), on which Conv1D,
+// Conv2D, the transposed convolutions (the input gradient of a convolution), DepthwiseConv2D and the separable
+// convolutions are built. A plain spec (no dilation, one group) must give the same result as the ConvGeometry
+// operations above.
+public partial interface IBackend
+{
+    /// <summary>
+    /// NHWC convolution y[N, OutH, OutW, filters] = x ⋆ w (+ bias, then the activation), w stored
+    /// (KH, KW, InC / Groups, filters) as Keras does (a depthwise kernel (KH, KW, InC, multiplier) is the same memory
+    /// with Groups = InC). The backend may keep in <paramref name="workspace"/> what the same layer's backward pass needs.
+    /// </summary>
+    void ConvForward(in ConvSpec s, float[] x, float[] w, float[]? bias, ActivationKind activation, int filters, float[] y, ConvWorkspace? workspace);
+
+    /// <summary>Kernel gradient dw (overwritten, the kernel's layout) from the input x and the output gradient dy.</summary>
+    void ConvBackwardFilter(in ConvSpec s, float[] x, float[] dy, int filters, float[] dw, ConvWorkspace? workspace);
+
+    /// <summary>
+    /// Input gradient dx[N, InH, InW, InC] (overwritten) from the output gradient dy and the kernel w; with the roles of
+    /// input and output exchanged, this is the transposed convolution of dy.
+    /// </summary>
+    void ConvBackwardInput(in ConvSpec s, float[] dy, float[] w, int filters, float[] dx, ConvWorkspace? workspace);
+}

@@ -1,0 +1,44 @@
+#nullable enable
+using System.Text.Json.Nodes;
+using KerasNet.Engine;
+using KerasNet.Saving;
+
+namespace KerasNet.Layers;
+
+/// <summary>Thresholded rectifier (tf.keras 2.x; removed in Keras 3): x for x &gt; theta, 0 otherwise.</summary>
+[KerasLayer("ThresholdedReLU")]
+public sealed class ThresholdedReLU : ElementwiseLayer
+{
+    /// <summary>Creates the layer; theta 1.0 as in Keras.</summary>
+    public ThresholdedReLU(double theta = 1.0, Shape? inputShape = null, string? name = null) : base(inputShape, name)
+    {
+        Theta = Finite(theta, "ThresholdedReLU", "theta");
+        // x * (x > theta) is exactly Keras's relu with that threshold and no slope or maximum.
+        Options = new ReluOptions(Threshold: (float)theta);
+    }
+
+    /// <summary>The layer of a Keras config.</summary>
+    internal static ThresholdedReLU FromConfig(LayerConfigReader c)
+    {
+        try { return new(c.Double(1.0, "theta"), name: c.Name); }
+        catch (KerasNetException e) when (e is not ModelConfigException) { throw c.Error(e.Message); }
+    }
+
+    /// <summary>The threshold.</summary>
+    public double Theta { get; }
+
+    internal ReluOptions Options { get; }
+
+    private protected override void Apply(CallContext ctx, Tensor x, Tensor y) => Backend.Current.Relu(x.Buffer, y.Buffer, x.Length, Options);
+
+    private protected override void Gradient(CallContext ctx, Tensor x, Tensor y, Tensor gradOut, Tensor gradIn) =>
+        Backend.Current.ReluBackward(x.Buffer, gradOut.Buffer, gradIn.Buffer, x.Length, Options);
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var c = base.GetConfig();
+        c["theta"] = Floatx(Theta);
+        return c;
+    }
+}

@@ -1,0 +1,87 @@
+#nullable enable
+using KerasNet.Engine;
+
+namespace KerasNet.Layers;
+
+/// <summary>
+/// What Conv1D, Conv2D and DepthwiseConv2D share: one kernel convolved (cross-correlated, as Keras) with the input
+/// through a <see cref="ConvSpec"/> (strides, TensorFlow's paddings, dilation, channel groups; a depthwise layer has
+/// one group per input channel), then bias and activation. Computed in NHWC; a 1-D input (steps, channels) is an
+/// image of height 1.
+/// </summary>
+public abstract class SpatialConv : KernelLayer
+{
+    private protected SpatialConv(ConvArgs args, string? activation, bool useBias, Initializer? kernelInitializer, Initializer? biasInitializer,
+        Shape? inputShape, string? name, bool trainable, WeightOptions options)
+        : base(activation, useBias, kernelInitializer, biasInitializer, inputShape, name, trainable, options) => Args = args;
+
+    internal ConvArgs Args { get; }
+
+    /// <summary>Output channels for <paramref name="channels"/> input channels.</summary>
+    private protected abstract int OutputChannels(int channels);
+
+    /// <summary>Channel groups for <paramref name="channels"/> input channels.</summary>
+    private protected abstract int GroupCount(int channels);
+
+    /// <summary>"valid", "same" (or, for 1-D layers, "causal").</summary>
+    public string Padding => Args.Padding;
+
+    /// <summary>"channels_last" or "channels_first" (channels_first runs inference only).</summary>
+    public string DataFormat => Args.DataFormat;
+
+    /// <inheritdoc/>
+    public override int[] ComputeOutputShape(int[] inputShape)
+    {
+        var (h, w, c) = Dims(inputShape);
+        var s = ConvSpec.Create(1, h, w, 1, Args.Kernel.Height, Args.Kernel.Width, Args.Strides.Height, Args.Strides.Width,
+            Args.Dilation.Height, Args.Dilation.Width, 1, Args.Padding);
+        ConvShapes.CheckOutput(this, inputShape, s.OutH, s.OutW);
+        return Args.Shape(s.OutH, s.OutW, OutputChannels(c));
+    }
+
+    // (h, w, c) of a per-sample input, or Keras's error for the wrong rank.
+    private protected (int H, int W, int C) Dims(int[] shape) => Args.Dims(this, shape);
+
+    /// <inheritdoc/>
+    protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
+    {
+        CheckInput(inputs);
+        var saved = ctx.StateOf<ConvCallState>();
+        var (h, w, c) = Dims(InputShape!);
+        int filters = OutputChannels(c);
+        saved.Input = Args.ChannelsFirst ? ConvShapes.ToNhwc(inputs, Args.Rank) : inputs;
+        var spec = saved.Spec = ConvSpec.Create(inputs.BatchSize, h, w, c, Args.Kernel.Height, Args.Kernel.Width,
+            Args.Strides.Height, Args.Strides.Width, Args.Dilation.Height, Args.Dilation.Width, GroupCount(c), Args.Padding);
+        var output = ConvShapes.Nhwc(ctx, CallContext.OutputSlot, inputs.BatchSize, spec.OutH, spec.OutW, filters, Args.Rank);
+        // Bias and ReLU are applied by the backend while each output tile is still in cache (channels_last only: the
+        // activation of a channels_first layer runs on its NCHW result, where softmax's last axis is the width).
+        bool fuse = !Args.ChannelsFirst && Stage.FusableIntoOutput(ctx);
+        Backend.Current.ConvForward(spec, saved.Input.Buffer, Kernel!.Value.Buffer, UseBias ? Bias!.Value.Buffer : null,
+            fuse ? Stage.Kind : ActivationKind.Linear, filters, output.Buffer, saved.Workspace);
+        if (Args.ChannelsFirst) return ConvShapes.ActivateNchw(ConvShapes.ToNchw(output, Args.Rank), Stage.Kind);
+        if (!fuse) Stage.Forward(ctx, output);
+        return output;
+    }
+
+    /// <inheritdoc/>
+    protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
+    {
+        ConvShapes.RefuseChannelsFirstTraining(this, Args);
+        var saved = ctx.StateOf<ConvCallState>();
+        int filters = gradOutput.Shape[^1];
+        var gradOut = ctx.Scratch(CallContext.GradOutSlot, gradOutput.Shape);
+        gradOutput.Span.CopyTo(gradOut.Span);
+        Stage.Backward(ctx, gradOut, ctx.Scratch(CallContext.OutputSlot, gradOutput.Shape));
+        var be = Backend.Current;
+        if (sink.Wants(Kernel!))
+        {
+            be.ConvBackwardFilter(saved.Spec, saved.Input.Buffer, gradOut.Buffer, filters, sink.GradientFor(Kernel!), saved.Workspace);
+            sink.Commit(Kernel!);
+        }
+        if (UseBias && sink.Wants(Bias!)) ColumnSums(be, sink, Bias!, gradOut.Buffer, saved.Spec.Rows);
+        if (!needInputGrad) return null;
+        var gradIn = ctx.Scratch(CallContext.GradInSlot, saved.Input.Shape);
+        be.ConvBackwardInput(saved.Spec, gradOut.Buffer, Kernel!.Value.Buffer, filters, gradIn.Buffer, saved.Workspace);
+        return gradIn;
+    }
+}
