@@ -71,8 +71,15 @@ internal static class LstmBench
             var h = model.Fit(train, epochs: 1, verbose: 0);
             ours.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
             loss = h.history["loss"][0];
-            if (pt?.Ask("train") is { } answer) theirs.Add(double.Parse(answer.Split(' ')[1], CultureInfo.InvariantCulture));
-            Console.WriteLine($"  epoch {e + 1}: KerasNet {ours[^1]:F3} s (loss {loss:G6}){(theirs.Count > e ? $", PyTorch {theirs[e]:F3} s (ratio {ours[^1] / theirs[e]:F2})" : "")}");
+            string ptLoss = "";
+            if (pt?.Ask("train") is { } answer)
+            {
+                var parts = answer.Split(' ');
+                theirs.Add(double.Parse(parts[1], CultureInfo.InvariantCulture));
+                ptLoss = parts[2];
+            }
+            Console.WriteLine($"  epoch {e + 1}: KerasNet {ours[^1]:F3} s (mean loss {loss:G6})" +
+                (theirs.Count > e ? $", PyTorch {theirs[e]:F3} s (mean loss {ptLoss}), ratio {ours[^1] / theirs[e]:F2}" : ""));
         }
         double epoch = Stats.Median(ours);
         double latency = Latency(model, x);

@@ -56,12 +56,14 @@ def epoch(batches=None):
     t0 = time.perf_counter()
     model.train()
     last = N if batches is None else batches * B
+    total = 0.0
     for i in range(0, last, B):
         opt.zero_grad()
         loss = loss_fn(model(x[i:i + B]), y[i:i + B])
         loss.backward()
         opt.step()
-    return time.perf_counter() - t0, loss.item()
+        total += loss.item() * min(B, last - i)
+    return time.perf_counter() - t0, total / last
 
 
 def latency():

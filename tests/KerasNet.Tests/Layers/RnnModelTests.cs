@@ -101,6 +101,36 @@ public class RnnModelTests
         MatchesTfjs(m, [Rand(r, -1, 1, 5, 6, 3)], [Rand(r, -1, 1, 5, 2), Rand(r, -1, 1, 5, 4), Rand(r, -1, 1, 5, 4)]);
     }
 
+    /// <summary>
+    /// Masks from Masking and Embedding(mask_zero) through the recurrent layers: skipped steps keep the states (the
+    /// outputs that follow depend only on the kept steps). tfjs repeats the previous state where Keras repeats the
+    /// previous output; with zero initial states they are the same.
+    /// </summary>
+    [SkippableFact]
+    public void MasksFromMaskingAndEmbeddingMatchTfjs()
+    {
+        Oracle.RequireNodeTfjs();
+        var r = new Random(9);
+        var m = new Sequential([new Masking(0.0, inputShape: (6, 3)), new LSTM(4, returnSequences: true, goBackwards: true),
+            new GRU(3, resetAfter: false, returnSequences: true), new SimpleRNN(2), new Dense(2)]);
+        SetRandomWeights(m, 10);
+        var x = Rand(r, -1, 1, 4, 6, 3);
+        foreach (var (n, t) in new[] { (0, 0), (0, 1), (1, 4), (1, 5), (2, 2), (3, 0), (3, 3), (3, 5) })
+            for (int f = 0; f < 3; f++) x[(n * 6 + t) * 3 + f] = 0;
+        // The mask matters: the same layers without Masking see the zero steps.
+        var unmasked = new Sequential([new LSTM(4, returnSequences: true, goBackwards: true, inputShape: (6, 3)),
+            new GRU(3, resetAfter: false, returnSequences: true), new SimpleRNN(2), new Dense(2)]);
+        unmasked.SetWeights(m.GetWeights());
+        Assert.NotEqual(m.PredictOnBatch(x)[0].ToArray(), unmasked.PredictOnBatch(x)[0].ToArray());
+        MatchesTfjs(m, [x], [Rand(r, -1, 1, 4, 2)]);
+
+        var e = new Sequential([new Embedding(10, 4, maskZero: true, inputLength: 7),
+            new Bidirectional(new LSTM(3, returnSequences: true), "concat"), new LSTM(2, recurrentActivation: "hard_sigmoid"), new Dense(1)]);
+        SetRandomWeights(e, 11);
+        var tokens = new Tensor(new float[] { 3, 1, 4, 1, 5, 0, 0, 0, 0, 2, 6, 5, 3, 5, 9, 2, 6, 0, 0, 0, 0, 8, 9, 7, 9, 3, 2, 3 }, 4, 7);
+        MatchesTfjs(e, [tokens], [Rand(r, -1, 1, 4, 1)]);
+    }
+
     // ---- files of other Keras versions ----
 
     private static string Fixtures()
