@@ -56,6 +56,18 @@ internal static class LstmBench
 
         var (x, y) = MakeData();
         var train = new ArraySequence([x], [y], BatchSize, shuffle: false);
+        if (pt != null)
+        {
+            // Same start, same batches, plain SGD (Keras's and torch's Adam place epsilon differently): the first
+            // steps' losses agree until float rounding compounds.
+            var ourLosses = new List<string>();
+            var initial = model.GetWeights();
+            model.Compile(optimizer: new KerasNet.Optimizers.SGD(0.1), loss: "mse");
+            for (int i = 0; i < 8; i++) ourLosses.Add(model.TrainOnBatch(train.GetBatch(i))[0].ToString("G6", CultureInfo.InvariantCulture));
+            Console.WriteLine($"  first 8 batch losses with SGD(0.1): KerasNet {string.Join(" ", ourLosses)}\n                                     PyTorch  {pt.Ask("losses 8")?[7..]}");
+            model.SetWeights(initial);
+            model.Compile(optimizer: "adam", loss: "mse"); // a fresh Adam, as the epochs below start from
+        }
         Console.WriteLine($"KerasNet LSTM workload: {Samples} sequences of {Steps}x{Features}, LSTM({Units}) + Dense(1), MSE, Adam, batch {BatchSize}; " +
             $"{Threads.Count} threads, AVX-512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}; load average {LoadAverage()}");
         // Warm-up: the first 20 batches on both sides (JIT, buffers).

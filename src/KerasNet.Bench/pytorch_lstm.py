@@ -48,7 +48,10 @@ with torch.no_grad():
     model.lstm.bias_hh_l0.zero_()
     model.head.weight.copy_(w["dense_kernel"].T)
     model.head.bias.copy_(w["dense_bias"])
-opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+# Keras's LSTM has one bias; torch's two (input and recurrent) would both be trained, doubling the bias's steps.
+model.lstm.bias_hh_l0.requires_grad_(False)
+initial = {k: v.clone() for k, v in model.state_dict().items()}
+opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-3, eps=1e-7)
 loss_fn = nn.MSELoss()
 
 
@@ -91,6 +94,21 @@ for line in sys.stdin:
     elif cmd == "train":
         seconds, loss = epoch()
         print(f"TRAIN {seconds:.4f} {loss:.6g}", flush=True)
+    elif cmd.startswith("losses"):
+        # The loss of each of the first K batches from the initial weights with plain SGD (lr 0.1): Keras's and torch's
+        # Adam differ in where epsilon sits, so only SGD makes the two trajectories comparable step by step.
+        k = int(cmd.split()[1])
+        model.load_state_dict(initial)
+        sgd = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+        out = []
+        for i in range(0, k * B, B):
+            sgd.zero_grad()
+            loss = loss_fn(model(x[i:i + B]), y[i:i + B])
+            loss.backward()
+            sgd.step()
+            out.append(f"{loss.item():.6g}")
+        model.load_state_dict(initial)
+        print("LOSSES " + " ".join(out), flush=True)
     elif cmd == "latency":
         print(f"LATENCY {latency():.6f}", flush=True)
     elif cmd == "quit":

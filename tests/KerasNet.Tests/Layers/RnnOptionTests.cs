@@ -150,6 +150,18 @@ public class RnnOptionTests
         var loaded = Keras.ModelFromJson(m.ToJson());
         loaded.SetWeights(m.GetWeights());
         Assert.Equal(y, loaded.PredictOnBatch(xs)[0].ToArray());
+        // Keras 3 passes the states as the keyword argument initial_state: written so, and read back.
+        var path = Path.Combine(Oracle.TempDir(), "states.keras");
+        m.Save(path);
+        var k3 = Keras.LoadModel(path);
+        Assert.Equal(y, k3.PredictOnBatch(xs)[0].ToArray());
+        string text;
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(path))
+        using (var reader = new StreamReader(zip.GetEntry("config.json")!.Open())) text = reader.ReadToEnd();
+        var config = JsonNode.Parse(text)!;
+        var node = config["config"]!["layers"]!.AsArray().Single(l => l!["name"]!.GetValue<string>() == "lstm")!["inbound_nodes"]![0]!;
+        Assert.Single(node["args"]!.AsArray());
+        Assert.Equal(2, node["kwargs"]!["initial_state"]!.AsArray().Count);
         var e = Assert.ThrowsAny<KerasNetException>(() => new LSTM(5).Apply(x, h0));
         Assert.Contains("has 2 state(s) but was called with 1 initial state(s)", e.Message);
         e = Assert.ThrowsAny<KerasNetException>(() => new GRU(4).Apply(x, h0));
