@@ -24,9 +24,12 @@ public sealed partial class Bidirectional : Layer, ITrainingRefusal, IConvertsSt
     /// <param name="mergeMode">"concat" (default), "sum", "mul", "ave", or null for two separate outputs.</param>
     /// <param name="backwardLayer">An optional layer for the backward direction: it must differ from <paramref name="layer"/> in
     /// go_backwards and agree in stateful, return_sequences and return_state.</param>
+    /// <param name="inputShape">Keras's input_shape (timesteps, features); by default the wrapped layer's, when it has one.</param>
+    /// <param name="name">The layer name; null picks Keras's automatic name (bidirectional, bidirectional_1, ...).</param>
+    /// <param name="trainable">Whether both layers' weights are trained.</param>
     /// <exception cref="KerasNetException">An unknown merge mode or a backward layer that does not fit.</exception>
     public Bidirectional(RnnLayer layer, string? mergeMode = "concat", RnnLayer? backwardLayer = null, Shape? inputShape = null,
-        string? name = null, bool trainable = true) : base(name, inputShape ?? (layer?.InputShapeArgument is int[] dims ? new Shape(dims) : null), trainable)
+        string? name = null, bool trainable = true) : base(name, inputShape ?? (layer?.InputShapeArgument is int[] dims ? (Shape?)new Shape(dims) : null), trainable)
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (mergeMode is not (null or "concat" or "sum" or "mul" or "ave"))

@@ -20,6 +20,30 @@ public sealed class GRU : RnnLayer
     /// <param name="activation">Candidate activation: tanh (default), sigmoid, hard_sigmoid, relu, linear (null).</param>
     /// <param name="recurrentActivation">Gate activation: sigmoid (default), hard_sigmoid (Keras 1/2.0-2.2's default), tanh, relu, linear.</param>
     /// <param name="resetAfter">Whether the reset gate multiplies the recurrent product (true, default) or the state before it.</param>
+    /// <param name="useBias">Whether a bias is added.</param>
+    /// <param name="kernelInitializer">Initializer of the kernel (null: glorot_uniform); a Keras name or object.</param>
+    /// <param name="recurrentInitializer">Initializer of the recurrent kernel (null: orthogonal).</param>
+    /// <param name="biasInitializer">Initializer of the bias (null: zeros).</param>
+    /// <param name="kernelRegularizer">Kept in the config; training refuses it until KerasNet applies regularizers.</param>
+    /// <param name="recurrentRegularizer">Kept in the config; training refuses it.</param>
+    /// <param name="biasRegularizer">Kept in the config; training refuses it.</param>
+    /// <param name="activityRegularizer">Kept in the config; training refuses it.</param>
+    /// <param name="kernelConstraint">Kept in the config; training refuses it.</param>
+    /// <param name="recurrentConstraint">Kept in the config; training refuses it.</param>
+    /// <param name="biasConstraint">Kept in the config; training refuses it.</param>
+    /// <param name="dropout">Fraction of the inputs dropped in training, in [0, 1); one mask per call, the same at every step.</param>
+    /// <param name="recurrentDropout">Fraction of the recurrent state dropped in training, in [0, 1); one mask per call and gate.</param>
+    /// <param name="implementation">Keras's implementation (1 or 2); with dropout, 2 shares one input mask between the gates.</param>
+    /// <param name="returnSequences">Whether the output is the whole sequence (batch, timesteps, units) or its last step.</param>
+    /// <param name="returnState">Whether the final states follow the output as further outputs.</param>
+    /// <param name="goBackwards">Whether the sequence is processed from its end (the output sequence is then reversed).</param>
+    /// <param name="stateful">Whether a batch's final states start the next batch (fixed batch size; see <see cref="RnnLayer.ResetStates"/>).</param>
+    /// <param name="unroll">Kept in the config; the computation is the same.</param>
+    /// <param name="timeMajor">Only false (inputs are batch first); true is refused.</param>
+    /// <param name="seed">Seed of the dropout masks (null: the session's random stream).</param>
+    /// <param name="inputShape">Keras's input_shape (timesteps, features): makes this layer the model's input.</param>
+    /// <param name="name">The layer name; null picks Keras's automatic name.</param>
+    /// <param name="trainable">Whether the weights are trained.</param>
     /// <param name="batchSize">The fixed batch size of a stateful layer (otherwise its first call sets it).</param>
     public GRU(int units, string? activation = "tanh", string? recurrentActivation = "sigmoid", bool useBias = true,
         Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
