@@ -12,7 +12,7 @@ namespace KerasNet.Tests.Layers;
 /// transcription of Keras's cells and rnn() loop for masks, dropout masks, hard_sigmoid and GRU reset_before),
 /// and against central finite differences.
 /// </summary>
-public class RnnTests
+public class RnnTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     public static TheoryData<string> SmoothLabels()
     {
@@ -59,6 +59,8 @@ public class RnnTests
         var log = Oracle.RunPythonScript("rnn_torch.py", dir);
         // The common configurations were also computed by torch's own modules, agreeing with the transcription.
         Assert.Contains("manual+torch.nn", log);
+        double maxOut = 0, maxGrad = 0;
+        void Track(Tensor e, float[] a, ref double max) { for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs(a[i] - e[i])); }
         for (int i = 0; i < cases.Count; i++)
         {
             var run = runs[i];
@@ -67,6 +69,10 @@ public class RnnTests
             var y = Load("y");
             Assert.Equal(ShapeUtil.WithBatch(cases[i].Batch, run.Layer.OutputShapes![0]), y.Shape);
             OracleCompare.Close(y, run.Outputs[0], label + " output");
+            Track(y, run.Outputs[0], ref maxOut);
+            Track(Load("dx"), run.Dx, ref maxGrad);
+            Track(Load("dk"), run.Dw[0], ref maxGrad);
+            Track(Load("drk"), run.Dw[1], ref maxGrad);
             if (run.Layer.ReturnState)
             {
                 OracleCompare.Close(Load("h"), run.Outputs[1], label + " final h");
@@ -79,6 +85,7 @@ public class RnnTests
             if (run.Dh0 != null) OracleCompare.Close(Load("dh0"), run.Dh0, label + " dL/dh0");
             if (run.Dc0 != null) OracleCompare.Close(Load("dc0"), run.Dc0, label + " dL/dc0");
         }
+        output.WriteLine($"{cases.Count} cases: max |output - torch| {maxOut:G3}, max |gradient - torch| (x, kernel, recurrent kernel) {maxGrad:G3}");
         try { Directory.Delete(dir, true); } catch (IOException) { }
     }
 
