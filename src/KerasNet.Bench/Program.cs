@@ -1,16 +1,25 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | kernels [filter] | profile | threads [seconds per cell] | micro [BenchmarkDotNet args]] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | lstm [--threads N] [--epochs N] [--kernels] | kernels [filter] | profile | threads [seconds per cell] | micro [BenchmarkDotNet args]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 switch (mode)
 {
     case "epoch": EpochBench.Run(torch: torch); break;
+    case "lstm":
+        // --threads N: KerasNet and PyTorch both on N threads (1 measures the work itself, free of the thread
+        // synchronisation that a loaded machine makes expensive).
+        int ti = Array.IndexOf(args, "--threads");
+        if (ti >= 0 && ti + 1 < args.Length) KerasNet.Engine.Threads.Count = int.Parse(args[ti + 1]);
+        int ei = Array.IndexOf(args, "--epochs");
+        if (args.Contains("--kernels")) LstmBench.Kernels();
+        else LstmBench.Run(torch: torch, epochs: ei >= 0 && ei + 1 < args.Length ? int.Parse(args[ei + 1]) : 3);
+        break;
     case "kernels": KernelBench.Run(args.Length > 1 && !args[1].StartsWith("--") ? args[1] : null); break;
     case "profile": Profile.Run(); break;
     case "threads": ThreadsBench.Run(args.Length > 1 && double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 3); break;
     case "gemm": KernelBench.Gemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 && args[4] == "ta", args.Length > 4 && args[4] == "tb"); break;
     case "micro": MicroBenchmarks.Run(args.Skip(1).Where(a => !a.StartsWith("--no")).ToArray()); break;
-    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: epoch | kernels | profile | threads | micro"); return 2;
+    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: epoch | lstm | kernels | profile | threads | micro"); return 2;
 }
 return 0;

@@ -36,3 +36,48 @@ internal static class TorchRunner
         return new Result(f["train"], f["val"], f["total"], f["peak_rss_mb"]);
     }
 }
+
+/// <summary>
+/// A PyTorch script kept running and driven by one-line commands on its stdin (each answered by one line), so a
+/// bench can alternate its work with KerasNet's and both see the same machine load.
+/// </summary>
+internal sealed class TorchSession : IDisposable
+{
+    private readonly Process _p;
+
+    private TorchSession(Process p) => _p = p;
+
+    /// <summary>Starts the script and waits for its READY line (null, with a message, when python or the script is missing or fails).</summary>
+    public static TorchSession? Start(string script, params string[] args)
+    {
+        const string python = "/usr/bin/python3";
+        if (!File.Exists(python) || !File.Exists(script))
+        {
+            Console.WriteLine($"PyTorch: skipped ({python} or {script} not found).");
+            return null;
+        }
+        var psi = new ProcessStartInfo(python, [script, .. args]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        var p = Process.Start(psi)!;
+        var s = new TorchSession(p);
+        string? line;
+        while ((line = p.StandardOutput.ReadLine()) != null && line != "READY") Console.WriteLine("PyTorch: " + line);
+        if (line == "READY") return s;
+        Console.WriteLine($"PyTorch: skipped (exit): {p.StandardError.ReadToEnd().Trim().Split('\n').LastOrDefault()}");
+        s.Dispose();
+        return null;
+    }
+
+    /// <summary>Sends a command and returns its answer line (null when the script ended).</summary>
+    public string? Ask(string command)
+    {
+        _p.StandardInput.WriteLine(command);
+        _p.StandardInput.Flush();
+        return _p.StandardOutput.ReadLine();
+    }
+
+    public void Dispose()
+    {
+        try { if (!_p.HasExited) { _p.StandardInput.Close(); if (!_p.WaitForExit(10_000)) _p.Kill(); } } catch (InvalidOperationException) { }
+        _p.Dispose();
+    }
+}

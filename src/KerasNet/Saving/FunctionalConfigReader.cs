@@ -182,7 +182,15 @@ internal static class FunctionalConfigReader
             }
         }
         Collect(call["args"]);
-        CheckKwargs(graph, entry, call["kwargs"]);
+        var kwargs = call["kwargs"];
+        // Keras 3 passes a recurrent layer's initial states as the keyword argument initial_state; KerasNet's call
+        // takes them after the sequence, as tf.keras 2.x's inbound nodes list them.
+        if (entry.Layer is RnnLayer or Bidirectional && kwargs is JsonObject k && k["initial_state"] is { } states)
+        {
+            Collect(states);
+            kwargs = new JsonObject(k.Where(p => p.Key != "initial_state").Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+        }
+        CheckKwargs(graph, entry, kwargs);
         return refs;
     }
 

@@ -97,10 +97,21 @@ internal static class FunctionalConfigWriter
             else
             {
                 entry = ModelConfigWriter.Keras3Entry(l, l.InputShape!);
-                if (l is not Model && l.InputShapes!.Count > 1)
+                // (A recurrent layer builds from its sequence's shape alone; its initial states are call arguments.)
+                if (l is not Model and not RnnLayer and not Bidirectional && l.InputShapes!.Count > 1)
                     entry["build_config"] = new JsonObject { ["input_shape"] = new JsonArray(l.InputShapes.Select(s => (JsonNode)Layer.BatchShapeJson(s)).ToArray()) };
                 foreach (var node in calls.NodesOf(l))
                 {
+                    // A recurrent layer's initial states are Keras 3's keyword argument initial_state.
+                    if (l is RnnLayer or Bidirectional && node.Inputs.Length > 1)
+                    {
+                        inbound.Add(new JsonObject
+                        {
+                            ["args"] = new JsonArray { Keras3Tensor(node.Inputs[0], calls) },
+                            ["kwargs"] = new JsonObject { ["initial_state"] = new JsonArray(node.Inputs.Skip(1).Select(t => (JsonNode)Keras3Tensor(t, calls)).ToArray()) },
+                        });
+                        continue;
+                    }
                     // A call on one tensor passes it; a call on several passes them as one list argument.
                     JsonNode arg = node.Inputs.Length == 1 ? Keras3Tensor(node.Inputs[0], calls)
                         : new JsonArray(node.Inputs.Select(t => (JsonNode)Keras3Tensor(t, calls)).ToArray());

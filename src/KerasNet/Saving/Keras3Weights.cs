@@ -64,6 +64,12 @@ internal static class Keras3Weights
     // layer/vars (Keras 3's saver walks the wrapper's `layer` attribute), its own vars group staying empty.
     private static void WriteLayer(H5Group lg, Layer layer, HashSet<Layer> visited)
     {
+        if (layer is IKeras3Store nested)
+        {
+            // A recurrent layer's weights are its cell's (lstm/cell/vars), a Bidirectional's its two layers' cells'.
+            foreach (var (store, name, weights) in nested.Keras3Stores) WriteVars(Path(lg, store), name, weights);
+            return;
+        }
         var vars = H5Tree.Child(lg, "vars");
         vars.Attributes["name"] = layer.Name;
         if (layer is Wrapper w)
@@ -75,6 +81,43 @@ internal static class Keras3Weights
         }
         for (int j = 0; j < layer.Weights.Count; j++)
             vars[j.ToString(CultureInfo.InvariantCulture)] = H5Tree.Floats(layer.Weights[j].Value.ToArray(), layer.Weights[j].Shape);
+    }
+
+    private static void WriteVars(H5Group vars, string name, IReadOnlyList<Variable> weights)
+    {
+        vars.Attributes["name"] = name;
+        for (int j = 0; j < weights.Count; j++)
+            vars[j.ToString(CultureInfo.InvariantCulture)] = H5Tree.Floats(weights[j].Value.ToArray(), weights[j].Shape);
+    }
+
+    private static H5Group Path(H5Group g, string path)
+    {
+        foreach (var part in path.Split('/')) g = H5Tree.Child(g, part);
+        return g;
+    }
+
+    /// <summary>
+    /// The weights of a layer with a nested store (<see cref="IKeras3Store"/>) under <paramref name="key"/>: only the
+    /// groups that hold its weights are read (a stateful RNN's own vars hold its states, which are not weights).
+    /// </summary>
+    private static void ReadNested(H5Reader r, IH5Group container, string path, string key, Layer layer, IKeras3Store nested,
+        List<WeightAssign.Pending> pending)
+    {
+        var arrays = new List<StoredArray>();
+        var targets = new List<Variable>();
+        foreach (var (store, _, weights) in nested.Keras3Stores)
+        {
+            if (weights.Count == 0) continue;
+            var g = r.Group(container, $"{key}/{store}")
+                ?? throw new ShapeMismatchException($"{r.Name}: layer '{layer.Name}' ({layer.ClassName}) has weights but the file has no group '{path}/{store}'.");
+            for (int j = 0; r.IsDataset(g, j.ToString(CultureInfo.InvariantCulture)); j++)
+            {
+                var (data, shape) = r.ReadFloats(g, j.ToString(CultureInfo.InvariantCulture));
+                arrays.Add(new StoredArray($"{key}/{store}/{j}", data, shape));
+            }
+            targets.AddRange(weights);
+        }
+        pending.Add(WeightAssign.Check(layer, arrays, r.Name, path, new WeightAssign.Origin("3", "tensorflow"), targets));
     }
 
     /// <summary>Loads the layer weights (all checked before any is assigned) and, when asked, the optimizer state.</summary>
@@ -105,6 +148,11 @@ internal static class Keras3Weights
                 if (inner != null) ReadContainer(r, inner, $"{path}/{keys[i]}/layers", sub, pending, visited);
                 else if (sub.Weights.Count > 0)
                     throw new ShapeMismatchException($"{r.Name}: nested model '{sub.Name}' has weights but the file has no group '{path}/{keys[i]}/layers'.");
+                continue;
+            }
+            if (layer is IKeras3Store nested)
+            {
+                ReadNested(r, container, $"{path}/{keys[i]}", keys[i], layer, nested, pending);
                 continue;
             }
             if (layer is Wrapper w)
@@ -139,6 +187,11 @@ internal static class Keras3Weights
             var sg = r.Group(container, key + "/layer") is { } g ? Container(r, g) : null;
             if (sg != null) ReadContainer(r, sg, $"{path}/layer/layers", sub, pending, visited);
             else if (sub.Weights.Count > 0) throw new ShapeMismatchException($"{r.Name}: wrapped model '{sub.Name}' has weights but the file has no group '{path}/layer/layers'.");
+            return;
+        }
+        if (inner is IKeras3Store nested)
+        {
+            ReadNested(r, container, $"{path}/layer", key + "/layer", inner, nested, pending);
             return;
         }
         var vars = r.Group(container, key + "/layer/vars");

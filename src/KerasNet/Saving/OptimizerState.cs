@@ -69,6 +69,13 @@ internal static partial class OptimizerState
         // tf.keras 2.x: Opt/<layer>/<var>/<slot>:0; keras 2.12+: Opt/<slot>/<layer>/<var>:0.
         if (segs.Length == 4 && (Find(opt, vars, segs[1], segs[2], last) ?? Find(opt, vars, segs[2], last, segs[1])) is { } found)
             return found;
+        // Deeper paths (a recurrent layer's cell, a Bidirectional's layers: Adam/bidirectional/forward_lstm/lstm_cell_1/kernel/m:0)
+        // match the variable's path with the cells' automatic names left out: they differ from session to session.
+        if (segs.Length > 4 && SlotIndex(opt, last) is int deep and >= 0)
+        {
+            string path = CellFree(string.Join('/', segs[1..^1]));
+            if (vars.FirstOrDefault(x => CellFree($"{x.LayerName}/{x.Name}") == path) is { } dv) return (dv, deep);
+        }
         // Keras 2.0-2.3: training/RMSprop/accumulator_3_1:0, training/Adam/m_0_1:0: the index of the trainable weight.
         var m = IndexedSlot().Match(last);
         if (m.Success && int.TryParse(m.Groups[2].Value, out int i) && i < vars.Count && SlotIndex(opt, m.Groups[1].Value) is int s and >= 0)
@@ -80,6 +87,11 @@ internal static partial class OptimizerState
                     return (v, k);
         return null;
     }
+
+    private static string CellFree(string path) => RecurrentCell().Replace(path, "");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"/(?:lstm|gru|simple_rnn)_cell(?:_\d+)?(?=/)")]
+    private static partial System.Text.RegularExpressions.Regex RecurrentCell();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^(m|v|accumulator|moment)_(\d+)(?:_\d+)?$")]
     private static partial System.Text.RegularExpressions.Regex IndexedSlot();

@@ -37,7 +37,8 @@ internal static class WeightAssign
     {
         targets ??= layer.Weights;
         var values = Preprocess(layer, arrays, origin);
-        CheckCount(layer, targets.Count, arrays, source, fileLayer);
+        if (layer is IConvertsStoredWeights converter) values = converter.ConvertStored(values, origin, source);
+        CheckCount(layer, targets.Count, values, source, fileLayer);
         for (int i = 0; i < values.Count; i++)
         {
             var w = targets[i];

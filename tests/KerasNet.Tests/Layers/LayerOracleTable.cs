@@ -80,6 +80,10 @@ public sealed class LayerOracleTable
         ["Embedding"] = ("torch, tfjs", ["EmbeddingMaskingTests"]),
         ["Masking"] = ("torch, tfjs", ["EmbeddingMaskingTests"]),
         ["TimeDistributed"] = ("torch, tfjs", ["TimeDistributedTests"]),
+        ["SimpleRNN"] = ("torch, tfjs", ["RnnTests", "RnnModelTests"]),
+        ["LSTM"] = ("torch (nn.LSTM), tfjs, h5py (Keras 1, CuDNN)", ["RnnTests", "RnnModelTests", "RnnOptionTests"]),
+        ["GRU"] = ("torch (nn.GRU), tfjs, h5py (Keras 1, CuDNN)", ["RnnTests", "RnnModelTests", "RnnOptionTests"]),
+        ["Bidirectional"] = ("torch, tfjs, h5py", ["RnnTests", "RnnModelTests"]),
     };
 
     private static IEnumerable<string> RegisteredClasses() =>

@@ -157,9 +157,7 @@ function kerasOrderWeights(model, topology) {
         throw new Error(`layer '${name}' of the config is not in the tfjs model '${container.name}'`);
       }
       if (isContainer(layer)) { visit(layer, lc); continue; }
-      // A wrapper (TimeDistributed) holds no weights of its own: Keras lists its inner layer's.
-      const owner = (layer.layer != null && layer._trainableWeights.length + layer._nonTrainableWeights.length === 0) ? layer.layer : layer;
-      for (const w of owner._trainableWeights.concat(owner._nonTrainableWeights)) {
+      for (const w of ownWeights(layer)) {
         if (!seen.has(w.id)) { seen.add(w.id); out.push(w); }
       }
     }
@@ -171,6 +169,18 @@ function kerasOrderWeights(model, topology) {
       `tfjs model.weights has ${all.length} [${all.map(w => w.originalName)}]`);
   }
   return out;
+}
+
+// A plain layer's weights: its own, or (tfjs's recurrent layers) its cell's, a Bidirectional's forward layer's then
+// backward layer's, a wrapper's inner layer's (Keras's order for all).
+function ownWeights(layer) {
+  if (layer.forwardLayer != null && layer.backwardLayer != null) {
+    return ownWeights(layer.forwardLayer).concat(ownWeights(layer.backwardLayer));
+  }
+  if (layer.cell != null) return ownWeights(layer.cell);
+  // A wrapper (TimeDistributed) holds no weights of its own: Keras lists its inner layer's.
+  if (layer.layer != null && layer._trainableWeights.length + layer._nonTrainableWeights.length === 0) return ownWeights(layer.layer);
+  return layer._trainableWeights.concat(layer._nonTrainableWeights);
 }
 
 function findLayers(model, name, acc = []) {

@@ -37,6 +37,30 @@ internal static unsafe class Gemm
             return;
         }
 
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias) RunAccelerated(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pbias, relu);
+    }
+
+    /// <summary>
+    /// The pointer form, for kernels that address sub-matrices of larger buffers (one time step of a sequence, one
+    /// gate's columns): C = op(A) op(B) (+ C), then C[i, j] += bias[j] when <paramref name="bias"/> is not null. The
+    /// caller has checked every operand against its buffer and keeps the buffers pinned (fixed) during the call.
+    /// </summary>
+    internal static void Run(bool transA, bool transB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias = null)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0 || !Accelerated)
+        {
+            GemmPortable.Run(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+            RowOps.BiasActivation(c, ldc, m, n, bias, false);
+            return;
+        }
+        RunAccelerated(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, false);
+    }
+
+    private static void RunAccelerated(bool transA, bool transB, int m, int n, int k,
+        float* pa, int lda, float* pb, int ldb, float* pc, int ldc, bool accumulate, float* pbias, bool relu)
+    {
         bool smallNT = m <= SmallM && transB && !transA, smallNN = m <= SmallM && !transB;
         // Plain B is read in place; only a ragged last panel (or a transposed B) is copied into panels.
         int packFrom = smallNT || smallNN ? n : transB ? 0 : n / NR * NR;
@@ -44,11 +68,11 @@ internal static unsafe class Gemm
         if (packFrom < n)
         {
             packed = Workspace.Get(Workspace.GemmPackB, BufferCheck.Scratch(PackedLength(n - packFrom, k), "packed B panels", nameof(Gemm)));
-            fixed (float* pb = b, pp = packed) PackB(transB, packFrom, n, k, pb, ldb, pp);
+            fixed (float* pp = packed) PackB(transB, packFrom, n, k, pb, ldb, pp);
         }
         // Rented, not shared: nothing the GEMM calls re-enters it today, but a job in use must never be refilled.
         var job = Workspace.Rent(ref t_job);
-        fixed (float* pa = a, pb = b, pc = c, pp = packed, pbias = bias)
+        fixed (float* pp = packed)
         {
             job.M = m; job.N = n; job.K = k; job.Accumulate = accumulate;
             job.RsA = transA ? 1 : lda; job.CsA = transA ? lda : 1; job.Ldc = ldc;

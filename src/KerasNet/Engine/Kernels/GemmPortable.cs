@@ -103,4 +103,40 @@ internal static class GemmPortable
             }
         });
     }
+    /// <summary>
+    /// The pointer form of <see cref="Gemm"/>'s fallback, single-threaded (its callers, the recurrent kernels, split
+    /// their work over the cores themselves): rows of C accumulate rows of op(B) scaled by op(A)'s entries, or dot
+    /// products when B is transposed. The caller has checked the operands.
+    /// </summary>
+    public static unsafe void Run(bool transA, bool transB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var crow = new Span<float>(c + (nint)i * ldc, n);
+            if (!accumulate) crow.Clear();
+            if (k == 0) continue;
+            if (transB)
+            {
+                if (transA)
+                    for (int j = 0; j < n; j++)
+                    {
+                        float d = 0;
+                        for (int p = 0; p < k; p++) d += a[(nint)p * lda + i] * b[(nint)j * ldb + p];
+                        crow[j] += d;
+                    }
+                else
+                {
+                    var arow = new ReadOnlySpan<float>(a + (nint)i * lda, k);
+                    for (int j = 0; j < n; j++) crow[j] += TensorPrimitives.Dot(arow, new ReadOnlySpan<float>(b + (nint)j * ldb, k));
+                }
+                continue;
+            }
+            for (int p = 0; p < k; p++)
+            {
+                float av = transA ? a[(nint)p * lda + i] : a[(nint)i * lda + p];
+                if (av != 0f) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(b + (nint)p * ldb, n), av, crow, crow);
+            }
+        }
+    }
 }

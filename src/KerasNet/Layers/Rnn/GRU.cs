@@ -1,0 +1,98 @@
+#nullable enable
+using System.Text.Json.Nodes;
+using KerasNet.Engine;
+using KerasNet.Saving;
+
+namespace KerasNet.Layers;
+
+/// <summary>
+/// Gated Recurrent Unit, as <c>keras.layers.GRU</c>: gates z, r, h in the kernels' columns (Keras's order),
+/// <c>h = z h' + (1 - z) hh</c>. With <see cref="ResetAfter"/> (tf.keras 2.x's default, CuDNN's and PyTorch's form)
+/// <c>hh = act(x Wh + bh + r (h' Rh + b'h))</c> with a bias of shape (2, 3 units), input then recurrent; without it
+/// (Keras 1 and 2.0-2.2) <c>hh = act(x Wh + (r h') Rh + bh)</c> with a bias of (3 units,). Also reads Keras 2's
+/// <c>CuDNNGRU</c> (reset_after, tanh and sigmoid, its weights converted on load).
+/// </summary>
+[KerasLayer("GRU", "CuDNNGRU")]
+public sealed class GRU : RnnLayer
+{
+    /// <summary>Creates the layer with Keras's (tf.keras 2.x) defaults.</summary>
+    /// <param name="units">Width of the output and of the state.</param>
+    /// <param name="activation">Candidate activation: tanh (default), sigmoid, hard_sigmoid, relu, linear (null).</param>
+    /// <param name="recurrentActivation">Gate activation: sigmoid (default), hard_sigmoid (Keras 1/2.0-2.2's default), tanh, relu, linear.</param>
+    /// <param name="resetAfter">Whether the reset gate multiplies the recurrent product (true, default) or the state before it.</param>
+    /// <param name="useBias">Whether a bias is added.</param>
+    /// <param name="kernelInitializer">Initializer of the kernel (null: glorot_uniform); a Keras name or object.</param>
+    /// <param name="recurrentInitializer">Initializer of the recurrent kernel (null: orthogonal).</param>
+    /// <param name="biasInitializer">Initializer of the bias (null: zeros).</param>
+    /// <param name="kernelRegularizer">Kept in the config; training refuses it until KerasNet applies regularizers.</param>
+    /// <param name="recurrentRegularizer">Kept in the config; training refuses it.</param>
+    /// <param name="biasRegularizer">Kept in the config; training refuses it.</param>
+    /// <param name="activityRegularizer">Kept in the config; training refuses it.</param>
+    /// <param name="kernelConstraint">Kept in the config; training refuses it.</param>
+    /// <param name="recurrentConstraint">Kept in the config; training refuses it.</param>
+    /// <param name="biasConstraint">Kept in the config; training refuses it.</param>
+    /// <param name="dropout">Fraction of the inputs dropped in training, in [0, 1); one mask per call, the same at every step.</param>
+    /// <param name="recurrentDropout">Fraction of the recurrent state dropped in training, in [0, 1); one mask per call and gate.</param>
+    /// <param name="implementation">Keras's implementation (1 or 2); with dropout, 2 shares one input mask between the gates.</param>
+    /// <param name="returnSequences">Whether the output is the whole sequence (batch, timesteps, units) or its last step.</param>
+    /// <param name="returnState">Whether the final states follow the output as further outputs.</param>
+    /// <param name="goBackwards">Whether the sequence is processed from its end (the output sequence is then reversed).</param>
+    /// <param name="stateful">Whether a batch's final states start the next batch (fixed batch size; see <see cref="RnnLayer.ResetStates"/>).</param>
+    /// <param name="unroll">Kept in the config; the computation is the same.</param>
+    /// <param name="timeMajor">Only false (inputs are batch first); true is refused.</param>
+    /// <param name="seed">Seed of the dropout masks (null: the session's random stream).</param>
+    /// <param name="inputShape">Keras's input_shape (timesteps, features): makes this layer the model's input.</param>
+    /// <param name="name">The layer name; null picks Keras's automatic name.</param>
+    /// <param name="trainable">Whether the weights are trained.</param>
+    /// <param name="batchSize">The fixed batch size of a stateful layer (otherwise its first call sets it).</param>
+    public GRU(int units, string? activation = "tanh", string? recurrentActivation = "sigmoid", bool useBias = true,
+        Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
+        Regularizer? kernelRegularizer = null, Regularizer? recurrentRegularizer = null, Regularizer? biasRegularizer = null,
+        Regularizer? activityRegularizer = null,
+        Constraint? kernelConstraint = null, Constraint? recurrentConstraint = null, Constraint? biasConstraint = null,
+        double dropout = 0, double recurrentDropout = 0, int implementation = 2,
+        bool returnSequences = false, bool returnState = false, bool goBackwards = false, bool stateful = false,
+        bool unroll = false, bool timeMajor = false, bool resetAfter = true, int? seed = null,
+        Shape? inputShape = null, int? batchSize = null, string? name = null, bool trainable = true)
+        : this(new RnnArgs(units, activation, recurrentActivation, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
+            kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, recurrentConstraint, biasConstraint,
+            dropout, recurrentDropout, implementation, returnSequences, returnState, goBackwards, stateful, unroll, timeMajor,
+            seed, inputShape, batchSize, name, trainable), resetAfter)
+    {
+    }
+
+    internal GRU(RnnArgs args, bool resetAfter) : base(args, "gru_cell") => ResetAfter = resetAfter;
+
+    /// <summary>
+    /// The layer of a config. reset_after is false when absent (Keras 1 and 2.0-2.2 had only that form); CuDNNGRU is a
+    /// reset_after GRU with tanh and sigmoid.
+    /// </summary>
+    internal static GRU FromConfig(LayerConfigReader c)
+    {
+        bool cudnn = c.ClassName == "CuDNNGRU";
+        var args = RnnArgs.Read(c, cudnn ? "sigmoid" : RnnArgs.IsKeras1(c) ? "hard_sigmoid" : "sigmoid");
+        if (cudnn) args = args with { Activation = "tanh", RecurrentActivation = "sigmoid" };
+        return new GRU(args, cudnn || c.Bool(false, "reset_after"));
+    }
+
+    /// <summary>Keras's <c>reset_after</c>.</summary>
+    public bool ResetAfter { get; }
+
+    /// <summary>Keras's <c>recurrent_activation</c>.</summary>
+    public string RecurrentActivation => RnnArgs.ActivationName(RecurrentActivationKind);
+
+    internal override RnnCell Cell => ResetAfter ? RnnCell.GruResetAfter : RnnCell.GruResetBefore;
+
+    /// <inheritdoc/>
+    public override string ClassName => "GRU";
+
+    private protected override int[] BiasShape => ResetAfter ? [2, 3 * Units] : [3 * Units];
+
+    private protected override void AddCellConfig(JsonObject c)
+    {
+        AddActivations(c, recurrent: true);
+        AddInitializers(c);
+        c["implementation"] = Implementation;
+        c["reset_after"] = ResetAfter;
+    }
+}
