@@ -31,7 +31,6 @@ public static class Keras
     /// <param name="dtype">Only "float32".</param>
     public static Layers.KerasTensor Input(Shape shape, string? name = null, string dtype = "float32")
     {
-        ArgumentNullException.ThrowIfNull(shape);
         if (dtype != "float32") throw new KerasNetException($"Keras.Input: dtype '{dtype}' is not supported (only float32).");
         return new Layers.InputLayer(shape, name ?? KerasBackend.UniqueName("input", zeroBased: false)).Output;
     }

@@ -6,7 +6,7 @@ namespace KerasNet.Layers;
 
 /// <summary>
 /// The base of every layer, shaped like Keras 3's: the constructor keeps the arguments, <see cref="Build(int[])"/>
-/// creates the weights once the input shape is known, <see cref="Forward"/>/<see cref="Backward"/> compute,
+/// creates the weights once the input shape is known, <see cref="Forward"/>/<see cref="Backward(CallContext, Tensor, bool, GradientSink)"/> compute,
 /// <see cref="ComputeOutputShape"/> lets a model be summarised before any data, and <see cref="GetConfig"/> returns the
 /// Keras JSON fields. A layer holds weights and config only: what one call saves for backward lives in its
 /// <see cref="CallContext"/>, so one layer may be called several times in a graph and by several threads at once.
