@@ -7,7 +7,7 @@ namespace KerasNet.Layers;
 
 /// <summary>Leaky rectifier: x for x &gt;= 0, <c>alpha * x</c> below (Keras 3 calls alpha <c>negative_slope</c>).</summary>
 [KerasLayer("LeakyReLU")]
-public sealed class LeakyReLU : ElementwiseLayer
+public sealed class LeakyReLU : RectifierLayer
 {
     /// <summary>Creates the layer; alpha 0.3 as in tf.keras 2.x and Keras 3.</summary>
     public LeakyReLU(double alpha = 0.3, Shape? inputShape = null, string? name = null) : base(inputShape, name)
@@ -25,13 +25,6 @@ public sealed class LeakyReLU : ElementwiseLayer
 
     /// <summary>The slope below 0.</summary>
     public double Alpha { get; }
-
-    internal ReluOptions Options { get; }
-
-    private protected override void Apply(CallContext ctx, Tensor x, Tensor y) => Backend.Current.Relu(x.Buffer, y.Buffer, x.Length, Options);
-
-    private protected override void Gradient(CallContext ctx, Tensor x, Tensor y, Tensor gradOut, Tensor gradIn) =>
-        Backend.Current.ReluBackward(x.Buffer, gradOut.Buffer, gradIn.Buffer, x.Length, Options);
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()

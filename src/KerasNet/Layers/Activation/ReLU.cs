@@ -10,7 +10,7 @@ namespace KerasNet.Layers;
 /// <c>negative_slope * (x - threshold)</c> below the threshold (plain <c>max(x, 0)</c> with the defaults).
 /// </summary>
 [KerasLayer("ReLU")]
-public sealed class ReLU : ElementwiseLayer
+public sealed class ReLU : RectifierLayer
 {
     /// <summary>Creates the layer with Keras's defaults (no max value, slope 0, threshold 0).</summary>
     /// <param name="maxValue">The saturation value (&gt;= 0), or null for none.</param>
@@ -48,13 +48,6 @@ public sealed class ReLU : ElementwiseLayer
 
     /// <summary>The threshold.</summary>
     public double Threshold { get; }
-
-    internal ReluOptions Options { get; }
-
-    private protected override void Apply(CallContext ctx, Tensor x, Tensor y) => Backend.Current.Relu(x.Buffer, y.Buffer, x.Length, Options);
-
-    private protected override void Gradient(CallContext ctx, Tensor x, Tensor y, Tensor gradOut, Tensor gradIn) =>
-        Backend.Current.ReluBackward(x.Buffer, gradOut.Buffer, gradIn.Buffer, x.Length, Options);
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()

@@ -7,7 +7,7 @@ namespace KerasNet.Layers;
 
 /// <summary>Thresholded rectifier (tf.keras 2.x; removed in Keras 3): x for x &gt; theta, 0 otherwise.</summary>
 [KerasLayer("ThresholdedReLU")]
-public sealed class ThresholdedReLU : ElementwiseLayer
+public sealed class ThresholdedReLU : RectifierLayer
 {
     /// <summary>Creates the layer; theta 1.0 as in Keras.</summary>
     public ThresholdedReLU(double theta = 1.0, Shape? inputShape = null, string? name = null) : base(inputShape, name)
@@ -26,13 +26,6 @@ public sealed class ThresholdedReLU : ElementwiseLayer
 
     /// <summary>The threshold.</summary>
     public double Theta { get; }
-
-    internal ReluOptions Options { get; }
-
-    private protected override void Apply(CallContext ctx, Tensor x, Tensor y) => Backend.Current.Relu(x.Buffer, y.Buffer, x.Length, Options);
-
-    private protected override void Gradient(CallContext ctx, Tensor x, Tensor y, Tensor gradOut, Tensor gradIn) =>
-        Backend.Current.ReluBackward(x.Buffer, gradOut.Buffer, gradIn.Buffer, x.Length, Options);
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()
