@@ -4,6 +4,7 @@ using KerasNet.Layers;
 using KerasNet.Models;
 using KerasNet.Saving;
 using KerasNet.Tests.TestUtil;
+using Xunit.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 
 namespace KerasNet.Tests.Models;
@@ -14,7 +15,7 @@ namespace KerasNet.Tests.Models;
 /// that export equals KerasNet's at the bench's shapes (LSTM(128) on 100 steps of 32 features, Dense(1)), so the
 /// bench times the same computation, and that the comparison would notice a wrong gate mapping.
 /// </summary>
-public class LstmOnnxTests
+public class LstmOnnxTests(ITestOutputHelper output)
 {
     private const double Tolerance = 1e-4;
     private const int Steps = 100, Features = 32, Units = 128;
@@ -30,6 +31,7 @@ public class LstmOnnxTests
         {
             var x = Synthetic.Uniform(rng, -1f, 1f, [batch, Steps, Features]);
             double diff = MaxAbsDiff(model.Predict(x).ToArray(), RunOnnx(session, x));
+            output.WriteLine($"batch {batch}: max |KerasNet - ONNX Runtime| {diff:E2}");
             Assert.True(diff <= Tolerance, $"batch {batch}: KerasNet differs from ONNX Runtime on the bench's export by {diff:E2} (> {Tolerance:E0})");
         }
     }
@@ -49,6 +51,7 @@ public class LstmOnnxTests
         using var session = Export(dir, "swapped.onnx");
         var x = Synthetic.Uniform(new Random(6), -1f, 1f, [2, Steps, Features]);
         double diff = MaxAbsDiff(model.Predict(x).ToArray(), RunOnnx(session, x));
+        output.WriteLine($"i/f gates swapped in the export: max |KerasNet - ONNX Runtime| {diff:E2}");
         Assert.True(diff > 100 * Tolerance, $"swapping the i and f gates changed ONNX Runtime's answer by only {diff:E2}");
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using KerasNet.Saving;
 using KerasNet.Tests.TestUtil;
+using Xunit.Abstractions;
 
 namespace KerasNet.Tests.Samples;
 
@@ -14,7 +15,7 @@ namespace KerasNet.Tests.Samples;
 /// .keras archive, and a float64 numpy forward pass from the saved weights that must reproduce the sample's own C#
 /// predictions), and tfjs-layers (the .h5's model_config and weights, predicting the same).
 /// </summary>
-public partial class SampleTests
+public partial class SampleTests(ITestOutputHelper output)
 {
     private const double Tolerance = 1e-5;
 
@@ -22,6 +23,7 @@ public partial class SampleTests
     public void TextClassifierLearnsAndItsFilesAreReadByNumpyAndTfjs()
     {
         var (dir, stdout) = RunSample("text_classifier", epochs: 3);
+        output.WriteLine(stdout);
         var accuracy = double.Parse(AccuracyLine().Match(stdout) is { Success: true } m ? m.Groups[1].Value : throw new Xunit.Sdk.XunitException("no accuracy line:\n" + stdout), CultureInfo.InvariantCulture);
         Assert.True(accuracy >= 0.8, $"the text classifier reached only {accuracy} test accuracy after 3 epochs (chance 0.5)");
         var report = ReadWithNumpy(dir, "text_classifier", ["embedding/embeddings:0", "lstm/lstm_cell/kernel:0", "lstm/lstm_cell/recurrent_kernel:0", "lstm/lstm_cell/bias:0", "dense/kernel:0", "dense/bias:0"]);
@@ -34,6 +36,7 @@ public partial class SampleTests
     public void ForecasterBeatsTheNaiveBaselineAndItsFilesAreReadByNumpyAndTfjs()
     {
         var (dir, stdout) = RunSample("forecaster", epochs: 5);
+        output.WriteLine(stdout);
         var m = MaeLine().Match(stdout);
         Assert.True(m.Success, "no MAE line:\n" + stdout);
         double mae = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), naive = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
@@ -69,18 +72,19 @@ public partial class SampleTests
         return Path.Combine(Oracle.RepoRoot, "samples", name, "bin", tfmDir.Parent!.Name, tfmDir.Name, name + ".dll");
     }
 
-    private static JsonElement ReadWithNumpy(string dir, string name, string[] weightNames)
+    private JsonElement ReadWithNumpy(string dir, string name, string[] weightNames)
     {
         Oracle.RequirePython("numpy", "h5py");
         var report = JsonDocument.Parse(Oracle.RunPythonScript("samples_read.py", dir, name)).RootElement;
         Assert.Equal(weightNames, report.GetProperty("weights").EnumerateArray().Select(w => w.GetProperty("name").GetString()));
         double diff = report.GetProperty("max_diff").GetDouble();
+        output.WriteLine($"{name}: numpy forward pass from the .h5 weights vs the C# predictions: max abs diff {diff:E2}");
         Assert.True(diff <= Tolerance, $"{name}: numpy's forward pass from the saved weights differs from the C# predictions by {diff:E2}");
         return report;
     }
 
     /// <summary>tfjs-layers builds the model from the .h5's model_config, sets the weights h5py read, and predicts.</summary>
-    private static void PredictsWithTfjs(string dir, int weightCount)
+    private void PredictsWithTfjs(string dir, int weightCount)
     {
         var oracle = Path.Combine(dir, "oracle");
         var weights = Enumerable.Range(0, weightCount).Select(i => Npy.Load(Path.Combine(oracle, $"w{i}.npy"))).Select(t => (t.Shape, t.ToArray())).ToList();
@@ -90,6 +94,7 @@ public partial class SampleTests
         var (shape, values) = Assert.Single(result.Outputs);
         Assert.Equal(expected.Shape, shape);
         double diff = values.Zip(expected.ToArray(), (a, b) => Math.Abs((double)a - b)).Max();
+        output.WriteLine($"tfjs-layers vs the C# predictions: max abs diff {diff:E2}");
         Assert.True(diff <= Tolerance, $"tfjs-layers' predictions from the saved model differ from the C# ones by {diff:E2}");
     }
 
