@@ -110,7 +110,7 @@ internal static class LstmBench
         try { Directory.Delete(dir, true); } catch (IOException) { }
     }
 
-    private static Tensor Slice(Tensor t, int n) => new(t.Span[..(n * t.SampleSize)].ToArray(), [n, .. t.Shape[1..]]);
+    internal static Tensor Slice(Tensor t, int n) => new(t.Span[..(n * t.SampleSize)].ToArray(), [n, .. t.Shape[1..]]);
 
     private static string LoadAverage()
     {

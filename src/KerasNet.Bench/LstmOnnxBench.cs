@@ -1,7 +1,9 @@
 #nullable enable
 using System.Diagnostics;
 using System.Globalization;
+using KerasNet.Data;
 using KerasNet.Engine;
+using KerasNet.Layers;
 using KerasNet.Models;
 using KerasNet.Saving;
 using Microsoft.ML.OnnxRuntime;
@@ -18,6 +20,26 @@ namespace KerasNet.Bench;
 internal static class LstmOnnxBench
 {
     private const int Calls = 200, WarmUp = 20;
+
+    /// <summary>
+    /// <c>lstm --latency</c>: this comparison alone, without the training epochs and PyTorch (minutes on a loaded
+    /// machine), on the bench's network after 20 training batches (so the weights are no longer the initial ones).
+    /// </summary>
+    public static void RunAlone()
+    {
+        KerasBackend.ClearSession();
+        KerasRandom.SetRandomSeed(1);
+        var model = new Sequential([new LSTM(LstmBench.Units, inputShape: (LstmBench.Steps, LstmBench.Features)), new Dense(1)]);
+        model.Compile(optimizer: "adam", loss: "mse");
+        model.ProgressOutput = TextWriter.Null;
+        var (x, y) = LstmBench.MakeData();
+        int n = 20 * LstmBench.BatchSize;
+        model.Fit(new ArraySequence([LstmBench.Slice(x, n)], [LstmBench.Slice(y, n)], LstmBench.BatchSize), epochs: 1, verbose: 0);
+        var dir = Path.Combine(Path.GetTempPath(), $"kerasnet-lstm-onnx-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        try { Run(model, x, dir, LstmBench.Steps, LstmBench.Features); }
+        finally { try { Directory.Delete(dir, true); } catch (IOException) { } }
+    }
 
     public static void Run(Model model, Tensor x, string dir, int steps, int features)
     {
