@@ -15,7 +15,8 @@ namespace KerasNet.Bench;
 /// <c>Fit</c>, median of 3 after a warm-up epoch, then batch-1 inference latency (median of 200 calls); and the same
 /// network, initial weights and data in PyTorch's CPU nn.LSTM (pytorch_lstm.py) in the same run, its epochs
 /// alternating with KerasNet's so both see the same machine load, with the same thread count (<c>--threads N</c>
-/// sets both), and the ratio.
+/// sets both), and the ratio; then batch-1 latency against ONNX Runtime on an ONNX export of the same trained
+/// weights (<see cref="LstmOnnxBench"/>).
 /// </summary>
 internal static class LstmBench
 {
@@ -104,10 +105,12 @@ internal static class LstmBench
             Console.WriteLine($"Ratio KerasNet / PyTorch: training {epoch / ptEpoch:F2} (goal <= 0.8; median of the per-epoch ratios " +
                 $"{Stats.Median(ours.Zip(theirs, (a, b) => a / b)):F2}), inference latency {latency / ptLatency:F2}; load average now {LoadAverage()}");
         }
+        // Batch-1 latency against ONNX Runtime on an ONNX export of the trained weights (the export needs torch too).
+        if (torch) LstmOnnxBench.Run(model, x, dir, Steps, Features);
         try { Directory.Delete(dir, true); } catch (IOException) { }
     }
 
-    private static Tensor Slice(Tensor t, int n) => new(t.Span[..(n * t.SampleSize)].ToArray(), [n, .. t.Shape[1..]]);
+    internal static Tensor Slice(Tensor t, int n) => new(t.Span[..(n * t.SampleSize)].ToArray(), [n, .. t.Shape[1..]]);
 
     private static string LoadAverage()
     {

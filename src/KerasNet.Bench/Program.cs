@@ -1,6 +1,6 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | lstm [--threads N] [--epochs N] [--kernels] | kernels [filter] | profile | threads [seconds per cell] | micro [BenchmarkDotNet args]] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | threads [seconds per cell] | micro [BenchmarkDotNet args]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 switch (mode)
@@ -13,6 +13,7 @@ switch (mode)
         if (ti >= 0 && ti + 1 < args.Length) KerasNet.Engine.Threads.Count = int.Parse(args[ti + 1]);
         int ei = Array.IndexOf(args, "--epochs");
         if (args.Contains("--kernels")) LstmBench.Kernels();
+        else if (args.Contains("--latency")) LstmOnnxBench.RunAlone(); // batch-1 latency against ONNX Runtime only
         else LstmBench.Run(torch: torch, epochs: ei >= 0 && ei + 1 < args.Length ? int.Parse(args[ei + 1]) : 3);
         break;
     case "kernels": KernelBench.Run(args.Length > 1 && !args[1].StartsWith("--") ? args[1] : null); break;

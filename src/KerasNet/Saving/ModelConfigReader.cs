@@ -146,11 +146,10 @@ internal static class ModelConfigReader
         if (layer is not Model && model.Layers.Count == 0)
         {
             var reader = Reader(entry, lcls, index, source);
-            // Keras 1 also allowed input_dim on the first Dense; input_shape only lives in batch_input_shape here.
             // tf.keras writes an Embedding's batch_input_shape as [null, null] when it has no input_length: an
             // unknown length gives no input shape here (the InputLayer or build_input_shape does).
             var inputShape = (reader.HasUnknownDims("batch_input_shape", "batch_shape") ? null : reader.BatchShape("batch_input_shape", "batch_shape"))
-                ?? (layer is not Embedding && reader.OptionalInt("input_dim") is int dim ? [dim] : null); // an Embedding's input_dim is its vocabulary
+                ?? Keras1InputShape(layer, reader);
             if (inputShape != null) layer.InputShapeArgument = inputShape;
             // tf.keras names the InputLayer "<first>_input" when the first layer was given input_shape; Keras 3
             // configs (our .keras files) drop that argument, so restore it and to_json stays the same after a round trip.
@@ -167,6 +166,22 @@ internal static class ModelConfigReader
             throw new ModelConfigException($"{source}: cannot add layer '{layer.Name}' ({lcls}): {e.Message}", e);
         }
         if (layer.OutputShape is { } built) CheckOutput(layer, built, source);
+    }
+
+    /// <summary>
+    /// The input shape a Keras 1 first layer declared with its own arguments instead of batch_input_shape, as Keras 1's
+    /// constructors turned them into input_shape: a recurrent layer's (or Convolution1D's) input_length T and
+    /// input_dim F give (T, F); a Dense's input_dim gives (F,). An Embedding's input_dim is its vocabulary, and its
+    /// input_length (T,) is read by Embedding.FromConfig. A sequence without input_length has an unknown length,
+    /// which KerasNet's fixed per-sample shapes cannot hold: refused here, naming the layer.
+    /// </summary>
+    private static int[]? Keras1InputShape(Layer layer, LayerConfigReader reader)
+    {
+        if (layer is Embedding || reader.OptionalInt("input_dim") is not int dim) return null;
+        if (layer is not (RnnLayer or Conv1D)) return [dim];
+        return reader.OptionalInt("input_length") is int length ? [length, dim]
+            : throw reader.Error($"input_dim {dim} without input_length is a sequence of unknown length, which KerasNet's recurrent and " +
+                "1D layers do not support (every dimension but the batch must be known): give input_length or batch_input_shape.");
     }
 
     // A Sequential without an input layer (built in Keras with model.build(shape)): its layers are built here one by
