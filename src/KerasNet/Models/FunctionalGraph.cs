@@ -181,9 +181,11 @@ internal sealed partial class FunctionalGraph
     /// <summary>
     /// Runs every node in order; outputs are then <see cref="GraphContext.Output"/>. <paramref name="inputMasks"/>
     /// (a nested model's call) are the inputs' masks; masks flow from node to node only from the first node that
-    /// has or makes one (see FunctionalGraph.Masks.cs).
+    /// has or makes one (see FunctionalGraph.Masks.cs). <paramref name="nodeTimes"/> (the bench's profile) receives
+    /// each node's milliseconds.
     /// </summary>
-    public void Forward(GraphContext g, ReadOnlySpan<Tensor> inputs, bool training, ReadOnlySpan<Tensor?> inputMasks = default)
+    public void Forward(GraphContext g, ReadOnlySpan<Tensor> inputs, bool training, ReadOnlySpan<Tensor?> inputMasks = default,
+        double[]? nodeTimes = null)
     {
         if (inputs.Length != InputSlots.Length)
             throw new KerasNetException($"The model expects {InputSlots.Length} input(s) but received {inputs.Length}.");
@@ -194,6 +196,7 @@ internal sealed partial class FunctionalGraph
         bool fold = !training && FoldsBatchNormalization && _foldPairs.Length > 0;
         for (int k = 0; k < _nodes.Length; k++)
         {
+            long start = nodeTimes is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
             var ctx = g.Nodes[k];
             ctx.Training = training;
             var ins = _inSlots[k];
@@ -212,6 +215,7 @@ internal sealed partial class FunctionalGraph
             var outs = _outSlots[k];
             for (int j = 0; j < outs.Length; j++) g.Values[outs[j]] = ctx.Outputs[j];
             if (maskWork) masks |= PropagateMasks(g, k);
+            if (nodeTimes != null) nodeTimes[k] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
     }
 
