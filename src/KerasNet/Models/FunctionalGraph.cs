@@ -202,8 +202,8 @@ internal sealed partial class FunctionalGraph
             var ins = _inSlots[k];
             if (fold && IsFoldedAway(g, k))
             {
-                // The producer's output, read by nothing else, already is the normalized value; its mask slot stays
-                // empty as the producer's is (it ran with no mask work).
+                // The producer's output, read by nothing else, already is the normalized (and activated) value; its
+                // mask slot stays empty as the producer's is (it ran with no mask work).
                 g.Values[_outSlots[k][0]] = g.Values[ins[0]];
                 continue;
             }
