@@ -28,7 +28,8 @@ public sealed class Dropout : RandomNoiseLayer
     public Dropout(double rate, int? seed = null, Shape? inputShape = null, string? name = null, int?[]? noiseShape = null)
         : base(seed, "dropout", inputShape, name)
     {
-        if (rate < 0 || rate >= 1) throw new KerasNetException($"Dropout: rate must be in [0, 1), got {rate}.");
+        // Written so that NaN fails too, as Keras's "0 <= rate <= 1" check does.
+        if (!(rate >= 0 && rate < 1)) throw new KerasNetException($"Dropout: rate must be in [0, 1), got {rate}.");
         Rate = rate;
         NoiseShape = CheckNoiseShape(noiseShape, "Dropout");
     }

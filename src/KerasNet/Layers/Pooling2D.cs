@@ -45,8 +45,9 @@ public abstract class Pooling2D : Layer
     public override int[] ComputeOutputShape(int[] inputShape)
     {
         var (h, w, c) = PoolingArgs.Hwc(inputShape, DataFormat);
-        return PoolingArgs.Shape(ConvGeometry.OutputLength(h, PoolSize.Height, Strides.Height, Padding),
-            ConvGeometry.OutputLength(w, PoolSize.Width, Strides.Width, Padding), c, DataFormat);
+        // A 'valid' window larger than the input leaves nothing: TensorFlow refuses it ("negative dimension size").
+        return LayerShapes.Output(this, inputShape, PoolingArgs.Shape(ConvGeometry.OutputLength(h, PoolSize.Height, Strides.Height, Padding),
+            ConvGeometry.OutputLength(w, PoolSize.Width, Strides.Width, Padding), c, DataFormat), $"pool_size={PoolSize}");
     }
 
     /// <summary>Prepares geometry and output for a batch (NHWC internally).</summary>

@@ -35,4 +35,26 @@ public sealed class CodeBuiltErrorTests
         Assert.IsAssignableFrom<KerasNetException>(Assert.ThrowsAny<Exception>(() => new Tensor(100_000, 100_000)));
         Assert.Contains("negative dimension", Assert.Throws<TensorSizeException>(() => new Tensor(3, -1)).Message);
     }
+
+    [Fact]
+    public void AValidPoolingWindowLargerThanItsInputFailsWhenTheModelIsBuilt()
+    {
+        var m = new Sequential();
+        var e = Assert.Throws<ShapeMismatchException>(() => m.Add(new MaxPooling2D((4, 4), inputShape: (3, 3, 2), name: "wide_pool")));
+        Assert.Contains("'wide_pool'", e.Message);
+        Assert.Contains("empty", e.Message);
+        // 'same' padding keeps one output pixel, as in Keras.
+        var same = new Sequential([new AveragePooling2D((4, 4), padding: "same", inputShape: (3, 3, 2))]);
+        Assert.Equal([1, 1, 2], same.Layers[^1].ComputeOutputShape([3, 3, 2]));
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(1.0)]
+    [InlineData(-0.1)]
+    public void ADropoutRateOutsideZeroToOneIsRefused(double rate)
+    {
+        var e = Assert.Throws<KerasNetException>(() => new Dropout(rate));
+        Assert.Contains("rate must be in [0, 1)", e.Message);
+    }
 }
