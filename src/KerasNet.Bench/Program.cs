@@ -1,6 +1,6 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | threads [seconds per cell] | micro [BenchmarkDotNet args]] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | micro [BenchmarkDotNet args]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 switch (mode)
@@ -18,9 +18,15 @@ switch (mode)
         break;
     case "kernels": KernelBench.Run(args.Length > 1 && !args[1].StartsWith("--") ? args[1] : null); break;
     case "profile": Profile.Run(); break;
+    case "mobilenet":
+        // --threads N: KerasNet's threads (2 by default, as ORT's intra-op threads); --rounds N; --profile: per-node times.
+        int mt = Array.IndexOf(args, "--threads"), mr = Array.IndexOf(args, "--rounds");
+        MobileNetBench.Run(mt >= 0 && mt + 1 < args.Length ? int.Parse(args[mt + 1]) : 2,
+            mr >= 0 && mr + 1 < args.Length ? int.Parse(args[mr + 1]) : 20, args.Contains("--profile"));
+        break;
     case "threads": ThreadsBench.Run(args.Length > 1 && double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 3); break;
     case "gemm": KernelBench.Gemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 && args[4] == "ta", args.Length > 4 && args[4] == "tb"); break;
     case "micro": MicroBenchmarks.Run(args.Skip(1).Where(a => !a.StartsWith("--no")).ToArray()); break;
-    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: epoch | lstm | kernels | profile | threads | micro"); return 2;
+    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: epoch | lstm | kernels | profile | mobilenet | threads | micro"); return 2;
 }
 return 0;

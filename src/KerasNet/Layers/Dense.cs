@@ -55,15 +55,21 @@ public sealed class Dense : KernelLayer
     public override int[] ComputeOutputShape(int[] inputShape) => [.. inputShape[..^1], Units];
 
     /// <inheritdoc/>
-    protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
+    protected internal override Tensor Forward(CallContext ctx, Tensor inputs) =>
+        ForwardWithWeights(ctx, inputs, Kernel!.Value.Buffer, UseBias ? Bias!.Value.Buffer : null);
+
+    private protected override bool AbsorbsAffine => true;
+
+    /// <inheritdoc/>
+    internal override Tensor ForwardWithWeights(CallContext ctx, Tensor inputs, float[] kernel, float[]? bias, bool relu = false, float? clipMax = null)
     {
         CheckInput(inputs);
         int inDim = InputShape![^1], rows = inputs.Length / inDim;
         var output = ctx.Scratch(CallContext.OutputSlot, inputs.BatchSize, OutputShape!);
-        bool fuse = Stage.FusableIntoOutput(ctx);
-        Backend.Current.DenseForward(rows, inDim, Units, inputs.Buffer, Kernel!.Value.Buffer, UseBias ? Bias!.Value.Buffer : null,
-            fuse ? Stage.Kind : ActivationKind.Linear, output.Buffer);
-        if (!fuse) Stage.Forward(ctx, output);
+        var activation = FoldedActivation(ctx, relu, out bool fused);
+        Backend.Current.DenseForward(rows, inDim, Units, inputs.Buffer, kernel, bias, activation, output.Buffer);
+        if (!fused) Stage.Forward(ctx, output);
+        ClipAbove(output, clipMax);
         return output;
     }
 

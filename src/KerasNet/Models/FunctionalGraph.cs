@@ -65,6 +65,7 @@ internal sealed partial class FunctionalGraph
         foreach (int s in OutputSlots) _consumers[s]++;
         SharedVariables = FindShared();
         _createsMask = _nodes.Select(n => n.Layer.MayCreateMask).ToArray();
+        FindFoldPairs();
     }
 
     private static void Visit(KerasTensor t, HashSet<Node> finished, HashSet<Node> inProgress, List<Node> order,
@@ -180,26 +181,41 @@ internal sealed partial class FunctionalGraph
     /// <summary>
     /// Runs every node in order; outputs are then <see cref="GraphContext.Output"/>. <paramref name="inputMasks"/>
     /// (a nested model's call) are the inputs' masks; masks flow from node to node only from the first node that
-    /// has or makes one (see FunctionalGraph.Masks.cs).
+    /// has or makes one (see FunctionalGraph.Masks.cs). <paramref name="nodeTimes"/> (the bench's profile) receives
+    /// each node's milliseconds.
     /// </summary>
-    public void Forward(GraphContext g, ReadOnlySpan<Tensor> inputs, bool training, ReadOnlySpan<Tensor?> inputMasks = default)
+    public void Forward(GraphContext g, ReadOnlySpan<Tensor> inputs, bool training, ReadOnlySpan<Tensor?> inputMasks = default,
+        double[]? nodeTimes = null)
     {
         if (inputs.Length != InputSlots.Length)
             throw new KerasNetException($"The model expects {InputSlots.Length} input(s) but received {inputs.Length}.");
         for (int i = 0; i < inputs.Length; i++) g.Values[InputSlots[i]] = inputs[i];
         bool masks = BeginMasks(g, inputMasks);
+        // Inference folds BatchNormalization into the layer before it (FunctionalGraph.Folding.cs); not while masks
+        // flow into the producer (its output mask would have to pass through the skipped normalization).
+        bool fold = !training && FoldsBatchNormalization && _foldPairs.Length > 0;
         for (int k = 0; k < _nodes.Length; k++)
         {
+            long start = nodeTimes is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
             var ctx = g.Nodes[k];
             ctx.Training = training;
             var ins = _inSlots[k];
+            if (fold && IsFoldedAway(g, k))
+            {
+                // The producer's output, read by nothing else, already is the normalized (and activated) value; its
+                // mask slot stays empty as the producer's is (it ran with no mask work).
+                g.Values[_outSlots[k][0]] = g.Values[ins[0]];
+                continue;
+            }
             for (int j = 0; j < ins.Length; j++) ctx.Inputs[j] = g.Values[ins[j]]!;
             bool maskWork = masks || _createsMask[k];
             if (maskWork) SetInputMasks(g, k);
-            _nodes[k].Layer.ForwardNode(ctx);
+            if (fold && _foldAt[k] >= 0) g.FoldApplied[_foldAt[k]] = false;
+            if (!(fold && !maskWork && TryRunFolded(g, k, ctx))) _nodes[k].Layer.ForwardNode(ctx);
             var outs = _outSlots[k];
             for (int j = 0; j < outs.Length; j++) g.Values[outs[j]] = ctx.Outputs[j];
             if (maskWork) masks |= PropagateMasks(g, k);
+            if (nodeTimes != null) nodeTimes[k] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
     }
 

@@ -43,7 +43,13 @@ public abstract class SpatialConv : KernelLayer
     private protected (int H, int W, int C) Dims(int[] shape) => Args.Dims(this, shape);
 
     /// <inheritdoc/>
-    protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
+    protected internal override Tensor Forward(CallContext ctx, Tensor inputs) =>
+        ForwardWithWeights(ctx, inputs, Kernel!.Value.Buffer, UseBias ? Bias!.Value.Buffer : null);
+
+    private protected override bool AbsorbsAffine => !Args.ChannelsFirst;
+
+    /// <inheritdoc/>
+    internal override Tensor ForwardWithWeights(CallContext ctx, Tensor inputs, float[] kernel, float[]? bias, bool relu = false, float? clipMax = null)
     {
         CheckInput(inputs);
         var saved = ctx.StateOf<ConvCallState>();
@@ -55,11 +61,15 @@ public abstract class SpatialConv : KernelLayer
         var output = ConvShapes.Nhwc(ctx, CallContext.OutputSlot, inputs.BatchSize, spec.OutH, spec.OutW, filters, Args.Rank);
         // Bias and ReLU are applied by the backend while each output tile is still in cache (channels_last only: the
         // activation of a channels_first layer runs on its NCHW result, where softmax's last axis is the width).
-        bool fuse = !Args.ChannelsFirst && Stage.FusableIntoOutput(ctx);
-        Backend.Current.ConvForward(spec, saved.Input.Buffer, Kernel!.Value.Buffer, UseBias ? Bias!.Value.Buffer : null,
-            fuse ? Stage.Kind : ActivationKind.Linear, filters, output.Buffer, saved.Workspace);
-        if (Args.ChannelsFirst) return ConvShapes.ActivateNchw(ConvShapes.ToNchw(output, Args.Rank), Stage.Kind);
-        if (!fuse) Stage.Forward(ctx, output);
+        if (Args.ChannelsFirst)
+        {
+            Backend.Current.ConvForward(spec, saved.Input.Buffer, kernel, bias, ActivationKind.Linear, filters, output.Buffer, saved.Workspace);
+            return ConvShapes.ActivateNchw(ConvShapes.ToNchw(output, Args.Rank), Stage.Kind);
+        }
+        var activation = FoldedActivation(ctx, relu, out bool fused);
+        Backend.Current.ConvForward(spec, saved.Input.Buffer, kernel, bias, activation, filters, output.Buffer, saved.Workspace);
+        if (!fused) Stage.Forward(ctx, output);
+        ClipAbove(output, clipMax);
         return output;
     }
 

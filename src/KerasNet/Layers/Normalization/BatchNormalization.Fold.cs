@@ -58,6 +58,12 @@ public sealed partial class BatchNormalization
     }
 
     /// <summary>
+    /// The object of the current inference transform (checked against the weights' values as <see cref="FoldVersion"/>
+    /// alone cannot be: see <see cref="Folded"/>): a cache of something folded from it is stale when this differs.
+    /// </summary>
+    internal object FoldIdentity => Folded();
+
+    /// <summary>
     /// Whether the layer's inference transform is a per-channel affine map of the last axis of its input (one axis,
     /// the last), so the layer before it can absorb it: the condition for <see cref="TryGetInferenceAffine"/> and
     /// <see cref="TryFoldInto"/>.
