@@ -37,4 +37,26 @@ internal static class OptimizerKernels
         Engine.BufferCheck.Count(v.Length, w.Length, "v", "Adam");
         fixed (float* pw = w, pg = g, pm = m, pv = v) new AdamMath(lrT, oneMinusB1, oneMinusB2, eps).Run(pw, pg, pm, pv, w.Length);
     }
+
+    /// <summary>Keras 3's decoupled weight decay: w = w - (w * wd) * lr, element by element in that order.</summary>
+    public static void WeightDecay(Span<float> w, float wd, float lr)
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var vwd = new System.Numerics.Vector<float>(wd);
+            var vlr = new System.Numerics.Vector<float>(lr);
+            var vw = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(w);
+            for (int k = 0; k < vw.Length; k++) vw[k] -= vw[k] * vwd * vlr;
+            i = vw.Length * System.Numerics.Vector<float>.Count;
+        }
+        for (; i < w.Length; i++) w[i] -= w[i] * wd * lr;
+    }
+
+    /// <summary>clip_ops.clip_by_value(g, -c, c): minimum with c, then maximum with -c.</summary>
+    public static void ClipByValue(ReadOnlySpan<float> g, float c, Span<float> into)
+    {
+        System.Numerics.Tensors.TensorPrimitives.Min(g, c, into);
+        System.Numerics.Tensors.TensorPrimitives.Max(into, -c, into);
+    }
 }
