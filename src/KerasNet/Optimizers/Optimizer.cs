@@ -67,12 +67,14 @@ public abstract partial class Optimizer : IFusedUpdates
     public double Decay
     {
         get => _decay;
-        init
-        {
-            if (!(value >= 0) || double.IsInfinity(value)) throw new KerasNetException($"{GetType().Name}: decay must be >= 0, got {value}.");
-            if (value > 0 && !UsesLearningRateDecay) throw new KerasNetException($"{GetType().Name}: decay is not a learning-rate decay here; see its own arguments.");
-            _decay = value;
-        }
+        init => SetDecay(value);
+    }
+
+    private void SetDecay(double value)
+    {
+        if (!(value >= 0) || double.IsInfinity(value)) throw new KerasNetException($"{GetType().Name}: decay must be >= 0, got {value}.");
+        if (value > 0 && !UsesLearningRateDecay) throw new KerasNetException($"{GetType().Name}: decay is not a learning-rate decay here; see its own arguments.");
+        _decay = value;
     }
 
     /// <summary>Clips each variable's gradient to this L2 norm (Keras's <c>clipnorm</c>; not with <see cref="GlobalClipnorm"/>).</summary>
@@ -105,6 +107,17 @@ public abstract partial class Optimizer : IFusedUpdates
     /// <c>w - w * weight_decay * lr</c> (null: none).
     /// </summary>
     public double? WeightDecay { get => _weightDecay; init => _weightDecay = NonNegative(value, "weight_decay"); }
+
+    /// <summary>Sets the arguments every optimizer shares, with the same checks as the properties (for configs read back).</summary>
+    internal void Configure(double? clipnorm, double? globalClipnorm, double? clipvalue, double? weightDecay, double decay)
+    {
+        if (clipnorm != null && globalClipnorm != null) throw BothNorms();
+        _clipnorm = NonNegative(clipnorm, "clipnorm");
+        _globalClipnorm = NonNegative(globalClipnorm, "global_clipnorm");
+        _clipvalue = NonNegative(clipvalue, "clipvalue");
+        if (weightDecay != null || this is not AdamW) _weightDecay = NonNegative(weightDecay, "weight_decay");
+        SetDecay(decay);
+    }
 
     private KerasNetException BothNorms() =>
         new($"{GetType().Name}: cannot accept both clipnorm and global_clipnorm (tf.keras 2.4 refuses the pair too).");
