@@ -6,6 +6,10 @@ namespace KerasNet.Optimizers;
 
 public abstract partial class Optimizer
 {
+    // The sums of squares are taken in double and rounded once to float32: TensorFlow's float32 reduction order
+    // (Eigen's tree) cannot be reproduced, and the correctly rounded sum is what it approximates; every other
+    // operation is TensorFlow's float32 one.
+
     /// <summary>
     /// tf.keras 2.4's <c>_transform_gradients</c> on one stored gradient: clip_by_value, then clip_by_norm
     /// (<c>g * clipnorm / max(||g||, clipnorm)</c>), then the global norm's scale.
@@ -17,7 +21,7 @@ public abstract partial class Optimizer
         if (_clipnorm is double cn)
         {
             float c = (float)cn;
-            float sum = TensorPrimitives.SumOfSquares((ReadOnlySpan<float>)g);
+            float sum = (float)OptimizerKernels.SumOfSquares(g);
             // clip_ops.clip_by_norm: the norm of an all-zero gradient is taken as 0 without a sqrt.
             float norm = sum > 0 ? MathF.Sqrt(sum) : sum;
             TensorPrimitives.Multiply(g, c, g);
@@ -28,19 +32,19 @@ public abstract partial class Optimizer
 
     /// <summary>
     /// clip_ops.clip_by_global_norm's scale over the step's gradients (after clip_by_value):
-    /// <c>clipnorm * min(1 / norm, 1 / clipnorm)</c>, NaN when the norm is not finite; norm = sqrt(2 * sum of l2_loss).
+    /// <c>clipnorm * min(1 / norm, 1 / clipnorm)</c>, NaN when the norm is not finite; norm = sqrt(sum of squares).
     /// </summary>
     private float GlobalClipScale(IReadOnlyList<Variable> variables, GradientSink? sink, float clip)
     {
-        float half = 0;
+        double total = 0;
         foreach (var v in variables)
         {
             if (sink != null && !sink.Received(v)) continue;
             var g = v.Grad.Span;
             if (_clipvalue is double cv) OptimizerKernels.ClipByValue(g, (float)cv, g);
-            half += TensorPrimitives.SumOfSquares((ReadOnlySpan<float>)g) * 0.5f;
+            total += OptimizerKernels.SumOfSquares(g);
         }
-        float norm = MathF.Sqrt(half * 2);
+        float norm = MathF.Sqrt((float)total);
         return clip * MathF.Min(1f / norm, 1f / clip) + (norm - norm);
     }
 }

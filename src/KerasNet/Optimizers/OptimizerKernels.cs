@@ -59,4 +59,21 @@ internal static class OptimizerKernels
         System.Numerics.Tensors.TensorPrimitives.Min(g, c, into);
         System.Numerics.Tensors.TensorPrimitives.Max(into, -c, into);
     }
+
+    /// <summary>The sum of squares accumulated in double (each float square is exact in double).</summary>
+    public static double SumOfSquares(ReadOnlySpan<float> x)
+    {
+        var lo2 = System.Numerics.Vector<double>.Zero;
+        var hi2 = System.Numerics.Vector<double>.Zero;
+        var vx = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(x);
+        foreach (var v in vx)
+        {
+            System.Numerics.Vector.Widen(v, out var lo, out var hi);
+            lo2 += lo * lo;
+            hi2 += hi * hi;
+        }
+        double s = System.Numerics.Vector.Sum(lo2 + hi2);
+        for (int i = vx.Length * System.Numerics.Vector<float>.Count; i < x.Length; i++) s += (double)x[i] * x[i];
+        return s;
+    }
 }

@@ -9,6 +9,8 @@ CONFIG_JSON: {"name": ..., "sizes": [variable sizes], "learning_rate": number or
   the optimizer's own fields, and optionally clipnorm / clipvalue / global_clipnorm / weight_decay / decay}.
 With {"schedule_only": true} only lr.npy is written, for steps 0 .. steps-1.
 """
+import ctypes
+import ctypes.util
 import json
 import math
 import sys
@@ -16,6 +18,32 @@ import sys
 import numpy as np
 
 f32 = np.float32
+
+# pow, cos and log through the C library's float functions (powf, cosf, logf), element by element: numpy's own
+# vectorised float32 loops (SVML on AVX-512 machines) round differently in the last bit, and so may TensorFlow's Eigen.
+# With these the transcription fixes every rounding, so the comparison can be bit for bit.
+_libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+for _fn, _n in (("powf", 2), ("cosf", 1), ("logf", 1)):
+    getattr(_libm, _fn).restype = ctypes.c_float
+    getattr(_libm, _fn).argtypes = [ctypes.c_float] * _n
+
+
+def _each(fn, *xs):
+    arrs = np.broadcast_arrays(*[np.asarray(x, f32) for x in xs])
+    out = np.array([fn(*(float(a) for a in t)) for t in zip(*[a.ravel() for a in arrs])], f32).reshape(arrs[0].shape)
+    return out if out.ndim else f32(out)
+
+
+def powf(a, b):
+    return _each(_libm.powf, a, b)
+
+
+def cosf(a):
+    return _each(_libm.cosf, a)
+
+
+def logf(a):
+    return _each(_libm.logf, a)
 
 
 # ---- learning-rate schedules (learning_rate_schedule.py; CosineDecay's warmup as Keras 3) ----
@@ -30,7 +58,7 @@ def schedule(cfg):
             p = f32(step) / f32(c["decay_steps"])
             if c.get("staircase"):
                 p = np.floor(p)
-            return lr0 * np.power(f32(c["decay_rate"]), p)
+            return lr0 * powf(f32(c["decay_rate"]), p)
     elif cls == "InverseTimeDecay":
         def f(step):
             p = f32(step) / f32(c["decay_steps"])
@@ -62,14 +90,14 @@ def schedule(cfg):
             else:
                 s = min(s, ds)
             p = s / ds
-            return (lr0 - end) * np.power(f32(1) - p, power) + end
+            return (lr0 - end) * powf(f32(1) - p, power) + end
     elif cls == "CosineDecay":
         alpha = c.get("alpha", 0.0)
         target = c.get("warmup_target")
 
         def decayed(s, ds, start):
             frac = s / ds
-            cos = f32(0.5) * (f32(1.0) + np.cos(f32(math.pi) * frac))
+            cos = f32(0.5) * (f32(1.0) + cosf(f32(math.pi) * frac))
             return start * (f32(1 - alpha) * cos + f32(alpha))
 
         def f(step):
@@ -91,11 +119,11 @@ def schedule(cfg):
                 i = np.floor(frac)
                 frac = frac - i
             else:
-                i = np.floor(np.log(f32(1.0) - frac * (f32(1.0) - t_mul)) / np.log(t_mul))
-                sum_r = (f32(1.0) - np.power(t_mul, i)) / (f32(1.0) - t_mul)
-                frac = (frac - sum_r) / np.power(t_mul, i)
-            m_fac = np.power(m_mul, i)
-            cos = f32(0.5) * m_fac * (f32(1.0) + np.cos(f32(math.pi) * frac))
+                i = np.floor(logf(f32(1.0) - frac * (f32(1.0) - t_mul)) / logf(t_mul))
+                sum_r = (f32(1.0) - powf(t_mul, i)) / (f32(1.0) - t_mul)
+                frac = (frac - sum_r) / powf(t_mul, i)
+            m_fac = powf(m_mul, i)
+            cos = f32(0.5) * m_fac * (f32(1.0) + cosf(f32(math.pi) * frac))
             return lr0 * ((f32(1) - alpha) * cos + alpha)
     else:
         raise SystemExit("unknown schedule " + cls)
@@ -147,7 +175,7 @@ def make(c):
         def init(n): return [np.zeros(n, f32) for _ in range(3)]
 
         def step(w, g, s, lr, t, k):
-            alpha = lr * np.sqrt(f32(1) - np.power(b2, f32(t))) / (f32(1) - np.power(b1, f32(t)))
+            alpha = lr * np.sqrt(f32(1) - powf(b2, f32(t))) / (f32(1) - powf(b1, f32(t)))
             s[0] = s[0] + (g - s[0]) * (f32(1) - b1)
             s[1] = s[1] + (g * g - s[1]) * (f32(1) - b2)
             v = s[1]
@@ -163,7 +191,7 @@ def make(c):
         def step(w, g, s, lr, t, k):
             s[0] = s[0] + (g - s[0]) * (f32(1) - b1)
             s[1] = np.maximum(b2 * s[1], np.abs(g))
-            return w - lr / (f32(1) - np.power(b1, f32(t))) * (s[0] / (s[1] + eps))
+            return w - lr / (f32(1) - powf(b1, f32(t))) * (s[0] / (s[1] + eps))
     elif name == "nadam":
         b1, b2, eps, decay = f32(c.get("beta_1", 0.9)), f32(c.get("beta_2", 0.999)), f32(c.get("epsilon", 1e-7)), f32(c.get("decay", 0.004))
         cache = {"m": f32(1.0), "t": 0}
@@ -171,8 +199,8 @@ def make(c):
         def init(n): return [np.zeros(n, f32) for _ in range(2)]
 
         def step(w, g, s, lr, t, k):
-            m_t = b1 * (f32(1.0) - f32(0.5) * np.power(f32(0.96), decay * f32(t)))
-            m_t1 = b1 * (f32(1.0) - f32(0.5) * np.power(f32(0.96), decay * f32(t + 1)))
+            m_t = b1 * (f32(1.0) - f32(0.5) * powf(f32(0.96), decay * f32(t)))
+            m_t1 = b1 * (f32(1.0) - f32(0.5) * powf(f32(0.96), decay * f32(t + 1)))
             if cache["t"] != t:  # the momentum cache advances once per step, not per variable
                 cache["t"], cache["prev"] = t, cache["m"]
                 cache["m"] = cache["m"] * m_t
@@ -182,7 +210,7 @@ def make(c):
             s[0] = b1 * s[0] + (f32(1) - b1) * g
             m_prime = s[0] / (f32(1.0) - sched_next)
             s[1] = b2 * s[1] + (f32(1) - b2) * (g * g)
-            v_prime = s[1] / (f32(1.0) - np.power(b2, f32(t)))
+            v_prime = s[1] / (f32(1.0) - powf(b2, f32(t)))
             m_bar = (f32(1.0) - m_t) * g_prime + m_t1 * m_prime
             return w - lr * m_bar / (np.sqrt(v_prime) + eps)
     elif name == "adagrad":
@@ -212,7 +240,7 @@ def make(c):
         def init(n): return [np.full(n, acc0, f32), np.zeros(n, f32)]
 
         def pw(x):
-            return np.sqrt(x) if power == f32(-0.5) else np.power(x, -power)
+            return np.sqrt(x) if power == f32(-0.5) else powf(x, -power)
 
         def step(w, g, s, lr, t, k):
             l2_adj = l2 + beta / (f32(2.0) * lr)
@@ -237,16 +265,13 @@ def clip(grads, c):
         cn = f32(c["clipnorm"])
         out = []
         for g in grads:
-            l2sum = np.sum(g * g, dtype=f32)
+            l2sum = f32(np.sum(g.astype(np.float64) ** 2))  # the sum in double, rounded once (as KerasNet)
             norm = np.sqrt(l2sum) if l2sum > 0 else l2sum
             out.append(g * cn / np.maximum(norm, cn))
         grads = out
     if c.get("global_clipnorm") is not None:
         cn = f32(c["global_clipnorm"])
-        half = f32(0)
-        for g in grads:
-            half = half + np.sum(g * g * f32(0.5), dtype=f32)
-        norm = np.sqrt(half * f32(2))
+        norm = np.sqrt(f32(sum(np.sum(g.astype(np.float64) ** 2) for g in grads)))
         scale = cn * np.minimum(f32(1.0) / norm, f32(1.0) / cn) + (norm - norm)
         grads = [g * scale for g in grads]
     return grads
@@ -273,7 +298,7 @@ def main():
     ws = [w[offs[i]:offs[i + 1]].copy() for i in range(len(sizes))]
     init, step = make(c)
     slots = [init(s) for s in sizes]
-    wd = c.get("weight_decay")
+    wd = c.get("weight_decay", 0.004 if c["name"] == "adamw" else None)
     out, lrs = [], []
     for it in range(steps):
         lr = lr_at(it)
