@@ -39,12 +39,13 @@ public abstract partial class Optimizer : IFusedUpdates
     public virtual string ClassName => GetType().Name;
 
     /// <summary>
-    /// The constant learning rate. Setting it replaces a schedule with the constant, as assigning
+    /// The constant learning rate; with a <see cref="Schedule"/>, the rate the next step uses
+    /// (<see cref="CurrentLearningRate"/>). Setting it replaces a schedule with the constant, as assigning
     /// <c>optimizer.learning_rate</c> does in Keras.
     /// </summary>
     public double LearningRate
     {
-        get => _learningRate;
+        get => Schedule != null ? CurrentLearningRate : _learningRate;
         set { CheckLearningRate(value); _learningRate = value; Schedule = null; }
     }
 
