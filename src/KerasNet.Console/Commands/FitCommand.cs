@@ -17,7 +17,7 @@ namespace KerasNet.ConsoleApp.Commands;
 public static class FitCommand
 {
     /// <summary>The optimizer names <c>--optimizer</c> takes (any case), as Keras's strings.</summary>
-    public static readonly string[] OptimizerNames = ["adam", "sgd", "rmsprop"];
+    public static readonly string[] OptimizerNames = Optimizer.KnownNames.Select(n => n.ToLowerInvariant()).ToArray();
 
     /// <summary>Builds the command.</summary>
     public static Command Create(CliContext context)
@@ -31,7 +31,7 @@ public static class FitCommand
         var noShuffle = new Option<bool>("--no-shuffle") { Description = "Keep the samples in order (Keras's shuffle=False)." };
         var optimizer = new Option<string?>("--optimizer")
         {
-            Description = "adam, sgd or rmsprop with Keras's defaults, fresh state (default: the file's optimizer, with its state).",
+            Description = "sgd, rmsprop, adam, adamw, adamax, nadam, adagrad, adadelta or ftrl with Keras's defaults, fresh state (default: the file's optimizer, with its state).",
             HelpName = "NAME",
         };
         optimizer.Validators.Add(r =>
@@ -144,7 +144,9 @@ public static class FitCommand
         }
         string lossText = string.Join(", ", model.Losses.Select(l => l.Name).Distinct());
         string metrics = model.MetricNames.Count > 0 ? $"; metrics {string.Join(", ", model.MetricNames)}" : "";
-        return $"Optimizer {model.Optimizer!.ClassName} (learning_rate={PyText.Repr(model.Optimizer.LearningRate)}, {optFrom}); " +
+        // A schedule is named, not evaluated: its rate changes step by step.
+        string rate = model.Optimizer!.Schedule is { } schedule ? schedule.ClassName : PyText.Repr(model.Optimizer.LearningRate);
+        return $"Optimizer {model.Optimizer.ClassName} (learning_rate={rate}, {optFrom}); " +
                $"loss {lossText} ({lossFrom}){metrics}";
     }
 }

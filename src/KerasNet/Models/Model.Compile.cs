@@ -56,7 +56,7 @@ public partial class Model
     /// Configures training, e.g. <c>Compile(optimizer: "Adam", loss: "categorical_crossentropy", metrics: ["accuracy"])</c>.
     /// One loss and one metric list apply to every output; <paramref name="lossWeights"/> weigh the outputs' losses.
     /// </summary>
-    /// <param name="optimizer">"adam", "sgd" or "rmsprop" (any case), with Keras's defaults.</param>
+    /// <param name="optimizer">"sgd", "rmsprop", "adam", "adamw", "adamax", "nadam", "adagrad", "adadelta" or "ftrl" (any case), with Keras's defaults.</param>
     /// <param name="loss">"categorical_crossentropy", "binary_crossentropy", "sparse_categorical_crossentropy" or "mean_squared_error"/"mse".</param>
     /// <param name="metrics">"accuracy"/"acc", "categorical_accuracy", "binary_accuracy", "sparse_categorical_accuracy".</param>
     /// <param name="lossWeights">One weight per output (default 1 each).</param>

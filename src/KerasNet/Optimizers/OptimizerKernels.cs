@@ -37,4 +37,43 @@ internal static class OptimizerKernels
         Engine.BufferCheck.Count(v.Length, w.Length, "v", "Adam");
         fixed (float* pw = w, pg = g, pm = m, pv = v) new AdamMath(lrT, oneMinusB1, oneMinusB2, eps).Run(pw, pg, pm, pv, w.Length);
     }
+
+    /// <summary>Keras 3's decoupled weight decay: w = w - (w * wd) * lr, element by element in that order.</summary>
+    public static void WeightDecay(Span<float> w, float wd, float lr)
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var vwd = new System.Numerics.Vector<float>(wd);
+            var vlr = new System.Numerics.Vector<float>(lr);
+            var vw = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(w);
+            for (int k = 0; k < vw.Length; k++) vw[k] -= vw[k] * vwd * vlr;
+            i = vw.Length * System.Numerics.Vector<float>.Count;
+        }
+        for (; i < w.Length; i++) w[i] -= w[i] * wd * lr;
+    }
+
+    /// <summary>clip_ops.clip_by_value(g, -c, c): minimum with c, then maximum with -c.</summary>
+    public static void ClipByValue(ReadOnlySpan<float> g, float c, Span<float> into)
+    {
+        System.Numerics.Tensors.TensorPrimitives.Min(g, c, into);
+        System.Numerics.Tensors.TensorPrimitives.Max(into, -c, into);
+    }
+
+    /// <summary>The sum of squares accumulated in double (each float square is exact in double).</summary>
+    public static double SumOfSquares(ReadOnlySpan<float> x)
+    {
+        var lo2 = System.Numerics.Vector<double>.Zero;
+        var hi2 = System.Numerics.Vector<double>.Zero;
+        var vx = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(x);
+        foreach (var v in vx)
+        {
+            System.Numerics.Vector.Widen(v, out var lo, out var hi);
+            lo2 += lo * lo;
+            hi2 += hi * hi;
+        }
+        double s = System.Numerics.Vector.Sum(lo2 + hi2);
+        for (int i = vx.Length * System.Numerics.Vector<float>.Count; i < x.Length; i++) s += (double)x[i] * x[i];
+        return s;
+    }
 }

@@ -1,57 +1,96 @@
 #nullable enable
+using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
 
 namespace KerasNet.Optimizers;
 
 /// <summary>
-/// RMSprop as tf.keras 2.4: ms = rho ms + (1 - rho) g². Without momentum w -= lr g / (sqrt(ms) + epsilon);
-/// with momentum TensorFlow's ApplyRMSProp: mom = momentum mom + lr g / sqrt(ms + epsilon); w -= mom.
+/// RMSprop as tf.keras 2.4. Without momentum (Keras's own update): ms = rho ms + (1 - rho) g², centered
+/// mg = rho mg + (1 - rho) g and denominator ms - mg², w -= lr g / (sqrt(denominator) + epsilon). With momentum,
+/// TensorFlow's ApplyRMSProp / ApplyCenteredRMSProp: ms += (g² - ms)(1 - rho), mom = momentum mom + g lr /
+/// sqrt(denominator + epsilon), w -= mom.
 /// </summary>
 public sealed class RMSprop : Optimizer
 {
-    private static readonly string[] RmsOnly = ["rms"];
-    private static readonly string[] RmsAndMomentum = ["rms", "momentum"];
-
     /// <summary>Creates the optimizer with Keras 2.4's defaults.</summary>
-    public RMSprop(double learningRate = 0.001, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7)
-        : base(learningRate)
+    public RMSprop(LearningRateSetting learningRate = default, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false)
+        : base(learningRate, 0.001)
     {
-        Rho = rho; Momentum = momentum; Epsilon = epsilon;
+        if (!(momentum >= 0 && momentum <= 1)) throw new KerasNetException($"RMSprop: momentum must be in [0, 1], got {momentum}.");
+        Rho = rho; Momentum = momentum; Epsilon = epsilon; Centered = centered;
+        var names = new List<string> { "rms" };
+        var k3 = new List<string> { "velocity" };
+        if (momentum > 0) { names.Add("momentum"); k3.Add("momentum"); }
+        if (centered) { names.Add("mg"); k3.Add("average_gradient"); }
+        SlotNames = names;
+        Keras3SlotNames = k3;
     }
 
     /// <summary>Decay of the mean square.</summary>
     public double Rho { get; }
     /// <summary>Momentum factor.</summary>
     public double Momentum { get; }
-    /// <summary>Added inside the square root.</summary>
+    /// <summary>Added to the square root (inside it with momentum, as TensorFlow's kernel).</summary>
     public double Epsilon { get; }
+    /// <summary>Whether the mean square is centered by the mean gradient.</summary>
+    public bool Centered { get; }
 
     /// <summary>With momentum, TensorFlow updates only an Embedding's looked-up rows (and their momentum).</summary>
     private protected override bool SparseMatchesDense => Momentum == 0;
 
     /// <inheritdoc/>
-    public override IReadOnlyList<string> SlotNames => Momentum > 0 ? RmsAndMomentum : RmsOnly;
+    public override IReadOnlyList<string> SlotNames { get; }
+
+    internal override IReadOnlyList<string> Keras3SlotNames { get; }
+
+    /// <summary>Keras 3 builds every velocity, then every momentum, then every average_gradient.</summary>
+    internal override int[][] Keras3SlotGroups => LegacySlotGroups;
 
     /// <inheritdoc/>
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, float[][] slots, int offset, int length)
     {
-        var ms = slots[0].AsSpan(offset, length);
-        float lr = (float)LearningRate, rho = (float)Rho, mu = (float)Momentum, eps = (float)Epsilon;
-        if (Momentum == 0)
+        bool mom = Momentum > 0;
+        var step = new Lane(StepLearningRate, (float)Rho, (float)Momentum, (float)Epsilon, mom, Centered);
+        Span<float> Slot(int i) => i < slots.Length ? slots[i].AsSpan(offset, length) : default;
+        // Slots: rms, [momentum], [mg]; the step always reads mg from s2.
+        LaneKernels.Run(step, w, g, Slot(0), mom ? Slot(1) : default, Centered ? Slot(mom ? 2 : 1) : default);
+    }
+
+    private readonly unsafe struct Lane(float lr, float rho, float mu, float eps, bool momentum, bool centered) : ILaneStep
+    {
+        public Vector512<float> Step(Vector512<float> w, Vector512<float> g, float* ms, float* mom, float* mg)
         {
-            for (int i = 0; i < w.Length; i++)
+            var one = Vector512.Create(1f - rho);
+            var rhov = Vector512.Create(rho);
+            var lrv = Vector512.Create(lr);
+            var epsv = Vector512.Create(eps);
+            var msv = Vector512.Load(ms);
+            if (!momentum)
             {
-                ms[i] = rho * ms[i] + (1 - rho) * g[i] * g[i];
-                w[i] -= lr * g[i] / (MathF.Sqrt(ms[i]) + eps);
+                msv = rhov * msv + one * (g * g);
+                msv.Store(ms);
+                var denom = msv;
+                if (centered)
+                {
+                    var mgv = rhov * Vector512.Load(mg) + one * g;
+                    mgv.Store(mg);
+                    denom = msv - mgv * mgv;
+                }
+                return w - lrv * g / (Vector512.Sqrt(denom) + epsv);
             }
-            return;
-        }
-        var mom = slots[1].AsSpan(offset, length);
-        for (int i = 0; i < w.Length; i++)
-        {
-            ms[i] = rho * ms[i] + (1 - rho) * g[i] * g[i];
-            mom[i] = mu * mom[i] + lr * g[i] / MathF.Sqrt(ms[i] + eps);
-            w[i] -= mom[i];
+            msv += (g * g - msv) * one;
+            msv.Store(ms);
+            var d = msv;
+            if (centered)
+            {
+                var mgv = Vector512.Load(mg);
+                mgv += (g - mgv) * one;
+                mgv.Store(mg);
+                d = msv - mgv * mgv;
+            }
+            var momv = Vector512.Load(mom) * Vector512.Create(mu) + g * lrv / Vector512.Sqrt(d + epsv);
+            momv.Store(mom);
+            return w - momv;
         }
     }
 
@@ -59,11 +98,10 @@ public sealed class RMSprop : Optimizer
     public override JsonObject GetConfig()
     {
         var c = base.GetConfig();
-        c["decay"] = 0.0;
         c["rho"] = Rho;
         c["momentum"] = Momentum;
         c["epsilon"] = Epsilon;
-        c["centered"] = false;
+        c["centered"] = Centered;
         return c;
     }
 }

@@ -1,21 +1,22 @@
 #nullable enable
+using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
 
 namespace KerasNet.Optimizers;
 
 /// <summary>
-/// Stochastic gradient descent as tf.keras 2.4: without momentum w -= lr g; with momentum
-/// v = momentum v - lr g, then w += v, or w += momentum v - lr g when nesterov.
+/// Stochastic gradient descent as tf.keras 2.4: without momentum w -= lr g; with momentum (TensorFlow's
+/// ResourceApplyKerasMomentum) v = momentum v - lr g, then w += v, or w += momentum v - lr g when nesterov.
 /// </summary>
 public sealed class SGD : Optimizer
 {
     private static readonly string[] NoSlots = [];
     private static readonly string[] MomentumSlot = ["momentum"];
 
-    /// <summary>Creates the optimizer (Keras defaults: lr 0.01, no momentum).</summary>
-    public SGD(double learningRate = 0.01, double momentum = 0.0, bool nesterov = false) : base(learningRate)
+    /// <summary>Creates the optimizer (Keras defaults: learning_rate 0.01, no momentum).</summary>
+    public SGD(LearningRateSetting learningRate = default, double momentum = 0.0, bool nesterov = false) : base(learningRate, 0.01)
     {
-        if (momentum < 0 || momentum > 1) throw new KerasNetException($"SGD: momentum must be in [0, 1], got {momentum}.");
+        if (!(momentum >= 0 && momentum <= 1)) throw new KerasNetException($"SGD: momentum must be in [0, 1], got {momentum}.");
         Momentum = momentum; Nesterov = nesterov;
     }
 
@@ -30,20 +31,25 @@ public sealed class SGD : Optimizer
     /// <inheritdoc/>
     public override IReadOnlyList<string> SlotNames => Momentum > 0 ? MomentumSlot : NoSlots;
 
+    internal override IReadOnlyList<string> Keras3SlotNames => SlotNames;
+
     /// <inheritdoc/>
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, float[][] slots, int offset, int length)
     {
-        float lr = (float)LearningRate, mu = (float)Momentum;
-        if (Momentum == 0)
+        var step = new Lane(StepLearningRate, (float)Momentum, Momentum > 0, Nesterov);
+        LaneKernels.Run(step, w, g, Momentum > 0 ? slots[0].AsSpan(offset, length) : default, default, default);
+    }
+
+    private readonly unsafe struct Lane(float lr, float mu, bool momentum, bool nesterov) : ILaneStep
+    {
+        public Vector512<float> Step(Vector512<float> w, Vector512<float> g, float* s0, float* s1, float* s2)
         {
-            for (int i = 0; i < w.Length; i++) w[i] -= lr * g[i];
-            return;
-        }
-        var v = slots[0].AsSpan(offset, length);
-        for (int i = 0; i < w.Length; i++)
-        {
-            v[i] = mu * v[i] - lr * g[i];
-            w[i] += Nesterov ? mu * v[i] - lr * g[i] : v[i];
+            var lrv = Vector512.Create(lr);
+            if (!momentum) return w - lrv * g;
+            var muv = Vector512.Create(mu);
+            var v = Vector512.Load(s0) * muv - lrv * g;
+            v.Store(s0);
+            return w + (nesterov ? v * muv - lrv * g : v);
         }
     }
 
@@ -51,7 +57,6 @@ public sealed class SGD : Optimizer
     public override JsonObject GetConfig()
     {
         var c = base.GetConfig();
-        c["decay"] = 0.0;
         c["momentum"] = Momentum;
         c["nesterov"] = Nesterov;
         return c;

@@ -10,7 +10,7 @@ namespace KerasNet.Saving;
 /// Optimizer state in model files, so that a loaded model resumes training exactly: tf.keras 2.4's
 /// <c>/optimizer_weights</c> (<c>Adam/iter:0</c>, then every variable's first slot, then every second slot:
 /// <c>Adam/conv2d/kernel/m:0</c> ... <c>Adam/dense/bias/v:0</c>) and Keras 3's <c>optimizer/vars</c>
-/// (0 = iteration, 1 = learning_rate, then the slots).
+/// (0 = iteration, 1 = learning_rate unless it is a schedule, then the slots).
 /// </summary>
 internal static partial class OptimizerState
 {
@@ -26,13 +26,19 @@ internal static partial class OptimizerState
         var g = new H5Group();
         var names = new List<string> { $"{opt.ClassName}/iter:0" };
         H5Tree.Put(g, names[0], opt.Iterations);
-        for (int s = 0; s < opt.SlotNames.Count; s++)
-            foreach (var v in vars)
-            {
-                string name = $"{opt.ClassName}/{v.LayerName}/{v.Name}/{opt.SlotNames[s]}:0";
-                names.Add(name);
-                H5Tree.Put(g, name, H5Tree.Floats((float[])opt.SlotsOf(v)[s].Clone(), v.Shape));
-            }
+        // Nadam's momentum_cache comes next: tf.keras 2.4 appends it to the weights before creating the slots.
+        for (int k = 0; k < opt.ScalarNames.Count; k++)
+        {
+            string name = $"{opt.ClassName}/{opt.ScalarNames[k]}:0";
+            names.Add(name);
+            H5Tree.Put(g, name, opt.GetScalar(k));
+        }
+        foreach (var (v, s) in Optimizer.SlotOrder(opt.LegacySlotGroups, vars))
+        {
+            string name = $"{opt.ClassName}/{v.LayerName}/{v.Name}/{opt.SlotNames[s]}:0";
+            names.Add(name);
+            H5Tree.Put(g, name, H5Tree.Floats((float[])opt.SlotsOf(v)[s].Clone(), v.Shape));
+        }
         H5Tree.SetStringList(g.Attributes, "weight_names", names);
         root["optimizer_weights"] = g;
     }
@@ -51,7 +57,12 @@ internal static partial class OptimizerState
             var segs = name.Split('/');
             string last = StripSuffix(segs[^1]);
             if (IterationNames.Contains(last) && segs.Length <= 2) { opt.Iterations = r.ReadInt64(g, name); continue; }
-            if (last == "learning_rate" && segs.Length <= 2) { opt.LearningRate = r.ReadFloats(g, name).Data[0]; continue; }
+            if (last == "learning_rate" && segs.Length <= 2)
+            {
+                if (opt.Schedule == null) opt.LearningRate = r.ReadFloats(g, name).Data[0];
+                continue;
+            }
+            if (segs.Length <= 2 && opt.ScalarNames.ToList().IndexOf(last) is int k and >= 0) { opt.SetScalar(k, r.ReadFloats(g, name).Data[0]); continue; }
             var target = Locate(opt, vars, segs);
             if (target == null) { skipped.Add(name); continue; }
             var (data, _) = r.ReadFloats(g, name);
@@ -105,30 +116,28 @@ internal static partial class OptimizerState
 
     private static int SlotIndex(Optimizer opt, string slot)
     {
-        int i = opt.SlotNames.ToList().IndexOf(slot);
+        int i = opt.SlotIndex(slot);
         if (i >= 0) return i;
-        // Keras 3 calls Adam's m and v "momentum" and "velocity", RMSprop's mean square "velocity".
+        // Older spellings: Keras 2.0-2.3's RMSprop "accumulator", SGD "moment".
         string alias = (opt, slot) switch
         {
-            (Adam, "momentum") => "m",
-            (Adam, "velocity") => "v",
-            (RMSprop, "velocity" or "accumulator") => "rms",
+            (RMSprop, "accumulator") => "rms",
             (SGD, "moment") => "momentum",
             _ => "",
         };
-        return opt.SlotNames.ToList().IndexOf(alias);
+        return opt.SlotIndex(alias);
     }
 
     private static string StripSuffix(string s) => s.EndsWith(":0", StringComparison.Ordinal) ? s[..^2] : s;
 
     /// <summary>
-    /// The variables' slot arrays in Keras 3's order: Adam creates m and v per variable in turn; SGD and RMSprop
-    /// create all of one kind, then all of the next.
+    /// Keras 3's optimizer variables after the iteration count: the learning rate (unless it is a schedule), the
+    /// slots in Keras 3's creation order, then optimizer-wide scalars (Nadam's momentum product).
     /// </summary>
-    private static IEnumerable<(Variable Var, int Slot)> Keras3Order(Optimizer opt, IReadOnlyList<Variable> vars) =>
-        opt is Adam
-            ? vars.SelectMany(v => Enumerable.Range(0, opt.SlotNames.Count).Select(s => (v, s)))
-            : Enumerable.Range(0, opt.SlotNames.Count).SelectMany(s => vars.Select(v => (v, s)));
+    private static int Keras3Count(Optimizer opt, IReadOnlyList<Variable> vars, bool withScalars) =>
+        1 + (opt.Schedule == null ? 1 : 0) + vars.Count * opt.SlotNames.Count + (withScalars ? opt.ScalarNames.Count : 0);
+
+    private static string Key(int i) => i.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Writes Keras 3's <c>optimizer/vars</c> group.</summary>
     public static void WriteKeras3(H5Group root, Model model)
@@ -137,13 +146,14 @@ internal static partial class OptimizerState
         if (opt == null) return;
         var vars = H5Tree.Child(H5Tree.Child(root, "optimizer"), "vars");
         vars.Attributes["name"] = opt.ClassName.ToLowerInvariant();
-        vars["0"] = opt.Iterations;
-        vars["1"] = (float)opt.LearningRate;
-        // Keras 3 builds the slots on the first step; an optimizer that never stepped saves only these two.
+        int i = 0;
+        vars[Key(i++)] = opt.Iterations;
+        if (opt.Schedule == null) vars[Key(i++)] = (float)opt.LearningRate;
+        // Keras 3 builds the slots on the first step; an optimizer that never stepped saves only these.
         if (opt.Iterations == 0 && !model.TrainableWeights.Any(opt.HasSlots)) return;
-        int i = 2;
-        foreach (var (v, s) in Keras3Order(opt, model.TrainableWeights))
-            vars[(i++).ToString(System.Globalization.CultureInfo.InvariantCulture)] = H5Tree.Floats((float[])opt.SlotsOf(v)[s].Clone(), v.Shape);
+        foreach (var (v, s) in Optimizer.SlotOrder(opt.Keras3SlotGroups, model.TrainableWeights))
+            vars[Key(i++)] = H5Tree.Floats((float[])opt.SlotsOf(v)[s].Clone(), v.Shape);
+        for (int k = 0; k < opt.ScalarNames.Count; k++) vars[Key(i++)] = opt.GetScalar(k);
     }
 
     /// <summary>Restores Keras 3's <c>optimizer/vars</c>; a layout that does not match is skipped with a warning.</summary>
@@ -152,28 +162,32 @@ internal static partial class OptimizerState
         var opt = model.Optimizer;
         var g = r.Group(r.Root, "optimizer/vars");
         if (opt == null || g == null) return;
-        var order = Keras3Order(opt, model.TrainableWeights).ToList();
+        var weights = model.TrainableWeights;
+        var order = Optimizer.SlotOrder(opt.Keras3SlotGroups, weights).ToList();
         int count = r.ChildNames(g).Count;
-        if (count == 2)
+        int head = opt.Schedule == null ? 2 : 1;
+        void ReadHead()
         {
             opt.Iterations = r.ReadInt64(g, "0");
-            opt.LearningRate = r.ReadFloats(g, "1").Data[0];
-            return;
+            if (head == 2) opt.LearningRate = r.ReadFloats(g, "1").Data[0];
         }
-        if (count != order.Count + 2)
+        if (count == head) { ReadHead(); return; }
+        bool withScalars = count == Keras3Count(opt, weights, true);
+        if (!withScalars && count != Keras3Count(opt, weights, false))
         {
-            Keras.Warn($"{r.Name}: optimizer/vars holds {count} variables but {opt.ClassName} for this model has {order.Count + 2}; the optimizer state is not restored.");
+            Keras.Warn($"{r.Name}: optimizer/vars holds {count} variables but {opt.ClassName} for this model has {Keras3Count(opt, weights, true)}; the optimizer state is not restored.");
             return;
         }
-        var arrays = order.Select((o, i) => r.ReadFloats(g, (i + 2).ToString(System.Globalization.CultureInfo.InvariantCulture)).Data).ToList();
+        var arrays = order.Select((o, i) => r.ReadFloats(g, Key(i + head)).Data).ToList();
         for (int i = 0; i < order.Count; i++)
             if (arrays[i].Length != order[i].Var.Size)
             {
-                Keras.Warn($"{r.Name}: optimizer/vars/{i + 2} has {arrays[i].Length} values but '{order[i].Var.FullName}' has {order[i].Var.Size}; the optimizer state is not restored.");
+                Keras.Warn($"{r.Name}: optimizer/vars/{i + head} has {arrays[i].Length} values but '{order[i].Var.FullName}' has {order[i].Var.Size}; the optimizer state is not restored.");
                 return;
             }
-        opt.Iterations = r.ReadInt64(g, "0");
-        opt.LearningRate = r.ReadFloats(g, "1").Data[0];
+        ReadHead();
         for (int i = 0; i < order.Count; i++) arrays[i].CopyTo(opt.SlotsOf(order[i].Var)[order[i].Slot], 0);
+        if (withScalars)
+            for (int k = 0; k < opt.ScalarNames.Count; k++) opt.SetScalar(k, r.ReadFloats(g, Key(head + order.Count + k)).Data[0]);
     }
 }

@@ -12,18 +12,8 @@ namespace KerasNet.Saving;
 /// </summary>
 internal static class TrainingConfig
 {
-    // tf.keras 2.4 keeps these hyperparameters in float32 variables, so its config holds their widened values
-    // (0.0010000000474974513); epsilon is a Python float and stays as given.
-    private static readonly HashSet<string> Float32Fields = ["learning_rate", "decay", "beta_1", "beta_2", "rho", "momentum"];
-
     /// <summary>tf.keras 2.4's optimizer config <c>{"class_name", "config"}</c>.</summary>
-    public static JsonObject OptimizerConfig(Optimizer o)
-    {
-        var c = o.GetConfig();
-        foreach (var key in c.Select(p => p.Key).ToList())
-            if (Float32Fields.Contains(key) && c[key] is JsonValue v && v.TryGetValue<double>(out var d)) c[key] = (double)(float)d;
-        return new JsonObject { ["class_name"] = o.ClassName, ["config"] = c };
-    }
+    public static JsonObject OptimizerConfig(Optimizer o) => Optimizers.OptimizerConfig.Write(o);
 
     /// <summary>tf.keras 2.4's <c>training_config</c> for a compiled model (null when not compiled).</summary>
     public static JsonObject? Keras2(Model model)
@@ -149,28 +139,7 @@ internal static class TrainingConfig
         _ => null,
     };
 
-    private static Optimizer OptimizerFrom(JsonObject o, string source)
-    {
-        string cls = o["class_name"]?.GetValue<string>() ?? throw new KerasNetException($"{source}: optimizer config without 'class_name'.");
-        var c = o["config"] as JsonObject ?? new JsonObject();
-        double Get(double fallback, params string[] keys)
-        {
-            foreach (var k in keys)
-                if (c[k] is JsonValue v && v.GetValueKind() == JsonValueKind.Number) return v.GetValue<double>();
-                else if (c[k] is JsonObject) throw new KerasNetException($"{source}: optimizer {cls}: '{k}' is a schedule, which is not supported.");
-            return fallback;
-        }
-        bool Flag(string key) => c[key] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
-        // keras 2.11-2.15 register their optimizers as "Custom>Adam".
-        string bare = cls[(cls.LastIndexOf('>') + 1)..];
-        return bare.ToLowerInvariant() switch
-        {
-            "adam" => new Adam(Get(0.001, "learning_rate", "lr"), Get(0.9, "beta_1"), Get(0.999, "beta_2"), Get(1e-7, "epsilon")),
-            "sgd" => new SGD(Get(0.01, "learning_rate", "lr"), Get(0, "momentum"), Flag("nesterov")),
-            "rmsprop" => new RMSprop(Get(0.001, "learning_rate", "lr"), Get(0.9, "rho"), Get(0, "momentum"), Get(1e-7, "epsilon")),
-            _ => throw new KerasNetException($"optimizer '{cls}' is not supported (Adam, SGD, RMSprop)"),
-        };
-    }
+    private static Optimizer OptimizerFrom(JsonObject o, string source) => Optimizers.OptimizerConfig.Read(o, source);
 
     private static string LossName(JsonNode? n, string source) => n switch
     {
