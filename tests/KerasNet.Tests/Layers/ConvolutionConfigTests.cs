@@ -78,7 +78,7 @@ public class ConvolutionConfigTests
         var d = Assert.IsType<Conv2DTranspose>(FromConfig("Deconvolution2D", """{"name": "d", "nb_filter": 3, "nb_row": 3, "nb_col": 3, "output_shape": [null, 8, 8, 3], "border_mode": "same", "subsample": [2, 2], "dim_ordering": "tf", "activation": "linear"}"""));
         Assert.Equal((3, new Size2(3, 3), new Size2(2, 2), "same"), (d.Filters, d.KernelSize, d.Strides, d.Padding));
         d.Build([4, 4, 5]);
-        Assert.Equal([8, 8, 3], d.OutputShape);
+        Assert.Equal([8, 8, 3], d.OutputShape!);
         var bad = Assert.IsType<Conv2DTranspose>(FromConfig("Deconvolution2D", """{"name": "d2", "nb_filter": 3, "nb_row": 3, "nb_col": 3, "output_shape": [null, 10, 10, 3], "border_mode": "valid", "subsample": [2, 2]}"""));
         var e = Assert.ThrowsAny<KerasNetException>(() => bad.Build([4, 4, 5]));
         Assert.Contains("Keras 1's output_shape (10, 10)", e.Message);

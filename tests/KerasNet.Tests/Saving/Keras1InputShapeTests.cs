@@ -28,13 +28,13 @@ public class Keras1InputShapeTests
     public void RecurrentLayerInputDimAndLengthGiveTheSequenceShape()
     {
         var m = Keras.ModelFromJson(Keras1(Lstm + "," + Dense));
-        Assert.Equal([5, 3], m.InputShape);
-        Assert.Equal([2], m.OutputShape);
+        Assert.Equal([5, 3], m.InputShape!);
+        Assert.Equal([2], m.OutputShape!);
         Assert.Equal([3, 16], m.Layers[0].Weights[0].Shape);
         foreach (var cls in new[] { "GRU", "SimpleRNN" })
         {
             var rnn = Keras.ModelFromJson(Keras1(Lstm.Replace("\"LSTM\"", $"\"{cls}\"") + "," + Dense));
-            Assert.Equal([5, 3], rnn.InputShape);
+            Assert.Equal([5, 3], rnn.InputShape!);
             Assert.Equal(cls, rnn.Layers[0].ClassName);
         }
     }
@@ -46,8 +46,8 @@ public class Keras1InputShapeTests
             {"class_name": "Convolution1D", "config": {"name": "convolution1d_1", "nb_filter": 6, "filter_length": 3,
              "border_mode": "valid", "subsample_length": 1, "activation": "relu", "input_dim": 4, "input_length": 9}}
             """));
-        Assert.Equal([9, 4], m.InputShape);
-        Assert.Equal([7, 6], m.OutputShape);
+        Assert.Equal([9, 4], m.InputShape!);
+        Assert.Equal([7, 6], m.OutputShape!);
     }
 
     [Fact]
@@ -58,11 +58,11 @@ public class Keras1InputShapeTests
              "mask_zero": true, "init": "uniform", "input_dtype": "int32"}},
             {"class_name": "LSTM", "config": {"name": "lstm_1", "output_dim": 3, "input_dim": null, "input_length": null}}
             """));
-        Assert.Equal([7], e.InputShape); // input_dim 10 is the vocabulary, not a shape
+        Assert.Equal([7], e.InputShape!); // input_dim 10 is the vocabulary, not a shape
         Assert.Equal([10, 4], e.Layers[0].Weights[0].Shape);
-        Assert.Equal([3], e.OutputShape);
+        Assert.Equal([3], e.OutputShape!);
         var d = Keras.ModelFromJson(Keras1("""{"class_name": "Dense", "config": {"name": "dense_1", "output_dim": 2, "input_dim": 6}}"""));
-        Assert.Equal([6], d.InputShape);
+        Assert.Equal([6], d.InputShape!);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public class Keras1InputShapeTests
         Assert.Contains("input_length", e.Message);
         // batch_input_shape still wins over the Keras 1 arguments.
         var m = Keras.ModelFromJson(Keras1(Lstm.Replace("\"input_dim\": 3", "\"batch_input_shape\": [null, 8, 3], \"input_dim\": 3")));
-        Assert.Equal([8, 3], m.InputShape);
+        Assert.Equal([8, 3], m.InputShape!);
     }
 
     [SkippableFact]
