@@ -67,7 +67,6 @@ internal static class CrossEntropy
     /// <summary>Every row of a categorical cross-entropy against dense targets <paramref name="y"/>.</summary>
     public static void Rows(in LossRows a, ReadOnlySpan<float> y, int c)
     {
-        var p = a.Pred.Span;
         bool wantGrad = !a.Grad.IsEmpty;
         for (int r = 0; r < a.Count; r++) a.Loss[r] = Row(a, y.Slice(r * c, c), r, c, wantGrad);
     }

@@ -42,7 +42,7 @@ public sealed class CosineSimilarity : Loss
             a.Loss[r] = -cos;
             if (a.Grad.IsEmpty) continue;
             var g = a.Grad.Slice(r * c, c);
-            // d(-cos)/dp = -(y/ny - p cos/np^2... ) / np; below the floor the norm is a constant and only the first term remains.
+            // d(-cos)/dp = -(y/ny - p dot/(ny np^2)) / np; below the floor the norm is the constant sqrt(1e-12): only y/ny remains.
             bool floored = sp < NormFloor;
             for (int j = 0; j < c; j++)
             {

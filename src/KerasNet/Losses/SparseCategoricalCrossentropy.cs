@@ -25,8 +25,11 @@ public sealed class SparseCategoricalCrossentropy : Loss
     {
         var c = base.GetConfig();
         c["from_logits"] = FromLogits;
+        c["ignore_class"] = null;
         return c;
     }
+
+    private protected override string[] Keras3OnlyKeys => ["ignore_class"];
 
     private protected override bool TakesLogits => FromLogits;
 
