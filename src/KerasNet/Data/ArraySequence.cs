@@ -13,13 +13,19 @@ public sealed class ArraySequence : IDataSequence
     private readonly Random? _rng;
     private readonly Tensor[] _bx;
     private readonly Tensor[]? _by;
+    private readonly Tensor? _sw;
+    private Tensor? _bsw;
 
     /// <summary>Creates the sequence; x and y are (samples, ...) and must have the same number of samples.</summary>
-    public ArraySequence(Tensor x, Tensor? y, int batchSize = 32, bool shuffle = false, int? seed = null)
-        : this([x], y is null ? null : [y], batchSize, shuffle, seed) { }
+    public ArraySequence(Tensor x, Tensor? y, int batchSize = 32, bool shuffle = false, int? seed = null, Tensor? sampleWeight = null)
+        : this([x], y is null ? null : [y], batchSize, shuffle, seed, sampleWeight) { }
 
-    /// <summary>Batches of several input (and target) arrays with the same number of samples, for multi-input/output models.</summary>
-    public ArraySequence(Tensor[] x, Tensor[]? y, int batchSize = 32, bool shuffle = false, int? seed = null)
+    /// <summary>
+    /// Batches of several input (and target) arrays with the same number of samples, for multi-input/output models;
+    /// <paramref name="sampleWeight"/> (samples, or samples x timesteps) travels with the samples as each batch's
+    /// <see cref="Batch.SampleWeight"/>.
+    /// </summary>
+    public ArraySequence(Tensor[] x, Tensor[]? y, int batchSize = 32, bool shuffle = false, int? seed = null, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         if (batchSize <= 0) throw new KerasNetException($"batch_size must be positive, got {batchSize}.");
@@ -27,7 +33,9 @@ public sealed class ArraySequence : IDataSequence
         foreach (var t in x.Concat(y ?? []))
             if (t is null || t.BatchSize != x[0].BatchSize)
                 throw new ShapeMismatchException($"x has {x[0].BatchSize} samples but {(t is null ? "an array is null" : $"an array has {t.BatchSize}")}.");
-        _x = x; _y = y; BatchSize = batchSize; _shuffle = shuffle;
+        if (sampleWeight != null && sampleWeight.BatchSize != x[0].BatchSize)
+            throw new ShapeMismatchException($"sample_weight has {sampleWeight.BatchSize} samples but x has {x[0].BatchSize}.");
+        _x = x; _y = y; _sw = sampleWeight; BatchSize = batchSize; _shuffle = shuffle;
         _bx = new Tensor[x.Length];
         _by = y is null ? null : new Tensor[y.Length];
         _order = Enumerable.Range(0, x[0].BatchSize).ToArray();
@@ -50,7 +58,8 @@ public sealed class ArraySequence : IDataSequence
         int start = index * BatchSize, n = Math.Min(BatchSize, Samples - start);
         for (int i = 0; i < _x.Length; i++) _bx[i] = Gather(_x[i], _bx[i], start, n);
         if (_y != null) for (int i = 0; i < _y.Length; i++) _by![i] = Gather(_y[i], _by[i], start, n);
-        return new Batch(_bx, _by);
+        if (_sw != null) _bsw = Gather(_sw, _bsw, start, n);
+        return new Batch(_bx, _by) { SampleWeight = _sw is null ? null : _bsw };
     }
 
     private Tensor Gather(Tensor src, Tensor? dst, int start, int n)

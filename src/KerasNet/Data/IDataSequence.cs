@@ -18,6 +18,12 @@ public readonly record struct Batch(Tensor X, Tensor? Y)
 
     /// <summary>Every target of the batch, when the model has more than one output (else null: use <see cref="Y"/>).</summary>
     public Tensor[]? Ys { get; init; }
+
+    /// <summary>
+    /// Keras's <c>sample_weight</c> of the batch (optional): one weight per sample, shape (batch,), or per sample and
+    /// timestep, shape (batch, timesteps), for sequence outputs. It weighs every output's loss (not the metrics).
+    /// </summary>
+    public Tensor? SampleWeight { get; init; }
 }
 
 /// <summary>

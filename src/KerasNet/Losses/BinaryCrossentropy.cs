@@ -1,47 +1,93 @@
 #nullable enable
+using System.Text.Json.Nodes;
 using KerasNet.Engine;
 
 namespace KerasNet.Losses;
 
 /// <summary>
-/// Binary cross-entropy, averaged over the last axis then the batch. On probabilities: clip to [1e-7, 1 - 1e-7]
-/// and -(y log(p + 1e-7) + (1 - y) log(1 - p + 1e-7)) (tf.keras backend); on logits:
-/// max(z, 0) - z y + log(1 + exp(-|z|)).
+/// Keras's <c>binary_crossentropy</c>: the mean over the last axis of, on probabilities, p clipped to
+/// [1e-7, 1 - 1e-7] and -(y log(p + 1e-7) + (1 - y) log(1 - p + 1e-7)) (tf.keras backend); on logits z,
+/// max(z, 0) - z y + log(1 + exp(-|z|)). With label smoothing s the targets are first y (1 - s) + s / 2.
 /// </summary>
 public sealed class BinaryCrossentropy : Loss
 {
-    /// <inheritdoc/>
-    public override string Name => "binary_crossentropy";
-
-    /// <inheritdoc/>
-    public override ActivationKind? FusableActivation => ActivationKind.Sigmoid;
-
-    /// <inheritdoc/>
-    public override double Compute(Tensor yPred, Tensor yTrue, Tensor? grad, Tensor? logits = null)
+    /// <summary>Creates the loss with Keras's arguments (only <paramref name="axis"/> = -1 is supported).</summary>
+    /// <param name="fromLogits">Whether the predictions are logits rather than probabilities.</param>
+    /// <param name="labelSmoothing">In [0, 1]: squeezes the targets towards 0.5.</param>
+    /// <param name="axis">The axis the mean is taken over (-1).</param>
+    /// <param name="reduction">"sum_over_batch_size", "auto", "sum" or "none".</param>
+    /// <param name="name">The loss's name.</param>
+    public BinaryCrossentropy(bool fromLogits = false, double labelSmoothing = 0, int axis = -1,
+        string reduction = "sum_over_batch_size", string name = "binary_crossentropy") : base(reduction, name)
     {
-        CheckSameShape(yPred, yTrue, Name);
-        int n = yPred.Length;
-        float scale = 1f / n;
-        double total = 0;
-        for (int i = 0; i < n; i++)
+        FromLogits = fromLogits;
+        LabelSmoothing = CrossEntropy.CheckSmoothing(labelSmoothing, nameof(BinaryCrossentropy));
+        Axis = CheckAxis(axis, nameof(BinaryCrossentropy));
+    }
+
+    /// <summary>Keras's <c>from_logits</c>.</summary>
+    public bool FromLogits { get; }
+
+    /// <summary>Keras's <c>label_smoothing</c>.</summary>
+    public double LabelSmoothing { get; }
+
+    /// <summary>Keras's <c>axis</c>.</summary>
+    public int Axis { get; }
+
+    /// <inheritdoc/>
+    public override ActivationKind? FusableActivation => FromLogits ? null : ActivationKind.Sigmoid;
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var c = base.GetConfig();
+        c["from_logits"] = FromLogits;
+        c["label_smoothing"] = LabelSmoothing;
+        c["axis"] = Axis;
+        return c;
+    }
+
+    private protected override string[] Keras3OnlyKeys => ["axis"];
+
+    private protected override bool TakesLogits => FromLogits;
+
+    private protected override void Activate(Tensor logits, Tensor into)
+    {
+        var z = logits.Span;
+        var p = into.Span;
+        for (int i = 0; i < z.Length; i++) p[i] = (float)(1 / (1 + Math.Exp(-z[i])));
+    }
+
+    private protected override void Rows(in LossRows a)
+    {
+        int c = a.Width;
+        var yPred = a.Pred.Span;
+        var yTrue = (LabelSmoothing > 0 ? CrossEntropy.Smoothed(a.Target, LabelSmoothing, 0.5) : a.Target).Span;
+        var logits = a.Logits is null ? default : a.Logits.Span;
+        var grad = a.Grad;
+        for (int r = 0, i = 0; r < a.Count; r++)
         {
-            float y = yTrue[i];
-            if (logits != null)
+            double total = 0;
+            float scale = a.Scale[r] / c;
+            for (int j = 0; j < c; j++, i++)
             {
-                double z = logits[i];
-                total += Math.Max(z, 0) - z * y + Math.Log(1 + Math.Exp(-Math.Abs(z)));
-                if (grad != null) grad[i] = (yPred[i] - y) * scale;
+                float y = yTrue[i];
+                if (a.Logits != null)
+                {
+                    double z = logits[i];
+                    total += Math.Max(z, 0) - z * y + Math.Log(1 + Math.Exp(-Math.Abs(z)));
+                    if (!grad.IsEmpty) grad[i] = (yPred[i] - y) * scale;
+                }
+                else
+                {
+                    float p = yPred[i];
+                    float pc = Math.Clamp(p, Epsilon, 1 - Epsilon);
+                    total -= y * Math.Log(pc + Epsilon) + (1 - y) * Math.Log(1 - pc + Epsilon);
+                    if (!grad.IsEmpty)
+                        grad[i] = p >= Epsilon && p <= 1 - Epsilon ? (float)((-y / (pc + Epsilon) + (1 - y) / (1 - pc + Epsilon)) * scale) : 0f;
+                }
             }
-            else
-            {
-                float p = yPred[i];
-                float pc = Math.Clamp(p, Epsilon, 1 - Epsilon);
-                total -= y * Math.Log(pc + Epsilon) + (1 - y) * Math.Log(1 - pc + Epsilon);
-                if (grad != null)
-                    grad[i] = p >= Epsilon && p <= 1 - Epsilon ? (float)((-y / (pc + Epsilon) + (1 - y) / (1 - pc + Epsilon)) * scale) : 0f;
-            }
+            a.Loss[r] = total / c;
         }
-        // The mean over the last axis, then over the batch, is the mean over all elements.
-        return total / n;
     }
 }

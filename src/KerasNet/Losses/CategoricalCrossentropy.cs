@@ -1,45 +1,86 @@
 #nullable enable
+using System.Text.Json.Nodes;
 using KerasNet.Engine;
 
 namespace KerasNet.Losses;
 
 /// <summary>
-/// -sum(y * log(p)) per sample. On probabilities it first normalises p to sum 1 and clips it to
-/// [1e-7, 1 - 1e-7] (tf.keras backend); on logits it is softmax_cross_entropy_with_logits.
+/// Keras's <c>categorical_crossentropy</c>: -sum(y log(p)) per row. On probabilities it first normalises p to sum 1
+/// and clips it to [1e-7, 1 - 1e-7] (tf.keras backend); on logits it is softmax_cross_entropy_with_logits. With
+/// label smoothing s the targets are first y (1 - s) + s / classes.
 /// </summary>
 public sealed class CategoricalCrossentropy : Loss
 {
-    /// <inheritdoc/>
-    public override string Name => "categorical_crossentropy";
-
-    /// <inheritdoc/>
-    public override ActivationKind? FusableActivation => ActivationKind.Softmax;
-
-    /// <inheritdoc/>
-    public override double Compute(Tensor yPred, Tensor yTrue, Tensor? grad, Tensor? logits = null)
+    /// <summary>Creates the loss with Keras's arguments (only <paramref name="axis"/> = -1 is supported).</summary>
+    /// <param name="fromLogits">Whether the predictions are logits rather than probabilities.</param>
+    /// <param name="labelSmoothing">In [0, 1]: squeezes the targets towards 1 / classes.</param>
+    /// <param name="axis">The class axis (-1).</param>
+    /// <param name="reduction">"sum_over_batch_size", "auto", "sum" or "none".</param>
+    /// <param name="name">The loss's name.</param>
+    public CategoricalCrossentropy(bool fromLogits = false, double labelSmoothing = 0, int axis = -1,
+        string reduction = "sum_over_batch_size", string name = "categorical_crossentropy") : base(reduction, name)
     {
-        CheckSameShape(yPred, yTrue, Name);
-        int c = yPred.Shape[^1], rows = yPred.Length / c;
-        double total = 0;
-        var p = yPred.Span; var y = yTrue.Span;
-        Span<float> g = grad is null ? default : grad.Span;
-        float invN = 1f / rows;
-        for (int r = 0; r < rows; r++)
-        {
-            int o = r * c;
-            if (logits != null)
-                total += CrossEntropy.FromLogits(logits.Span.Slice(o, c), y.Slice(o, c), p.Slice(o, c), grad is null ? default : g.Slice(o, c), invN);
-            else
-                total += CrossEntropy.FromProbabilities(p.Slice(o, c), y.Slice(o, c), grad is null ? default : g.Slice(o, c), invN);
-        }
-        return total / rows;
+        FromLogits = fromLogits;
+        LabelSmoothing = CrossEntropy.CheckSmoothing(labelSmoothing, nameof(CategoricalCrossentropy));
+        Axis = CheckAxis(axis, nameof(CategoricalCrossentropy));
+    }
+
+    /// <summary>Keras's <c>from_logits</c>.</summary>
+    public bool FromLogits { get; }
+
+    /// <summary>Keras's <c>label_smoothing</c>.</summary>
+    public double LabelSmoothing { get; }
+
+    /// <summary>Keras's <c>axis</c>.</summary>
+    public int Axis { get; }
+
+    /// <inheritdoc/>
+    public override ActivationKind? FusableActivation => FromLogits ? null : ActivationKind.Softmax;
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var c = base.GetConfig();
+        c["from_logits"] = FromLogits;
+        c["label_smoothing"] = LabelSmoothing;
+        c["axis"] = Axis;
+        return c;
+    }
+
+    private protected override string[] Keras3OnlyKeys => ["axis"];
+
+    private protected override bool TakesLogits => FromLogits;
+
+    private protected override void Activate(Tensor logits, Tensor into) => CrossEntropy.Softmax(logits, into);
+
+    private protected override void Rows(in LossRows a)
+    {
+        int c = a.Width;
+        var target = LabelSmoothing > 0 ? CrossEntropy.Smoothed(a.Target, LabelSmoothing, 1.0 / c) : a.Target;
+        CrossEntropy.Rows(a, target.Span, c);
     }
 }
 
-/// <summary>The per-row arithmetic shared by the categorical cross-entropies.</summary>
+/// <summary>The per-row arithmetic shared by the cross-entropies.</summary>
 internal static class CrossEntropy
 {
-    /// <summary>logsumexp(z) - sum(y z); gradient (softmax(z) sum(y) - y) / N, softmax(z) being the layer output p.</summary>
+    /// <summary>Every row of a categorical cross-entropy against dense targets <paramref name="y"/>.</summary>
+    public static void Rows(in LossRows a, ReadOnlySpan<float> y, int c)
+    {
+        bool wantGrad = !a.Grad.IsEmpty;
+        for (int r = 0; r < a.Count; r++) a.Loss[r] = Row(a, y.Slice(r * c, c), r, c, wantGrad);
+    }
+
+    /// <summary>Row <paramref name="r"/> against its targets <paramref name="y"/>.</summary>
+    public static double Row(in LossRows a, ReadOnlySpan<float> y, int r, int c, bool wantGrad)
+    {
+        int o = r * c;
+        var p = a.Pred.Span.Slice(o, c);
+        var g = wantGrad ? a.Grad.Slice(o, c) : default;
+        return a.Logits != null ? FromLogits(a.Logits.Span.Slice(o, c), y, p, g, a.Scale[r]) : FromProbabilities(p, y, g, a.Scale[r]);
+    }
+
+    /// <summary>logsumexp(z) - sum(y z); gradient (softmax(z) sum(y) - y) times the row's factor, softmax(z) being p.</summary>
     public static double FromLogits(ReadOnlySpan<float> z, ReadOnlySpan<float> y, ReadOnlySpan<float> p, Span<float> g, float invN)
     {
         double max = double.NegativeInfinity;
@@ -72,4 +113,34 @@ internal static class CrossEntropy
             for (int j = 0; j < p.Length; j++) g[j] = (float)((g[j] / s - gq / (s * (double)s)) * invN);
         return loss;
     }
+
+    /// <summary>Softmax over the last axis.</summary>
+    public static void Softmax(Tensor z, Tensor into)
+    {
+        int c = z.Shape[^1];
+        var zs = z.Span;
+        var p = into.Span;
+        for (int o = 0; o < zs.Length; o += c)
+        {
+            double max = double.NegativeInfinity, sum = 0;
+            for (int j = 0; j < c; j++) max = Math.Max(max, zs[o + j]);
+            for (int j = 0; j < c; j++) sum += Math.Exp(zs[o + j] - max);
+            for (int j = 0; j < c; j++) p[o + j] = (float)(Math.Exp(zs[o + j] - max) / sum);
+        }
+    }
+
+    /// <summary>Keras's label smoothing, in float32: y (1 - s) + add, into this thread's scratch.</summary>
+    public static Tensor Smoothed(Tensor y, double smoothing, double add)
+    {
+        var s = LossScratch.Current;
+        var t = s.Targets = Tensor.Ensure(s.Targets, (ReadOnlySpan<int>)y.Shape);
+        float keep = (float)(1 - smoothing), plus = (float)(smoothing * add);
+        var src = y.Span;
+        var dst = t.Span;
+        for (int i = 0; i < src.Length; i++) dst[i] = src[i] * keep + plus;
+        return t;
+    }
+
+    public static double CheckSmoothing(double s, string cls) => s is >= 0 and <= 1
+        ? s : throw new KerasNetException($"{cls}: label_smoothing must be in [0, 1], got {s}.");
 }

@@ -1,27 +1,14 @@
 #nullable enable
-using KerasNet.Engine;
-
 namespace KerasNet.Losses;
 
-/// <summary>mean((p - y)^2) over the last axis, then over the batch.</summary>
-public sealed class MeanSquaredError : Loss
+/// <summary>Keras's <c>mean_squared_error</c> ("mse"): mean((p - y)^2) over the last axis.</summary>
+public sealed class MeanSquaredError(string reduction = "sum_over_batch_size", string name = "mean_squared_error") : Loss(reduction, name)
 {
-    /// <inheritdoc/>
-    public override string Name => "mean_squared_error";
-
-    /// <inheritdoc/>
-    public override double Compute(Tensor yPred, Tensor yTrue, Tensor? grad, Tensor? logits = null)
+    private readonly struct Fn : IElementLoss
     {
-        CheckSameShape(yPred, yTrue, Name);
-        int n = yPred.Length;
-        double total = 0;
-        float scale = 2f / n;
-        for (int i = 0; i < n; i++)
-        {
-            float d = yPred[i] - yTrue[i];
-            total += (double)d * d;
-            if (grad != null) grad[i] = d * scale;
-        }
-        return total / n;
+        public double Value(float p, float y) { float d = p - y; return (double)d * d; }
+        public double Derivative(float p, float y) => 2f * (p - y);
     }
+
+    private protected override void Rows(in LossRows a) => Elementwise.MeanRows(a, new Fn());
 }

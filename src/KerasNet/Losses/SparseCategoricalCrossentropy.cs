@@ -1,36 +1,63 @@
 #nullable enable
+using System.Text.Json.Nodes;
 using KerasNet.Engine;
 
 namespace KerasNet.Losses;
 
-/// <summary>Categorical cross-entropy with integer class targets of shape (N,) or (N, 1).</summary>
+/// <summary>Keras's <c>sparse_categorical_crossentropy</c>: categorical cross-entropy with one integer class index per row.</summary>
 public sealed class SparseCategoricalCrossentropy : Loss
 {
-    private readonly CategoricalCrossentropy _dense = new();
-    // One buffer per thread, not per loss object: concurrent Evaluate calls on one model share its loss.
-    [ThreadStatic] private static Tensor? t_oneHot;
+    /// <summary>Creates the loss with Keras's arguments.</summary>
+    /// <param name="fromLogits">Whether the predictions are logits rather than probabilities.</param>
+    /// <param name="reduction">"sum_over_batch_size", "auto", "sum" or "none".</param>
+    /// <param name="name">The loss's name.</param>
+    public SparseCategoricalCrossentropy(bool fromLogits = false, string reduction = "sum_over_batch_size",
+        string name = "sparse_categorical_crossentropy") : base(reduction, name) => FromLogits = fromLogits;
+
+    /// <summary>Keras's <c>from_logits</c>.</summary>
+    public bool FromLogits { get; }
 
     /// <inheritdoc/>
-    public override string Name => "sparse_categorical_crossentropy";
+    public override ActivationKind? FusableActivation => FromLogits ? null : ActivationKind.Softmax;
 
     /// <inheritdoc/>
-    public override ActivationKind? FusableActivation => ActivationKind.Softmax;
+    public override JsonObject GetConfig()
+    {
+        var c = base.GetConfig();
+        c["from_logits"] = FromLogits;
+        c["ignore_class"] = null;
+        return c;
+    }
 
-    /// <inheritdoc/>
-    public override double Compute(Tensor yPred, Tensor yTrue, Tensor? grad, Tensor? logits = null)
+    private protected override string[] Keras3OnlyKeys => ["ignore_class"];
+
+    private protected override bool TakesLogits => FromLogits;
+
+    private protected override void Activate(Tensor logits, Tensor into) => CrossEntropy.Softmax(logits, into);
+
+    private protected override int CheckTargets(Tensor yPred, Tensor yTrue)
     {
         int c = yPred.Shape[^1], rows = yPred.Length / c;
         if (yTrue.Length != rows)
             throw new ShapeMismatchException($"{Name}: expected {rows} integer targets for outputs of shape {ShapeUtil.Format(yPred.Shape)}, got shape {ShapeUtil.Format(yTrue.Shape)}.");
-        var oneHot = t_oneHot = Tensor.Ensure(t_oneHot, (ReadOnlySpan<int>)yPred.Shape);
-        oneHot.Clear();
-        for (int r = 0; r < rows; r++)
+        return rows;
+    }
+
+    private protected override void Rows(in LossRows a)
+    {
+        int c = a.Width;
+        var s = LossScratch.Current;
+        var oneHot = s.OneHot = Tensor.Ensure(s.OneHot, c);
+        var row = oneHot.Span;
+        bool wantGrad = !a.Grad.IsEmpty;
+        for (int r = 0; r < a.Count; r++)
         {
-            float t = yTrue[r];
+            float t = a.Target[r];
             int k = (int)t;
             if (k < 0 || k >= c || k != t) throw new KerasNetException($"{Name}: target {t} is not a class index in [0, {c}).");
-            oneHot[r * c + k] = 1f;
+            row.Clear();
+            row[k] = 1f;
+            a.Loss[r] = CrossEntropy.Row(a, row, r, c, wantGrad);
         }
-        return _dense.Compute(yPred, oneHot, grad, logits);
     }
 }

@@ -8,37 +8,50 @@ namespace KerasNet.Models;
 
 public partial class Model
 {
-    /// <summary>Trains on in-memory arrays, as <c>fit(x, y, batch_size, epochs, validation_split, shuffle)</c>.</summary>
+    /// <summary>
+    /// Trains on in-memory arrays, as <c>fit(x, y, batch_size, epochs, validation_split, shuffle, class_weight,
+    /// sample_weight)</c>. <paramref name="sampleWeight"/> has one weight per sample, or per sample and timestep
+    /// (samples, timesteps) for sequence outputs; <paramref name="classWeight"/> maps class indices 0..C-1 to weights
+    /// (see <see cref="Fit(IDataSequence, int, int, IEnumerable{Callback}?, IDataSequence?, int, int?, IDictionary{int, double}?)"/>);
+    /// <paramref name="validationSampleWeight"/> weighs <paramref name="validationData"/> (Keras's third element).
+    /// </summary>
     public History Fit(NDArray x, NDArray y, int batchSize = 32, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, double validationSplit = 0, (NDArray x, NDArray y)? validationData = null,
-        bool shuffle = true, int initialEpoch = 0) =>
+        bool shuffle = true, int initialEpoch = 0, IDictionary<int, double>? classWeight = null, NDArray? sampleWeight = null,
+        NDArray? validationSampleWeight = null) =>
         Fit([NDArrays.ToTensor(x)], [NDArrays.ToTensor(y)], batchSize, epochs, verbose, callbacks, validationSplit,
-            validationData is { } v ? ([NDArrays.ToTensor(v.x)], [NDArrays.ToTensor(v.y)]) : null, shuffle, initialEpoch);
+            validationData is { } v ? ([NDArrays.ToTensor(v.x)], [NDArrays.ToTensor(v.y)]) : null, shuffle, initialEpoch,
+            classWeight, OptionalTensor(sampleWeight), OptionalTensor(validationSampleWeight));
 
-    /// <summary>Trains a model with several inputs or outputs on arrays in <see cref="Inputs"/>/<see cref="Outputs"/> order.</summary>
+    /// <summary>Trains a model with several inputs or outputs on arrays in <see cref="Inputs"/>/<see cref="Outputs"/> order (one sample weight array weighs every output's loss).</summary>
     public History Fit(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int batchSize = 32, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, double validationSplit = 0,
-        (IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y)? validationData = null, bool shuffle = true, int initialEpoch = 0) =>
+        (IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y)? validationData = null, bool shuffle = true, int initialEpoch = 0,
+        IDictionary<int, double>? classWeight = null, NDArray? sampleWeight = null, NDArray? validationSampleWeight = null) =>
         Fit(x.Select(NDArrays.ToTensor).ToArray(), y.Select(NDArrays.ToTensor).ToArray(), batchSize, epochs, verbose, callbacks, validationSplit,
-            validationData is { } v ? (v.x.Select(NDArrays.ToTensor).ToArray(), v.y.Select(NDArrays.ToTensor).ToArray()) : null, shuffle, initialEpoch);
+            validationData is { } v ? (v.x.Select(NDArrays.ToTensor).ToArray(), v.y.Select(NDArrays.ToTensor).ToArray()) : null, shuffle, initialEpoch,
+            classWeight, OptionalTensor(sampleWeight), OptionalTensor(validationSampleWeight));
 
     /// <summary>Trains on arrays given by input and output name, as Keras's dictionaries.</summary>
     public History Fit(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, int batchSize = 32, int epochs = 1,
-        int verbose = 1, IEnumerable<Callback>? callbacks = null, double validationSplit = 0, bool shuffle = true, int initialEpoch = 0) =>
+        int verbose = 1, IEnumerable<Callback>? callbacks = null, double validationSplit = 0, bool shuffle = true, int initialEpoch = 0,
+        IDictionary<int, double>? classWeight = null, NDArray? sampleWeight = null) =>
         Fit(ByName(x, InputNames, "input"), ByName(y, OutputNames, "output"), batchSize, epochs, verbose, callbacks,
-            validationSplit, null, shuffle, initialEpoch);
+            validationSplit, null, shuffle, initialEpoch, classWeight, sampleWeight);
 
     /// <summary>Trains on tensors (samples first).</summary>
     public History Fit(Tensor x, Tensor y, int batchSize = 32, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, double validationSplit = 0, (Tensor x, Tensor y)? validationData = null,
-        bool shuffle = true, int initialEpoch = 0) =>
+        bool shuffle = true, int initialEpoch = 0, IDictionary<int, double>? classWeight = null, Tensor? sampleWeight = null,
+        Tensor? validationSampleWeight = null) =>
         Fit([x], [y], batchSize, epochs, verbose, callbacks, validationSplit,
-            validationData is { } v ? ([v.x], [v.y]) : null, shuffle, initialEpoch);
+            validationData is { } v ? ([v.x], [v.y]) : null, shuffle, initialEpoch, classWeight, sampleWeight, validationSampleWeight);
 
     /// <summary>Trains on tensors of every input and output (samples first).</summary>
     public History Fit(Tensor[] x, Tensor[] y, int batchSize = 32, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, double validationSplit = 0, (Tensor[] x, Tensor[] y)? validationData = null,
-        bool shuffle = true, int initialEpoch = 0)
+        bool shuffle = true, int initialEpoch = 0, IDictionary<int, double>? classWeight = null, Tensor? sampleWeight = null,
+        Tensor? validationSampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -47,17 +60,24 @@ public partial class Model
         int samples = x[0].BatchSize;
         foreach (var t in x.Concat(y))
             if (t.BatchSize != samples) throw new ShapeMismatchException($"x has {samples} samples but an array has {t.BatchSize}.");
+        if (sampleWeight != null && sampleWeight.BatchSize != samples)
+            throw new ShapeMismatchException($"sample_weight has {sampleWeight.BatchSize} samples but x has {samples}.");
+        if (validationSampleWeight != null && validationData is null)
+            throw new KerasNetException("validationSampleWeight weighs validationData, but no validationData was given.");
         IDataSequence? val = null;
-        if (validationData is { } v) val = new ArraySequence(v.x, v.y, batchSize);
+        if (validationData is { } v) val = new ArraySequence(v.x, v.y, batchSize, sampleWeight: validationSampleWeight);
         else if (validationSplit > 0)
         {
-            // Keras takes the last fraction of the arrays, before any shuffling.
+            // Keras takes the last fraction of the arrays (the sample weights too), before any shuffling.
             int split = (int)(samples * (1 - validationSplit));
-            val = new ArraySequence(x.Select(t => Slice(t, split, samples)).ToArray(), y.Select(t => Slice(t, split, samples)).ToArray(), batchSize);
+            val = new ArraySequence(x.Select(t => Slice(t, split, samples)).ToArray(), y.Select(t => Slice(t, split, samples)).ToArray(), batchSize,
+                sampleWeight: sampleWeight is null ? null : Slice(sampleWeight, split, samples));
             x = x.Select(t => Slice(t, 0, split)).ToArray();
             y = y.Select(t => Slice(t, 0, split)).ToArray();
+            if (sampleWeight != null) sampleWeight = Slice(sampleWeight, 0, split);
         }
-        return Fit(new ArraySequence(x, y, batchSize, shuffle), epochs, verbose, callbacks, val, initialEpoch);
+        return Fit(new ArraySequence(x, y, batchSize, shuffle, sampleWeight: sampleWeight), epochs, verbose, callbacks, val, initialEpoch,
+            classWeight: classWeight);
     }
 
     /// <summary>One optimisation step (Keras's <c>train_on_batch</c>): returns this batch's loss and metrics in <see cref="MetricsNames"/> order.</summary>

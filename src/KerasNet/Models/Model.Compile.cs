@@ -57,7 +57,11 @@ public partial class Model
     /// One loss and one metric list apply to every output; <paramref name="lossWeights"/> weigh the outputs' losses.
     /// </summary>
     /// <param name="optimizer">"sgd", "rmsprop", "adam", "adamw", "adamax", "nadam", "adagrad", "adadelta" or "ftrl" (any case), with Keras's defaults.</param>
-    /// <param name="loss">"categorical_crossentropy", "binary_crossentropy", "sparse_categorical_crossentropy" or "mean_squared_error"/"mse".</param>
+    /// <param name="loss">A Keras loss name or alias: "mean_squared_error"/"mse", "mean_absolute_error"/"mae",
+    /// "mean_absolute_percentage_error"/"mape", "mean_squared_logarithmic_error"/"msle", "huber"/"huber_loss",
+    /// "log_cosh"/"logcosh", "hinge", "squared_hinge", "categorical_hinge", "kl_divergence"/"kld"/"kullback_leibler_divergence",
+    /// "poisson", "cosine_similarity", "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"
+    /// (or the class names, "MeanSquaredError"); pass a <see cref="Loss"/> object for its arguments.</param>
     /// <param name="metrics">"accuracy"/"acc", "categorical_accuracy", "binary_accuracy", "sparse_categorical_accuracy".</param>
     /// <param name="lossWeights">One weight per output (default 1 each).</param>
     public void Compile(string optimizer = "rmsprop", string loss = "categorical_crossentropy", string[]? metrics = null, double[]? lossWeights = null) =>
@@ -70,6 +74,14 @@ public partial class Model
     /// <summary>Configures training with optimizer and loss objects.</summary>
     public void Compile(Optimizer optimizer, Loss loss, string[]? metrics = null, double[]? lossWeights = null) =>
         Compile(optimizer, [loss ?? throw new ArgumentNullException(nameof(loss))], metrics, null, lossWeights);
+
+    /// <summary>Configures training with one loss object per output, in <see cref="Outputs"/> order.</summary>
+    public void Compile(Optimizer optimizer, Loss[] loss, string[]? metrics = null, double[]? lossWeights = null)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        if (loss.Length == 0 || loss.Any(l => l is null)) throw new KerasNetException("Compile: the list of losses is empty or holds a null.");
+        Compile(optimizer, (Loss[])loss.Clone(), metrics, null, lossWeights);
+    }
 
     /// <summary>Configures training with one loss per output, in <see cref="Outputs"/> order.</summary>
     public void Compile(string optimizer, string[] loss, string[]? metrics = null, double[]? lossWeights = null) =>
@@ -92,6 +104,14 @@ public partial class Model
         IDictionary<string, double>? lossWeights = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
+        Compile(optimizer, loss.ToDictionary(p => p.Key, p => LossFn.Get(p.Value)), metrics, lossWeights);
+    }
+
+    /// <summary>Configures training by output name with loss objects (see the string overload).</summary>
+    public void Compile(Optimizer optimizer, IDictionary<string, Loss> loss, IDictionary<string, string[]>? metrics = null,
+        IDictionary<string, double>? lossWeights = null)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
         RequireGraph("be compiled by output name");
         var names = OutputNames;
         void CheckKeys(IEnumerable<string> keys, string what)
@@ -102,7 +122,7 @@ public partial class Model
         CheckKeys(loss.Keys, "loss");
         if (metrics != null) CheckKeys(metrics.Keys, "metrics");
         if (lossWeights != null) CheckKeys(lossWeights.Keys, "loss_weights");
-        var losses = names.Select(n => loss.TryGetValue(n, out var l) ? LossFn.Get(l)
+        var losses = names.Select(n => loss.TryGetValue(n, out var l) ? l ?? throw new ArgumentNullException(nameof(loss), $"The loss of output '{n}' is null.")
             : throw new KerasNetException($"Model '{Name}': the loss dictionary has no entry for output '{n}'.")).ToArray();
         var perOutput = names.Select(n => metrics != null && metrics.TryGetValue(n, out var m) ? m : []).ToArray();
         Compile(optimizer, losses, null, perOutput, names.Select(n => lossWeights != null && lossWeights.TryGetValue(n, out var w) ? w : 1.0).ToArray());
@@ -120,6 +140,9 @@ public partial class Model
         Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         if (lossWeights != null && lossWeights.Any(w => !double.IsFinite(w)))
             throw new KerasNetException($"Compile: loss_weights must be finite numbers, got [{string.Join(", ", lossWeights)}].");
+        foreach (var l in losses)
+            if (l.Reduction == "none")
+                throw new KerasNetException($"Compile: the loss '{l.Name}' has reduction \"none\", which gives per-sample values; training needs a scalar (tf.keras would train on the gradient of their sum while reporting their mean). Use \"sum_over_batch_size\" or \"sum\", or call the loss directly (Loss.Call).");
         _lossSpec = losses;
         _metricNames = metrics ?? metricsPerOutput?.SelectMany(m => m).Distinct().ToArray() ?? [];
         _metricSpecPerOutput = metricsPerOutput;

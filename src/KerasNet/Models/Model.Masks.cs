@@ -23,13 +23,15 @@ public partial class Model
         for (int i = 0; i < outs.Length; i++) outs[i] = inner.OutputMask(i);
     }
 
-    /// <summary>The loss of output <paramref name="o"/>, weighted by that output's mask when it has one.</summary>
-    private double OutputLoss(GraphContext ctx, int o, Tensor yPred, Tensor yTrue, Tensor? grad, Tensor? logits)
+    /// <summary>The loss of output <paramref name="o"/>, weighted by the sample weights and by that output's mask when it has one.</summary>
+    private double OutputLoss(GraphContext ctx, int o, Tensor yPred, Tensor yTrue, Tensor? grad, Tensor? logits, Tensor? sampleWeight)
     {
         var mask = ctx.OutputMask(o);
-        if (mask is null) return _losses[o].Compute(yPred, yTrue, grad, logits);
+        if (mask is null) return _losses[o].Compute(yPred, yTrue, sampleWeight, grad, logits);
         var rows = ctx.MaskedRows ??= new MaskedRows();
-        return rows.Loss(_losses[o], mask, yPred, yTrue, grad, logits, o);
+        if (sampleWeight is null) return rows.Loss(_losses[o], mask, yPred, yTrue, grad, logits, o);
+        // tf.keras's apply_mask: the mask multiplies the sample weights (a sample's weight spread over its timesteps).
+        return _losses[o].Compute(yPred, yTrue, rows.Weights(mask, sampleWeight, yPred.BatchSize, o), grad, logits);
     }
 
     /// <summary>The rows of output <paramref name="o"/> and its targets that its mask keeps (all, without a mask).</summary>
@@ -70,7 +72,8 @@ internal sealed class MaskedRows
         int c = yPred.Shape[^1];
         Tensor? g = grad is null ? null : _grad = Tensor.Ensure(_grad, (ReadOnlySpan<int>)p.Shape);
         double value = loss.Compute(p, t, g, logits is null ? null : _logits);
-        float scale = (float)_count / rows;
+        // A "sum" reduction sums the kept rows; the mean of sum_over_batch_size counts the masked ones too.
+        float scale = loss.Reduction == "sum" ? 1f : (float)_count / rows;
         if (grad != null)
         {
             grad.Clear();
@@ -104,6 +107,21 @@ internal sealed class MaskedRows
         if (logits != null) _logits = GatherRows(_logits, logits, c);
         return (_pred, _true);
     }
+
+    /// <summary>The mask times the sample weights, one value per row (a sample's weight repeated over its timesteps).</summary>
+    public Tensor Weights(Tensor mask, Tensor sampleWeight, int batch, int output)
+    {
+        int rows = mask.Length;
+        var w = _weights = Tensor.Ensure(_weights, rows);
+        var m = mask.Span;
+        var sw = sampleWeight.Span;
+        int per = sw.Length == rows ? 1 : sw.Length == batch && rows % batch == 0 ? rows / batch
+            : throw new ShapeMismatchException($"Model output {output}: sample weights of shape {ShapeUtil.Format(sampleWeight.Shape)} match neither its {batch} samples nor its {rows} masked rows.");
+        for (int r = 0; r < rows; r++) w[r] = m[r] * sw[per == 1 ? r : r / per];
+        return w;
+    }
+
+    private Tensor? _weights;
 
     private Tensor GatherRows(Tensor? into, Tensor source, int width)
     {

@@ -35,7 +35,7 @@ public partial class Model
                 {
                     var yPred = ctx.Output(o);
                     var logits = _fusedNodes[o] >= 0 ? ctx.Nodes[_fusedNodes[o]].Logits : null;
-                    losses[o] = OutputLoss(ctx, o, yPred, targets[o], null, logits);
+                    losses[o] = OutputLoss(ctx, o, yPred, targets[o], null, logits, b.SampleWeight);
                     var (mp, mt) = MaskedRowsOf(ctx, o, yPred, targets[o]);
                     running.UpdateMetrics(o, mp, mt);
                 }
@@ -49,17 +49,23 @@ public partial class Model
         return running!.Results();
     }
 
-    /// <summary>Loss and metrics over arrays.</summary>
-    public double[] Evaluate(NDArray x, NDArray y, int batchSize = 32, int verbose = 1) =>
-        Evaluate(new ArraySequence(NDArrays.ToTensor(x), NDArrays.ToTensor(y), batchSize), verbose);
+    /// <summary>Loss and metrics over arrays; <paramref name="sampleWeight"/> (samples, or samples x timesteps) weighs the losses, as Keras's.</summary>
+    public double[] Evaluate(NDArray x, NDArray y, int batchSize = 32, int verbose = 1, NDArray? sampleWeight = null) =>
+        Evaluate(new ArraySequence(NDArrays.ToTensor(x), NDArrays.ToTensor(y), batchSize, sampleWeight: OptionalTensor(sampleWeight)), verbose);
 
     /// <summary>Loss and metrics over arrays of a model with several inputs or outputs (in <see cref="Inputs"/>/<see cref="Outputs"/> order).</summary>
-    public double[] Evaluate(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int batchSize = 32, int verbose = 1) =>
-        Evaluate(new ArraySequence(x.Select(NDArrays.ToTensor).ToArray(), y.Select(NDArrays.ToTensor).ToArray(), batchSize), verbose);
+    public double[] Evaluate(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int batchSize = 32, int verbose = 1, NDArray? sampleWeight = null) =>
+        Evaluate(new ArraySequence(x.Select(NDArrays.ToTensor).ToArray(), y.Select(NDArrays.ToTensor).ToArray(), batchSize, sampleWeight: OptionalTensor(sampleWeight)), verbose);
 
     /// <summary>Loss and metrics over arrays given by input and output name.</summary>
-    public double[] Evaluate(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, int batchSize = 32, int verbose = 1) =>
-        Evaluate(ByName(x, InputNames, "input"), ByName(y, OutputNames, "output"), batchSize, verbose);
+    public double[] Evaluate(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, int batchSize = 32, int verbose = 1, NDArray? sampleWeight = null) =>
+        Evaluate(ByName(x, InputNames, "input"), ByName(y, OutputNames, "output"), batchSize, verbose, sampleWeight);
+
+    /// <summary>Loss and metrics over tensors (samples first), with optional sample weights.</summary>
+    public double[] Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 1, Tensor? sampleWeight = null) =>
+        Evaluate(new ArraySequence(x, y, batchSize, sampleWeight: sampleWeight), verbose);
+
+    private static Tensor? OptionalTensor(NDArray? a) => a is null ? null : NDArrays.ToTensor(a);
 
     /// <summary>Loss and metrics of one batch (Keras's <c>test_on_batch</c>), without changing any weight.</summary>
     public double[] TestOnBatch(Batch batch) => Evaluate(new SingleBatch(batch), verbose: 0);

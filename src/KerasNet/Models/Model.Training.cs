@@ -18,14 +18,19 @@ public partial class Model
 
     /// <summary>
     /// Trains on a batch source for <paramref name="epochs"/> epochs, printing Keras's epoch lines, and returns the History.
+    /// Batches that carry a <see cref="Batch.SampleWeight"/> weigh the losses with it. <paramref name="classWeight"/> is
+    /// Keras's <c>class_weight</c>: a weight per class index (keys 0 to classes - 1) multiplying each sample's loss by
+    /// the weight of its class (the argmax of one-hot targets, else the integer target), times the batch's sample
+    /// weight when it has one; for training only, on a model with one output.
     /// </summary>
     /// <remarks>The model trains on one thread at a time: Fit holds the model for its whole run, so a Fit or
     /// TrainStep on another thread meanwhile throws a <see cref="KerasNetException"/> (steps of two Fits never interleave).</remarks>
     public History Fit(IDataSequence x, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
-        IDataSequence? validationData = null, int initialEpoch = 0, int? stepsPerEpoch = null)
+        IDataSequence? validationData = null, int initialEpoch = 0, int? stepsPerEpoch = null, IDictionary<int, double>? classWeight = null)
     {
+        var classWeights = ClassWeights.From(classWeight);
         bool claimed = ClaimTraining();
-        try { return FitHeld(x, epochs, verbose, callbacks, validationData, initialEpoch, stepsPerEpoch); }
+        try { return FitHeld(x, epochs, verbose, callbacks, validationData, initialEpoch, stepsPerEpoch, classWeights); }
         finally { ReleaseTraining(claimed); }
     }
 
@@ -45,7 +50,7 @@ public partial class Model
     }
 
     private History FitHeld(IDataSequence x, int epochs, int verbose, IEnumerable<Callback>? callbacks,
-        IDataSequence? validationData, int initialEpoch, int? stepsPerEpoch)
+        IDataSequence? validationData, int initialEpoch, int? stepsPerEpoch, ClassWeights? classWeights)
     {
         ArgumentNullException.ThrowIfNull(x);
         EnsureCompiled("Fit");
@@ -72,6 +77,7 @@ public partial class Model
             {
                 if (batchLogsWanted) foreach (var cb in all) cb.OnTrainBatchBegin(step, new Dictionary<string, double>());
                 var batch = x.GetBatch(step);
+                if (classWeights != null) batch = classWeights.Apply(batch);
                 double loss = TrainStep(batch);
                 running ??= new RunningLogs(this);
                 running.Add(batch.X.BatchSize, _lastOutputLosses, _lastPenalty);
@@ -138,13 +144,13 @@ public partial class Model
         try
         {
             _stepLock.EnterWriteLock();
-            try { return Step(g, inputs, targets); }
+            try { return Step(g, inputs, targets, batch.SampleWeight); }
             finally { _stepLock.ExitWriteLock(); }
         }
         finally { ReleaseTraining(claimed); }
     }
 
-    private double Step(FunctionalGraph g, ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor> targets)
+    private double Step(FunctionalGraph g, ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor> targets, Tensor? sampleWeight)
     {
         Resolve(g, targets); // before the forward pass, so a fused output layer records its logits on step one
         var ctx = _trainContext ??= g.CreateContext();
@@ -159,7 +165,7 @@ public partial class Model
             var yPred = ctx.Output(i);
             var grad = _lossGrads[i] = Tensor.Ensure(_lossGrads[i], (ReadOnlySpan<int>)yPred.Shape);
             var logits = _fusedNodes[i] >= 0 ? ctx.Nodes[_fusedNodes[i]].Logits : null;
-            double li = OutputLoss(ctx, i, yPred, targets[i], grad, logits);
+            double li = OutputLoss(ctx, i, yPred, targets[i], grad, logits, sampleWeight);
             if (_lossWeights[i] != 1) System.Numerics.Tensors.TensorPrimitives.Multiply(grad.Span, (float)_lossWeights[i], grad.Span);
             _lastOutputLosses[i] = li;
             total += _lossWeights[i] * li;

@@ -21,7 +21,7 @@ internal static class TrainingConfig
         if (!model.IsCompiled) return null;
         return new JsonObject
         {
-            ["loss"] = LossJson(model),
+            ["loss"] = LossJson(model, keras3: false),
             ["metrics"] = Keras2Metrics(model),
             ["weighted_metrics"] = null,
             ["loss_weights"] = LossWeightsJson(model),
@@ -29,10 +29,25 @@ internal static class TrainingConfig
         };
     }
 
-    // As given to compile: one loss name for all outputs, or a list with one per output.
-    private static JsonNode LossJson(Model model) => model.LossSpec.Count == 1
-        ? JsonValue.Create(model.LossSpec[0].Name)
-        : new JsonArray(model.LossSpec.Select(l => (JsonNode?)l.Name).ToArray());
+    // As given to compile: one loss for all outputs, or a list with one per output.
+    private static JsonNode LossJson(Model model, bool keras3) => model.LossSpec.Count == 1
+        ? OneLoss(model.LossSpec[0], keras3)
+        : new JsonArray(model.LossSpec.Select(l => (JsonNode?)OneLoss(l, keras3)).ToArray());
+
+    // A loss given by name stays that string; an object is saved as tf.keras 2.4's json default ({class_name, config})
+    // or Keras 3's serialize_keras_object (with module and registered_name).
+    private static JsonNode OneLoss(Losses.Loss loss, bool keras3)
+    {
+        if (loss.Identifier != null) return JsonValue.Create(loss.Identifier);
+        if (!keras3) return new JsonObject { ["class_name"] = loss.ClassName, ["config"] = loss.GetKeras2Config() };
+        return new JsonObject
+        {
+            ["module"] = "keras.losses",
+            ["class_name"] = loss.ClassName,
+            ["config"] = loss.GetConfig(),
+            ["registered_name"] = null,
+        };
+    }
 
     private static JsonNode? LossWeightsJson(Model model) =>
         model.LossWeightSpec is { } w ? new JsonArray(w.Select(x => (JsonNode?)x).ToArray()) : null;
@@ -82,7 +97,7 @@ internal static class TrainingConfig
                 ["config"] = opt["config"]!.DeepClone(),
                 ["registered_name"] = null,
             },
-            ["loss"] = LossJson(model),
+            ["loss"] = LossJson(model, keras3: true),
             ["loss_weights"] = LossWeightsJson(model),
             ["metrics"] = metrics,
             ["weighted_metrics"] = null,
@@ -111,15 +126,15 @@ internal static class TrainingConfig
             {
                 // One loss per output, by output name (Keras's loss dict).
                 case JsonObject byName when byName["class_name"] is null && byName.Count > 1:
-                    var losses = byName.ToDictionary(p => p.Key, p => LossName(p.Value, source));
+                    var losses = byName.ToDictionary(p => p.Key, p => LossFrom(p.Value, source));
                     model.Compile(optimizer, losses, losses.Keys.ToDictionary(k => k, _ => metricNames),
                         (lossWeights as JsonObject)?.ToDictionary(p => p.Key, p => p.Value!.GetValue<double>()));
                     break;
                 case JsonArray list when list.Count > 1:
-                    model.Compile(optimizer, list.Select(l => LossName(l, source)).ToArray(), metricNames, WeightList(model, lossWeights));
+                    model.Compile(optimizer, list.Select(l => LossFrom(l, source)).ToArray(), metricNames, WeightList(model, lossWeights));
                     break;
                 case var single:
-                    model.Compile(optimizer, LossName(single, source), metricNames, WeightList(model, lossWeights));
+                    model.Compile(optimizer, LossFrom(single, source), metricNames, WeightList(model, lossWeights));
                     break;
             }
             return true;
@@ -141,12 +156,16 @@ internal static class TrainingConfig
 
     private static Optimizer OptimizerFrom(JsonObject o, string source) => Optimizers.OptimizerConfig.Read(o, source);
 
-    private static string LossName(JsonNode? n, string source) => n switch
+    // A name ("mse"), tf.keras 2.4's {class_name, config}, Keras 3's {module, class_name, config, registered_name}
+    // (class_name "function" names a loss function by its config string).
+    private static Losses.Loss LossFrom(JsonNode? n, string source) => n switch
     {
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-        JsonObject o when o["class_name"] is JsonValue cn => cn.GetValue<string>(),
-        JsonObject o when o.Count == 1 => LossName(o.First().Value, source), // per-output dict {"dense": "..."}
-        JsonArray a when a.Count == 1 => LossName(a[0], source),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => Losses.Loss.Get(v.GetValue<string>()),
+        JsonObject o when o["class_name"] is JsonValue cn && cn.GetValue<string>() == "function" && o["config"] is JsonValue fn
+            && fn.GetValueKind() == JsonValueKind.String => Losses.Loss.Get(fn.GetValue<string>()),
+        JsonObject o when o["class_name"] is JsonValue cn => Losses.Loss.FromConfig(cn.GetValue<string>(), o["config"] as JsonObject),
+        JsonObject o when o.Count == 1 => LossFrom(o.First().Value, source), // per-output dict {"dense": "..."}
+        JsonArray a when a.Count == 1 => LossFrom(a[0], source),
         _ => throw new KerasNetException($"unsupported loss {n?.ToJsonString() ?? "null"}"),
     };
 

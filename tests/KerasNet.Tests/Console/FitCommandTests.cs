@@ -153,7 +153,7 @@ public sealed class FitCommandTests
     [InlineData("fit --model m.h5 --x x.npy --y y.npy --output o.h5 --validation-split 1", "--validation-split must be in [0, 1)")]
     [InlineData("fit --model m.h5 --x x.npy --y y.npy --output o.h5 --learning-rate -0.1", "--learning-rate must be a finite positive number")]
     [InlineData("fit --model m.h5 --x x.npy --y y.npy --output o.h5 --optimizer adagradx", "--optimizer must be one of sgd, rmsprop, adam, adamw, adamax, nadam, adagrad, adadelta, ftrl")]
-    [InlineData("fit --model m.h5 --x x.npy --y y.npy --output o.h5 --loss hinge", "Unknown loss 'hinge'")]
+    [InlineData("fit --model m.h5 --x x.npy --y y.npy --output o.h5 --loss hinge2", "Unknown loss 'hinge2'")]
     [InlineData("fit --model m.h5 --x x.npy --y y.npy --output o.h5 --verbose 3", "--verbose must be 0, 1 or 2")]
     [InlineData("fit --x x.npy --y y.npy --output o.h5", "missing --model")]
     [InlineData("fit --json m.json --x x.npy --y y.npy --output o.h5", "add --weights")]

@@ -1,0 +1,14 @@
+#nullable enable
+namespace KerasNet.Losses;
+
+/// <summary>Keras's <c>poisson</c>: mean(p - y log(p + 1e-7)) over the last axis.</summary>
+public sealed class Poisson(string reduction = "sum_over_batch_size", string name = "poisson") : Loss(reduction, name)
+{
+    private readonly struct Fn : IElementLoss
+    {
+        public double Value(float p, float y) => p - y * Math.Log(p + (double)Epsilon);
+        public double Derivative(float p, float y) => 1 - y / (p + (double)Epsilon);
+    }
+
+    private protected override void Rows(in LossRows a) => Elementwise.MeanRows(a, new Fn());
+}
