@@ -36,5 +36,58 @@ public static partial class Keras
         /// <param name="axis">The axis to normalise along (negative counts from the end).</param>
         /// <param name="order">The norm's order: 2 (Euclidean), 1, any other power, 0 (count of non-zeros), or +/- infinity (max/min of |x|).</param>
         public static NDArray Normalize(NDArray x, int axis = -1, double order = 2) => global::KerasNet.Utils.ArrayUtils.Normalize(x, axis, order);
+
+        /// <summary>
+        /// Keras 2.10's <c>image_dataset_from_directory</c>: the images of a folder (one subfolder per class for
+        /// inferred labels) as batches for Fit. The file list, its seeded shuffle and the validation split are
+        /// Keras's dataset_utils exactly (numpy's RandomState for the shuffle), so <see cref="ImageDataset.FilePaths"/>
+        /// equals Keras's <c>file_paths</c>; prints Keras's "Found N files belonging to K classes." and
+        /// "Using N files for training." lines.
+        /// <para>
+        /// Pixels: files are decoded (and converted to the colour mode) as PIL does, as load_img does, where Keras uses
+        /// tf.io.decode_image: identical for PNG, BMP and GIF files in their own colour mode; JPEG decoders and
+        /// colour-to-grayscale conversions may differ by a grey level. The resize is tf.image.resize's (float values,
+        /// no antialiasing), not PIL's: "bilinear" and "nearest" are implemented; the other tf.image methods are refused.
+        /// </para>
+        /// </summary>
+        /// <param name="directory">The data folder.</param>
+        /// <param name="labels">null or "inferred" (from the subfolders), an int list (one per file in sorted path
+        /// order), or <see cref="ImageLabels.None"/> (no labels; every image below the folder).</param>
+        /// <param name="labelMode">"int" (the class index), "categorical" (one-hot), "binary" (0/1, two classes), or null (no labels).</param>
+        /// <param name="classNames">The subfolder names in the order that sets the indices (must name every subfolder).</param>
+        /// <param name="colorMode">"rgb", "rgba" or "grayscale".</param>
+        /// <param name="batchSize">Images per batch.</param>
+        /// <param name="imageSize">(height, width) to resize to; default (256, 256).</param>
+        /// <param name="shuffle">Shuffle the file order (seeded) and each epoch's batches.</param>
+        /// <param name="seed">The shuffle seed; required with a validation split and shuffling.</param>
+        /// <param name="validationSplit">Fraction (0, 1) of the files kept for validation (the last ones after shuffling).</param>
+        /// <param name="subset">"training" or "validation" with <paramref name="validationSplit"/> ("both": use <see cref="ImageDatasetFromDirectorySplit"/>).</param>
+        /// <param name="interpolation">"bilinear" (default) or "nearest".</param>
+        /// <param name="followLinks">Whether to enter folders that are symbolic links.</param>
+        /// <param name="cropToAspectRatio">Centre-crop each image to the target's aspect ratio before resizing (smart_resize).</param>
+        /// <param name="output">Where the "Found ..." lines go (Console.Out by default).</param>
+        public static ImageDataset ImageDatasetFromDirectory(string directory, ImageLabels? labels = null, string? labelMode = "int",
+            string[]? classNames = null, string colorMode = "rgb", int batchSize = 32, Size2? imageSize = null, bool shuffle = true,
+            int? seed = null, double? validationSplit = null, string? subset = null, string interpolation = "bilinear",
+            bool followLinks = false, bool cropToAspectRatio = false, TextWriter? output = null)
+        {
+            if (subset == "both") throw new KerasNetException("image_dataset_from_directory: subset=\"both\" returns two datasets; call ImageDatasetFromDirectorySplit.");
+            return ImageDatasetFactory.Create(directory, labels, labelMode, classNames, colorMode, batchSize, imageSize, shuffle, seed,
+                validationSplit, subset, interpolation, followLinks, cropToAspectRatio, output).All!;
+        }
+
+        /// <summary>
+        /// <c>image_dataset_from_directory(..., subset="both")</c>: the training and the validation datasets of one
+        /// listing (see <see cref="ImageDatasetFromDirectory"/> for the arguments).
+        /// </summary>
+        public static (ImageDataset Training, ImageDataset Validation) ImageDatasetFromDirectorySplit(string directory, double validationSplit,
+            int seed, ImageLabels? labels = null, string? labelMode = "int", string[]? classNames = null, string colorMode = "rgb",
+            int batchSize = 32, Size2? imageSize = null, bool shuffle = true, string interpolation = "bilinear",
+            bool followLinks = false, bool cropToAspectRatio = false, TextWriter? output = null)
+        {
+            var r = ImageDatasetFactory.Create(directory, labels, labelMode, classNames, colorMode, batchSize, imageSize, shuffle, seed,
+                validationSplit, "both", interpolation, followLinks, cropToAspectRatio, output);
+            return (r.Training!, r.Validation!);
+        }
     }
 }
