@@ -52,7 +52,8 @@ internal static class DatasetIndex
             result = labels.List.ToArray();
         }
         else if (labels.Kind == "inferred") result = inferred.ToArray();
-        output.WriteLine(labels.Kind == "none" ? $"Found {files.Count} files." : $"Found {files.Count} files belonging to {classes.Length} classes.");
+        // Keras's "Found N files." branch never runs: labels=None has been replaced by zeros by then, so it says "1 classes".
+        output.WriteLine($"Found {files.Count} files belonging to {classes.Length} classes.");
         var paths = files.Select(f => Path.Combine(directory, f)).ToList();
         if (shuffle)
         {
