@@ -89,5 +89,32 @@ public static partial class Keras
                 validationSplit, "both", interpolation, followLinks, cropToAspectRatio, output);
             return (r.Training!, r.Validation!);
         }
+
+        /// <summary>
+        /// <c>load_img(path, grayscale, color_mode, target_size, interpolation, keep_aspect_ratio)</c>: decodes the
+        /// file, converts it to the colour mode and resizes it as PIL does (bit-identical to keras_preprocessing).
+        /// </summary>
+        /// <param name="path">The image file (BMP, PNG, JPEG, GIF or PPM content).</param>
+        /// <param name="grayscale">Deprecated in Keras: true means colorMode "grayscale".</param>
+        /// <param name="colorMode">"rgb", "grayscale" or "rgba".</param>
+        /// <param name="targetSize">(height, width), or null for the file's size.</param>
+        /// <param name="interpolation">"nearest" (default), "bilinear", "bicubic", "lanczos", "box" or "hamming".</param>
+        /// <param name="keepAspectRatio">Resize the largest centred crop of the target's aspect ratio (Keras 2.9+); with "nearest" only.</param>
+        public static KerasImage LoadImg(string path, bool grayscale = false, string colorMode = "rgb", Size2? targetSize = null,
+            string interpolation = "nearest", bool keepAspectRatio = false) =>
+            ImageArrays.LoadImg(path, grayscale, colorMode, targetSize, interpolation, keepAspectRatio);
+
+        /// <summary><c>img_to_array(img, data_format)</c>: a float32 (height, width, channels) array, or (channels, height, width) for "channels_first".</summary>
+        public static NDArray ImgToArray(KerasImage img, string dataFormat = "channels_last") => ImageArrays.ImgToArray(img, dataFormat);
+
+        /// <summary>
+        /// <c>array_to_img(x, data_format, scale)</c>: a rank-3 array with 1, 3 or 4 channels as an L, RGB or RGBA image;
+        /// with <paramref name="scale"/> the values are first mapped to 0..255 (<c>(x - min) / max * 255</c> in float32), then truncated to bytes.
+        /// </summary>
+        public static KerasImage ArrayToImg(NDArray x, string dataFormat = "channels_last", bool scale = true) => ImageArrays.ArrayToImg(x, dataFormat, scale);
+
+        /// <summary><c>save_img(path, x, data_format, file_format, scale)</c>: array_to_img, then PNG (any mode) or BMP (RGB); JPEG is refused.</summary>
+        public static void SaveImg(string path, NDArray x, string dataFormat = "channels_last", string? fileFormat = null, bool scale = true) =>
+            ImageArrays.ArrayToImg(x, dataFormat, scale).Save(path, fileFormat);
     }
 }
