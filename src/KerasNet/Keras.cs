@@ -7,7 +7,7 @@ namespace KerasNet;
 /// <summary>
 /// Keras's model functions: <c>keras.models.model_from_json</c>, <c>load_model</c> and <c>save_model</c>.
 /// </summary>
-public static class Keras
+public static partial class Keras
 {
     /// <summary>
     /// Receives warnings (skipped optimizer weights, an unsupported training config); by default they go to

@@ -20,10 +20,14 @@ public sealed class EarlyStopping : Callback
     /// <param name="mode">"auto", "min" or "max".</param>
     /// <param name="baseline">A value the monitor must beat; training stops after <paramref name="patience"/> epochs that do not.</param>
     /// <param name="restoreBestWeights">Whether to restore the best epoch's weights when stopping.</param>
+    /// <param name="startFromEpoch">Warm-up epochs (Keras 2.11+'s <c>start_from_epoch</c>): epochs before this 0-based
+    /// index are not monitored, so they neither improve nor count towards the patience.</param>
     public EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, int verbose = 0,
-        string mode = "auto", double? baseline = null, bool restoreBestWeights = false)
+        string mode = "auto", double? baseline = null, bool restoreBestWeights = false, int startFromEpoch = 0)
     {
         if (patience < 0) throw new KerasNetException($"EarlyStopping: patience must be non-negative, got {patience}.");
+        if (startFromEpoch < 0) throw new KerasNetException($"EarlyStopping: startFromEpoch must be non-negative, got {startFromEpoch}.");
+        StartFromEpoch = startFromEpoch;
         Monitor = monitor; Patience = patience; Verbose = verbose; Mode = mode; Baseline = baseline;
         RestoreBestWeights = restoreBestWeights;
         _max = MonitorMode.IsMax(mode, monitor, nameof(EarlyStopping));
@@ -44,6 +48,8 @@ public sealed class EarlyStopping : Callback
     public double? Baseline { get; }
     /// <summary>Whether the best weights are restored on stopping.</summary>
     public bool RestoreBestWeights { get; }
+    /// <summary>The first 0-based epoch that is monitored.</summary>
+    public int StartFromEpoch { get; }
     /// <summary>Epochs since the last improvement.</summary>
     public int Wait { get; private set; }
     /// <summary>The 0-based epoch at which training was stopped (0 when it was not).</summary>
@@ -63,6 +69,8 @@ public sealed class EarlyStopping : Callback
     /// <inheritdoc/>
     public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
     {
+        // Keras 2.11+: a warm-up epoch is skipped before the monitored value is read.
+        if (epoch < StartFromEpoch) return;
         if (MonitorMode.Read(logs, Monitor, "Early stopping", "not stopping") is not double current) return;
         double shifted = current - MinDelta;
         if (_max ? shifted > Best : shifted < Best)

@@ -5,8 +5,11 @@ namespace KerasNet.Callbacks;
 
 /// <summary>
 /// Saves the model (or only its weights) after every epoch, or only when the monitored value improves, like
-/// tf.keras 2.4's <c>ModelCheckpoint</c> with <c>save_freq='epoch'</c>. The file path may hold Python format fields
-/// filled from the 1-based epoch and the epoch logs: <c>weights.{epoch:02d}-{val_loss:.2f}.hdf5</c>.
+/// tf.keras 2.4's <c>ModelCheckpoint</c>; with <c>saveFreq</c> a number of batches it saves after every that many
+/// training batches (counted across epochs) instead, from the batch's running logs. The file path may hold Python
+/// format fields filled from the 1-based epoch, the 1-based batch (<c>{batch}</c>, Keras 3's field, only for batch
+/// saves) and the logs: <c>weights.{epoch:02d}-{val_loss:.2f}.hdf5</c>. With <c>saveWeightsOnly</c> the file is
+/// written by SaveWeights (<c>.weights.h5</c>: Keras 3's layout; <c>.h5</c>: tf.keras 2.4's), which LoadWeights reads.
 /// <para>
 /// The one deviation from tf.keras 2.4: a model whose weights hold a NaN or an infinity, or whose monitored value
 /// (when the logs have it) is NaN or infinite, is never saved, so a diverged model (with <see cref="TerminateOnNaN"/>,
@@ -17,6 +20,8 @@ namespace KerasNet.Callbacks;
 public sealed class ModelCheckpoint : Callback
 {
     private readonly bool _max;
+    private readonly SaveFrequency.BatchCounter _batches = new();
+    private int _currentEpoch;
 
     /// <summary>Creates the callback with Keras's defaults.</summary>
     /// <param name="filepath">Where to save; may contain <c>{epoch}</c> and log-key fields with Python format specs.</param>
@@ -25,14 +30,13 @@ public sealed class ModelCheckpoint : Callback
     /// <param name="saveBestOnly">Save only when the monitored value improves on the best so far.</param>
     /// <param name="saveWeightsOnly">Call SaveWeights instead of Save.</param>
     /// <param name="mode">"auto", "min" or "max" ("auto": max for accuracy-like monitors).</param>
-    /// <param name="saveFreq">Only "epoch" is supported.</param>
+    /// <param name="saveFreq">"epoch" (the default) or a positive number of training batches between saves.</param>
     public ModelCheckpoint(string filepath, string monitor = "val_loss", int verbose = 0, bool saveBestOnly = false,
-        bool saveWeightsOnly = false, string mode = "auto", string saveFreq = "epoch")
+        bool saveWeightsOnly = false, string mode = "auto", SaveFrequency saveFreq = default)
     {
         if (string.IsNullOrEmpty(filepath)) throw new KerasNetException("ModelCheckpoint: filepath must not be empty.");
-        if (saveFreq != "epoch") throw new KerasNetException($"ModelCheckpoint: save_freq '{saveFreq}' is not supported (only 'epoch').");
         Filepath = filepath; Monitor = monitor; Verbose = verbose; SaveBestOnly = saveBestOnly;
-        SaveWeightsOnly = saveWeightsOnly; Mode = mode;
+        SaveWeightsOnly = saveWeightsOnly; Mode = mode; SaveFreq = saveFreq;
         _max = MonitorMode.IsMax(mode, monitor, nameof(ModelCheckpoint));
         Best = _max ? double.NegativeInfinity : double.PositiveInfinity;
     }
@@ -49,23 +53,41 @@ public sealed class ModelCheckpoint : Callback
     public bool SaveWeightsOnly { get; }
     /// <summary>The mode given.</summary>
     public string Mode { get; }
+    /// <summary>"epoch" or the number of batches between saves.</summary>
+    public SaveFrequency SaveFreq { get; }
     /// <summary>The best monitored value so far (kept across Fit calls, as in Keras).</summary>
     public double Best { get; private set; }
     /// <summary>The paths saved, in order.</summary>
     public List<string> SavedPaths { get; } = new();
 
     /// <summary>The file path for a 0-based epoch and its logs.</summary>
-    public string FilePathFor(int epoch, IDictionary<string, double> logs)
+    public string FilePathFor(int epoch, IDictionary<string, double> logs) => FilePathFor(epoch, null, logs);
+
+    private string FilePathFor(int epoch, int? batch, IDictionary<string, double> logs)
     {
         var values = new Dictionary<string, object> { ["epoch"] = epoch + 1 };
+        if (batch is int b) values["batch"] = b + 1;
         foreach (var (k, v) in logs) values[k] = v;
         return PythonFormat.Format(Filepath, values, nameof(ModelCheckpoint));
     }
 
     /// <inheritdoc/>
+    public override void OnEpochBegin(int epoch, IDictionary<string, double> logs) => _currentEpoch = epoch;
+
+    /// <inheritdoc/>
+    public override void OnTrainBatchEnd(int batch, IDictionary<string, double> logs)
+    {
+        if (_batches.Due(SaveFreq, batch)) SaveModel(_currentEpoch, FilePathFor(_currentEpoch, batch, logs), logs);
+    }
+
+    /// <inheritdoc/>
     public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
     {
-        string path = FilePathFor(epoch, logs);
+        if (SaveFreq.IsEpoch) SaveModel(epoch, FilePathFor(epoch, logs), logs);
+    }
+
+    private void SaveModel(int epoch, string path, IDictionary<string, double> logs)
+    {
         if (!SaveBestOnly)
         {
             if (NotFinite(epoch, logs, path)) return;

@@ -65,7 +65,11 @@ public partial class Model
         int steps = Math.Min(stepsPerEpoch ?? x.Count, x.Count);
         bool batchLogsWanted = all.Count > 1;
         StopTraining = false;
+        ResumeEpoch = null;
         foreach (var cb in all) cb.OnTrainBegin(new Dictionary<string, double>());
+        // BackupAndRestore sets the epoch to resume at in OnTrainBegin (Keras 3's model._initial_epoch).
+        if (ResumeEpoch is int resume) initialEpoch = resume;
+        ResumeEpoch = null;
         for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
         {
             if (verbose > 0 && epochs > 1) output.WriteLine($"Epoch {epoch + 1}/{epochs}");
@@ -106,6 +110,9 @@ public partial class Model
         foreach (var cb in all) cb.OnTrainEnd(new Dictionary<string, double>());
         return history;
     }
+
+    /// <summary>The epoch a callback asks Fit to start at, set during OnTrainBegin (see BackupAndRestore).</summary>
+    internal int? ResumeEpoch { get; set; }
 
     private double[] _lastOutputLosses = [];
     private double _lastPenalty; // the regularization loss of the last step (Keras's model.losses, summed)

@@ -108,28 +108,7 @@ public sealed class DirectoryIterator : ImageIterator
     }
 
     /// <inheritdoc/>
-    protected override Tensor? Targets(ReadOnlySpan<int> indices, Tensor x, Tensor? y)
-    {
-        int n = indices.Length;
-        switch (ClassMode)
-        {
-            case null: return null;
-            case "input":
-                y = Tensor.Ensure(y, x.Shape);
-                x.Span.CopyTo(y.Span);
-                return y;
-            case "categorical":
-                y = Tensor.Ensure(y, n, NumClasses);
-                y.Clear();
-                for (int i = 0; i < n; i++) y[i * NumClasses + Classes[indices[i]]] = 1f;
-                return y;
-            default:
-                // binary is (n, 1) so it matches a Dense(1) output; sparse is (n,) class indices.
-                y = ClassMode == "binary" ? Tensor.Ensure(y, n, 1) : Tensor.Ensure(y, n);
-                for (int i = 0; i < n; i++) y[i] = Classes[indices[i]];
-                return y;
-        }
-    }
+    protected override Tensor? Targets(ReadOnlySpan<int> indices, Tensor x, Tensor? y) => ClassTargets.Fill(ClassMode, Classes, NumClasses, indices, x, y);
 
     /// <summary>The folder listing before the iterator exists (the base class needs the sample count).</summary>
     private sealed class Listing(string directory)

@@ -195,6 +195,43 @@ public sealed class ImageDataGenerator
         => DirectoryIterator.Create(directory, this, targetSize ?? new Size2(256, 256), colorMode, classes, classMode, batchSize, shuffle, seed,
             subset, interpolation, skipInvalid, output);
 
+    /// <summary>
+    /// Keras's <c>flow_from_dataframe</c> over a table given as rows of column name to string value (see
+    /// <see cref="DataFrameIterator"/> for what is kept and in which order).
+    /// </summary>
+    /// <param name="dataframe">The rows; <paramref name="xCol"/> holds file names, <paramref name="yCol"/> string labels.</param>
+    /// <param name="directory">The folder the file names are relative to; null when they are full paths.</param>
+    /// <param name="xCol">The file name column.</param>
+    /// <param name="yCol">The label column.</param>
+    /// <param name="targetSize">(height, width); default (256, 256).</param>
+    /// <param name="colorMode">"rgb", "grayscale" or "rgba".</param>
+    /// <param name="classes">The classes to keep (rows of other labels are dropped); null for every label.</param>
+    /// <param name="classMode">"categorical", "binary", "sparse", "input" or null.</param>
+    /// <param name="batchSize">Images per batch.</param>
+    /// <param name="shuffle">Reshuffle every epoch.</param>
+    /// <param name="seed">Makes the shuffling and augmentation repeatable.</param>
+    /// <param name="subset">"training" or "validation" with <see cref="ValidationSplit"/>.</param>
+    /// <param name="interpolation">"nearest" (default), "bilinear", "bicubic", "lanczos", "box", "hamming".</param>
+    /// <param name="validateFilenames">Drop rows whose file has no image extension or does not exist.</param>
+    /// <param name="output">Where the "Found ..." line goes (Console.Out by default).</param>
+    public DataFrameIterator FlowFromDataframe(IReadOnlyList<IReadOnlyDictionary<string, string>> dataframe, string? directory = null,
+        string xCol = "filename", string yCol = "class", Size2? targetSize = null, string colorMode = "rgb", string[]? classes = null,
+        string? classMode = "categorical", int batchSize = 32, bool shuffle = true, int? seed = null, string? subset = null,
+        string interpolation = "nearest", bool validateFilenames = true, TextWriter? output = null)
+        => DataFrameIterator.Create(dataframe, directory, xCol, yCol, this, targetSize ?? new Size2(256, 256), colorMode, classes, classMode,
+            batchSize, shuffle, seed, subset, interpolation, validateFilenames, output ?? Console.Out);
+
+    /// <summary>
+    /// <c>flow_from_dataframe(pd.read_csv(csvPath), ...)</c>: the table is read from a CSV file whose first row names
+    /// the columns (every cell a string). The arguments are <see cref="FlowFromDataframe"/>'s.
+    /// </summary>
+    public DataFrameIterator FlowFromCsv(string csvPath, string? directory = null, string xCol = "filename", string yCol = "class",
+        Size2? targetSize = null, string colorMode = "rgb", string[]? classes = null, string? classMode = "categorical", int batchSize = 32,
+        bool shuffle = true, int? seed = null, string? subset = null, string interpolation = "nearest", bool validateFilenames = true,
+        TextWriter? output = null)
+        => FlowFromDataframe(CsvTable.Read(csvPath), directory, xCol, yCol, targetSize, colorMode, classes, classMode, batchSize, shuffle,
+            seed, subset, interpolation, validateFilenames, output);
+
     /// <summary>Keras's <c>flow(x, y)</c>: batches over in-memory (N, H, W, C) images with augmentation and standardisation.</summary>
     public ArrayIterator Flow(Tensor x, Tensor? y = null, int batchSize = 32, bool shuffle = true, int? seed = null)
         => new(x, y, this, batchSize, shuffle, seed);

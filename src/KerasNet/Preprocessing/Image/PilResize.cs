@@ -24,15 +24,22 @@ internal static class PilResize
         return Filtered(im, width, height, filter, support);
     }
 
-    private static PilImage Nearest(PilImage im, int width, int height)
+    private static PilImage Nearest(PilImage im, int width, int height) => NearestBox(im, width, height, 0, 0, im.Width, im.Height);
+
+    /// <summary>
+    /// <c>Image.resize(size, NEAREST, box=(x0, y0, x0 + boxWidth, y0 + boxHeight))</c>: ImagingTransform's affine
+    /// <c>a = [boxWidth / width, 0, x0, 0, boxHeight / height, y0]</c>, the source position starting at
+    /// <c>x0 + a0 / 2</c> (load_img's keep_aspect_ratio crop).
+    /// </summary>
+    public static PilImage NearestBox(PilImage im, int width, int height, int x0, int y0, int boxWidth, int boxHeight)
     {
         int bands = im.Bands;
-        double a0 = (double)im.Width / width, a4 = (double)im.Height / height;
+        double a0 = (double)boxWidth / width, a4 = (double)boxHeight / height;
         var xin = new int[width];
-        double xo = a0 * 0.5;
+        double xo = x0 + a0 * 0.5;
         for (int x = 0; x < width; x++) { xin[x] = Coord(xo, im.Width); xo += a0; }
         var dst = new byte[width * height * bands];
-        double yo = a4 * 0.5;
+        double yo = y0 + a4 * 0.5;
         for (int y = 0; y < height; y++)
         {
             int yi = Coord(yo, im.Height);
