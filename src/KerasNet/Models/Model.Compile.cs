@@ -10,8 +10,8 @@ namespace KerasNet.Models;
 public partial class Model
 {
     private Loss[] _lossSpec = [];
-    private string[][]? _metricSpecPerOutput;
-    private string[] _metricNames = [];
+    private Metric[][]? _metricSpecPerOutput;
+    private Metric[] _metricSpec = [];
     private double[]? _lossWeightSpec;
     private bool _resolved;
     private Loss[] _losses = [];
@@ -34,8 +34,11 @@ public partial class Model
     /// <summary>The compiled metrics of every output, in log order (resolved on the first batch from the shapes).</summary>
     public IReadOnlyList<Metric> Metrics => _outputMetrics.SelectMany(m => m).ToList();
 
-    /// <summary>The metric names as given to Compile ("accuracy").</summary>
-    public IReadOnlyList<string> MetricNames => _metricNames;
+    /// <summary>The metric names as given to Compile ("accuracy"; a metric object's name).</summary>
+    public IReadOnlyList<string> MetricNames => _metricSpec.Select(m => m.Name).ToList();
+
+    /// <summary>The metrics as given to Compile, one list for every output (names as placeholders until resolved).</summary>
+    internal IReadOnlyList<Metric> MetricSpec => _metricSpec;
 
     /// <summary>The log keys of Fit and Evaluate, in Keras's order: loss, each output's loss (when several), the metrics.</summary>
     public IReadOnlyList<string> MetricsNames => _resolved ? _logNames : ["loss"];
@@ -46,8 +49,11 @@ public partial class Model
     /// <summary>The loss weights as given to Compile (null: 1 each).</summary>
     internal IReadOnlyList<double>? LossWeightSpec => _lossWeightSpec;
 
-    /// <summary>Per-output metric names when Compile was given them by output name; null when one list serves all.</summary>
-    internal IReadOnlyList<string[]>? MetricSpecPerOutput => _metricSpecPerOutput;
+    /// <summary>Per-output metrics when Compile was given them by output name; null when one list serves all.</summary>
+    internal IReadOnlyList<Metric[]>? MetricSpecPerOutput => _metricSpecPerOutput;
+
+    /// <summary>The metrics of output <paramref name="i"/> once resolved (null before the first batch).</summary>
+    internal IReadOnlyList<Metric>? ResolvedMetrics(int i) => _resolved && i < _outputMetrics.Length ? _outputMetrics[i] : null;
 
     /// <summary>Whether Compile has been called.</summary>
     public bool IsCompiled => Optimizer != null && _lossSpec.Length > 0;
@@ -58,7 +64,10 @@ public partial class Model
     /// </summary>
     /// <param name="optimizer">"adam", "sgd" or "rmsprop" (any case), with Keras's defaults.</param>
     /// <param name="loss">"categorical_crossentropy", "binary_crossentropy", "sparse_categorical_crossentropy" or "mean_squared_error"/"mse".</param>
-    /// <param name="metrics">"accuracy"/"acc", "categorical_accuracy", "binary_accuracy", "sparse_categorical_accuracy".</param>
+    /// <param name="metrics">Keras's metric names: "accuracy"/"acc" (binary, categorical or sparse from the shapes),
+    /// "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",
+    /// "sparse_top_k_categorical_accuracy", "mse"/"mean_squared_error", "mae", "mape", "msle", "logcosh", any loss name,
+    /// or a class name ("AUC", "Precision", "Recall", "RootMeanSquaredError", ...; Keras 3's "auc"). An unknown name is refused here.</param>
     /// <param name="lossWeights">One weight per output (default 1 each).</param>
     public void Compile(string optimizer = "rmsprop", string loss = "categorical_crossentropy", string[]? metrics = null, double[]? lossWeights = null) =>
         Compile(Optimizers.Optimizer.Get(optimizer), [LossFn.Get(loss)], metrics, null, lossWeights);
@@ -70,6 +79,22 @@ public partial class Model
     /// <summary>Configures training with optimizer and loss objects.</summary>
     public void Compile(Optimizer optimizer, Loss loss, string[]? metrics = null, double[]? lossWeights = null) =>
         Compile(optimizer, [loss ?? throw new ArgumentNullException(nameof(loss))], metrics, null, lossWeights);
+
+    /// <summary>Configures training with metric objects (or names: a string converts to a metric), e.g. <c>[new AUC(), "accuracy"]</c>.</summary>
+    public void Compile(string optimizer, string loss, Metric[] metrics, double[]? lossWeights = null) =>
+        Compile(Optimizers.Optimizer.Get(optimizer), [LossFn.Get(loss)], metrics, null, lossWeights);
+
+    /// <summary>Configures training with an optimizer object and metric objects.</summary>
+    public void Compile(Optimizer optimizer, string loss, Metric[] metrics, double[]? lossWeights = null) =>
+        Compile(optimizer, [LossFn.Get(loss)], metrics, null, lossWeights);
+
+    /// <summary>Configures training with optimizer, loss and metric objects.</summary>
+    public void Compile(Optimizer optimizer, Loss loss, Metric[] metrics, double[]? lossWeights = null) =>
+        Compile(optimizer, [loss ?? throw new ArgumentNullException(nameof(loss))], metrics, null, lossWeights);
+
+    /// <summary>Configures training with one loss per output and metric objects applied to every output (copied per output, as Keras).</summary>
+    public void Compile(Optimizer optimizer, string[] loss, Metric[] metrics, double[]? lossWeights = null) =>
+        Compile(optimizer, ParseLosses(loss), metrics, null, lossWeights);
 
     /// <summary>Configures training with one loss per output, in <see cref="Outputs"/> order.</summary>
     public void Compile(string optimizer, string[] loss, string[]? metrics = null, double[]? lossWeights = null) =>
@@ -89,6 +114,11 @@ public partial class Model
 
     /// <summary>Configures training by output name (see the string overload).</summary>
     public void Compile(Optimizer optimizer, IDictionary<string, string> loss, IDictionary<string, string[]>? metrics = null,
+        IDictionary<string, double>? lossWeights = null) =>
+        Compile(optimizer, loss, metrics?.ToDictionary(p => p.Key, p => Named(p.Value)!), lossWeights);
+
+    /// <summary>Configures training by output name with metric objects per output.</summary>
+    public void Compile(Optimizer optimizer, IDictionary<string, string> loss, IDictionary<string, Metric[]>? metrics,
         IDictionary<string, double>? lossWeights = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
@@ -104,7 +134,7 @@ public partial class Model
         if (lossWeights != null) CheckKeys(lossWeights.Keys, "loss_weights");
         var losses = names.Select(n => loss.TryGetValue(n, out var l) ? LossFn.Get(l)
             : throw new KerasNetException($"Model '{Name}': the loss dictionary has no entry for output '{n}'.")).ToArray();
-        var perOutput = names.Select(n => metrics != null && metrics.TryGetValue(n, out var m) ? m : []).ToArray();
+        var perOutput = names.Select(n => metrics != null && metrics.TryGetValue(n, out var m) ? m ?? [] : []).ToArray();
         Compile(optimizer, losses, null, perOutput, names.Select(n => lossWeights != null && lossWeights.TryGetValue(n, out var w) ? w : 1.0).ToArray());
     }
 
@@ -115,17 +145,37 @@ public partial class Model
         return loss.Select(LossFn.Get).ToArray();
     }
 
-    private void Compile(Optimizer optimizer, Loss[] losses, string[]? metrics, string[][]? metricsPerOutput, double[]? lossWeights)
+    private void Compile(Optimizer optimizer, Loss[] losses, string[]? metrics, string[][]? metricsPerOutput, double[]? lossWeights) =>
+        Compile(optimizer, losses, Named(metrics), metricsPerOutput?.Select(m => Named(m)!).ToArray(), lossWeights);
+
+    // Names become placeholders checked now (an unknown name fails Compile, not the first batch).
+    private static Metric[]? Named(string[]? names) => names?.Select(n => (Metric)new NamedMetric(n)).ToArray();
+
+    private void Compile(Optimizer optimizer, Loss[] losses, Metric[]? metrics, Metric[][]? metricsPerOutput, double[]? lossWeights)
     {
-        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        ArgumentNullException.ThrowIfNull(optimizer);
         if (lossWeights != null && lossWeights.Any(w => !double.IsFinite(w)))
             throw new KerasNetException($"Compile: loss_weights must be finite numbers, got [{string.Join(", ", lossWeights)}].");
+        if (metrics != null) CheckMetrics(metrics);
+        if (metricsPerOutput != null) foreach (var m in metricsPerOutput) CheckMetrics(m);
+        Optimizer = optimizer;
         _lossSpec = losses;
-        _metricNames = metrics ?? metricsPerOutput?.SelectMany(m => m).Distinct().ToArray() ?? [];
+        _metricSpec = metrics ?? metricsPerOutput?.SelectMany(m => m).DistinctBy(m => m.Name).ToArray() ?? [];
         _metricSpecPerOutput = metricsPerOutput;
         _lossWeightSpec = lossWeights;
         _resolved = false;
         _outputMetrics = [];
+    }
+
+    private static void CheckMetrics(Metric[] metrics)
+    {
+        var seen = new HashSet<string>();
+        foreach (var m in metrics)
+        {
+            if (m is null) throw new KerasNetException("Compile: the metrics list holds a null entry.");
+            if (m is Mean) throw new KerasNetException($"Compile: Mean '{m.Name}' averages values, not (y_true, y_pred); pass a metric of targets and predictions.");
+            if (!seen.Add(m.Name)) throw new KerasNetException($"Compile: two metrics are named '{m.Name}'; give one another name (its log key).");
+        }
     }
 
     /// <summary>
@@ -161,10 +211,12 @@ public partial class Model
         _outputMetrics = new Metric[n][];
         for (int i = 0; i < n; i++)
         {
-            var spec = _metricSpecPerOutput?[i] ?? _metricNames;
+            var spec = _metricSpecPerOutput?[i] ?? _metricSpec;
             var yTrue = targetShapes[i];
             var yPred = ShapeUtil.WithBatch(yTrue.Length == 0 ? 1 : yTrue[0], g.Outputs[i].Shape);
-            _outputMetrics[i] = spec.Select(m => Metric.Get(m, yTrue, yPred)).ToArray();
+            // Names resolve from the shapes; an object given for several outputs is copied per output, as Keras does.
+            _outputMetrics[i] = spec.Select(m => m is NamedMetric ? Metric.Get(m.Name, yTrue, yPred) : n > 1 && _metricSpecPerOutput is null ? m.Copy() : m).ToArray();
+            foreach (var m in _outputMetrics[i]) m.ResetState();
         }
         // Keras 2.4's metrics_names: loss, then each output's loss, then each output's metrics, prefixed by the output.
         var logNames = new List<string> { "loss" };
@@ -172,18 +224,15 @@ public partial class Model
         for (int i = 0; i < n; i++)
             foreach (var m in _outputMetrics[i]) logNames.Add(n > 1 ? names[i] + "_" + m.Name : m.Name);
         _logNames = logNames.ToArray();
-        _metricShapes = Enumerable.Range(0, n).Select(i => (targetShapes[i], ShapeUtil.WithBatch(targetShapes[i].Length == 0 ? 1 : targetShapes[i][0], g.Outputs[i].Shape))).ToArray();
         _fusedNodes = Enumerable.Range(0, n).Select(i => FusedNode(g, i)).ToArray();
         _resolvedFor = g;
         _resolved = true;
     }
 
     private FunctionalGraph? _resolvedFor;
-    private (int[] yTrue, int[] yPred)[] _metricShapes = [];
 
     /// <summary>New metric objects like the compiled ones, so that concurrent Evaluate calls keep separate sums.</summary>
-    private Metric[][] FreshMetrics() => _outputMetrics.Select((ms, i) =>
-        ms.Select(m => Metric.Get(m.Name, _metricShapes[i].yTrue, _metricShapes[i].yPred)).ToArray()).ToArray();
+    private Metric[][] FreshMetrics() => _outputMetrics.Select(ms => ms.Select(m => m.Copy()).ToArray()).ToArray();
     private int[] _fusedNodes = [];
 
     // tf.keras's fit computes softmax/sigmoid cross-entropy from the logits of the output layer; so do we, when the
