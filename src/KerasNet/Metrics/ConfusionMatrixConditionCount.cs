@@ -34,6 +34,9 @@ public abstract class ConfusionMatrixConditionCount : Metric
     /// <summary>The count at each threshold, in the order given.</summary>
     public double[] ResultPerThreshold() => Cell(_cm).ToArray();
 
+    internal override string? NotScalar => _cm.Count == 1 ? null
+        : $"{GetType().Name} '{Name}' has {_cm.Count} thresholds, but a log holds one number per metric: compile one metric per threshold (ResultPerThreshold() serves standalone use)";
+
     /// <inheritdoc/>
     public override void ResetState() => _cm.Reset();
 

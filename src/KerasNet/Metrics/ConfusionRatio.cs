@@ -55,6 +55,9 @@ public abstract class ConfusionRatio : Metric
         return r;
     }
 
+    internal override string? NotScalar => Cm.Count == 1 ? null
+        : $"{GetType().Name} '{Name}' has {Cm.Count} thresholds, but a log holds one number per metric: compile one metric per threshold (ResultPerThreshold() serves standalone use)";
+
     /// <inheritdoc/>
     public override void ResetState() => Cm.Reset();
 

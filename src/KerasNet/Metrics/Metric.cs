@@ -57,6 +57,9 @@ public abstract class Metric
     public virtual Metric Copy() => MetricRegistry.FromConfig(ClassName, GetConfig(), "Metric.Copy")
         ?? throw new KerasNetException($"Metric '{Name}' ({GetType().Name}) cannot be copied from its config: override Copy().");
 
+    /// <summary>Why the metric cannot be logged (a log holds one number per metric), or null when it can.</summary>
+    internal virtual string? NotScalar => null;
+
     /// <summary>Resets, for the model's training loop (kept for the callers that predate the Keras names).</summary>
     internal void Reset() => ResetState();
 

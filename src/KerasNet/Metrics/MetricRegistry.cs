@@ -166,7 +166,11 @@ internal static class MetricRegistry
 
     private static string? Str(JsonObject c, string key) => c[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
-    private static double? Num(JsonObject c, string key) => c[key] is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.GetValue<double>() : null;
+    private static double? Num(JsonObject c, string key) => c[key] is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? ToDouble(v) : null;
+
+    // A parsed number or one set from a C# int (GetValue<double> refuses the latter).
+    private static double ToDouble(JsonValue v) => v.TryGetValue(out double d) ? d : v.TryGetValue(out int i) ? i : v.TryGetValue(out long l) ? l
+        : double.Parse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
 
     private static int? Int(JsonObject c, string key) => Num(c, key) is double d ? (int)d : null;
 
@@ -177,8 +181,8 @@ internal static class MetricRegistry
 
     private static double[]? Nums(JsonNode? n) => n switch
     {
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => [v.GetValue<double>()],
-        JsonArray a => a.Select(x => x!.GetValue<double>()).ToArray(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => [ToDouble(v)],
+        JsonArray a => a.Select(x => ToDouble(x as JsonValue ?? throw new KerasNetException($"a threshold is not a number: {x?.ToJsonString() ?? "null"}"))).ToArray(),
         _ => null,
     };
 }

@@ -174,7 +174,10 @@ public partial class Model
         {
             if (m is null) throw new KerasNetException("Compile: the metrics list holds a null entry.");
             if (m is Mean) throw new KerasNetException($"Compile: Mean '{m.Name}' averages values, not (y_true, y_pred); pass a metric of targets and predictions.");
-            if (!seen.Add(m.Name)) throw new KerasNetException($"Compile: two metrics are named '{m.Name}'; give one another name (its log key).");
+            if (m.NotScalar is { } why) throw new KerasNetException($"Compile: {why}.");
+            // A class name logs under the class's default name ("AUC" as "auc").
+            string key = m is NamedMetric && MetricRegistry.IsClassName(m.Name) ? MetricRegistry.Resolve(m.Name, [1, 1], [1, 1]).Name : m.Name;
+            if (!seen.Add(key)) throw new KerasNetException($"Compile: two metrics are named '{key}'; give one another name (its log key).");
         }
     }
 
