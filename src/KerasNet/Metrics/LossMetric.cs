@@ -39,7 +39,7 @@ public sealed class LossMetric : MeanMetricWrapper
     private protected override bool SparseTargets => _sparse;
 
     /// <inheritdoc/>
-    public override Metric Copy() => new LossMetric(Losses.Loss.Get(Loss.Name), Name);
+    public override Metric Copy() => new LossMetric(Loss, Name); // losses hold no state between calls, so the copy may share it
 
     /// <inheritdoc/>
     public override System.Text.Json.Nodes.JsonObject GetConfig()

@@ -37,7 +37,12 @@ public partial class Model
     /// <summary>The metric names as given to Compile ("accuracy"; a metric object's name).</summary>
     public IReadOnlyList<string> MetricNames => _metricSpec.Select(m => m.Name).ToList();
 
-    /// <summary>The metrics as given to Compile, one list for every output (names as placeholders until resolved).</summary>
+    /// <summary>
+    /// The metrics as given to Compile (every output's, once each): objects as given, names as placeholders that
+    /// resolve against each output on the first batch; pass their <see cref="Metric.Copy"/> to compile again alike.
+    /// </summary>
+    public IReadOnlyList<Metric> CompileMetrics => _metricSpec;
+
     internal IReadOnlyList<Metric> MetricSpec => _metricSpec;
 
     /// <summary>The log keys of Fit and Evaluate, in Keras's order: loss, each output's loss (when several), the metrics.</summary>
@@ -217,8 +222,9 @@ public partial class Model
             var spec = _metricSpecPerOutput?[i] ?? _metricSpec;
             var yTrue = targetShapes[i];
             var yPred = ShapeUtil.WithBatch(yTrue.Length == 0 ? 1 : yTrue[0], g.Outputs[i].Shape);
-            // Names resolve from the shapes; an object given for several outputs is copied per output, as Keras does.
-            _outputMetrics[i] = spec.Select(m => m is NamedMetric ? Metric.Get(m.Name, yTrue, yPred) : n > 1 && _metricSpecPerOutput is null ? m.Copy() : m).ToArray();
+            // Names resolve from the shapes; with several outputs each gets copies, as Keras copies a metric given
+            // for all of them (so no two outputs ever share one metric's counts).
+            _outputMetrics[i] = spec.Select(m => m is NamedMetric ? Metric.Get(m.Name, yTrue, yPred) : n > 1 ? m.Copy() : m).ToArray();
             foreach (var m in _outputMetrics[i]) m.ResetState();
         }
         // Keras 2.4's metrics_names: loss, then each output's loss, then each output's metrics, prefixed by the output.
