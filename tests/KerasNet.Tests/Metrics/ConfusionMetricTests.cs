@@ -9,7 +9,7 @@ namespace KerasNet.Tests.Metrics;
 /// AUC, Precision, Recall, the confusion counts, the at-X metrics and MeanIoU against scikit-learn (exact answers)
 /// and a numpy transcription of tf.keras 2.4's thresholded arithmetic (Oracles/metrics_keras_auc.py).
 /// </summary>
-public class ConfusionMetricTests
+public class ConfusionMetricTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly (string curve, string method)[] AucKinds =
         [("ROC", "interpolation"), ("ROC", "minoring"), ("ROC", "majoring"), ("PR", "interpolation"), ("PR", "minoring"), ("PR", "majoring")];
@@ -39,6 +39,7 @@ public class ConfusionMetricTests
         // Keras documents minoring and majoring as lower and upper bounds of the area: the exact ROC AUC lies between,
         // and interpolation (half credit for pairs sharing a bucket) is within half the bracket of it.
         double exact = r["sklearn_roc"]!.GetValue<double>();
+        output.WriteLine($"max |AUC - numpy| {Enumerable.Range(0, ours.Length).Max(i => Math.Abs(ours[i] - r["auc"]![i]!.GetValue<double>())):E2}; ROC {ours[0]} vs exact {exact} (bracket {ours[2] - ours[1]:E2}); PR {ours[3]} vs AP {r["sklearn_ap"]}");
         Assert.InRange(exact, ours[1] - 1e-12, ours[2] + 1e-12);
         Assert.True(Math.Abs(ours[0] - exact) <= (ours[2] - ours[1]) / 2 + 1e-12, $"ROC {ours[0]} vs exact {exact}");
         Assert.True(ours[2] - ours[1] < 0.02, $"bracket {ours[2] - ours[1]} for 200 thresholds");

@@ -5,7 +5,7 @@ using KerasNet.Metrics;
 namespace KerasNet.Tests.Metrics;
 
 /// <summary>The mean metrics (regression, accuracies, top-k, losses as metrics, RMSE) against numpy versions of tf.keras 2.4's functions (Oracles/metrics_numpy.py).</summary>
-public class MeanMetricTests
+public class MeanMetricTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private sealed record Case(string Fn, Func<Metric> Make, int[] TrueShape, int[] PredShape, bool Positive = false, bool Sparse = false, bool OneHot = false, bool Probabilities = false, double? Threshold = null, int? K = null);
 
@@ -84,6 +84,7 @@ public class MeanMetricTests
             worst = Math.Max(worst, d);
             Assert.True(d < 1e-5, $"{cases[i]!["fn"]} (weighted {cases[i]!["weights"] != null}): {ours[i]} vs numpy {e}");
         }
+        output.WriteLine($"worst relative difference from numpy: {worst:E2}");
     }
 
     [Fact]

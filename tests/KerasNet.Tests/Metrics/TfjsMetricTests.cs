@@ -6,7 +6,7 @@ using KerasNet.Tests.TestUtil;
 namespace KerasNet.Tests.Metrics;
 
 /// <summary>The metrics tfjs-layers also has (tf.metrics), on the same random batches, as a second implementation of Keras.</summary>
-public class TfjsMetricTests
+public class TfjsMetricTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [SkippableFact]
     public void MetricsAgreeWithTfjsLayers()
@@ -48,6 +48,7 @@ public class TfjsMetricTests
             m.UpdateState(new Tensor(cases[i].t, cases[i].ts), new Tensor(cases[i].p, rows, cols));
             double e = expect[i]!.GetValue<double>();
             // tfjs computes in float32: agreement to float32 precision.
+            output.WriteLine($"{cases[i].fn}: |diff| {Math.Abs(e - m.Result()):E2}");
             Assert.True(Math.Abs(e - m.Result()) <= 2e-6 * Math.Max(1, Math.Abs(e)), $"{cases[i].fn}: {m.Result()} vs tfjs {e}");
         }
     }
