@@ -71,6 +71,9 @@ internal static class MetricRegistry
     /// <summary>Whether Keras makes a metric object with its default name of <paramref name="name"/> (a class name).</summary>
     public static bool IsClassName(string name) => Classes.ContainsKey(name) || (LossOrNull(name) is { } l && l.Name != name && !Functions.ContainsKey(name));
 
+    // A name compile wraps in a MeanMetricWrapper under that name (not a class name).
+    private static bool IsFunctionName(string name) => Functions.ContainsKey(name) || LossOrNull(name) is { } l && l.Name == name;
+
     /// <summary>The metric for a name against the shapes of a target and an output batch (see <see cref="Metric.Get"/>).</summary>
     public static Metric Resolve(string name, int[] yTrueShape, int[] yPredShape)
     {
@@ -116,7 +119,11 @@ internal static class MetricRegistry
         {
             case "MeanMetricWrapper":
                 string fn = Str(config, "fn") ?? throw new KerasNetException($"{source}: MeanMetricWrapper '{name}' has no 'fn'.");
-                if (fn is "accuracy" or "acc" or "crossentropy" or "ce") return new NamedMetric(name is "accuracy" or "acc" or "crossentropy" or "ce" ? name : fn);
+                // A metric compiled by name ("accuracy", "mae") comes back as that name, to resolve from the shapes
+                // again as compile does (tf.keras 2.4 saves "accuracy" with the function it resolved to).
+                if (name is "accuracy" or "acc" or "crossentropy" or "ce") return new NamedMetric(name);
+                if (fn is "accuracy" or "acc" or "crossentropy" or "ce") return new NamedMetric(fn);
+                if (name != null && IsFunctionName(name) && FunctionFor(name, "") == fn) return new NamedMetric(name);
                 if (Functions.TryGetValue(fn, out var f)) return f(name ?? fn);
                 if (LossOrNull(fn) is { } l) return new LossMetric(l, name);
                 throw new KerasNetException($"{source}: metric function '{fn}' is not supported (known: {Known}).");
