@@ -140,7 +140,8 @@ public static class FitCommand
             string[] losses = lossName != null ? [lossName] : model.Losses.Select(l => l.Name).ToArray();
             if (lossName != null) lossFrom = "from --loss";
             var weights = model.LossWeights.Count > 0 ? model.LossWeights.ToArray() : null;
-            model.Compile(opt!, losses, model.MetricNames.Count > 0 ? model.MetricNames.ToArray() : null, weights);
+            // The metric objects carry their settings (an AUC's curve, a renamed metric), which names alone would lose.
+            model.Compile(opt!, losses, model.CompileMetrics.Select(m => m.Copy()).ToArray(), weights);
         }
         string lossText = string.Join(", ", model.Losses.Select(l => l.Name).Distinct());
         string metrics = model.MetricNames.Count > 0 ? $"; metrics {string.Join(", ", model.MetricNames)}" : "";

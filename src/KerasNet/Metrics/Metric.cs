@@ -1,61 +1,83 @@
 #nullable enable
+using System.Text.Json.Nodes;
 using KerasNet.Engine;
 
 namespace KerasNet.Metrics;
 
-/// <summary>A Keras metric averaged over the samples seen since the last <see cref="Reset"/>.</summary>
+/// <summary>
+/// A Keras metric: a state accumulated batch by batch with <see cref="UpdateState"/>, read with <see cref="Result"/>
+/// and cleared with <see cref="ResetState"/> (Keras resets the compiled metrics at the start of every epoch and of
+/// every evaluation, so a logged value is the metric over the batches seen so far).
+/// </summary>
 public abstract class Metric
 {
-    private double _sum;
-    private long _count;
-
     /// <summary>Creates the metric with the name used in logs and History ("accuracy").</summary>
-    protected Metric(string name) => Name = name;
-
-    /// <summary>The log key.</summary>
-    public string Name { get; }
-
-    /// <summary>Adds a batch.</summary>
-    public void Update(Tensor yPred, Tensor yTrue)
+    /// <param name="name">The log key.</param>
+    protected Metric(string name)
     {
-        int c = yPred.Shape[^1], rows = yPred.Length / c;
-        for (int r = 0; r < rows; r++) _sum += Sample(yPred.Span.Slice(r * c, c), yTrue, r, c);
-        _count += rows;
+        if (string.IsNullOrEmpty(name)) throw new KerasNetException("A metric needs a non-empty name (the log key).");
+        Name = name;
     }
 
-    /// <summary>The metric's value for one sample.</summary>
-    protected abstract double Sample(ReadOnlySpan<float> pred, Tensor yTrue, int row, int cols);
+    /// <summary>The log key (Keras's <c>name</c>).</summary>
+    public string Name { get; }
 
-    /// <summary>The mean so far.</summary>
-    public double Result() => _count == 0 ? 0 : _sum / _count;
+    /// <summary>Keras's class name in saved configs ("AUC", "MeanMetricWrapper").</summary>
+    public virtual string ClassName => GetType().Name;
 
-    /// <summary>Starts a new average.</summary>
-    public void Reset() { _sum = 0; _count = 0; }
+    /// <summary>
+    /// Adds a batch: targets, predictions (the model's outputs, batch first) and optional weights, one per sample
+    /// (or one per row of every axis but the last, as Keras broadcasts them).
+    /// </summary>
+    public abstract void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null);
+
+    /// <summary>The metric over the batches since the last reset (0 before any, as Keras's div_no_nan).</summary>
+    public abstract double Result();
+
+    /// <summary>Clears the state (Keras 3's <c>reset_state</c>).</summary>
+    public abstract void ResetState();
+
+    /// <summary>tf.keras 2.4's name of <see cref="ResetState"/>.</summary>
+    public void ResetStates() => ResetState();
+
+    /// <summary>Keras's <c>get_config()</c>: the name, dtype and the constructor arguments.</summary>
+    public virtual JsonObject GetConfig() => new() { ["name"] = Name, ["dtype"] = "float32" };
+
+    /// <summary>
+    /// The Keras metric function this metric averages ("categorical_accuracy", "mean_absolute_error"), written as
+    /// <c>fn</c> of the MeanMetricWrapper that tf.keras 2.4 saves for a metric given by that name; null for metrics
+    /// that are not a mean of a function (AUC, Precision...).
+    /// </summary>
+    internal virtual string? FunctionName => null;
+
+    /// <summary>
+    /// A new metric with this one's configuration and an empty state: Keras copies a metric object given once for
+    /// several outputs, and each Evaluate keeps sums of its own.
+    /// </summary>
+    public virtual Metric Copy() => MetricRegistry.FromConfig(ClassName, GetConfig(), "Metric.Copy")
+        ?? throw new KerasNetException($"Metric '{Name}' ({GetType().Name}) cannot be copied from its config: override Copy().");
+
+    /// <summary>Why the metric cannot be logged (a log holds one number per metric), or null when it can.</summary>
+    internal virtual string? NotScalar => null;
+
+    /// <summary>Resets, for the model's training loop (kept for the callers that predate the Keras names).</summary>
+    internal void Reset() => ResetState();
 
     /// <summary>
     /// Resolves a metric name as tf.keras 2.4's compile does on the first batch: "accuracy"/"acc" is binary accuracy
     /// when the output's last dimension is 1, sparse categorical accuracy when the targets have a lower rank than the
-    /// outputs or a last dimension of 1 against wider outputs, and categorical accuracy otherwise. The loss plays no
-    /// part (so binary_crossentropy on two softmax units reports categorical accuracy, as in Keras).
+    /// outputs or a last dimension of 1 against wider outputs, and categorical accuracy otherwise ("crossentropy"/"ce"
+    /// likewise pick binary, sparse or categorical cross-entropy). The loss plays no part (so binary_crossentropy on
+    /// two softmax units reports categorical accuracy, as in Keras). Other names are Keras's metric functions
+    /// ("mae", "top_k_categorical_accuracy", any loss name) or classes ("AUC", "Precision", or Keras 3's "auc").
     /// </summary>
-    /// <param name="name">The name given to Compile; it stays the log key ("acc" logs as "acc").</param>
+    /// <param name="name">The name given to Compile; for function names it stays the log key ("acc" logs as "acc").</param>
     /// <param name="yTrueShape">Shape of a target batch, batch first.</param>
     /// <param name="yPredShape">Shape of an output batch, batch first.</param>
-    public static Metric Get(string name, int[] yTrueShape, int[] yPredShape)
-    {
-        switch (name)
-        {
-            case "accuracy" or "acc":
-                int predLast = yPredShape[^1], trueLast = yTrueShape.Length == 0 ? 1 : yTrueShape[^1];
-                if (predLast == 1) return new BinaryAccuracy(name);
-                if (yTrueShape.Length < yPredShape.Length || (trueLast == 1 && predLast > 1)) return new SparseCategoricalAccuracy(name);
-                return new CategoricalAccuracy(name);
-            case "categorical_accuracy": return new CategoricalAccuracy(name);
-            case "binary_accuracy": return new BinaryAccuracy(name);
-            case "sparse_categorical_accuracy": return new SparseCategoricalAccuracy(name);
-            default: throw new KerasNetException($"Unknown metric '{name}': supported are accuracy, acc, categorical_accuracy, binary_accuracy, sparse_categorical_accuracy.");
-        }
-    }
+    public static Metric Get(string name, int[] yTrueShape, int[] yPredShape) => MetricRegistry.Resolve(name, yTrueShape, yPredShape);
+
+    /// <summary>A metric named in Compile's list: checked now, resolved against each output on the first batch.</summary>
+    public static implicit operator Metric(string name) => new NamedMetric(name);
 
     /// <summary>Index of the first maximum, as argmax.</summary>
     internal static int ArgMax(ReadOnlySpan<float> v)
@@ -63,33 +85,5 @@ public abstract class Metric
         int best = 0;
         for (int i = 1; i < v.Length; i++) if (v[i] > v[best]) best = i;
         return best;
-    }
-}
-
-/// <summary>argmax(prediction) == argmax(target).</summary>
-public sealed class CategoricalAccuracy(string name = "categorical_accuracy") : Metric(name)
-{
-    /// <inheritdoc/>
-    protected override double Sample(ReadOnlySpan<float> pred, Tensor yTrue, int row, int cols) =>
-        ArgMax(pred) == ArgMax(yTrue.Span.Slice(row * cols, cols)) ? 1 : 0;
-}
-
-/// <summary>argmax(prediction) == integer target.</summary>
-public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_accuracy") : Metric(name)
-{
-    /// <inheritdoc/>
-    protected override double Sample(ReadOnlySpan<float> pred, Tensor yTrue, int row, int cols) =>
-        ArgMax(pred) == (int)yTrue[row] ? 1 : 0;
-}
-
-/// <summary>Mean over the last axis of (prediction &gt; 0.5) == target.</summary>
-public sealed class BinaryAccuracy(string name = "binary_accuracy") : Metric(name)
-{
-    /// <inheritdoc/>
-    protected override double Sample(ReadOnlySpan<float> pred, Tensor yTrue, int row, int cols)
-    {
-        int hits = 0;
-        for (int j = 0; j < cols; j++) if ((pred[j] > 0.5f ? 1f : 0f) == yTrue[row * cols + j]) hits++;
-        return (double)hits / cols;
     }
 }

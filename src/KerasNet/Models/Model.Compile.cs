@@ -10,8 +10,8 @@ namespace KerasNet.Models;
 public partial class Model
 {
     private Loss[] _lossSpec = [];
-    private string[][]? _metricSpecPerOutput;
-    private string[] _metricNames = [];
+    private Metric[][]? _metricSpecPerOutput;
+    private Metric[] _metricSpec = [];
     private double[]? _lossWeightSpec;
     private bool _resolved;
     private Loss[] _losses = [];
@@ -34,8 +34,16 @@ public partial class Model
     /// <summary>The compiled metrics of every output, in log order (resolved on the first batch from the shapes).</summary>
     public IReadOnlyList<Metric> Metrics => _outputMetrics.SelectMany(m => m).ToList();
 
-    /// <summary>The metric names as given to Compile ("accuracy").</summary>
-    public IReadOnlyList<string> MetricNames => _metricNames;
+    /// <summary>The metric names as given to Compile ("accuracy"; a metric object's name).</summary>
+    public IReadOnlyList<string> MetricNames => _metricSpec.Select(m => m.Name).ToList();
+
+    /// <summary>
+    /// The metrics as given to Compile (every output's, once each): objects as given, names as placeholders that
+    /// resolve against each output on the first batch; pass their <see cref="Metric.Copy"/> to compile again alike.
+    /// </summary>
+    public IReadOnlyList<Metric> CompileMetrics => _metricSpec;
+
+    internal IReadOnlyList<Metric> MetricSpec => _metricSpec;
 
     /// <summary>The log keys of Fit and Evaluate, in Keras's order: loss, each output's loss (when several), the metrics.</summary>
     public IReadOnlyList<string> MetricsNames => _resolved ? _logNames : ["loss"];
@@ -46,8 +54,11 @@ public partial class Model
     /// <summary>The loss weights as given to Compile (null: 1 each).</summary>
     internal IReadOnlyList<double>? LossWeightSpec => _lossWeightSpec;
 
-    /// <summary>Per-output metric names when Compile was given them by output name; null when one list serves all.</summary>
-    internal IReadOnlyList<string[]>? MetricSpecPerOutput => _metricSpecPerOutput;
+    /// <summary>Per-output metrics when Compile was given them by output name; null when one list serves all.</summary>
+    internal IReadOnlyList<Metric[]>? MetricSpecPerOutput => _metricSpecPerOutput;
+
+    /// <summary>The metrics of output <paramref name="i"/> once resolved (null before the first batch).</summary>
+    internal IReadOnlyList<Metric>? ResolvedMetrics(int i) => _resolved && i < _outputMetrics.Length ? _outputMetrics[i] : null;
 
     /// <summary>Whether Compile has been called.</summary>
     public bool IsCompiled => Optimizer != null && _lossSpec.Length > 0;
@@ -62,7 +73,10 @@ public partial class Model
     /// "log_cosh"/"logcosh", "hinge", "squared_hinge", "categorical_hinge", "kl_divergence"/"kld"/"kullback_leibler_divergence",
     /// "poisson", "cosine_similarity", "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"
     /// (or the class names, "MeanSquaredError"); pass a <see cref="Loss"/> object for its arguments.</param>
-    /// <param name="metrics">"accuracy"/"acc", "categorical_accuracy", "binary_accuracy", "sparse_categorical_accuracy".</param>
+    /// <param name="metrics">Keras's metric names: "accuracy"/"acc" (binary, categorical or sparse from the shapes),
+    /// "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",
+    /// "sparse_top_k_categorical_accuracy", "mse"/"mean_squared_error", "mae", "mape", "msle", "logcosh", any loss name,
+    /// or a class name ("AUC", "Precision", "Recall", "RootMeanSquaredError", ...; Keras 3's "auc"). An unknown name is refused here.</param>
     /// <param name="lossWeights">One weight per output (default 1 each).</param>
     public void Compile(string optimizer = "rmsprop", string loss = "categorical_crossentropy", string[]? metrics = null, double[]? lossWeights = null) =>
         Compile(Optimizers.Optimizer.Get(optimizer), [LossFn.Get(loss)], metrics, null, lossWeights);
@@ -77,11 +91,27 @@ public partial class Model
 
     /// <summary>Configures training with one loss object per output, in <see cref="Outputs"/> order.</summary>
     public void Compile(Optimizer optimizer, Loss[] loss, string[]? metrics = null, double[]? lossWeights = null)
-    {
-        ArgumentNullException.ThrowIfNull(loss);
-        if (loss.Length == 0 || loss.Any(l => l is null)) throw new KerasNetException("Compile: the list of losses is empty or holds a null.");
-        Compile(optimizer, (Loss[])loss.Clone(), metrics, null, lossWeights);
-    }
+        => Compile(optimizer, CopyOfLosses(loss), metrics, null, lossWeights);
+
+    /// <summary>Configures training with one loss object per output and metric objects applied to every output.</summary>
+    public void Compile(Optimizer optimizer, Loss[] loss, Metric[] metrics, double[]? lossWeights = null)
+        => Compile(optimizer, CopyOfLosses(loss), metrics, null, lossWeights);
+
+    /// <summary>Configures training with metric objects (or names: a string converts to a metric), e.g. <c>[new AUC(), "accuracy"]</c>.</summary>
+    public void Compile(string optimizer, string loss, Metric[] metrics, double[]? lossWeights = null) =>
+        Compile(Optimizers.Optimizer.Get(optimizer), [LossFn.Get(loss)], metrics, null, lossWeights);
+
+    /// <summary>Configures training with an optimizer object and metric objects.</summary>
+    public void Compile(Optimizer optimizer, string loss, Metric[] metrics, double[]? lossWeights = null) =>
+        Compile(optimizer, [LossFn.Get(loss)], metrics, null, lossWeights);
+
+    /// <summary>Configures training with optimizer, loss and metric objects.</summary>
+    public void Compile(Optimizer optimizer, Loss loss, Metric[] metrics, double[]? lossWeights = null) =>
+        Compile(optimizer, [loss ?? throw new ArgumentNullException(nameof(loss))], metrics, null, lossWeights);
+
+    /// <summary>Configures training with one loss per output and metric objects applied to every output (copied per output, as Keras).</summary>
+    public void Compile(Optimizer optimizer, string[] loss, Metric[] metrics, double[]? lossWeights = null) =>
+        Compile(optimizer, ParseLosses(loss), metrics, null, lossWeights);
 
     /// <summary>Configures training with one loss per output, in <see cref="Outputs"/> order.</summary>
     public void Compile(string optimizer, string[] loss, string[]? metrics = null, double[]? lossWeights = null) =>
@@ -101,6 +131,11 @@ public partial class Model
 
     /// <summary>Configures training by output name (see the string overload).</summary>
     public void Compile(Optimizer optimizer, IDictionary<string, string> loss, IDictionary<string, string[]>? metrics = null,
+        IDictionary<string, double>? lossWeights = null) =>
+        Compile(optimizer, loss, metrics?.ToDictionary(p => p.Key, p => Named(p.Value)!), lossWeights);
+
+    /// <summary>Configures training by output name with metric objects per output.</summary>
+    public void Compile(Optimizer optimizer, IDictionary<string, string> loss, IDictionary<string, Metric[]>? metrics,
         IDictionary<string, double>? lossWeights = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
@@ -109,6 +144,11 @@ public partial class Model
 
     /// <summary>Configures training by output name with loss objects (see the string overload).</summary>
     public void Compile(Optimizer optimizer, IDictionary<string, Loss> loss, IDictionary<string, string[]>? metrics = null,
+        IDictionary<string, double>? lossWeights = null) =>
+        Compile(optimizer, loss, metrics?.ToDictionary(p => p.Key, p => Named(p.Value)!), lossWeights);
+
+    /// <summary>Configures training by output name with loss objects and metric objects per output.</summary>
+    public void Compile(Optimizer optimizer, IDictionary<string, Loss> loss, IDictionary<string, Metric[]>? metrics,
         IDictionary<string, double>? lossWeights = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
@@ -124,8 +164,15 @@ public partial class Model
         if (lossWeights != null) CheckKeys(lossWeights.Keys, "loss_weights");
         var losses = names.Select(n => loss.TryGetValue(n, out var l) ? l ?? throw new ArgumentNullException(nameof(loss), $"The loss of output '{n}' is null.")
             : throw new KerasNetException($"Model '{Name}': the loss dictionary has no entry for output '{n}'.")).ToArray();
-        var perOutput = names.Select(n => metrics != null && metrics.TryGetValue(n, out var m) ? m : []).ToArray();
+        var perOutput = names.Select(n => metrics != null && metrics.TryGetValue(n, out var m) ? m ?? [] : []).ToArray();
         Compile(optimizer, losses, null, perOutput, names.Select(n => lossWeights != null && lossWeights.TryGetValue(n, out var w) ? w : 1.0).ToArray());
+    }
+
+    private static Loss[] CopyOfLosses(Loss[] loss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        if (loss.Length == 0 || loss.Any(l => l is null)) throw new KerasNetException("Compile: the list of losses is empty or holds a null.");
+        return (Loss[])loss.Clone();
     }
 
     private static Loss[] ParseLosses(string[] loss)
@@ -135,20 +182,43 @@ public partial class Model
         return loss.Select(LossFn.Get).ToArray();
     }
 
-    private void Compile(Optimizer optimizer, Loss[] losses, string[]? metrics, string[][]? metricsPerOutput, double[]? lossWeights)
+    private void Compile(Optimizer optimizer, Loss[] losses, string[]? metrics, string[][]? metricsPerOutput, double[]? lossWeights) =>
+        Compile(optimizer, losses, Named(metrics), metricsPerOutput?.Select(m => Named(m)!).ToArray(), lossWeights);
+
+    // Names become placeholders checked now (an unknown name fails Compile, not the first batch).
+    private static Metric[]? Named(string[]? names) => names?.Select(n => (Metric)new NamedMetric(n)).ToArray();
+
+    private void Compile(Optimizer optimizer, Loss[] losses, Metric[]? metrics, Metric[][]? metricsPerOutput, double[]? lossWeights)
     {
-        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        ArgumentNullException.ThrowIfNull(optimizer);
         if (lossWeights != null && lossWeights.Any(w => !double.IsFinite(w)))
             throw new KerasNetException($"Compile: loss_weights must be finite numbers, got [{string.Join(", ", lossWeights)}].");
         foreach (var l in losses)
             if (l.Reduction == "none")
                 throw new KerasNetException($"Compile: the loss '{l.Name}' has reduction \"none\", which gives per-sample values; training needs a scalar (tf.keras would train on the gradient of their sum while reporting their mean). Use \"sum_over_batch_size\" or \"sum\", or call the loss directly (Loss.Call).");
+        if (metrics != null) CheckMetrics(metrics);
+        if (metricsPerOutput != null) foreach (var m in metricsPerOutput) CheckMetrics(m);
+        Optimizer = optimizer;
         _lossSpec = losses;
-        _metricNames = metrics ?? metricsPerOutput?.SelectMany(m => m).Distinct().ToArray() ?? [];
+        _metricSpec = metrics ?? metricsPerOutput?.SelectMany(m => m).DistinctBy(m => m.Name).ToArray() ?? [];
         _metricSpecPerOutput = metricsPerOutput;
         _lossWeightSpec = lossWeights;
         _resolved = false;
         _outputMetrics = [];
+    }
+
+    private static void CheckMetrics(Metric[] metrics)
+    {
+        var seen = new HashSet<string>();
+        foreach (var m in metrics)
+        {
+            if (m is null) throw new KerasNetException("Compile: the metrics list holds a null entry.");
+            if (m is Mean) throw new KerasNetException($"Compile: Mean '{m.Name}' averages values, not (y_true, y_pred); pass a metric of targets and predictions.");
+            if (m.NotScalar is { } why) throw new KerasNetException($"Compile: {why}.");
+            // A class name logs under the class's default name ("AUC" as "auc").
+            string key = m is NamedMetric && MetricRegistry.IsClassName(m.Name) ? MetricRegistry.Resolve(m.Name, [1, 1], [1, 1]).Name : m.Name;
+            if (!seen.Add(key)) throw new KerasNetException($"Compile: two metrics are named '{key}'; give one another name (its log key).");
+        }
     }
 
     /// <summary>
@@ -184,10 +254,13 @@ public partial class Model
         _outputMetrics = new Metric[n][];
         for (int i = 0; i < n; i++)
         {
-            var spec = _metricSpecPerOutput?[i] ?? _metricNames;
+            var spec = _metricSpecPerOutput?[i] ?? _metricSpec;
             var yTrue = targetShapes[i];
             var yPred = ShapeUtil.WithBatch(yTrue.Length == 0 ? 1 : yTrue[0], g.Outputs[i].Shape);
-            _outputMetrics[i] = spec.Select(m => Metric.Get(m, yTrue, yPred)).ToArray();
+            // Names resolve from the shapes; with several outputs each gets copies, as Keras copies a metric given
+            // for all of them (so no two outputs ever share one metric's counts).
+            _outputMetrics[i] = spec.Select(m => m is NamedMetric ? Metric.Get(m.Name, yTrue, yPred) : n > 1 ? m.Copy() : m).ToArray();
+            foreach (var m in _outputMetrics[i]) m.ResetState();
         }
         // Keras 2.4's metrics_names: loss, then each output's loss, then each output's metrics, prefixed by the output.
         var logNames = new List<string> { "loss" };
@@ -195,18 +268,15 @@ public partial class Model
         for (int i = 0; i < n; i++)
             foreach (var m in _outputMetrics[i]) logNames.Add(n > 1 ? names[i] + "_" + m.Name : m.Name);
         _logNames = logNames.ToArray();
-        _metricShapes = Enumerable.Range(0, n).Select(i => (targetShapes[i], ShapeUtil.WithBatch(targetShapes[i].Length == 0 ? 1 : targetShapes[i][0], g.Outputs[i].Shape))).ToArray();
         _fusedNodes = Enumerable.Range(0, n).Select(i => FusedNode(g, i)).ToArray();
         _resolvedFor = g;
         _resolved = true;
     }
 
     private FunctionalGraph? _resolvedFor;
-    private (int[] yTrue, int[] yPred)[] _metricShapes = [];
 
     /// <summary>New metric objects like the compiled ones, so that concurrent Evaluate calls keep separate sums.</summary>
-    private Metric[][] FreshMetrics() => _outputMetrics.Select((ms, i) =>
-        ms.Select(m => Metric.Get(m.Name, _metricShapes[i].yTrue, _metricShapes[i].yPred)).ToArray()).ToArray();
+    private Metric[][] FreshMetrics() => _outputMetrics.Select(ms => ms.Select(m => m.Copy()).ToArray()).ToArray();
     private int[] _fusedNodes = [];
 
     // tf.keras's fit computes softmax/sigmoid cross-entropy from the logits of the output layer; so do we, when the

@@ -75,6 +75,8 @@ public partial class Model
             if (verbose > 0 && epochs > 1) output.WriteLine($"Epoch {epoch + 1}/{epochs}");
             foreach (var cb in all) cb.OnEpochBegin(epoch, new Dictionary<string, double>());
             var bar = new Progbar(steps, verbose, ProgressOutput);
+            // Keras resets the compiled metrics as each epoch begins: the epoch's values cover all of its batches.
+            foreach (var ms in _outputMetrics) foreach (var m in ms) m.ResetState();
             RunningLogs? running = null;
             int seen = 0;
             for (int step = 0; step < steps; step++)
@@ -177,7 +179,7 @@ public partial class Model
             _lastOutputLosses[i] = li;
             total += _lossWeights[i] * li;
             var (mp, mt) = MaskedRowsOf(ctx, i, yPred, targets[i]);
-            foreach (var m in _outputMetrics[i]) m.Update(mp, mt);
+            foreach (var m in _outputMetrics[i]) m.UpdateState(mt, mp);
         }
         var trainable = RefreshTrainable();
         var optimizer = Optimizer!;
@@ -247,8 +249,10 @@ public partial class Model
     }
 
     /// <summary>
-    /// Sample-weighted running means of the losses and the compiled metrics over an epoch. The total loss includes
-    /// the regularization losses, as tf.keras 2.4's loss metric (the per-output losses do not).
+    /// Sample-weighted running means of the losses, and the compiled metrics' running results, over an epoch. The
+    /// metrics keep their own state (AUC's counts, a mean's sums): a value logged at a step is the metric over every
+    /// batch of the epoch so far, as Keras's progress bar shows it. The total loss includes the regularization
+    /// losses, as tf.keras 2.4's loss metric (the per-output losses do not).
     /// </summary>
     private sealed class RunningLogs
     {
@@ -263,7 +267,7 @@ public partial class Model
             _model = model;
             _metrics = metrics ?? model._outputMetrics;
             _lossSums = new double[model._losses.Length];
-            foreach (var ms in _metrics) foreach (var m in ms) m.Reset();
+            // Fit resets its metrics before the epoch's first step (which has fed them by now); Evaluate passes fresh ones.
         }
 
         public double[] Results() => Values().Select(p => p.Value).ToArray();
@@ -285,7 +289,7 @@ public partial class Model
 
         public void UpdateMetrics(int output, Tensor yPred, Tensor yTrue)
         {
-            foreach (var m in _metrics[output]) m.Update(yPred, yTrue);
+            foreach (var m in _metrics[output]) m.UpdateState(yTrue, yPred);
         }
 
         private double Mean(int i) => _count == 0 ? 0 : _lossSums[i] / _count;

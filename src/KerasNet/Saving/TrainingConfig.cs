@@ -1,6 +1,7 @@
 #nullable enable
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KerasNet.Metrics;
 using KerasNet.Models;
 using KerasNet.Optimizers;
 
@@ -54,31 +55,54 @@ internal static class TrainingConfig
 
     private static JsonNode? Keras2Metrics(Model model)
     {
-        if (model.MetricNames.Count == 0) return null;
-        // tf.keras 2.4 stores one list per output of MeanMetricWrapper configs naming the resolved function.
+        if (model.MetricSpec.Count == 0) return null;
+        // tf.keras 2.4 stores the compiled metric objects, one list per output: a metric given by a function name is a
+        // MeanMetricWrapper naming the function ("accuracy" resolved from the shapes once trained), others their class.
         var perOutput = new JsonArray();
         int outputs = Math.Max(1, model.Outputs.Count);
         for (int i = 0; i < outputs; i++)
         {
             string loss = model.LossSpec[model.LossSpec.Count == 1 ? 0 : i].Name;
+            var spec = model.MetricSpecPerOutput?[i] ?? model.MetricSpec;
+            var resolved = model.ResolvedMetrics(i);
             var list = new JsonArray();
-            foreach (var name in model.MetricSpecPerOutput?[i] ?? model.MetricNames)
+            for (int k = 0; k < spec.Count; k++)
             {
-                string fn = name is "accuracy" or "acc" ? loss switch
+                var given = spec[k];
+                var m = resolved != null && k < resolved.Count ? resolved[k] : null;
+                if (given is NamedMetric && !MetricRegistry.IsClassName(given.Name))
+                    list.Add(new JsonObject
+                    {
+                        ["class_name"] = "MeanMetricWrapper",
+                        ["config"] = new JsonObject
+                        {
+                            ["name"] = given.Name, ["dtype"] = "float32",
+                            ["fn"] = m?.FunctionName ?? MetricRegistry.FunctionFor(given.Name, loss),
+                        },
+                    });
+                else
                 {
-                    "binary_crossentropy" => "binary_accuracy",
-                    "sparse_categorical_crossentropy" => "sparse_categorical_accuracy",
-                    _ => "categorical_accuracy",
-                } : name;
-                list.Add(new JsonObject
-                {
-                    ["class_name"] = "MeanMetricWrapper",
-                    ["config"] = new JsonObject { ["name"] = name, ["dtype"] = "float32", ["fn"] = fn },
-                });
+                    var obj = given is NamedMetric ? m ?? MetricRegistry.Resolve(given.Name, [1, 1], [1, 1]) : given;
+                    list.Add(new JsonObject { ["class_name"] = obj.ClassName, ["config"] = obj.GetConfig() });
+                }
             }
             perOutput.Add(list);
         }
         return perOutput;
+    }
+
+    // Keras 3 keeps compile's arguments: names as strings, objects serialized; by output name when given so.
+    private static JsonNode? Keras3Metrics(Model model)
+    {
+        static JsonArray List(IEnumerable<Metric> ms) => new(ms.Select(m => m is NamedMetric ? JsonValue.Create(m.Name)
+            : (JsonNode)new JsonObject { ["module"] = "keras.metrics", ["class_name"] = m.ClassName, ["config"] = m.GetConfig(), ["registered_name"] = null }).ToArray());
+        if (model.MetricSpecPerOutput is { } per)
+        {
+            var byName = new JsonObject();
+            for (int i = 0; i < per.Count && i < model.OutputNames.Count; i++) byName[model.OutputNames[i]] = List(per[i]);
+            return byName;
+        }
+        return List(model.MetricSpec);
     }
 
     /// <summary>Keras 3's <c>compile_config</c>.</summary>
@@ -86,8 +110,7 @@ internal static class TrainingConfig
     {
         if (!model.IsCompiled) return null;
         var opt = OptimizerConfig(model.Optimizer!);
-        var metrics = new JsonArray();
-        foreach (var m in model.MetricNames) metrics.Add(m);
+        var metrics = Keras3Metrics(model);
         return new JsonObject
         {
             ["optimizer"] = new JsonObject
@@ -118,17 +141,22 @@ internal static class TrainingConfig
         try
         {
             var optimizer = OptimizerFrom(optNode, source);
-            var metrics = new List<string>();
-            CollectMetrics(config["metrics"], metrics);
-            var metricNames = metrics.Distinct().ToArray();
+            if (config["weighted_metrics"] is JsonArray { Count: > 0 } or JsonObject { Count: > 0 })
+                throw new KerasNetException("weighted_metrics are not supported");
+            var (metricNames, metricsByOutput) = MetricsFrom(config["metrics"], model, source);
             var lossWeights = config["loss_weights"];
             switch (config["loss"])
             {
                 // One loss per output, by output name (Keras's loss dict).
                 case JsonObject byName when byName["class_name"] is null && byName.Count > 1:
                     var losses = byName.ToDictionary(p => p.Key, p => LossFrom(p.Value, source));
-                    model.Compile(optimizer, losses, losses.Keys.ToDictionary(k => k, _ => metricNames),
+                    model.Compile(optimizer, losses, metricsByOutput ?? losses.Keys.ToDictionary(k => k, _ => metricNames),
                         (lossWeights as JsonObject)?.ToDictionary(p => p.Key, p => p.Value!.GetValue<double>()));
+                    break;
+                case JsonArray list when list.Count > 1 && metricsByOutput != null:
+                    var named = model.OutputNames.Zip(list).ToDictionary(p => p.First, p => LossFrom(p.Second, source));
+                    var weights = WeightList(model, lossWeights);
+                    model.Compile(optimizer, named, metricsByOutput, weights is null ? null : model.OutputNames.Zip(weights).ToDictionary(p => p.First, p => p.Second));
                     break;
                 case JsonArray list when list.Count > 1:
                     model.Compile(optimizer, list.Select(l => LossFrom(l, source)).ToArray(), metricNames, WeightList(model, lossWeights));
@@ -169,14 +197,44 @@ internal static class TrainingConfig
         _ => throw new KerasNetException($"unsupported loss {n?.ToJsonString() ?? "null"}"),
     };
 
-    private static void CollectMetrics(JsonNode? n, List<string> into)
+    /// <summary>
+    /// The saved metrics as compile arguments: one list for every output, or lists by output name (tf.keras 2.4 writes
+    /// one list per output; identical lists, or a single one, serve all outputs). Names stay names (resolved from the
+    /// shapes on the first batch, as compile does); configs become metric objects.
+    /// </summary>
+    private static (Metric[] All, Dictionary<string, Metric[]>? ByOutput) MetricsFrom(JsonNode? n, Model model, string source)
     {
+        var names = model.OutputNames;
         switch (n)
         {
-            case JsonValue v when v.GetValueKind() == JsonValueKind.String: into.Add(v.GetValue<string>()); break;
-            case JsonArray a: foreach (var x in a) CollectMetrics(x, into); break;
-            case JsonObject o when o["config"] is JsonObject c && c["name"] is JsonValue name: into.Add(name.GetValue<string>()); break;
-            case JsonObject o when o["class_name"] is null: foreach (var (_, x) in o) CollectMetrics(x, into); break;
+            case null: return ([], null);
+            case JsonArray a when a.Count > 0 && a.All(x => x is JsonArray):
+                var lists = a.Select(x => MetricList(x, source)).ToArray();
+                if (lists.Length == 1 || lists.All(l => l.Select(m => m.Name).SequenceEqual(lists[0].Select(m => m.Name)))) return (lists[0], null);
+                if (lists.Length != names.Count) throw new KerasNetException($"{lists.Length} metric lists for {names.Count} outputs");
+                return ([], names.Select((name, i) => (name, lists[i])).ToDictionary(p => p.name, p => p.Item2));
+            case JsonObject o when o["class_name"] is null:
+                return ([], names.ToDictionary(k => k, k => o[k] is { } x ? MetricList(x, source) : []));
+            default: return (MetricList(n, source), null);
         }
+    }
+
+    private static Metric[] MetricList(JsonNode? n, string source) => n switch
+    {
+        JsonArray a => a.SelectMany(x => MetricList(x, source)).ToArray(),
+        null => [],
+        _ => [MetricFrom(n, source)],
+    };
+
+    private static Metric MetricFrom(JsonNode n, string source)
+    {
+        if (n is JsonValue v && v.GetValueKind() == JsonValueKind.String) return v.GetValue<string>(); // checked as compile checks a name
+        if (n is JsonObject o && o["class_name"] is JsonValue cn)
+        {
+            string cls = cn.GetValue<string>();
+            return MetricRegistry.FromConfig(cls, o["config"] as JsonObject ?? new JsonObject(), source)
+                ?? throw new KerasNetException($"metric class '{cls}' is not supported");
+        }
+        throw new KerasNetException($"unsupported metric {n.ToJsonString()}");
     }
 }

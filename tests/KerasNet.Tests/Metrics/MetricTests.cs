@@ -15,7 +15,8 @@ public class MetricTests
         Assert.IsType<SparseCategoricalAccuracy>(Metric.Get("accuracy", [8], [8, 3]));
         Assert.IsType<SparseCategoricalAccuracy>(Metric.Get("accuracy", [8, 1], [8, 3]));
         Assert.Equal("acc", Metric.Get("acc", [8, 3], [8, 3]).Name);
-        Assert.Throws<KerasNetException>(() => Metric.Get("precision", [8, 3], [8, 3]));
+        Assert.Throws<KerasNetException>(() => Metric.Get("precison", [8, 3], [8, 3]));
+        Assert.IsType<Precision>(Metric.Get("precision", [8, 3], [8, 3]));
 
         // binary_crossentropy on two softmax units still reports categorical accuracy in tf.keras 2.4.
         KerasRandom.SetRandomSeed(4);
@@ -37,15 +38,15 @@ public class MetricTests
     {
         var pred = new Tensor([0.1f, 0.7f, 0.2f, 0.5f, 0.2f, 0.3f, 0.3f, 0.3f, 0.4f], 3, 3);
         var cat = new CategoricalAccuracy();
-        cat.Update(pred, new Tensor([0f, 1, 0, 0, 0, 1, 0, 0, 1], 3, 3));
+        cat.UpdateState(new Tensor([0f, 1, 0, 0, 0, 1, 0, 0, 1], 3, 3), pred);
         Assert.Equal(2.0 / 3, cat.Result(), 12);
         var sparse = new SparseCategoricalAccuracy();
-        sparse.Update(pred, new Tensor([1f, 0, 0], 3));
+        sparse.UpdateState(new Tensor([1f, 0, 0], 3), pred);
         Assert.Equal(2.0 / 3, sparse.Result(), 12);
         var bin = new BinaryAccuracy();
-        bin.Update(new Tensor([0.6f, 0.4f, 0.5f, 0.9f], 4, 1), new Tensor([1f, 0, 1, 0], 4, 1));
+        bin.UpdateState(new Tensor([1f, 0, 1, 0], 4, 1), new Tensor([0.6f, 0.4f, 0.5f, 0.9f], 4, 1));
         Assert.Equal(0.5, bin.Result(), 12); // 0.5 is not above the 0.5 threshold
-        bin.Reset();
+        bin.ResetState();
         Assert.Equal(0, bin.Result());
     }
 }
