@@ -19,13 +19,36 @@ public partial class Model
     /// <summary>
     /// Trains on a batch source for <paramref name="epochs"/> epochs, printing Keras's epoch lines, and returns the History.
     /// </summary>
+    /// <param name="x">The batches (Keras's Sequence); its own batch size and order apply.</param>
+    /// <param name="epochs">The index of the last epoch (epochs <paramref name="initialEpoch"/> .. epochs - 1 run).</param>
+    /// <param name="verbose">0: silent; 1: a progress bar; 2: one line per epoch (<c>N/N - 0s - loss: ...</c>).</param>
+    /// <param name="callbacks">Called in order, before the History.</param>
+    /// <param name="validationData">Evaluated after each validated epoch; its values join the logs as <c>val_*</c>.</param>
+    /// <param name="initialEpoch">The epoch to resume at (History numbers epochs from it).</param>
+    /// <param name="stepsPerEpoch">Batches per epoch (default: all of them). Each epoch starts again at batch 0; a
+    /// source that has fewer batches runs out: the epoch ends early with Keras's warning and training stops.</param>
+    /// <param name="validationSteps">Validation batches per validation (default: all of them).</param>
+    /// <param name="validationFreq">Validate after every n-th epoch, or after the listed 1-based epochs (default 1).</param>
     /// <remarks>The model trains on one thread at a time: Fit holds the model for its whole run, so a Fit or
     /// TrainStep on another thread meanwhile throws a <see cref="KerasNetException"/> (steps of two Fits never interleave).</remarks>
     public History Fit(IDataSequence x, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
-        IDataSequence? validationData = null, int initialEpoch = 0, int? stepsPerEpoch = null)
+        IDataSequence? validationData = null, int initialEpoch = 0, int? stepsPerEpoch = null,
+        int? validationSteps = null, ValidationFreq? validationFreq = null) =>
+        Fit(x, new FitPlan(epochs, verbose, callbacks, validationData, initialEpoch, stepsPerEpoch, validationSteps,
+            validationFreq ?? 1, RepeatsData: false));
+
+    /// <summary>
+    /// What one Fit runs, after the array overloads have made their batch sources. RepeatsData (arrays): the data
+    /// holds <c>epochs - initialEpoch</c> passes (tf.keras 2.4 repeats the arrays' dataset that often), so an epoch
+    /// longer than one pass goes on into a freshly shuffled one.
+    /// </summary>
+    private sealed record FitPlan(int Epochs, int Verbose, IEnumerable<Callback>? Callbacks, IDataSequence? Validation,
+        int InitialEpoch, int? StepsPerEpoch, int? ValidationSteps, ValidationFreq ValidationFreq, bool RepeatsData);
+
+    private History Fit(IDataSequence x, FitPlan plan)
     {
         bool claimed = ClaimTraining();
-        try { return FitHeld(x, epochs, verbose, callbacks, validationData, initialEpoch, stepsPerEpoch); }
+        try { return FitHeld(x, plan); }
         finally { ReleaseTraining(claimed); }
     }
 
@@ -44,34 +67,44 @@ public partial class Model
         if (claimed) Volatile.Write(ref _trainingThread, 0);
     }
 
-    private History FitHeld(IDataSequence x, int epochs, int verbose, IEnumerable<Callback>? callbacks,
-        IDataSequence? validationData, int initialEpoch, int? stepsPerEpoch)
+    private History FitHeld(IDataSequence x, FitPlan plan)
     {
         ArgumentNullException.ThrowIfNull(x);
         EnsureCompiled("Fit");
+        int epochs = plan.Epochs, verbose = plan.Verbose;
         if (epochs < 0) throw new KerasNetException($"epochs must be non-negative, got {epochs}.");
+        if (plan.InitialEpoch < 0) throw new KerasNetException($"initial_epoch must be non-negative, got {plan.InitialEpoch}.");
+        if (verbose is < 0 or > 2) throw new KerasNetException($"verbose must be 0, 1 or 2, got {verbose}.");
+        if (plan.StepsPerEpoch is <= 0) throw new KerasNetException($"steps_per_epoch must be positive, got {plan.StepsPerEpoch}.");
+        if (plan.ValidationSteps is <= 0) throw new KerasNetException($"validation_steps must be positive, got {plan.ValidationSteps}.");
         if (x.Count == 0) throw new KerasNetException("Fit: the training data has no samples.");
+        _onBatchLogs = null; // fit resets the metrics (Keras's reset_metrics at each epoch): train_on_batch starts afresh after it
         var history = new History();
         // Keras's CallbackList order: the user's callbacks, then History (the progress bar is drawn by Fit itself,
         // first in each hook, as Keras's ProgbarLogger is).
-        var all = new List<Callback>(callbacks ?? []) { history };
+        var all = new List<Callback>(plan.Callbacks ?? []) { history };
         foreach (var cb in all) cb.Model = this;
         var output = ProgressOutput ?? Console.Out;
-        int steps = Math.Min(stepsPerEpoch ?? x.Count, x.Count);
+        int perPass = x.Count;
+        int steps = plan.StepsPerEpoch ?? perPass;
+        // tf.keras 2.4 makes a new iterator every epoch: a Sequence yields one pass, arrays epochs - initial_epoch passes.
+        long available = plan.RepeatsData ? (long)Math.Max(1, epochs - plan.InitialEpoch) * perPass : perPass;
+        int runnable = (int)Math.Min(steps, available);
         bool batchLogsWanted = all.Count > 1;
         StopTraining = false;
         foreach (var cb in all) cb.OnTrainBegin(new Dictionary<string, double>());
-        for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
+        for (int epoch = plan.InitialEpoch; epoch < epochs && !StopTraining; epoch++)
         {
             if (verbose > 0 && epochs > 1) output.WriteLine($"Epoch {epoch + 1}/{epochs}");
             foreach (var cb in all) cb.OnEpochBegin(epoch, new Dictionary<string, double>());
             var bar = new Progbar(steps, verbose, ProgressOutput);
             RunningLogs? running = null;
             int seen = 0;
-            for (int step = 0; step < steps; step++)
+            for (int step = 0; step < runnable; step++)
             {
                 if (batchLogsWanted) foreach (var cb in all) cb.OnTrainBatchBegin(step, new Dictionary<string, double>());
-                var batch = x.GetBatch(step);
+                if (step > 0 && step % perPass == 0) x.OnEpochEnd(); // the next pass of repeated arrays: a new order
+                var batch = x.GetBatch(step % perPass);
                 double loss = TrainStep(batch);
                 running ??= new RunningLogs(this);
                 running.Add(batch.X.BatchSize, _lastOutputLosses, _lastPenalty);
@@ -84,22 +117,30 @@ public partial class Model
                 if (StopTraining) break; // TerminateOnNaN (or a user callback) ends the epoch here, as Keras does.
                 if (!double.IsFinite(loss))
                     throw new NonFiniteLossException($"Training stopped: the loss became {loss} at epoch {epoch + 1}, batch {step + 1}. Lower the learning rate or check the data for NaN or infinite values (or pass a TerminateOnNaN callback to stop quietly).");
-                if (seen < steps) bar.Update(seen, running.Values());
+                if (seen < steps) bar.Update(seen, running.ValuesSource);
             }
+            bool ranOut = seen == runnable && runnable < steps;
+            if (ranOut) WarnRanOut((long)Math.Max(1, epochs - plan.InitialEpoch) * steps);
             x.OnEpochEnd();
             var epochLogs = running?.ToDictionary() ?? new Dictionary<string, double>();
-            if (validationData != null)
+            if (plan.Validation != null && plan.ValidationFreq.ValidatesAfter(epoch))
             {
-                var val = Evaluate(validationData, verbose: 0);
+                var val = Evaluate(plan.Validation, verbose: 0, steps: plan.ValidationSteps);
                 for (int i = 0; i < val.Length; i++) epochLogs["val_" + _logNames[i]] = val[i];
             }
             // Keras finalises the bar at the steps actually run, with the validation values appended.
             bar.Update(seen, epochLogs.ToList(), finalize: true);
             foreach (var cb in all) cb.OnEpochEnd(epoch, epochLogs);
+            if (ranOut) break; // tf.keras 2.4's DataHandler: no epoch starts once the data ran out
         }
         foreach (var cb in all) cb.OnTrainEnd(new Dictionary<string, double>());
         return history;
     }
+
+    /// <summary>tf.keras 2.4's warning (data_adapter.catch_stop_iteration) when steps_per_epoch asks for more batches than the data has.</summary>
+    private static void WarnRanOut(long batches) =>
+        Keras.Warn("Your input ran out of data; interrupting training. Make sure that your dataset or generator can generate at least " +
+            $"`steps_per_epoch * epochs` batches (in this case, {batches} batches). You may need to use the repeat() function when building your dataset.");
 
     private double[] _lastOutputLosses = [];
     private double _lastPenalty; // the regularization loss of the last step (Keras's model.losses, summed)
@@ -290,5 +331,9 @@ public partial class Model
         }
 
         public Dictionary<string, double> ToDictionary() => Values().ToDictionary(p => p.Key, p => p.Value);
+
+        /// <summary><see cref="Values"/> as a delegate made once, so a progress bar that does not draw costs no allocation.</summary>
+        public Func<IReadOnlyList<KeyValuePair<string, double>>> ValuesSource => _valuesSource ??= Values;
+        private Func<IReadOnlyList<KeyValuePair<string, double>>>? _valuesSource;
     }
 }
