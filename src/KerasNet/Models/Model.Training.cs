@@ -100,13 +100,16 @@ public partial class Model
             var bar = new Progbar(steps, verbose, ProgressOutput);
             RunningLogs? running = null;
             int seen = 0;
+            // Keras resets the metrics when the epoch begins; the logs are made after the first step (which resolves
+            // the compiled metrics on the first epoch), so they must not reset them again and drop that step.
+            foreach (var ms in _outputMetrics) foreach (var m in ms) m.Reset();
             for (int step = 0; step < runnable; step++)
             {
                 if (batchLogsWanted) foreach (var cb in all) cb.OnTrainBatchBegin(step, new Dictionary<string, double>());
                 if (step > 0 && step % perPass == 0) x.OnEpochEnd(); // the next pass of repeated arrays: a new order
                 var batch = x.GetBatch(step % perPass);
                 double loss = TrainStep(batch);
-                running ??= new RunningLogs(this);
+                running ??= new RunningLogs(this, resetMetrics: false);
                 running.Add(batch.X.BatchSize, _lastOutputLosses, _lastPenalty);
                 seen = step + 1;
                 if (batchLogsWanted)
@@ -286,12 +289,12 @@ public partial class Model
         private double _penaltySum;
         private long _count;
 
-        public RunningLogs(Model model, Metrics.Metric[][]? metrics = null)
+        public RunningLogs(Model model, Metrics.Metric[][]? metrics = null, bool resetMetrics = true)
         {
             _model = model;
             _metrics = metrics ?? model._outputMetrics;
             _lossSums = new double[model._losses.Length];
-            foreach (var ms in _metrics) foreach (var m in ms) m.Reset();
+            if (resetMetrics) foreach (var ms in _metrics) foreach (var m in ms) m.Reset();
         }
 
         public double[] Results() => Values().Select(p => p.Value).ToArray();
