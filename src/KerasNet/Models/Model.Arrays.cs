@@ -119,20 +119,25 @@ public partial class Model
         int samples = x[0].BatchSize;
         foreach (var t in x.Concat(y))
             if (t.BatchSize != samples) throw new ShapeMismatchException($"x has {samples} samples but an array has {t.BatchSize}.");
-        int batch = ArrayBatchSize(batchSize, plan.StepsPerEpoch, samples);
-        int valBatch = validationBatchSize ?? batch;
-        if (validationArrays is { } v) plan = plan with { Validation = new ArraySequence(v.x, v.y, valBatch) };
+        // tf.keras 2.4: validation_batch_size or batch_size as given (None: ceil(samples / validation_steps), else 32).
+        int ValBatch(int valSamples) => ArrayBatchSize(validationBatchSize ?? batchSize, plan.ValidationSteps, valSamples);
+        if (validationArrays is { } v)
+        {
+            if (v.x.Length == 0) throw new KerasNetException("validation_data needs at least one input array.");
+            plan = plan with { Validation = new ArraySequence(v.x, v.y, ValBatch(v.x[0].BatchSize)) };
+        }
         else if (validationSplit > 0)
         {
             // Keras (train_validation_split) takes the last fraction of the arrays, before any shuffling.
             int split = (int)Math.Floor(samples * (1 - validationSplit));
             if (split == 0 || split == samples)
                 throw new KerasNetException($"Training data contains {samples} samples, which is not sufficient to split it into a validation and training set as specified by `validation_split={validationSplit}`. Either provide more data, or a different value for the `validation_split` argument.");
-            plan = plan with { Validation = new ArraySequence(x.Select(t => Slice(t, split, samples)).ToArray(), y.Select(t => Slice(t, split, samples)).ToArray(), valBatch) };
+            plan = plan with { Validation = new ArraySequence(x.Select(t => Slice(t, split, samples)).ToArray(), y.Select(t => Slice(t, split, samples)).ToArray(), ValBatch(samples - split)) };
             x = x.Select(t => Slice(t, 0, split)).ToArray();
             y = y.Select(t => Slice(t, 0, split)).ToArray();
         }
         var mode = shuffle ?? ShuffleMode.Samples;
+        int batch = ArrayBatchSize(batchSize, plan.StepsPerEpoch, x[0].BatchSize); // of the training rows, after the split (as Keras)
         return Fit(new ArraySequence(x, y, batch, mode.Shuffles, mode.BatchWise, seed: null), plan);
     }
 
