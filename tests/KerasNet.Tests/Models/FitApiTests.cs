@@ -195,5 +195,25 @@ public class FitApiTests
         _ = new Dense(3, inputShape: 4, inputDim: 4); // the same shape twice is accepted
     }
 
+    [Fact]
+    public void ValidationOnABatchSourceWithStepsAndFrequency()
+    {
+        var (x, y) = FitOptionsTfjsTests.Data(16, seed: 5);
+        var (vx, vy) = FitOptionsTfjsTests.Data(9, seed: 6);
+        var m = Classifier(6);
+        // Arrays trained, a batch source validated (every 2nd epoch, its first 2 batches of 3).
+        var h = m.Fit(x.ToNDArray(), y.ToNDArray(), new ArraySequence(vx, vy, 3), batchSize: 4, epochs: 4, verbose: 0,
+            validationSteps: 2, validationFreq: 2);
+        Assert.Equal(4, h.history["loss"].Count);
+        Assert.Equal(2, h.history["val_loss"].Count);
+        var first6 = m.Evaluate(new ArraySequence(vx, vy, 6), verbose: 0, steps: 1);
+        Assert.Equal(first6[0], h.history["val_loss"][^1], 6);
+        Assert.Equal(first6[1], h.history["val_accuracy"][^1], 6);
+        // The same on the batch-source Fit, validating after the listed epochs.
+        var h2 = m.Fit(new ArraySequence(x, y, 4), epochs: 3, verbose: 0, validationData: new ArraySequence(vx, vy, 3), validationFreq: new[] { 1, 3 });
+        Assert.Equal(2, h2.history["val_loss"].Count);
+        Assert.Equal(m.Evaluate(new ArraySequence(vx, vy, 9), verbose: 0)[0], h2.history["val_loss"][^1], 6);
+    }
+
     private static string ShapeText(Model m) => "(None, " + string.Join(", ", m.Inputs[0].Shape) + ")";
 }
