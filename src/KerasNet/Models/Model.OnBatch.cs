@@ -10,6 +10,7 @@ public partial class Model
     // The running values of TrainOnBatch / TestOnBatch with resetMetrics: false, until a reset (Keras's reset_metrics).
     private RunningLogs? _onBatchLogs;
     private RunningLogs? _testOnBatchLogs;
+    private readonly Lock _testOnBatchLock = new();
 
     /// <summary>
     /// Keras's <c>reset_metrics</c>: the running loss and metric values of <see cref="TrainOnBatch(Batch, bool)"/> and
@@ -18,7 +19,7 @@ public partial class Model
     public void ResetMetrics()
     {
         _onBatchLogs = null;
-        _testOnBatchLogs = null;
+        lock (_testOnBatchLock) _testOnBatchLogs = null;
     }
 
     /// <summary>One optimisation step (Keras's <c>train_on_batch</c>): returns the loss and metrics in <see cref="MetricsNames"/> order.</summary>
@@ -27,6 +28,13 @@ public partial class Model
     /// running values (weighted by batch size) over every TrainOnBatch since the last reset, as Keras's.</param>
     /// <remarks>Keras returns a scalar when the model reports the loss alone; here the array then has one element.</remarks>
     public double[] TrainOnBatch(Batch batch, bool resetMetrics = true)
+    {
+        bool claimed = ClaimTraining(); // the running values are the trainer's: one thread at a time, as TrainStep
+        try { return TrainOnBatchHeld(batch, resetMetrics); }
+        finally { ReleaseTraining(claimed); }
+    }
+
+    private double[] TrainOnBatchHeld(Batch batch, bool resetMetrics)
     {
         // Keras's metrics accumulate across calls until a reset; a Fit in between resets them (it clears _onBatchLogs).
         if (_onBatchLogs is null) foreach (var ms in _outputMetrics) foreach (var m in ms) m.Reset();
@@ -70,14 +78,28 @@ public partial class Model
     /// running values over every TestOnBatch since the last reset (<see cref="ResetMetrics"/>).</param>
     /// <remarks>Keras returns a scalar when the model reports the loss alone; here the array then has one element.
     /// TestOnBatch keeps metrics of its own: Keras 2.4 shares them with train_on_batch, so a run mixing the two with
-    /// resetMetrics: false reports differently there.</remarks>
+    /// resetMetrics: false reports differently there. Calls with resetMetrics: true share nothing and may run on many
+    /// threads at once; a resetMetrics: false run is one running total, updated under a lock.</remarks>
     public double[] TestOnBatch(Batch batch, bool resetMetrics = true)
     {
-        var running = _testOnBatchLogs ??= new RunningLogs(this, FreshMetricsFor(batch));
-        double[] losses = [];
-        EvaluateBatch(batch, running, ref losses);
-        var values = running.Results();
-        if (resetMetrics) _testOnBatchLogs = null;
+        double[] losses = [], values;
+        if (resetMetrics && Volatile.Read(ref _testOnBatchLogs) is null)
+        {
+            // The usual call: nothing shared, so TestOnBatch runs on any number of threads at once, as Evaluate.
+            var own = new RunningLogs(this, FreshMetricsFor(batch));
+            EvaluateBatch(batch, own, ref losses);
+            values = own.Results();
+        }
+        else
+        {
+            lock (_testOnBatchLock)
+            {
+                var running = _testOnBatchLogs ??= new RunningLogs(this, FreshMetricsFor(batch));
+                EvaluateBatch(batch, running, ref losses);
+                values = running.Results();
+                if (resetMetrics) _testOnBatchLogs = null;
+            }
+        }
         ReleaseOversizedBuffers(batch.X.BatchSize);
         return values;
     }
