@@ -18,17 +18,31 @@ public sealed class Dense : KernelLayer
     /// <c>kernelRegularizer: new L2(1e-4)</c>); null initializers are Keras's defaults. Training adds the
     /// regularizers' penalties to the loss (the activity regularizer's divided by the batch size, as tf.keras 2.4)
     /// and projects the weights with their constraints after each update, as Keras does.
+    /// <c>inputDim</c> is Keras 2's <c>input_dim</c>: <c>new Dense(32, inputDim: 784)</c> means <c>inputShape: 784</c>.
     /// </remarks>
     public Dense(int units, string? activation = null, bool useBias = true,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
         Shape? inputShape = null, string? name = null, bool trainable = true,
         Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
-        Constraint? kernelConstraint = null, Constraint? biasConstraint = null)
-        : base(activation, useBias, kernelInitializer, biasInitializer, inputShape, name, trainable,
+        Constraint? kernelConstraint = null, Constraint? biasConstraint = null, int? inputDim = null)
+        : base(activation, useBias, kernelInitializer, biasInitializer, InputShapeOf(inputShape, inputDim), name, trainable,
             new WeightOptions(kernelRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, biasConstraint))
     {
         if (units <= 0) throw new KerasNetException($"Dense: units must be positive, got {units}.");
         Units = units;
+    }
+
+    /// <summary>
+    /// Keras 2's <c>input_dim</c> alias: <c>Dense(32, input_dim=784)</c> is <c>input_shape=(784,)</c>. Keras lets
+    /// input_shape win silently when both are given; a disagreement is refused here, as it is surely a mistake.
+    /// </summary>
+    private static Shape? InputShapeOf(Shape? inputShape, int? inputDim)
+    {
+        if (inputDim is null) return inputShape;
+        if (inputDim <= 0) throw new KerasNetException($"Dense: inputDim must be positive, got {inputDim}.");
+        if (inputShape is { } s && !(s.Dims.Length == 1 && s.Dims[0] == inputDim))
+            throw new KerasNetException($"Dense: inputShape {ShapeUtil.Format(s.Dims)} and inputDim {inputDim} disagree; give one of them.");
+        return inputShape ?? new Shape(inputDim.Value);
     }
 
     /// <summary>The layer of a Keras config (Keras 1's <c>output_dim</c>, <c>init</c> and <c>bias</c> included).</summary>

@@ -8,103 +8,184 @@ namespace KerasNet.Models;
 public partial class Model
 {
     /// <summary>Loss and metrics over a batch source, in <see cref="MetricsNames"/> order: [loss, ..., metric1, ...].</summary>
-    public double[] Evaluate(IDataSequence x, int verbose = 1)
+    /// <param name="x">The batches, with targets.</param>
+    /// <param name="verbose">0: silent; 1: a progress bar; 2: one line at the end.</param>
+    /// <param name="steps">Batches to evaluate (default: all). A source with fewer batches runs out: Keras's warning, and the values of the batches there were.</param>
+    public double[] Evaluate(IDataSequence x, int verbose = 1, int? steps = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         EnsureCompiled("Evaluate");
+        if (steps is <= 0) throw new KerasNetException($"steps must be positive, got {steps}.");
+        int target = steps ?? x.Count, runnable = Math.Min(target, x.Count);
+        if (runnable == 0) throw new KerasNetException("Evaluate: the data has no batches.");
         RunningLogs? running = null;
-        var bar = new Progbar(x.Count, verbose, ProgressOutput);
-        var losses = new double[0];
+        var bar = new Progbar(target, verbose, ProgressOutput);
         int largest = 0;
-        for (int i = 0; i < x.Count; i++)
+        double[] losses = [];
+        for (int i = 0; i < runnable; i++)
         {
             var b = x.GetBatch(i);
-            if (b.Y is null && b.Ys is null) throw new KerasNetException("Evaluate needs targets, but the data has none.");
-            Tensor bx = b.X, by = b.Y!;
-            ReadOnlySpan<Tensor> inputs = b.Xs != null ? b.Xs : new ReadOnlySpan<Tensor>(ref bx);
-            ReadOnlySpan<Tensor> targets = b.Ys != null ? b.Ys : new ReadOnlySpan<Tensor>(ref by);
-            EnsureBuiltFor(inputs);
-            Resolve(_graph!, targets);
-            running ??= new RunningLogs(this, FreshMetrics());
-            if (losses.Length != targets.Length) losses = new double[targets.Length];
-            BeforeInference(b.X.BatchSize);
-            var ctx = BeginInfer(inputs, fuseLoss: true);
-            try
-            {
-                for (int o = 0; o < targets.Length; o++)
-                {
-                    var yPred = ctx.Output(o);
-                    var logits = _fusedNodes[o] >= 0 ? ctx.Nodes[_fusedNodes[o]].Logits : null;
-                    losses[o] = OutputLoss(ctx, o, yPred, targets[o], null, logits, b.SampleWeight);
-                    var (mp, mt) = MaskedRowsOf(ctx, o, yPred, targets[o]);
-                    running.UpdateMetrics(o, mp, mt);
-                }
-            }
-            finally { EndInfer(ctx); }
-            running.Add(b.X.BatchSize, losses);
-            bar.Update(i + 1, running.Values());
-            largest = Math.Max(largest, b.X.BatchSize);
+            running ??= new RunningLogs(this, FreshMetricsFor(b));
+            largest = Math.Max(largest, EvaluateBatch(b, running, ref losses));
+            if (i + 1 < runnable) bar.Update(i + 1, running.ValuesSource);
         }
+        if (runnable < target) WarnRanOut(target);
+        bar.Update(runnable, running!.Values(), finalize: true);
         ReleaseOversizedBuffers(largest);
-        return running!.Results();
+        return running.Results();
     }
 
-    /// <summary>Loss and metrics over arrays; <paramref name="sampleWeight"/> (samples, or samples x timesteps) weighs the losses, as Keras's.</summary>
-    public double[] Evaluate(NDArray x, NDArray y, int batchSize = 32, int verbose = 1, NDArray? sampleWeight = null) =>
-        Evaluate(new ArraySequence(NDArrays.ToTensor(x), NDArrays.ToTensor(y), batchSize, sampleWeight: OptionalTensor(sampleWeight)), verbose);
+    /// <summary>Resolves the compiled losses and metrics on the first batch, then makes evaluation metrics of their own.</summary>
+    private Metrics.Metric[][] FreshMetricsFor(Batch b)
+    {
+        var (inputs, targets) = EvaluationTensors(b, "Evaluate");
+        EnsureBuiltFor(inputs);
+        Resolve(_graph!, targets);
+        return FreshMetrics();
+    }
+
+    private static (Tensor[] Inputs, Tensor[] Targets) EvaluationTensors(Batch b, string what)
+    {
+        if (b.Y is null && b.Ys is null) throw new KerasNetException($"{what} needs targets, but the data has none.");
+        return (b.Xs ?? [b.X], b.Ys ?? [b.Y!]);
+    }
+
+    /// <summary>One evaluation batch into <paramref name="running"/>: its losses (in <paramref name="losses"/>, sized here) and metric updates. Returns its size.</summary>
+    private int EvaluateBatch(Batch b, RunningLogs running, ref double[] losses)
+    {
+        if (b.Y is null && b.Ys is null) throw new KerasNetException("Evaluate needs targets, but the data has none.");
+        Tensor bx = b.X, by = b.Y!;
+        ReadOnlySpan<Tensor> inputs = b.Xs != null ? b.Xs : new ReadOnlySpan<Tensor>(ref bx);
+        ReadOnlySpan<Tensor> targets = b.Ys != null ? b.Ys : new ReadOnlySpan<Tensor>(ref by);
+        EnsureBuiltFor(inputs);
+        Resolve(_graph!, targets);
+        if (losses.Length != targets.Length) losses = new double[targets.Length];
+        BeforeInference(b.X.BatchSize);
+        var ctx = BeginInfer(inputs, fuseLoss: true);
+        try
+        {
+            for (int o = 0; o < targets.Length; o++)
+            {
+                var yPred = ctx.Output(o);
+                var logits = _fusedNodes[o] >= 0 ? ctx.Nodes[_fusedNodes[o]].Logits : null;
+                losses[o] = OutputLoss(ctx, o, yPred, targets[o], null, logits, b.SampleWeight);
+                var (mp, mt) = MaskedRowsOf(ctx, o, yPred, targets[o]);
+                running.UpdateMetrics(o, mp, mt);
+            }
+        }
+        finally { EndInfer(ctx); }
+        running.Add(b.X.BatchSize, losses);
+        return b.X.BatchSize;
+    }
+
+    /// <summary>
+    /// Loss and metrics over arrays (<paramref name="batchSize"/> default 32, or ceil(samples / steps) when only
+    /// <paramref name="steps"/> is given, as Keras); <paramref name="sampleWeight"/> (samples, or samples x timesteps)
+    /// weighs the losses, as Keras's.
+    /// </summary>
+    public double[] Evaluate(NDArray x, NDArray y, int? batchSize = null, int verbose = 1, int? steps = null, NDArray? sampleWeight = null) =>
+        Evaluate([NDArrays.ToTensor(x)], [NDArrays.ToTensor(y)], batchSize, verbose, steps, OptionalTensor(sampleWeight));
 
     /// <summary>Loss and metrics over arrays of a model with several inputs or outputs (in <see cref="Inputs"/>/<see cref="Outputs"/> order).</summary>
-    public double[] Evaluate(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int batchSize = 32, int verbose = 1, NDArray? sampleWeight = null) =>
-        Evaluate(new ArraySequence(x.Select(NDArrays.ToTensor).ToArray(), y.Select(NDArrays.ToTensor).ToArray(), batchSize, sampleWeight: OptionalTensor(sampleWeight)), verbose);
+    public double[] Evaluate(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int? batchSize = null, int verbose = 1, int? steps = null, NDArray? sampleWeight = null) =>
+        Evaluate(x.Select(NDArrays.ToTensor).ToArray(), y.Select(NDArrays.ToTensor).ToArray(), batchSize, verbose, steps, OptionalTensor(sampleWeight));
 
     /// <summary>Loss and metrics over arrays given by input and output name.</summary>
-    public double[] Evaluate(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, int batchSize = 32, int verbose = 1, NDArray? sampleWeight = null) =>
-        Evaluate(ByName(x, InputNames, "input"), ByName(y, OutputNames, "output"), batchSize, verbose, sampleWeight);
+    public double[] Evaluate(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, int? batchSize = null, int verbose = 1, int? steps = null, NDArray? sampleWeight = null) =>
+        Evaluate(ByName(x, InputNames, "input"), ByName(y, OutputNames, "output"), batchSize, verbose, steps, sampleWeight);
+
+    /// <summary>Loss and metrics over tensors of every input and output (samples first).</summary>
+    public double[] Evaluate(Tensor[] x, Tensor[] y, int? batchSize = null, int verbose = 1, int? steps = null, Tensor? sampleWeight = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (x.Length == 0) throw new KerasNetException("Evaluate needs at least one input array.");
+        return Evaluate(new ArraySequence(x, y, ArrayBatchSize(batchSize, steps, x[0].BatchSize), sampleWeight: sampleWeight), verbose, steps);
+    }
 
     /// <summary>Loss and metrics over tensors (samples first), with optional sample weights.</summary>
-    public double[] Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 1, Tensor? sampleWeight = null) =>
-        Evaluate(new ArraySequence(x, y, batchSize, sampleWeight: sampleWeight), verbose);
+    public double[] Evaluate(Tensor x, Tensor y, int? batchSize = null, int verbose = 1, int? steps = null, Tensor? sampleWeight = null) =>
+        Evaluate([x], [y], batchSize, verbose, steps, sampleWeight);
 
     private static Tensor? OptionalTensor(NDArray? a) => a is null ? null : NDArrays.ToTensor(a);
 
-    /// <summary>Loss and metrics of one batch (Keras's <c>test_on_batch</c>), without changing any weight.</summary>
-    public double[] TestOnBatch(Batch batch) => Evaluate(new SingleBatch(batch), verbose: 0);
+    /// <summary>Keras's evaluate(return_dict=True): the values keyed by <see cref="MetricsNames"/>. <paramref name="returnDict"/> must be true (the other overloads return the list).</summary>
+    public Dictionary<string, double> Evaluate(IDataSequence x, bool returnDict, int verbose = 1, int? steps = null) =>
+        LogsByName(Evaluate(x, verbose, steps), returnDict);
+
+    /// <summary>Keras's evaluate(x, y, return_dict=True) on arrays: the values keyed by <see cref="MetricsNames"/>.</summary>
+    public Dictionary<string, double> Evaluate(NDArray x, NDArray y, bool returnDict, int? batchSize = null, int verbose = 1, int? steps = null) =>
+        LogsByName(Evaluate(x, y, batchSize, verbose, steps), returnDict);
+
+    /// <summary>Keras's evaluate(return_dict=True) on arrays of several inputs or outputs.</summary>
+    public Dictionary<string, double> Evaluate(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, bool returnDict, int? batchSize = null, int verbose = 1, int? steps = null) =>
+        LogsByName(Evaluate(x, y, batchSize, verbose, steps), returnDict);
+
+    /// <summary>Keras's evaluate(return_dict=True) on arrays given by input and output name.</summary>
+    public Dictionary<string, double> Evaluate(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, bool returnDict, int? batchSize = null, int verbose = 1, int? steps = null) =>
+        LogsByName(Evaluate(x, y, batchSize, verbose, steps), returnDict);
+
+    /// <summary>Values in <see cref="MetricsNames"/> order as Keras's logs dictionary (insertion-ordered as Keras's).</summary>
+    private Dictionary<string, double> LogsByName(double[] values, bool returnDict)
+    {
+        if (!returnDict) throw new KerasNetException("returnDict: false is the overload without it (it returns the values in MetricsNames order); pass returnDict: true for the dictionary.");
+        var names = MetricsNames;
+        var d = new Dictionary<string, double>(values.Length);
+        for (int i = 0; i < values.Length; i++) d[names[i]] = values[i];
+        return d;
+    }
+
+    /// <summary>Keras's batch size for arrays: the one given, else ceil(samples / steps) when steps is given, else 32.</summary>
+    private static int ArrayBatchSize(int? batchSize, int? steps, int samples)
+    {
+        if (batchSize is { } b) return b > 0 ? b : throw new KerasNetException($"batch_size must be positive, got {b}.");
+        if (steps is > 0 && samples > 0) return (samples + steps.Value - 1) / steps.Value;
+        return 32;
+    }
 
     /// <summary>Model outputs for every sample of a batch source, in its order (a model with one output).</summary>
-    public NDArray Predict(IDataSequence x, int verbose = 0) => NDArrays.FromTensor(PredictTensor(x, verbose));
+    /// <param name="x">The batches (targets, if any, are ignored).</param>
+    /// <param name="verbose">0 (Keras's default for predict): silent; 1: a progress bar; 2: one line at the end.</param>
+    /// <param name="steps">Batches to predict (default: all): the result holds the samples of those batches.</param>
+    public NDArray Predict(IDataSequence x, int verbose = 0, int? steps = null) => NDArrays.FromTensor(PredictTensor(x, verbose, steps));
 
-    /// <summary>Model outputs for arrays, batch by batch.</summary>
-    public NDArray Predict(NDArray x, int batchSize = 32, int verbose = 0) =>
-        NDArrays.FromTensor(PredictTensor(new ArraySequence(NDArrays.ToTensor(x), null, batchSize), verbose));
+    /// <summary>Model outputs for arrays, batch by batch (<paramref name="batchSize"/> default 32, or ceil(samples / steps) when only <paramref name="steps"/> is given).</summary>
+    public NDArray Predict(NDArray x, int? batchSize = null, int verbose = 0, int? steps = null) =>
+        NDArrays.FromTensor(PredictTensor(ArraysToPredict([NDArrays.ToTensor(x)], batchSize, steps), verbose, steps));
 
     /// <summary>Every output of a model with several inputs or outputs, for arrays in <see cref="Inputs"/> order.</summary>
-    public NDArray[] Predict(IReadOnlyList<NDArray> x, int batchSize = 32, int verbose = 0) =>
-        PredictTensors(new ArraySequence(x.Select(NDArrays.ToTensor).ToArray(), null, batchSize), verbose).Select(NDArrays.FromTensor).ToArray();
+    public NDArray[] Predict(IReadOnlyList<NDArray> x, int? batchSize = null, int verbose = 0, int? steps = null) =>
+        PredictTensors(ArraysToPredict(x.Select(NDArrays.ToTensor).ToArray(), batchSize, steps), verbose, steps).Select(NDArrays.FromTensor).ToArray();
 
     /// <summary>Every output, for arrays given by input name.</summary>
-    public NDArray[] Predict(IDictionary<string, NDArray> x, int batchSize = 32, int verbose = 0) =>
-        Predict(ByName(x, InputNames, "input"), batchSize, verbose);
+    public NDArray[] Predict(IDictionary<string, NDArray> x, int? batchSize = null, int verbose = 0, int? steps = null) =>
+        Predict(ByName(x, InputNames, "input"), batchSize, verbose, steps);
+
+    private static ArraySequence ArraysToPredict(Tensor[] x, int? batchSize, int? steps) =>
+        new(x, null, ArrayBatchSize(batchSize, steps, x.Length > 0 ? x[0].BatchSize : 0));
 
     /// <summary>Model outputs as a plain [samples, outputs] array.</summary>
     public float[,] PredictArray(IDataSequence x) => NDArrays.ToArray2D(PredictTensor(x, 0));
 
     /// <summary>Model outputs as a tensor (samples first), for a model with one output.</summary>
-    public Tensor PredictTensor(IDataSequence x, int verbose = 0)
+    public Tensor PredictTensor(IDataSequence x, int verbose = 0, int? steps = null)
     {
-        var all = PredictTensors(x, verbose);
+        var all = PredictTensors(x, verbose, steps);
         return all.Length == 1 ? all[0]
             : throw new KerasNetException($"Model '{Name}' has {all.Length} outputs: use PredictTensors or Predict with a list of inputs.");
     }
 
-    /// <summary>Every output as a tensor (samples first), for every sample of a batch source.</summary>
-    public Tensor[] PredictTensors(IDataSequence x, int verbose = 0)
+    /// <summary>Every output as a tensor (samples first), for every sample of a batch source (or those of its first <paramref name="steps"/> batches).</summary>
+    public Tensor[] PredictTensors(IDataSequence x, int verbose = 0, int? steps = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         if (x.Samples == 0) throw new KerasNetException("Predict: the data has no samples.");
+        if (steps is <= 0) throw new KerasNetException($"steps must be positive, got {steps}.");
+        int target = steps ?? x.Count, runnable = Math.Min(target, x.Count);
         Tensor[]? result = null;
         int row = 0, largest = 0;
-        var bar = new Progbar(x.Count, verbose, ProgressOutput);
-        for (int i = 0; i < x.Count; i++)
+        var bar = new Progbar(target, verbose, ProgressOutput);
+        for (int i = 0; i < runnable; i++)
         {
             var b = x.GetBatch(i);
             Tensor bx = b.X;
@@ -125,11 +206,23 @@ public partial class Model
                 largest = Math.Max(largest, n);
             }
             finally { EndInfer(ctx); }
-            bar.Update(i + 1, []);
+            if (i + 1 < runnable) bar.Update(i + 1, []);
         }
+        if (runnable < target) WarnRanOut(target);
+        bar.Update(runnable, [], finalize: true);
         ReleaseOversizedBuffers(largest);
-        if (row != x.Samples) throw new KerasNetException($"Predict: the data yielded {row} samples, not its {x.Samples}.");
-        return result!;
+        if (runnable == x.Count && row != x.Samples) throw new KerasNetException($"Predict: the data yielded {row} samples, not its {x.Samples}.");
+        return row == x.Samples ? result! : result!.Select(t => FirstRows(t, row)).ToArray();
+    }
+
+    /// <summary>The first <paramref name="rows"/> samples of a tensor (a copy).</summary>
+    private static Tensor FirstRows(Tensor t, int rows)
+    {
+        var shape = (int[])t.Shape.Clone();
+        shape[0] = rows;
+        var r = new Tensor(shape);
+        t.Buffer.AsSpan(0, r.Length).CopyTo(r.Span);
+        return r;
     }
 
     /// <summary>Model outputs for a batch tensor (a copy the caller owns), as <c>predict_on_batch</c>.</summary>
@@ -259,17 +352,6 @@ public partial class Model
         return bytes;
     }
 
-    /// <summary>
-    /// Turns the inference folding of BatchNormalization into the layer before it (FunctionalGraph.Folding.cs) on or
-    /// off for this model's graph and the graphs of models nested in it (on by default); the tests compare the two.
-    /// </summary>
-    internal void SetBatchNormalizationFolding(bool on)
-    {
-        if (_graph is not { } g) return;
-        g.FoldsBatchNormalization = on;
-        foreach (var layer in g.Layers) if (layer is Model inner && inner != this) inner.SetBatchNormalizationFolding(on);
-    }
-
     private FunctionalGraph RequireGraphFor(ReadOnlySpan<Tensor> x)
     {
         if (x.Length == 0) throw new KerasNetException($"Model '{Name}': no input tensors were given.");
@@ -277,21 +359,12 @@ public partial class Model
         return _graph!;
     }
 
-    private static List<NDArray> ByName(IDictionary<string, NDArray> arrays, IReadOnlyList<string> names, string what)
+    internal static List<T> ByName<T>(IDictionary<string, T> arrays, IReadOnlyList<string> names, string what)
     {
         ArgumentNullException.ThrowIfNull(arrays);
         foreach (var k in arrays.Keys)
             if (!names.Contains(k)) throw new KerasNetException($"No {what} named '{k}': the model's {what}s are [{string.Join(", ", names)}].");
         return names.Select(n => arrays.TryGetValue(n, out var a) ? a
             : throw new KerasNetException($"Missing data for {what} '{n}' (the model's {what}s are [{string.Join(", ", names)}]).")).ToList();
-    }
-
-    /// <summary>One batch as a source of one batch.</summary>
-    private sealed class SingleBatch(Batch batch) : IDataSequence
-    {
-        public int Count => 1;
-        public int Samples => batch.X.BatchSize;
-        public Batch GetBatch(int index) => index == 0 ? batch : throw new ArgumentOutOfRangeException(nameof(index));
-        public void OnEpochEnd() { }
     }
 }

@@ -23,14 +23,39 @@ public partial class Model
     /// the weight of its class (the argmax of one-hot targets, else the integer target), times the batch's sample
     /// weight when it has one; for training only, on a model with one output.
     /// </summary>
+    /// <param name="x">The batches (Keras's Sequence); its own batch size and order apply.</param>
+    /// <param name="epochs">The index of the last epoch (epochs <paramref name="initialEpoch"/> .. epochs - 1 run).</param>
+    /// <param name="verbose">0: silent; 1: a progress bar; 2: one line per epoch (<c>N/N - 0s - loss: ...</c>).</param>
+    /// <param name="callbacks">Called in order, before the History.</param>
+    /// <param name="validationData">Evaluated after each validated epoch; its values join the logs as <c>val_*</c>.</param>
+    /// <param name="initialEpoch">The epoch to resume at (History numbers epochs from it).</param>
+    /// <param name="stepsPerEpoch">Batches per epoch (default: all of them). Each epoch starts again at batch 0; a
+    /// source that has fewer batches runs out: the epoch ends early with Keras's warning and training stops.</param>
+    /// <param name="validationSteps">Validation batches per validation (default: all of them).</param>
+    /// <param name="validationFreq">Validate after every n-th epoch, or after the listed 1-based epochs (default 1).</param>
+    /// <param name="classWeight">Keras's class_weight: a weight per class index 0..C-1 (see the summary).</param>
     /// <remarks>The model trains on one thread at a time: Fit holds the model for its whole run, so a Fit or
     /// TrainStep on another thread meanwhile throws a <see cref="KerasNetException"/> (steps of two Fits never interleave).</remarks>
     public History Fit(IDataSequence x, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
-        IDataSequence? validationData = null, int initialEpoch = 0, int? stepsPerEpoch = null, IDictionary<int, double>? classWeight = null)
+        IDataSequence? validationData = null, int initialEpoch = 0, int? stepsPerEpoch = null,
+        int? validationSteps = null, ValidationFreq? validationFreq = null, IDictionary<int, double>? classWeight = null) =>
+        Fit(x, new FitPlan(epochs, verbose, callbacks, validationData, initialEpoch, stepsPerEpoch, validationSteps,
+            validationFreq ?? 1, RepeatsData: false, ClassWeight: ClassWeights.From(classWeight)));
+
+    /// <summary>
+    /// What one Fit runs, after the array overloads have made their batch sources. RepeatsData (arrays): the data
+    /// holds <c>epochs - initialEpoch</c> passes (tf.keras 2.4 repeats the arrays' dataset that often), so an epoch
+    /// longer than one pass goes on into a freshly shuffled one. ClassWeight: Keras's class_weight, applied to every
+    /// training batch.
+    /// </summary>
+    private sealed record FitPlan(int Epochs, int Verbose, IEnumerable<Callback>? Callbacks, IDataSequence? Validation,
+        int InitialEpoch, int? StepsPerEpoch, int? ValidationSteps, ValidationFreq ValidationFreq, bool RepeatsData,
+        ClassWeights? ClassWeight = null);
+
+    private History Fit(IDataSequence x, FitPlan plan)
     {
-        var classWeights = ClassWeights.From(classWeight);
         bool claimed = ClaimTraining();
-        try { return FitHeld(x, epochs, verbose, callbacks, validationData, initialEpoch, stepsPerEpoch, classWeights); }
+        try { return FitHeld(x, plan); }
         finally { ReleaseTraining(claimed); }
     }
 
@@ -49,26 +74,35 @@ public partial class Model
         if (claimed) Volatile.Write(ref _trainingThread, 0);
     }
 
-    private History FitHeld(IDataSequence x, int epochs, int verbose, IEnumerable<Callback>? callbacks,
-        IDataSequence? validationData, int initialEpoch, int? stepsPerEpoch, ClassWeights? classWeights)
+    private History FitHeld(IDataSequence x, FitPlan plan)
     {
         ArgumentNullException.ThrowIfNull(x);
         EnsureCompiled("Fit");
+        int epochs = plan.Epochs, verbose = plan.Verbose;
         if (epochs < 0) throw new KerasNetException($"epochs must be non-negative, got {epochs}.");
+        if (plan.InitialEpoch < 0) throw new KerasNetException($"initial_epoch must be non-negative, got {plan.InitialEpoch}.");
+        if (verbose is < 0 or > 2) throw new KerasNetException($"verbose must be 0, 1 or 2, got {verbose}.");
+        if (plan.StepsPerEpoch is <= 0) throw new KerasNetException($"steps_per_epoch must be positive, got {plan.StepsPerEpoch}.");
+        if (plan.ValidationSteps is <= 0) throw new KerasNetException($"validation_steps must be positive, got {plan.ValidationSteps}.");
         if (x.Count == 0) throw new KerasNetException("Fit: the training data has no samples.");
+        _onBatchLogs = null; // fit resets the metrics (Keras's reset_metrics at each epoch): train_on_batch starts afresh after it
         var history = new History();
         // Keras's CallbackList order: the user's callbacks, then History (the progress bar is drawn by Fit itself,
         // first in each hook, as Keras's ProgbarLogger is).
-        var all = new List<Callback>(callbacks ?? []) { history };
+        var all = new List<Callback>(plan.Callbacks ?? []) { history };
         foreach (var cb in all) cb.Model = this;
         var output = ProgressOutput ?? Console.Out;
-        int steps = Math.Min(stepsPerEpoch ?? x.Count, x.Count);
+        int perPass = x.Count;
+        int steps = plan.StepsPerEpoch ?? perPass;
+        // tf.keras 2.4 makes a new iterator every epoch: a Sequence yields one pass, arrays epochs - initial_epoch passes.
+        long available = plan.RepeatsData ? (long)Math.Max(1, epochs - plan.InitialEpoch) * perPass : perPass;
+        int runnable = (int)Math.Min(steps, available);
         bool batchLogsWanted = all.Count > 1;
         StopTraining = false;
         ResumeEpoch = null;
         foreach (var cb in all) cb.OnTrainBegin(new Dictionary<string, double>());
         // BackupAndRestore sets the epoch to resume at in OnTrainBegin (Keras 3's model._initial_epoch).
-        if (ResumeEpoch is int resume) initialEpoch = resume;
+        int initialEpoch = ResumeEpoch ?? plan.InitialEpoch;
         ResumeEpoch = null;
         for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
         {
@@ -79,13 +113,14 @@ public partial class Model
             foreach (var ms in _outputMetrics) foreach (var m in ms) m.ResetState();
             RunningLogs? running = null;
             int seen = 0;
-            for (int step = 0; step < steps; step++)
+            for (int step = 0; step < runnable; step++)
             {
                 if (batchLogsWanted) foreach (var cb in all) cb.OnTrainBatchBegin(step, new Dictionary<string, double>());
-                var batch = x.GetBatch(step);
-                if (classWeights != null) batch = classWeights.Apply(batch);
+                if (step > 0 && step % perPass == 0) x.OnEpochEnd(); // the next pass of repeated arrays: a new order
+                var batch = x.GetBatch(step % perPass);
+                if (plan.ClassWeight != null) batch = plan.ClassWeight.Apply(batch);
                 double loss = TrainStep(batch);
-                running ??= new RunningLogs(this);
+                running ??= new RunningLogs(this, resetMetrics: false);
                 running.Add(batch.X.BatchSize, _lastOutputLosses, _lastPenalty);
                 seen = step + 1;
                 if (batchLogsWanted)
@@ -96,18 +131,21 @@ public partial class Model
                 if (StopTraining) break; // TerminateOnNaN (or a user callback) ends the epoch here, as Keras does.
                 if (!double.IsFinite(loss))
                     throw new NonFiniteLossException($"Training stopped: the loss became {loss} at epoch {epoch + 1}, batch {step + 1}. Lower the learning rate or check the data for NaN or infinite values (or pass a TerminateOnNaN callback to stop quietly).");
-                if (seen < steps) bar.Update(seen, running.Values());
+                if (seen < steps) bar.Update(seen, running.ValuesSource);
             }
+            bool ranOut = seen == runnable && runnable < steps;
+            if (ranOut) WarnRanOut((long)Math.Max(1, epochs - plan.InitialEpoch) * steps);
             x.OnEpochEnd();
             var epochLogs = running?.ToDictionary() ?? new Dictionary<string, double>();
-            if (validationData != null)
+            if (plan.Validation != null && plan.ValidationFreq.ValidatesAfter(epoch))
             {
-                var val = Evaluate(validationData, verbose: 0);
+                var val = Evaluate(plan.Validation, verbose: 0, steps: plan.ValidationSteps);
                 for (int i = 0; i < val.Length; i++) epochLogs["val_" + _logNames[i]] = val[i];
             }
             // Keras finalises the bar at the steps actually run, with the validation values appended.
             bar.Update(seen, epochLogs.ToList(), finalize: true);
             foreach (var cb in all) cb.OnEpochEnd(epoch, epochLogs);
+            if (ranOut) break; // tf.keras 2.4's DataHandler: no epoch starts once the data ran out
         }
         foreach (var cb in all) cb.OnTrainEnd(new Dictionary<string, double>());
         return history;
@@ -115,6 +153,11 @@ public partial class Model
 
     /// <summary>The epoch a callback asks Fit to start at, set during OnTrainBegin (see BackupAndRestore).</summary>
     internal int? ResumeEpoch { get; set; }
+
+    /// <summary>tf.keras 2.4's warning (data_adapter.catch_stop_iteration) when steps_per_epoch asks for more batches than the data has.</summary>
+    private static void WarnRanOut(long batches) =>
+        Keras.Warn("Your input ran out of data; interrupting training. Make sure that your dataset or generator can generate at least " +
+            $"`steps_per_epoch * epochs` batches (in this case, {batches} batches). You may need to use the repeat() function when building your dataset.");
 
     private double[] _lastOutputLosses = [];
     private double _lastPenalty; // the regularization loss of the last step (Keras's model.losses, summed)
@@ -262,12 +305,12 @@ public partial class Model
         private double _penaltySum;
         private long _count;
 
-        public RunningLogs(Model model, Metrics.Metric[][]? metrics = null)
+        public RunningLogs(Model model, Metrics.Metric[][]? metrics = null, bool resetMetrics = true)
         {
             _model = model;
             _metrics = metrics ?? model._outputMetrics;
             _lossSums = new double[model._losses.Length];
-            // Fit resets its metrics before the epoch's first step (which has fed them by now); Evaluate passes fresh ones.
+            if (resetMetrics) foreach (var ms in _metrics) foreach (var m in ms) m.Reset();
         }
 
         public double[] Results() => Values().Select(p => p.Value).ToArray();
@@ -307,5 +350,9 @@ public partial class Model
         }
 
         public Dictionary<string, double> ToDictionary() => Values().ToDictionary(p => p.Key, p => p.Value);
+
+        /// <summary><see cref="Values"/> as a delegate made once, so a progress bar that does not draw costs no allocation.</summary>
+        public Func<IReadOnlyList<KeyValuePair<string, double>>> ValuesSource => _valuesSource ??= Values;
+        private Func<IReadOnlyList<KeyValuePair<string, double>>>? _valuesSource;
     }
 }

@@ -33,7 +33,21 @@ public sealed class Progbar
     }
 
     /// <summary>Shows progress after <paramref name="current"/> steps with the running values.</summary>
-    public void Update(int current, IReadOnlyList<KeyValuePair<string, double>> values, bool finalize = false)
+    public void Update(int current, IReadOnlyList<KeyValuePair<string, double>> values, bool finalize = false) =>
+        Update(current, values, null, finalize);
+
+    /// <summary>
+    /// As <see cref="Update(int, IReadOnlyList{KeyValuePair{string, double}}, bool)"/>, asking for the values only
+    /// when a line is drawn (a training step between two drawn lines allocates nothing).
+    /// </summary>
+    public void Update(int current, Func<IReadOnlyList<KeyValuePair<string, double>>> values, bool finalize = false)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        Update(current, null, values, finalize);
+    }
+
+    private void Update(int current, IReadOnlyList<KeyValuePair<string, double>>? values,
+        Func<IReadOnlyList<KeyValuePair<string, double>>>? source, bool finalize)
     {
         if (_verbose == 0) return;
         double now = Now();
@@ -41,11 +55,12 @@ public sealed class Progbar
         finalize |= current >= _target;
         if (_verbose == 2)
         {
-            if (finalize) { _out.WriteLine(FinalLine(current, values, now, withBar: false)); _out.Flush(); }
+            if (finalize) { _out.WriteLine(FinalLine(current, values ?? source!(), now, withBar: false)); _out.Flush(); }
             return;
         }
         if (!finalize && (!_dynamic || now - _lastUpdate < 0.05)) return;
         _lastUpdate = now;
+        values ??= source!();
         string line = finalize ? FinalLine(current, values, now, withBar: true) : RunningLine(current, values, now);
         if (_dynamic)
         {

@@ -1,0 +1,43 @@
+#nullable enable
+namespace KerasNet.Models;
+
+/// <summary>
+/// Keras's <c>validation_freq</c>: an integer n (validate after every n-th epoch: epochs n, 2n, ... counted from 1)
+/// or a list of the 1-based epochs after which to validate (<c>[1, 2, 10]</c>). Converts implicitly from
+/// <see cref="int"/> and from <c>int[]</c>.
+/// </summary>
+public readonly struct ValidationFreq
+{
+    private readonly int _every;
+    private readonly int[]? _epochs;
+
+    private ValidationFreq(int every, int[]? epochs) { _every = every; _epochs = epochs; }
+
+    /// <summary>Validate after every <paramref name="every"/>-th epoch (at least 1).</summary>
+    public static ValidationFreq Every(int every) =>
+        every >= 1 ? new(every, null) : throw new KerasNetException($"validation_freq must be at least 1, got {every}.");
+
+    /// <summary>Validate after each of these 1-based epochs.</summary>
+    public static ValidationFreq AtEpochs(params int[] epochs)
+    {
+        ArgumentNullException.ThrowIfNull(epochs);
+        return new(0, (int[])epochs.Clone());
+    }
+
+    /// <summary>An integer frequency.</summary>
+    public static implicit operator ValidationFreq(int every) => Every(every);
+
+    /// <summary>A list of epochs.</summary>
+    public static implicit operator ValidationFreq(int[] epochs) => AtEpochs(epochs);
+
+    /// <summary>Whether the epoch with this 0-based index is validated (Keras's <c>_should_eval</c>: epochs counted from 1).</summary>
+    public bool ValidatesAfter(int epoch)
+    {
+        int oneBased = epoch + 1;
+        if (_epochs != null) return Array.IndexOf(_epochs, oneBased) >= 0;
+        return oneBased % Math.Max(1, _every) == 0; // default(ValidationFreq) validates every epoch, as 1
+    }
+
+    /// <summary>Keras's value: the integer or the list.</summary>
+    public override string ToString() => _epochs != null ? "[" + string.Join(", ", _epochs) + "]" : Math.Max(1, _every).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
