@@ -30,7 +30,7 @@
 //         active = rng.integers(0, 2, n)
 //         salary = rng.uniform(10000, 200000, n)
 //         logit = (0.12 * (age - 45) - 1.2 * active + 1.0 * (geography == 2) + 0.5 * (1 - gender)
-//                  + 2.0 * (products >= 3) - 0.8 * (products == 2) + 0.000005 * balance - 0.6)
+//                  + 2.0 * (products >= 3) - 0.8 * (products == 2) + 0.000005 * balance - 3.0)
 //         exited = rng.random(n) < 1 / (1 + np.exp(-logit))
 //         X = np.column_stack([geography == 1, geography == 2, credit, gender, age, tenure, balance, products,
 //                              has_card, active, salary]).astype("float32")
@@ -189,9 +189,9 @@ return 0;
         // salary = rng.uniform(10000, 200000, n)
         double salary = 10000 + rng.NextDouble() * 190000;
         // logit = (0.12 * (age - 45) - 1.2 * active + 1.0 * (geography == 2) + 0.5 * (1 - gender)
-        //          + 2.0 * (products >= 3) - 0.8 * (products == 2) + 0.000005 * balance - 0.6)
+        //          + 2.0 * (products >= 3) - 0.8 * (products == 2) + 0.000005 * balance - 3.0)
         double logit = 0.12 * (age - 45) - 1.2 * active + 1.0 * (geography == 2 ? 1 : 0) + 0.5 * (1 - gender)
-            + 2.0 * (products >= 3 ? 1 : 0) - 0.8 * (products == 2 ? 1 : 0) + 0.000005 * balance - 0.6;
+            + 2.0 * (products >= 3 ? 1 : 0) - 0.8 * (products == 2 ? 1 : 0) + 0.000005 * balance - 3.0;
         // exited = rng.random(n) < 1 / (1 + np.exp(-logit))
         bool exited = rng.NextDouble() < 1 / (1 + Math.Exp(-logit));
         // X = np.column_stack([geography == 1, geography == 2, credit, gender, age, tenure, balance, products,

@@ -29,7 +29,7 @@ public partial class KerasIoSampleTests(ITestOutputHelper output)
         Assert.Contains("3000 train samples", stdout);
         Assert.Contains("500 test samples", stdout);
         Assert.Contains("Total params: 34,826", stdout); // keras.io's summary of this model
-        Assert.Contains("2700/2700", stdout.Replace(" ", "")); // validation_split=0.1 of 3000 (Keras's progress bar counts batches; KerasNet's samples or steps)
+        Assert.Contains("22/22 [====", stdout); // validation_split=0.1: 2700 training images in batches of 128
         double accuracy = Number(TestAccuracy(), stdout);
         Assert.True(accuracy > 0.5, $"after 2 epochs mnist_convnet's test accuracy is {accuracy} (chance 0.1)");
         ReloadsAndPredictsTheSame(dir, "mnist_convnet", "x_sample.npy");
@@ -118,12 +118,12 @@ public partial class KerasIoSampleTests(ITestOutputHelper output)
     [Fact]
     public void TwoInputsLearnsWhatNeedsBothInputs()
     {
-        var (dir, stdout) = RunSample("two_inputs", 6);
+        var (dir, stdout) = RunSample("two_inputs", 3);
         Assert.Contains("Connected to", stdout); // a Functional model's summary
         Assert.Contains("features", stdout);
         Assert.Contains("image", stdout);
         double accuracy = Number(TestAccuracy(), stdout);
-        Assert.True(accuracy > 0.85, $"after 6 epochs two_inputs reached {accuracy} test accuracy; one input alone allows about 0.75");
+        Assert.True(accuracy > 0.85, $"after 3 epochs two_inputs reached {accuracy} test accuracy; one input alone allows about 0.75");
         ReloadsAndPredictsTheSame(dir, "two_inputs", "x_sample_features.npy", "x_sample_image.npy");
     }
 
@@ -132,7 +132,7 @@ public partial class KerasIoSampleTests(ITestOutputHelper output)
     {
         var (dir, stdout) = RunSample("transfer_learning", 1);
         Assert.Contains("with random weights", stdout);
-        Assert.Contains("mobilenetv2_0.35_96 (Functional)", stdout);
+        Assert.Contains("mobilenetv2_0.35_96 (Functio", stdout); // the summary's 29-character column, as Keras cuts it
         Assert.Contains("Trainable params: 1,281", stdout); // Dense(1) on the 1280 pooled features
         var nonTrainable = Regex.Match(stdout, @"Non-trainable params: ([0-9,]+)");
         Assert.True(nonTrainable.Success && int.Parse(nonTrainable.Groups[1].Value.Replace(",", ""), CultureInfo.InvariantCulture) > 300_000, stdout);
