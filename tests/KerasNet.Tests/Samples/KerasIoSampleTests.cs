@@ -190,7 +190,7 @@ public partial class KerasIoSampleTests(ITestOutputHelper output)
         var r = Oracle.Run(Host, args, null, 600);
         output.WriteLine($"{name}: {watch.Elapsed.TotalSeconds:F1} s\n{r.StdOut}");
         Assert.True(r.ExitCode == 0, $"{name} exited {r.ExitCode}:\n{r.StdErr}\n{r.StdOut}");
-        if (epochs is { } n) Assert.Contains($"Epoch {n}/{n}", r.StdOut);
+        if (epochs is { } n and > 1) Assert.Contains($"Epoch {n}/{n}", r.StdOut); // tf.keras 2.4 prints no "Epoch 1/1"
         var inputs = name == "two_inputs" ? new[] { "x_sample_features.npy", "x_sample_image.npy" } : ["x_sample.npy"];
         foreach (var file in inputs.Concat([name + ".h5", name + ".keras", "predictions.npy"]))
         {
