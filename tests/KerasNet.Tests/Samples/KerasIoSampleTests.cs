@@ -119,9 +119,10 @@ public partial class KerasIoSampleTests(ITestOutputHelper output)
     public void TwoInputsLearnsWhatNeedsBothInputs()
     {
         var (dir, stdout) = RunSample("two_inputs", 3);
-        Assert.Contains("Connected to", stdout); // a Functional model's summary
-        Assert.Contains("features", stdout);
-        Assert.Contains("image", stdout);
+        Assert.Contains("Connected to", stdout); // a Functional model's summary, with both named inputs and the join
+        Assert.Contains("features (InputLayer)", stdout);
+        Assert.Contains("image (InputLayer)", stdout);
+        Assert.Matches(@"concatenate \(Concatenate\) +\(None, 408\) +0 +dense\[0\]\[0\]\s+flatten\[0\]\[0\]", stdout); // 16 + 7*7*8
         double accuracy = Number(TestAccuracy(), stdout);
         Assert.True(accuracy > 0.85, $"after 3 epochs two_inputs reached {accuracy} test accuracy; one input alone allows about 0.75");
         ReloadsAndPredictsTheSame(dir, "two_inputs", "x_sample_features.npy", "x_sample_image.npy");
