@@ -352,6 +352,17 @@ public partial class Model
         return bytes;
     }
 
+    /// <summary>
+    /// Turns the inference folding of BatchNormalization into the layer before it (FunctionalGraph.Folding.cs) on or
+    /// off for this model's graph and the graphs of models nested in it (on by default); the tests compare the two.
+    /// </summary>
+    internal void SetBatchNormalizationFolding(bool on)
+    {
+        if (_graph is not { } g) return;
+        g.FoldsBatchNormalization = on;
+        foreach (var layer in g.Layers) if (layer is Model inner && inner != this) inner.SetBatchNormalizationFolding(on);
+    }
+
     private FunctionalGraph RequireGraphFor(ReadOnlySpan<Tensor> x)
     {
         if (x.Length == 0) throw new KerasNetException($"Model '{Name}': no input tensors were given.");
