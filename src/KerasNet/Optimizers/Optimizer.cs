@@ -31,8 +31,9 @@ public abstract partial class Optimizer : IFusedUpdates
 
     private void CheckLearningRate(double lr)
     {
-        if (!(lr > 0) || double.IsInfinity(lr))
-            throw new KerasNetException($"{GetType().Name}: learning_rate must be a positive number, got {lr}.");
+        // 0 is allowed, as in Keras: a LearningRateScheduler may pause training for an epoch (or warm up from 0).
+        if (!(lr >= 0) || double.IsInfinity(lr))
+            throw new KerasNetException($"{GetType().Name}: learning_rate must be a finite number >= 0, got {lr}.");
     }
 
     /// <summary>Keras class name ("Adam").</summary>

@@ -93,7 +93,9 @@ public class OptimizerStepTests
         var rms = Assert.IsType<RMSprop>(Optimizer.Get("RMSprop"));
         Assert.Equal((0.001, 0.9, 0.0, 1e-7), (rms.LearningRate, rms.Rho, rms.Momentum, rms.Epsilon));
         Assert.Throws<KerasNetException>(() => Optimizer.Get("adagradx"));
-        Assert.Throws<KerasNetException>(() => new Adam(learningRate: 0));
+        Assert.Throws<KerasNetException>(() => new Adam(learningRate: -0.001));
+        Assert.Throws<KerasNetException>(() => new Adam(learningRate: double.NaN));
+        Assert.Equal(0.0, new SGD(learningRate: 0).LearningRate); // Keras allows 0 (a paused or warming-up schedule)
         Assert.Throws<KerasNetException>(() => new SGD(momentum: 1.5));
     }
 
