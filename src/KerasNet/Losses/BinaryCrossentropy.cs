@@ -9,7 +9,7 @@ namespace KerasNet.Losses;
 /// [1e-7, 1 - 1e-7] and -(y log(p + 1e-7) + (1 - y) log(1 - p + 1e-7)) (tf.keras backend); on logits z,
 /// max(z, 0) - z y + log(1 + exp(-|z|)). With label smoothing s the targets are first y (1 - s) + s / 2.
 /// </summary>
-public sealed class BinaryCrossentropy : Loss
+public sealed class BinaryCrossentropy : SmoothedCrossentropy
 {
     /// <summary>Creates the loss with Keras's arguments (only <paramref name="axis"/> = -1 is supported).</summary>
     /// <param name="fromLogits">Whether the predictions are logits rather than probabilities.</param>
@@ -18,38 +18,10 @@ public sealed class BinaryCrossentropy : Loss
     /// <param name="reduction">"sum_over_batch_size", "auto", "sum" or "none".</param>
     /// <param name="name">The loss's name.</param>
     public BinaryCrossentropy(bool fromLogits = false, double labelSmoothing = 0, int axis = -1,
-        string reduction = "sum_over_batch_size", string name = "binary_crossentropy") : base(reduction, name)
-    {
-        FromLogits = fromLogits;
-        LabelSmoothing = CrossEntropy.CheckSmoothing(labelSmoothing, nameof(BinaryCrossentropy));
-        Axis = CheckAxis(axis, nameof(BinaryCrossentropy));
-    }
+        string reduction = "sum_over_batch_size", string name = "binary_crossentropy")
+        : base(fromLogits, labelSmoothing, axis, reduction, name, nameof(BinaryCrossentropy)) { }
 
-    /// <summary>Keras's <c>from_logits</c>.</summary>
-    public bool FromLogits { get; }
-
-    /// <summary>Keras's <c>label_smoothing</c>.</summary>
-    public double LabelSmoothing { get; }
-
-    /// <summary>Keras's <c>axis</c>.</summary>
-    public int Axis { get; }
-
-    /// <inheritdoc/>
-    public override ActivationKind? FusableActivation => FromLogits ? null : ActivationKind.Sigmoid;
-
-    /// <inheritdoc/>
-    public override JsonObject GetConfig()
-    {
-        var c = base.GetConfig();
-        c["from_logits"] = FromLogits;
-        c["label_smoothing"] = LabelSmoothing;
-        c["axis"] = Axis;
-        return c;
-    }
-
-    private protected override string[] Keras3OnlyKeys => ["axis"];
-
-    private protected override bool TakesLogits => FromLogits;
+    private protected override ActivationKind LogitsOf => ActivationKind.Sigmoid;
 
     private protected override void Activate(Tensor logits, Tensor into)
     {

@@ -9,7 +9,7 @@ namespace KerasNet.Losses;
 /// and clips it to [1e-7, 1 - 1e-7] (tf.keras backend); on logits it is softmax_cross_entropy_with_logits. With
 /// label smoothing s the targets are first y (1 - s) + s / classes.
 /// </summary>
-public sealed class CategoricalCrossentropy : Loss
+public sealed class CategoricalCrossentropy : SmoothedCrossentropy
 {
     /// <summary>Creates the loss with Keras's arguments (only <paramref name="axis"/> = -1 is supported).</summary>
     /// <param name="fromLogits">Whether the predictions are logits rather than probabilities.</param>
@@ -18,38 +18,10 @@ public sealed class CategoricalCrossentropy : Loss
     /// <param name="reduction">"sum_over_batch_size", "auto", "sum" or "none".</param>
     /// <param name="name">The loss's name.</param>
     public CategoricalCrossentropy(bool fromLogits = false, double labelSmoothing = 0, int axis = -1,
-        string reduction = "sum_over_batch_size", string name = "categorical_crossentropy") : base(reduction, name)
-    {
-        FromLogits = fromLogits;
-        LabelSmoothing = CrossEntropy.CheckSmoothing(labelSmoothing, nameof(CategoricalCrossentropy));
-        Axis = CheckAxis(axis, nameof(CategoricalCrossentropy));
-    }
+        string reduction = "sum_over_batch_size", string name = "categorical_crossentropy")
+        : base(fromLogits, labelSmoothing, axis, reduction, name, nameof(CategoricalCrossentropy)) { }
 
-    /// <summary>Keras's <c>from_logits</c>.</summary>
-    public bool FromLogits { get; }
-
-    /// <summary>Keras's <c>label_smoothing</c>.</summary>
-    public double LabelSmoothing { get; }
-
-    /// <summary>Keras's <c>axis</c>.</summary>
-    public int Axis { get; }
-
-    /// <inheritdoc/>
-    public override ActivationKind? FusableActivation => FromLogits ? null : ActivationKind.Softmax;
-
-    /// <inheritdoc/>
-    public override JsonObject GetConfig()
-    {
-        var c = base.GetConfig();
-        c["from_logits"] = FromLogits;
-        c["label_smoothing"] = LabelSmoothing;
-        c["axis"] = Axis;
-        return c;
-    }
-
-    private protected override string[] Keras3OnlyKeys => ["axis"];
-
-    private protected override bool TakesLogits => FromLogits;
+    private protected override ActivationKind LogitsOf => ActivationKind.Softmax;
 
     private protected override void Activate(Tensor logits, Tensor into) => CrossEntropy.Softmax(logits, into);
 
