@@ -120,7 +120,7 @@ public class FunctionalFileTests
         var path = Path.Combine(Oracle.TempDir(), "frozen.h5");
         m.Save(path);
         var loaded = Keras.LoadModel(path);
-        Assert.False(((Model)loaded.GetLayer("encoder")).Layers.Any(l => l.Trainable));
+        Assert.DoesNotContain(((Model)loaded.GetLayer("encoder")).Layers, l => l.Trainable);
         Assert.Equal(2, loaded.TrainableWeights.Count); // only the head
         SavingTestUtil.AssertBitEqual(GraphModels.AllWeights(m), GraphModels.AllWeights(loaded), "weights");
     }
