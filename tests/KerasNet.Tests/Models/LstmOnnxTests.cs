@@ -30,7 +30,7 @@ public class LstmOnnxTests(ITestOutputHelper output)
         foreach (int batch in new[] { 1, 4 })
         {
             var x = Synthetic.Uniform(rng, -1f, 1f, [batch, Steps, Features]);
-            double diff = MaxAbsDiff(model.Predict(x).ToArray(), RunOnnx(session, x));
+            double diff = OnnxRuntimeOracle.MaxAbsDiff(model.Predict(x).ToArray(), OnnxRuntimeOracle.Run(session, x));
             output.WriteLine($"batch {batch}: max |KerasNet - ONNX Runtime| {diff:E2}");
             Assert.True(diff <= Tolerance, $"batch {batch}: KerasNet differs from ONNX Runtime on the bench's export by {diff:E2} (> {Tolerance:E0})");
         }
@@ -50,7 +50,7 @@ public class LstmOnnxTests(ITestOutputHelper output)
         Npy.Save(Path.Combine(dir, "kernel.npy"), new Tensor(swapped, k.Shape));
         using var session = Export(dir, "swapped.onnx");
         var x = Synthetic.Uniform(new Random(6), -1f, 1f, [2, Steps, Features]);
-        double diff = MaxAbsDiff(model.Predict(x).ToArray(), RunOnnx(session, x));
+        double diff = OnnxRuntimeOracle.MaxAbsDiff(model.Predict(x).ToArray(), OnnxRuntimeOracle.Run(session, x));
         output.WriteLine($"i/f gates swapped in the export: max |KerasNet - ONNX Runtime| {diff:E2}");
         Assert.True(diff > 100 * Tolerance, $"swapping the i and f gates changed ONNX Runtime's answer by only {diff:E2}");
     }
@@ -73,27 +73,8 @@ public class LstmOnnxTests(ITestOutputHelper output)
     {
         var onnx = Path.Combine(dir, file);
         Oracle.RunPythonScript("lstm_onnx_export.py", dir, onnx, Steps.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        try { return new InferenceSession(onnx, new SessionOptions { IntraOpNumThreads = 1 }); }
-        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
-        {
-            Oracle.RequireOracle(false, $"ONNX Runtime's native library did not load: {e.GetBaseException().Message}");
-            throw; // unreachable: RequireOracle(false) skips or throws.
-        }
+        return OnnxRuntimeOracle.Open(onnx);
     }
 
-    private static float[] RunOnnx(InferenceSession session, Tensor x)
-    {
-        using var input = OrtValue.CreateTensorValueFromMemory(x.ToArray(), x.Shape.Select(d => (long)d).ToArray());
-        using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, ["input"], [input], ["output"]);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
-    }
 
-    private static double MaxAbsDiff(float[] a, float[] b)
-    {
-        Assert.Equal(a.Length, b.Length);
-        double max = 0;
-        for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs((double)a[i] - b[i]));
-        return max;
-    }
 }

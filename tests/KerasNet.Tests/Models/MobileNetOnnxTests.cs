@@ -38,12 +38,12 @@ public class MobileNetOnnxTests
                 foreach (var w in layer.Weights)
                     Npy.Save(Path.Combine(dir, $"{layer.Name}__{w.Name}.npy"), w.Value);
             Oracle.RunPythonScript("onnx_export_graph.py", dir);
-            using var session = OpenSession(Path.Combine(dir, "model.onnx"));
+            using var session = OnnxRuntimeOracle.Open(Path.Combine(dir, "model.onnx"), allOptimizations: true);
             var rng = new Random(33);
             foreach (int batch in new[] { 1, 3 })
             {
                 var x = Synthetic.Uniform(rng, -1f, 1f, [batch, size, size, 3]);
-                var expected = RunOnnx(session, x);
+                var expected = OnnxRuntimeOracle.Run(session, x);
                 var actual = model.Predict(x).ToArray();
                 Assert.Equal(batch * 10, actual.Length);
                 double diff = 0, scale = 0;
@@ -80,25 +80,5 @@ public class MobileNetOnnxTests
         }
     }
 
-    private static InferenceSession OpenSession(string path)
-    {
-        try
-        {
-            var options = new SessionOptions { IntraOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-            return new InferenceSession(path, options);
-        }
-        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
-        {
-            Oracle.RequireOracle(false, $"ONNX Runtime's native library did not load: {e.GetBaseException().Message}");
-            throw;
-        }
-    }
 
-    private static float[] RunOnnx(InferenceSession session, Tensor x)
-    {
-        using var input = OrtValue.CreateTensorValueFromMemory(x.ToArray(), x.Shape.Select(d => (long)d).ToArray());
-        using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, ["input"], [input], ["output"]);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
-    }
 }

@@ -55,9 +55,9 @@ public class OnnxOracleTests
         double diff;
         try
         {
-            using var session = OpenSession(onnx);
+            using var session = OnnxRuntimeOracle.Open(onnx);
             var x = Synthetic.Uniform(new Random(5), -1f, 1f, [5, .. model.InputShape!]);
-            diff = MaxAbsDiff(model.Predict(x).ToArray(), RunOnnx(session, x));
+            diff = OnnxRuntimeOracle.MaxAbsDiff(model.Predict(x).ToArray(), OnnxRuntimeOracle.Run(session, x));
         }
         finally { DeleteExport(onnx); }
         Assert.True(diff > 100 * Tolerance, $"a misplaced 'same' padding changed the outputs by only {diff:E2}");
@@ -118,48 +118,20 @@ public class OnnxOracleTests
 
     private static void CompareBatches(Sequential model, string onnxPath, string what)
     {
-        using var session = OpenSession(onnxPath);
+        using var session = OnnxRuntimeOracle.Open(onnxPath);
         var rng = new Random(11);
         foreach (int batch in new[] { 1, 5 })
         {
             var x = Synthetic.Uniform(rng, -1f, 2f, [batch, .. model.InputShape!]);
-            var expected = RunOnnx(session, x);
+            var expected = OnnxRuntimeOracle.Run(session, x);
             var actual = model.Predict(x);
             Assert.Equal([batch, .. model.OutputShape!], actual.Shape);
             Assert.Equal(expected.Length, actual.Length);
-            double diff = MaxAbsDiff(expected, actual.ToArray());
+            double diff = OnnxRuntimeOracle.MaxAbsDiff(expected, actual.ToArray());
             Assert.True(diff <= Tolerance, $"{what}, batch {batch}: KerasNet differs from ONNX Runtime by {diff:E2} (> {Tolerance:E0})");
         }
     }
 
-    /// <summary>Opens the model, skipping (with the reason) where ONNX Runtime's native library cannot load.</summary>
-    private static InferenceSession OpenSession(string onnxPath)
-    {
-        try
-        {
-            var options = new SessionOptions { IntraOpNumThreads = 1 };
-            return new InferenceSession(onnxPath, options);
-        }
-        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
-        {
-            Oracle.RequireOracle(false, $"ONNX Runtime's native library did not load on {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}: {e.GetBaseException().Message}");
-            throw; // unreachable: RequireOracle(false) skips or throws.
-        }
-    }
 
-    private static float[] RunOnnx(InferenceSession session, Tensor x)
-    {
-        using var input = OrtValue.CreateTensorValueFromMemory(x.ToArray(), x.Shape.Select(d => (long)d).ToArray());
-        using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, ["input"], [input], ["output"]);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
-    }
 
-    private static double MaxAbsDiff(float[] a, float[] b)
-    {
-        Assert.Equal(a.Length, b.Length);
-        double max = 0;
-        for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs((double)a[i] - b[i]));
-        return max;
-    }
 }
