@@ -87,17 +87,20 @@ public partial class Model
         if (x.Count == 0) throw new KerasNetException("Fit: the training data has no samples.");
         _onBatchLogs = null; // fit resets the metrics (Keras's reset_metrics at each epoch): train_on_batch starts afresh after it
         var history = new History();
-        // Keras's CallbackList order: the user's callbacks, then History (the progress bar is drawn by Fit itself,
-        // first in each hook, as Keras's ProgbarLogger is).
-        var all = new List<Callback>(plan.Callbacks ?? []) { history };
+        // Keras's CallbackList order: a ProgbarLogger counting steps first unless one was passed (and verbose is not
+        // 0), the user's callbacks, then History.
+        var all = new List<Callback>(plan.Callbacks ?? []);
+        if (verbose != 0 && !all.Any(cb => cb is ProgbarLogger)) all.Insert(0, new ProgbarLogger("steps"));
+        all.Add(history);
         foreach (var cb in all) cb.Model = this;
-        var output = ProgressOutput ?? Console.Out;
         int perPass = x.Count;
         int steps = plan.StepsPerEpoch ?? perPass;
         // tf.keras 2.4 makes a new iterator every epoch: a Sequence yields one pass, arrays epochs - initial_epoch passes.
         long available = plan.RepeatsData ? (long)Math.Max(1, epochs - plan.InitialEpoch) * perPass : perPass;
         int runnable = (int)Math.Min(steps, available);
-        bool batchLogsWanted = all.Count > 1;
+        foreach (var cb in all) if (cb is ProgbarLogger p) p.SetParams(verbose, epochs, steps);
+        // The bar asks for the logs only when it draws; the others' batch hooks get a dictionary per step.
+        bool batchLogsWanted = all.Any(cb => cb is not (History or ProgbarLogger));
         StopTraining = false;
         ResumeEpoch = null;
         foreach (var cb in all) cb.OnTrainBegin(new Dictionary<string, double>());
@@ -106,9 +109,7 @@ public partial class Model
         ResumeEpoch = null;
         for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
         {
-            if (verbose > 0 && epochs > 1) output.WriteLine($"Epoch {epoch + 1}/{epochs}");
             foreach (var cb in all) cb.OnEpochBegin(epoch, new Dictionary<string, double>());
-            var bar = new Progbar(steps, verbose, ProgressOutput);
             // Keras resets the compiled metrics as each epoch begins: the epoch's values cover all of its batches.
             foreach (var ms in _outputMetrics) foreach (var m in ms) m.ResetState();
             RunningLogs? running = null;
@@ -123,15 +124,15 @@ public partial class Model
                 running ??= new RunningLogs(this, resetMetrics: false);
                 running.Add(batch.X.BatchSize, _lastOutputLosses, _lastPenalty);
                 seen = step + 1;
-                if (batchLogsWanted)
+                var batchLogs = batchLogsWanted ? running.ToDictionary() : null;
+                foreach (var cb in all)
                 {
-                    var batchLogs = running.ToDictionary();
-                    foreach (var cb in all) cb.OnTrainBatchEnd(step, batchLogs);
+                    if (cb is ProgbarLogger p) p.OnTrainBatchEnd(step, running.ValuesSource);
+                    else if (batchLogs != null) cb.OnTrainBatchEnd(step, batchLogs);
                 }
                 if (StopTraining) break; // TerminateOnNaN (or a user callback) ends the epoch here, as Keras does.
                 if (!double.IsFinite(loss))
                     throw new NonFiniteLossException($"Training stopped: the loss became {loss} at epoch {epoch + 1}, batch {step + 1}. Lower the learning rate or check the data for NaN or infinite values (or pass a TerminateOnNaN callback to stop quietly).");
-                if (seen < steps) bar.Update(seen, running.ValuesSource);
             }
             bool ranOut = seen == runnable && runnable < steps;
             if (ranOut) WarnRanOut((long)Math.Max(1, epochs - plan.InitialEpoch) * steps);
@@ -142,8 +143,7 @@ public partial class Model
                 var val = Evaluate(plan.Validation, verbose: 0, steps: plan.ValidationSteps);
                 for (int i = 0; i < val.Length; i++) epochLogs["val_" + _logNames[i]] = val[i];
             }
-            // Keras finalises the bar at the steps actually run, with the validation values appended.
-            bar.Update(seen, epochLogs.ToList(), finalize: true);
+            // The ProgbarLogger finalises the bar at the steps actually run, with the validation values appended.
             foreach (var cb in all) cb.OnEpochEnd(epoch, epochLogs);
             if (ranOut) break; // tf.keras 2.4's DataHandler: no epoch starts once the data ran out
         }

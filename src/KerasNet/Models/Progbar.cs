@@ -12,8 +12,8 @@ namespace KerasNet.Models;
 /// </summary>
 public sealed class Progbar
 {
-    private readonly int _target;
     private readonly int _verbose;
+    private readonly string _unitName;
     private readonly TextWriter _out;
     private readonly bool _dynamic;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -24,13 +24,25 @@ public sealed class Progbar
     /// <summary>Seconds since the bar was created (replaceable so tests can drive the timing text).</summary>
     internal Func<double> Now { get; set; }
 
-    /// <summary>Creates a bar for <paramref name="target"/> steps.</summary>
-    public Progbar(int target, int verbose = 1, TextWriter? output = null, bool? dynamic = null)
+    /// <summary>Creates a bar for <paramref name="target"/> steps (Keras's <c>Progbar(target, verbose, unit_name)</c>).</summary>
+    /// <param name="target">The number of units at the end, or null when unknown (the bar then reads <c>   12/Unknown</c>
+    /// until <see cref="Target"/> is set).</param>
+    /// <param name="verbose">0: silent; 1: the bar; 2: only the final line, without a bar.</param>
+    /// <param name="output">Where the text goes (default: the console).</param>
+    /// <param name="dynamic">Redraw in place with <c>\r</c> (default: when writing to a console that is not redirected).</param>
+    /// <param name="unitName">The unit in the time per unit (<c>60ms/step</c>); Keras's default <c>"step"</c>, <c>"sample"</c>
+    /// for ProgbarLogger's samples count mode.</param>
+    public Progbar(int? target, int verbose = 1, TextWriter? output = null, bool? dynamic = null, string unitName = "step")
     {
-        _target = target; _verbose = verbose; _out = output ?? Console.Out;
+        if (target is < 0) throw new KerasNetException($"Progbar: target must be non-negative or null, got {target}.");
+        ArgumentException.ThrowIfNullOrEmpty(unitName);
+        Target = target; _verbose = verbose; _out = output ?? Console.Out; _unitName = unitName;
         _dynamic = dynamic ?? (output == null && !Console.IsOutputRedirected);
         Now = () => _clock.Elapsed.TotalSeconds;
     }
+
+    /// <summary>The number of units at the end; null while unknown (ProgbarLogger sets it once an epoch has run).</summary>
+    public int? Target { get; set; }
 
     /// <summary>Shows progress after <paramref name="current"/> steps with the running values.</summary>
     public void Update(int current, IReadOnlyList<KeyValuePair<string, double>> values, bool finalize = false) =>
@@ -52,7 +64,25 @@ public sealed class Progbar
         if (_verbose == 0) return;
         double now = Now();
         if (current == 1) _timeAfterFirstStep = now;
-        finalize |= current >= _target;
+        finalize |= current >= Target;
+        DrawOrSkip(current, values, source, finalize, now);
+    }
+
+    /// <summary>
+    /// A batch's update that never finalises, even at the target (Keras's ProgbarLogger passes <c>finalize=False</c>
+    /// for every batch and finalises at the epoch's end, with the validation values).
+    /// </summary>
+    internal void UpdateRunning(int current, Func<IReadOnlyList<KeyValuePair<string, double>>> source)
+    {
+        if (_verbose == 0) return;
+        double now = Now();
+        if (current == 1) _timeAfterFirstStep = now;
+        DrawOrSkip(current, null, source, finalize: false, now);
+    }
+
+    private void DrawOrSkip(int current, IReadOnlyList<KeyValuePair<string, double>>? values,
+        Func<IReadOnlyList<KeyValuePair<string, double>>>? source, bool finalize, double now)
+    {
         if (_verbose == 2)
         {
             if (finalize) { _out.WriteLine(FinalLine(current, values ?? source!(), now, withBar: false)); _out.Flush(); }
@@ -79,6 +109,7 @@ public sealed class Progbar
     /// </summary>
     public static string Bar(int current, int target)
     {
+        if (target <= 0) throw new KerasNetException($"Progbar.Bar: target must be positive, got {target}.");
         int digits = target.ToString(CultureInfo.InvariantCulture).Length;
         var sb = new StringBuilder();
         sb.Append(current.ToString(CultureInfo.InvariantCulture).PadLeft(digits)).Append('/').Append(target).Append(" [");
@@ -92,22 +123,30 @@ public sealed class Progbar
         return sb.ToString();
     }
 
+    // Keras's '%7d/Unknown' when the target is not known yet; a target of 0 (an epoch of no steps) reads the same
+    // way, where Keras's log10(0) would fail.
+    private string BarOrUnknown(int current) =>
+        Target is int t and > 0 ? Bar(current, t) : current.ToString(CultureInfo.InvariantCulture).PadLeft(7) + "/Unknown";
+
     private string RunningLine(int current, IReadOnlyList<KeyValuePair<string, double>> values, double now)
     {
         double perStep = StepDuration(current, now);
-        double eta = perStep * (_target - current);
+        // With no target Keras shows the elapsed time and the time per unit, as on a final line.
+        if (Target is not int target || target <= 0) return FinalLine(current, values, now, withBar: true);
+        double eta = perStep * (target - current);
         string etaText = eta > 3600 ? $"{(int)eta / 3600}:{(int)eta % 3600 / 60:00}:{(int)eta % 60:00}"
             : eta > 60 ? $"{(int)eta / 60}:{(int)eta % 60:00}" : $"{(int)eta}s";
-        return Bar(current, _target) + " - ETA: " + etaText + Values(values);
+        return Bar(current, target) + " - ETA: " + etaText + Values(values);
     }
 
     private string FinalLine(int current, IReadOnlyList<KeyValuePair<string, double>> values, double now, bool withBar)
     {
         var sb = new StringBuilder();
-        if (withBar) sb.Append(Bar(current, _target));
-        else sb.Append(current.ToString(CultureInfo.InvariantCulture).PadLeft(_target.ToString(CultureInfo.InvariantCulture).Length)).Append('/').Append(_target);
+        if (withBar) sb.Append(BarOrUnknown(current));
+        else if (Target is int t and > 0) sb.Append(current.ToString(CultureInfo.InvariantCulture).PadLeft(t.ToString(CultureInfo.InvariantCulture).Length)).Append('/').Append(t);
+        else sb.Append(current.ToString(CultureInfo.InvariantCulture)).Append("/Unknown");
         sb.Append(" - ").Append(Math.Round(now, MidpointRounding.ToEven).ToString("0", CultureInfo.InvariantCulture)).Append('s');
-        if (withBar) sb.Append(' ').Append(PerStep(StepDuration(current, now)));
+        if (withBar) sb.Append(' ').Append(PerUnit(StepDuration(current, now), _unitName));
         sb.Append(Values(values, semiVerbose: !withBar));
         return sb.ToString();
     }
@@ -122,11 +161,14 @@ public sealed class Progbar
     }
 
     /// <summary><c>60ms/step</c>, <c>2s/step</c> or <c>850us/step</c>, as Keras picks the unit.</summary>
-    public static string PerStep(double seconds)
+    public static string PerStep(double seconds) => PerUnit(seconds, "step");
+
+    /// <summary><c>60ms/sample</c>: <see cref="PerStep"/> with another unit name (Keras's <c>unit_name</c>).</summary>
+    public static string PerUnit(double seconds, string unitName)
     {
-        if (seconds >= 1 || seconds == 0) return Math.Round(seconds, MidpointRounding.ToEven).ToString("0", CultureInfo.InvariantCulture) + "s/step";
-        if (seconds >= 1e-3) return Math.Round(seconds * 1e3, MidpointRounding.ToEven).ToString("0", CultureInfo.InvariantCulture) + "ms/step";
-        return Math.Round(seconds * 1e6, MidpointRounding.ToEven).ToString("0", CultureInfo.InvariantCulture) + "us/step";
+        if (seconds >= 1 || seconds == 0) return Math.Round(seconds, MidpointRounding.ToEven).ToString("0", CultureInfo.InvariantCulture) + "s/" + unitName;
+        if (seconds >= 1e-3) return Math.Round(seconds * 1e3, MidpointRounding.ToEven).ToString("0", CultureInfo.InvariantCulture) + "ms/" + unitName;
+        return Math.Round(seconds * 1e6, MidpointRounding.ToEven).ToString("0", CultureInfo.InvariantCulture) + "us/" + unitName;
     }
 
     /// <summary>
