@@ -41,7 +41,8 @@ public sealed class ProgbarLogger : Callback
             _ => throw new KerasNetException($"ProgbarLogger: unknown count_mode '{countMode}'; expected 'samples' or 'steps'."),
         };
         CountMode = countMode;
-        if (statefulMetrics != null) _statefulMetrics = new HashSet<string>(statefulMetrics, StringComparer.Ordinal);
+        // Keras: an empty list is the default (set(stateful_metrics) if stateful_metrics else None).
+        if (statefulMetrics?.Any() == true) _statefulMetrics = new HashSet<string>(statefulMetrics, StringComparer.Ordinal);
     }
 
     /// <summary><c>"samples"</c> or <c>"steps"</c>.</summary>

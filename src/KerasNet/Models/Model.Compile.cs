@@ -18,6 +18,8 @@ public partial class Model
     private double[] _lossWeights = [];
     private Metric[][] _outputMetrics = [];
     private string[] _logNames = [];
+    private Metric[] _weightedMetricSpec = [];
+    private int[] _weightedStart = []; // per output: where the weighted metrics start in _outputMetrics[i]
 
     /// <summary>The optimizer given to Compile.</summary>
     public Optimizer? Optimizer { get; private set; }
@@ -45,6 +47,13 @@ public partial class Model
 
     internal IReadOnlyList<Metric> MetricSpec => _metricSpec;
 
+    /// <summary>
+    /// Compile's <c>weightedMetrics</c> as given (Keras's <c>weighted_metrics</c>): metrics updated with the batch's
+    /// sample weight (times the class weight in Fit), logged after every output's unweighted metrics, under
+    /// <c>weighted_&lt;name&gt;</c> when an unweighted metric has that name.
+    /// </summary>
+    public IReadOnlyList<Metric> CompileWeightedMetrics => _weightedMetricSpec;
+
     /// <summary>The log keys of Fit and Evaluate, in Keras's order: loss, each output's loss (when several), the metrics.</summary>
     public IReadOnlyList<string> MetricsNames => _resolved ? _logNames : ["loss"];
 
@@ -59,6 +68,10 @@ public partial class Model
 
     /// <summary>The metrics of output <paramref name="i"/> once resolved (null before the first batch).</summary>
     internal IReadOnlyList<Metric>? ResolvedMetrics(int i) => _resolved && i < _outputMetrics.Length ? _outputMetrics[i] : null;
+
+    /// <summary>The weighted metrics of output <paramref name="i"/> once resolved (null before the first batch).</summary>
+    internal IReadOnlyList<Metric>? ResolvedWeightedMetrics(int i) =>
+        _resolved && i < _outputMetrics.Length ? _outputMetrics[i][_weightedStart[i]..] : null;
 
     /// <summary>Whether Compile has been called.</summary>
     public bool IsCompiled => Optimizer != null && _lossSpec.Length > 0;
@@ -78,16 +91,19 @@ public partial class Model
     /// "sparse_top_k_categorical_accuracy", "mse"/"mean_squared_error", "mae", "mape", "msle", "logcosh", any loss name,
     /// or a class name ("AUC", "Precision", "Recall", "RootMeanSquaredError", ...; Keras 3's "auc"). An unknown name is refused here.</param>
     /// <param name="lossWeights">One weight per output (default 1 each).</param>
-    public void Compile(string optimizer = "rmsprop", string loss = "categorical_crossentropy", string[]? metrics = null, double[]? lossWeights = null) =>
-        Compile(Optimizers.Optimizer.Get(optimizer), [LossFn.Get(loss)], metrics, null, lossWeights);
+    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names as for <paramref name="metrics"/>): updated with
+    /// the sample weights (and class weights) that weigh the loss; see <see cref="CompileWeightedMetrics"/>. Default none.</param>
+    public void Compile(string optimizer = "rmsprop", string loss = "categorical_crossentropy", string[]? metrics = null, double[]? lossWeights = null,
+        string[]? weightedMetrics = null) =>
+        Compile(Optimizers.Optimizer.Get(optimizer), [LossFn.Get(loss)], Named(metrics), null, lossWeights, Named(weightedMetrics));
 
-    /// <summary>Configures training with an optimizer object.</summary>
-    public void Compile(Optimizer optimizer, string loss, string[]? metrics = null, double[]? lossWeights = null) =>
-        Compile(optimizer, [LossFn.Get(loss)], metrics, null, lossWeights);
+    /// <summary>Configures training with an optimizer object (<paramref name="weightedMetrics"/>: Keras's weighted_metrics).</summary>
+    public void Compile(Optimizer optimizer, string loss, string[]? metrics = null, double[]? lossWeights = null, string[]? weightedMetrics = null) =>
+        Compile(optimizer, [LossFn.Get(loss)], Named(metrics), null, lossWeights, Named(weightedMetrics));
 
-    /// <summary>Configures training with optimizer and loss objects.</summary>
-    public void Compile(Optimizer optimizer, Loss loss, string[]? metrics = null, double[]? lossWeights = null) =>
-        Compile(optimizer, [loss ?? throw new ArgumentNullException(nameof(loss))], metrics, null, lossWeights);
+    /// <summary>Configures training with optimizer and loss objects (<paramref name="weightedMetrics"/>: Keras's weighted_metrics).</summary>
+    public void Compile(Optimizer optimizer, Loss loss, string[]? metrics = null, double[]? lossWeights = null, string[]? weightedMetrics = null) =>
+        Compile(optimizer, [loss ?? throw new ArgumentNullException(nameof(loss))], Named(metrics), null, lossWeights, Named(weightedMetrics));
 
     /// <summary>Configures training with one loss object per output, in <see cref="Outputs"/> order.</summary>
     public void Compile(Optimizer optimizer, Loss[] loss, string[]? metrics = null, double[]? lossWeights = null)
@@ -97,17 +113,18 @@ public partial class Model
     public void Compile(Optimizer optimizer, Loss[] loss, Metric[] metrics, double[]? lossWeights = null)
         => Compile(optimizer, CopyOfLosses(loss), metrics, null, lossWeights);
 
-    /// <summary>Configures training with metric objects (or names: a string converts to a metric), e.g. <c>[new AUC(), "accuracy"]</c>.</summary>
-    public void Compile(string optimizer, string loss, Metric[] metrics, double[]? lossWeights = null) =>
-        Compile(Optimizers.Optimizer.Get(optimizer), [LossFn.Get(loss)], metrics, null, lossWeights);
+    /// <summary>Configures training with metric objects (or names: a string converts to a metric), e.g. <c>[new AUC(), "accuracy"]</c>;
+    /// <paramref name="weightedMetrics"/> is Keras's weighted_metrics (see <see cref="CompileWeightedMetrics"/>).</summary>
+    public void Compile(string optimizer, string loss, Metric[] metrics, double[]? lossWeights = null, Metric[]? weightedMetrics = null) =>
+        Compile(Optimizers.Optimizer.Get(optimizer), [LossFn.Get(loss)], metrics, null, lossWeights, weightedMetrics);
 
-    /// <summary>Configures training with an optimizer object and metric objects.</summary>
-    public void Compile(Optimizer optimizer, string loss, Metric[] metrics, double[]? lossWeights = null) =>
-        Compile(optimizer, [LossFn.Get(loss)], metrics, null, lossWeights);
+    /// <summary>Configures training with an optimizer object and metric objects (<paramref name="weightedMetrics"/>: Keras's weighted_metrics).</summary>
+    public void Compile(Optimizer optimizer, string loss, Metric[] metrics, double[]? lossWeights = null, Metric[]? weightedMetrics = null) =>
+        Compile(optimizer, [LossFn.Get(loss)], metrics, null, lossWeights, weightedMetrics);
 
-    /// <summary>Configures training with optimizer, loss and metric objects.</summary>
-    public void Compile(Optimizer optimizer, Loss loss, Metric[] metrics, double[]? lossWeights = null) =>
-        Compile(optimizer, [loss ?? throw new ArgumentNullException(nameof(loss))], metrics, null, lossWeights);
+    /// <summary>Configures training with optimizer, loss and metric objects (<paramref name="weightedMetrics"/>: Keras's weighted_metrics).</summary>
+    public void Compile(Optimizer optimizer, Loss loss, Metric[] metrics, double[]? lossWeights = null, Metric[]? weightedMetrics = null) =>
+        Compile(optimizer, [loss ?? throw new ArgumentNullException(nameof(loss))], metrics, null, lossWeights, weightedMetrics);
 
     /// <summary>Configures training with one loss per output and metric objects applied to every output (copied per output, as Keras).</summary>
     public void Compile(Optimizer optimizer, string[] loss, Metric[] metrics, double[]? lossWeights = null) =>
@@ -188,7 +205,8 @@ public partial class Model
     // Names become placeholders checked now (an unknown name fails Compile, not the first batch).
     private static Metric[]? Named(string[]? names) => names?.Select(n => (Metric)new NamedMetric(n)).ToArray();
 
-    private void Compile(Optimizer optimizer, Loss[] losses, Metric[]? metrics, Metric[][]? metricsPerOutput, double[]? lossWeights)
+    private void Compile(Optimizer optimizer, Loss[] losses, Metric[]? metrics, Metric[][]? metricsPerOutput, double[]? lossWeights,
+        Metric[]? weightedMetrics = null)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         if (lossWeights != null && lossWeights.Any(w => !double.IsFinite(w)))
@@ -198,7 +216,9 @@ public partial class Model
                 throw new KerasNetException($"Compile: the loss '{l.Name}' has reduction \"none\", which gives per-sample values; training needs a scalar (tf.keras would train on the gradient of their sum while reporting their mean). Use \"sum_over_batch_size\" or \"sum\", or call the loss directly (Loss.Call).");
         if (metrics != null) CheckMetrics(metrics);
         if (metricsPerOutput != null) foreach (var m in metricsPerOutput) CheckMetrics(m);
+        if (weightedMetrics != null) CheckMetrics(weightedMetrics);
         Optimizer = optimizer;
+        _weightedMetricSpec = weightedMetrics ?? [];
         _lossSpec = losses;
         _metricSpec = metrics ?? metricsPerOutput?.SelectMany(m => m).DistinctBy(m => m.Name).ToArray() ?? [];
         _metricSpecPerOutput = metricsPerOutput;
@@ -252,6 +272,7 @@ public partial class Model
             : throw new KerasNetException($"Model '{Name}' has {n} outputs but Compile was given {_lossWeightSpec.Length} loss weights.");
         var names = OutputNames;
         _outputMetrics = new Metric[n][];
+        _weightedStart = new int[n];
         for (int i = 0; i < n; i++)
         {
             var spec = _metricSpecPerOutput?[i] ?? _metricSpec;
@@ -259,21 +280,82 @@ public partial class Model
             var yPred = ShapeUtil.WithBatch(yTrue.Length == 0 ? 1 : yTrue[0], g.Outputs[i].Shape);
             // Names resolve from the shapes; with several outputs each gets copies, as Keras copies a metric given
             // for all of them (so no two outputs ever share one metric's counts).
-            _outputMetrics[i] = spec.Select(m => m is NamedMetric ? Metric.Get(m.Name, yTrue, yPred) : n > 1 ? m.Copy() : m).ToArray();
+            var plain = spec.Select(m => m is NamedMetric ? Metric.Get(m.Name, yTrue, yPred) : n > 1 ? m.Copy() : m).ToArray();
+            // A weighted metric object is copied when it is also an unweighted one (or serves several outputs), so
+            // that the two never share counts.
+            var weighted = _weightedMetricSpec.Select(m => m is NamedMetric ? Metric.Get(m.Name, yTrue, yPred)
+                : n > 1 || spec.Contains(m) ? m.Copy() : m);
+            _outputMetrics[i] = [.. plain, .. weighted];
+            _weightedStart[i] = plain.Length;
             foreach (var m in _outputMetrics[i]) m.ResetState();
         }
-        // Keras 2.4's metrics_names: loss, then each output's loss, then each output's metrics, prefixed by the output.
-        var logNames = new List<string> { "loss" };
-        if (n > 1) for (int i = 0; i < n; i++) logNames.Add(names[i] + "_loss");
-        for (int i = 0; i < n; i++)
-            foreach (var m in _outputMetrics[i]) logNames.Add(n > 1 ? names[i] + "_" + m.Name : m.Name);
-        _logNames = logNames.ToArray();
+        _logNames = LogNames(names);
         _fusedNodes = Enumerable.Range(0, n).Select(i => FusedNode(g, i)).ToArray();
         _resolvedFor = g;
         _resolved = true;
     }
 
     private FunctionalGraph? _resolvedFor;
+
+    // Keras 2.4's metrics_names: loss, then each output's loss, then every output's metrics, then every output's
+    // weighted metrics (compiled_metrics.metrics), prefixed by the output when there are several; a weighted
+    // metric whose name is taken becomes weighted_<name> (<output>_weighted_<name>), as MetricsContainer names it.
+    private string[] LogNames(IReadOnlyList<string> names)
+    {
+        int n = _outputMetrics.Length;
+        var logNames = new List<string> { "loss" };
+        if (n > 1) for (int i = 0; i < n; i++) logNames.Add(names[i] + "_loss");
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (i, m, weighted) in MetricsInLogOrder(_outputMetrics))
+        {
+            string prefix = n > 1 ? names[i] + "_" : "";
+            string name = prefix + m.Name;
+            if (weighted && taken.Contains(name)) name = prefix + "weighted_" + m.Name;
+            if (!taken.Add(name)) throw new KerasNetException($"Compile: two metrics are logged as '{name}'; give one another name.");
+            logNames.Add(name);
+        }
+        return logNames.ToArray();
+    }
+
+    /// <summary>The metrics of <paramref name="perOutput"/> (laid out as the compiled ones) in log order, with their output.</summary>
+    private IEnumerable<(int Output, Metric Metric, bool Weighted)> MetricsInLogOrder(Metric[][] perOutput)
+    {
+        for (int pass = 0; pass < 2; pass++)
+            for (int i = 0; i < perOutput.Length; i++)
+            {
+                int start = Math.Min(i < _weightedStart.Length ? _weightedStart[i] : perOutput[i].Length, perOutput[i].Length);
+                for (int k = pass == 0 ? 0 : start; k < (pass == 0 ? start : perOutput[i].Length); k++) yield return (i, perOutput[i][k], pass == 1);
+            }
+    }
+
+    /// <summary>
+    /// Updates one output's metrics: the weighted ones with the batch's sample weights, the others without (tf.keras
+    /// 2.4's MetricsContainer.update_state). Allocation-free: it runs every training step.
+    /// </summary>
+    private void UpdateOutputMetrics(Metric[] metrics, int output, Tensor yTrue, Tensor yPred, Tensor? sampleWeight, bool masked)
+    {
+        int start = output < _weightedStart.Length ? _weightedStart[output] : metrics.Length;
+        if (masked && sampleWeight != null && start < metrics.Length)
+            throw new KerasNetException($"Model '{Name}': weighted_metrics on a masked output with sample weights are not supported (the weights of the masked rows would have to be dropped).");
+        for (int k = 0; k < metrics.Length; k++) metrics[k].UpdateState(yTrue, yPred, k >= start ? sampleWeight : null);
+    }
+
+    /// <summary>The name a weighted metric of Compile is logged under for a single output (its saved name too).</summary>
+    internal string WeightedLogName(int k)
+    {
+        if (_resolved && _outputMetrics.Length == 1) return _logNames[1 + _weightedStart[0] + k];
+        var m = _weightedMetricSpec[k];
+        return _metricSpec.Any(u => u.Name == m.Name) ? "weighted_" + m.Name : m.Name;
+    }
+
+    /// <summary>Sets Keras's weighted_metrics after a Compile from a saved config (which compiles without them).</summary>
+    internal void SetWeightedMetrics(Metric[] weightedMetrics)
+    {
+        CheckMetrics(weightedMetrics);
+        _weightedMetricSpec = weightedMetrics;
+        _resolved = false;
+        _outputMetrics = [];
+    }
 
     /// <summary>New metric objects like the compiled ones, so that concurrent Evaluate calls keep separate sums.</summary>
     private Metric[][] FreshMetrics() => _outputMetrics.Select(ms => ms.Select(m => m.Copy()).ToArray()).ToArray();

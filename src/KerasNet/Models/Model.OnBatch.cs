@@ -22,15 +22,18 @@ public partial class Model
         lock (_testOnBatchLock) _testOnBatchLogs = null;
     }
 
-    /// <summary>One optimisation step (Keras's <c>train_on_batch</c>): returns the loss and metrics in <see cref="MetricsNames"/> order.</summary>
+    /// <summary>
+    /// One optimisation step (Keras's <c>train_on_batch</c>): returns Keras's value, the scalar loss when the model logs
+    /// the loss alone (<c>double loss = model.TrainOnBatch(...)</c>), else the loss and metrics in
+    /// <see cref="MetricsNames"/> order (<c>double[] logs = ...</c>); see <see cref="BatchValues"/>.
+    /// </summary>
     /// <param name="batch">The inputs and targets.</param>
     /// <param name="resetMetrics">True (Keras's default): the values are this batch's alone. False: they are the
     /// running values (weighted by batch size) over every TrainOnBatch since the last reset, as Keras's.</param>
-    /// <remarks>Keras returns a scalar when the model reports the loss alone; here the array then has one element.</remarks>
-    public double[] TrainOnBatch(Batch batch, bool resetMetrics = true)
+    public BatchValues TrainOnBatch(Batch batch, bool resetMetrics = true)
     {
         bool claimed = ClaimTraining(); // the running values are the trainer's: one thread at a time, as TrainStep
-        try { return TrainOnBatchHeld(batch, resetMetrics); }
+        try { return new BatchValues(TrainOnBatchHeld(batch, resetMetrics)); }
         finally { ReleaseTraining(claimed); }
     }
 
@@ -43,21 +46,21 @@ public partial class Model
         // steps update, are read as they are.
         _onBatchLogs ??= new RunningLogs(this, _outputMetrics.Select(_ => Array.Empty<Metrics.Metric>()).ToArray());
         _onBatchLogs.Add(batch.X.BatchSize, _lastOutputLosses, _lastPenalty);
-        var values = _onBatchLogs.Results().Concat(_outputMetrics.SelectMany(ms => ms.Select(m => m.Result()))).ToArray();
+        var values = _onBatchLogs.Results().Concat(MetricsInLogOrder(_outputMetrics).Select(p => p.Metric.Result())).ToArray();
         if (resetMetrics) _onBatchLogs = null;
         return values;
     }
 
     /// <summary>Keras's <c>train_on_batch(x, y)</c> on arrays of a model with one input and one output.</summary>
-    public double[] TrainOnBatch(NDArray x, NDArray y, bool resetMetrics = true) =>
+    public BatchValues TrainOnBatch(NDArray x, NDArray y, bool resetMetrics = true) =>
         TrainOnBatch(ArrayBatch([NDArrays.ToTensor(x)], [NDArrays.ToTensor(y)]), resetMetrics);
 
     /// <summary>Keras's <c>train_on_batch</c> on arrays of every input and output (in <see cref="Inputs"/>/<see cref="Outputs"/> order).</summary>
-    public double[] TrainOnBatch(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, bool resetMetrics = true) =>
+    public BatchValues TrainOnBatch(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, bool resetMetrics = true) =>
         TrainOnBatch(ArrayBatch(x.Select(NDArrays.ToTensor).ToArray(), y.Select(NDArrays.ToTensor).ToArray()), resetMetrics);
 
     /// <summary>Keras's <c>train_on_batch</c> on arrays given by input and output name.</summary>
-    public double[] TrainOnBatch(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, bool resetMetrics = true) =>
+    public BatchValues TrainOnBatch(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, bool resetMetrics = true) =>
         TrainOnBatch(ByName(x, InputNames, "input"), ByName(y, OutputNames, "output"), resetMetrics);
 
     /// <summary>Keras's <c>train_on_batch(..., return_dict=True)</c>: the values keyed by <see cref="MetricsNames"/> (<paramref name="returnDict"/> must be true).</summary>
@@ -76,11 +79,11 @@ public partial class Model
     /// <param name="batch">The inputs and targets.</param>
     /// <param name="resetMetrics">True (Keras's default): the values are this batch's alone. False: they are the
     /// running values over every TestOnBatch since the last reset (<see cref="ResetMetrics"/>).</param>
-    /// <remarks>Keras returns a scalar when the model reports the loss alone; here the array then has one element.
+    /// <remarks>The result reads as Keras's scalar or list (<see cref="BatchValues"/>).
     /// TestOnBatch keeps metrics of its own: Keras 2.4 shares them with train_on_batch, so a run mixing the two with
     /// resetMetrics: false reports differently there. Calls with resetMetrics: true share nothing and may run on many
     /// threads at once; a resetMetrics: false run is one running total, updated under a lock.</remarks>
-    public double[] TestOnBatch(Batch batch, bool resetMetrics = true)
+    public BatchValues TestOnBatch(Batch batch, bool resetMetrics = true)
     {
         double[] losses = [], values;
         if (resetMetrics && Volatile.Read(ref _testOnBatchLogs) is null)
@@ -101,19 +104,19 @@ public partial class Model
             }
         }
         ReleaseOversizedBuffers(batch.X.BatchSize);
-        return values;
+        return new BatchValues(values);
     }
 
     /// <summary>Keras's <c>test_on_batch(x, y)</c> on arrays of a model with one input and one output.</summary>
-    public double[] TestOnBatch(NDArray x, NDArray y, bool resetMetrics = true) =>
+    public BatchValues TestOnBatch(NDArray x, NDArray y, bool resetMetrics = true) =>
         TestOnBatch(ArrayBatch([NDArrays.ToTensor(x)], [NDArrays.ToTensor(y)]), resetMetrics);
 
     /// <summary>Keras's <c>test_on_batch</c> on arrays of every input and output.</summary>
-    public double[] TestOnBatch(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, bool resetMetrics = true) =>
+    public BatchValues TestOnBatch(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, bool resetMetrics = true) =>
         TestOnBatch(ArrayBatch(x.Select(NDArrays.ToTensor).ToArray(), y.Select(NDArrays.ToTensor).ToArray()), resetMetrics);
 
     /// <summary>Keras's <c>test_on_batch</c> on arrays given by input and output name.</summary>
-    public double[] TestOnBatch(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, bool resetMetrics = true) =>
+    public BatchValues TestOnBatch(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, bool resetMetrics = true) =>
         TestOnBatch(ByName(x, InputNames, "input"), ByName(y, OutputNames, "output"), resetMetrics);
 
     /// <summary>Keras's <c>test_on_batch(..., return_dict=True)</c>: the values keyed by <see cref="MetricsNames"/>.</summary>

@@ -70,7 +70,7 @@ public partial class Model
                 var logits = _fusedNodes[o] >= 0 ? ctx.Nodes[_fusedNodes[o]].Logits : null;
                 losses[o] = OutputLoss(ctx, o, yPred, targets[o], null, logits, b.SampleWeight);
                 var (mp, mt) = MaskedRowsOf(ctx, o, yPred, targets[o]);
-                running.UpdateMetrics(o, mp, mt);
+                running.UpdateMetrics(o, mp, mt, b.SampleWeight, masked: !ReferenceEquals(mp, yPred));
             }
         }
         finally { EndInfer(ctx); }

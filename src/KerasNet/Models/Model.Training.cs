@@ -222,7 +222,7 @@ public partial class Model
             _lastOutputLosses[i] = li;
             total += _lossWeights[i] * li;
             var (mp, mt) = MaskedRowsOf(ctx, i, yPred, targets[i]);
-            foreach (var m in _outputMetrics[i]) m.UpdateState(mt, mp);
+            UpdateOutputMetrics(_outputMetrics[i], i, mt, mp, sampleWeight, masked: !ReferenceEquals(mp, yPred));
         }
         var trainable = RefreshTrainable();
         var optimizer = Optimizer!;
@@ -330,10 +330,8 @@ public partial class Model
             t_evaluationPenalty = 0;
         }
 
-        public void UpdateMetrics(int output, Tensor yPred, Tensor yTrue)
-        {
-            foreach (var m in _metrics[output]) m.UpdateState(yTrue, yPred);
-        }
+        public void UpdateMetrics(int output, Tensor yPred, Tensor yTrue, Tensor? sampleWeight, bool masked) =>
+            _model.UpdateOutputMetrics(_metrics[output], output, yTrue, yPred, sampleWeight, masked);
 
         private double Mean(int i) => _count == 0 ? 0 : _lossSums[i] / _count;
 
@@ -345,7 +343,7 @@ public partial class Model
             var v = new List<KeyValuePair<string, double>> { new(names[0], total) };
             int k = 1;
             if (_lossSums.Length > 1) for (int i = 0; i < _lossSums.Length; i++) v.Add(new(names[k++], Mean(i)));
-            foreach (var ms in _metrics) foreach (var m in ms) v.Add(new(names[k++], m.Result()));
+            foreach (var (_, m, _) in _model.MetricsInLogOrder(_metrics)) v.Add(new(names[k++], m.Result()));
             return v;
         }
 

@@ -23,8 +23,8 @@ internal static class TrainingConfig
         return new JsonObject
         {
             ["loss"] = LossJson(model, keras3: false),
-            ["metrics"] = Keras2Metrics(model),
-            ["weighted_metrics"] = null,
+            ["metrics"] = Keras2Metrics(model, weighted: false),
+            ["weighted_metrics"] = Keras2Metrics(model, weighted: true),
             ["loss_weights"] = LossWeightsJson(model),
             ["optimizer_config"] = OptimizerConfig(model.Optimizer!),
         };
@@ -53,9 +53,9 @@ internal static class TrainingConfig
     private static JsonNode? LossWeightsJson(Model model) =>
         model.LossWeightSpec is { } w ? new JsonArray(w.Select(x => (JsonNode?)x).ToArray()) : null;
 
-    private static JsonNode? Keras2Metrics(Model model)
+    private static JsonNode? Keras2Metrics(Model model, bool weighted)
     {
-        if (model.MetricSpec.Count == 0) return null;
+        if ((weighted ? model.CompileWeightedMetrics : model.MetricSpec).Count == 0) return null;
         // tf.keras 2.4 stores the compiled metric objects, one list per output: a metric given by a function name is a
         // MeanMetricWrapper naming the function ("accuracy" resolved from the shapes once trained), others their class.
         var perOutput = new JsonArray();
@@ -63,8 +63,8 @@ internal static class TrainingConfig
         for (int i = 0; i < outputs; i++)
         {
             string loss = model.LossSpec[model.LossSpec.Count == 1 ? 0 : i].Name;
-            var spec = model.MetricSpecPerOutput?[i] ?? model.MetricSpec;
-            var resolved = model.ResolvedMetrics(i);
+            var spec = weighted ? model.CompileWeightedMetrics : model.MetricSpecPerOutput?[i] ?? model.MetricSpec;
+            var resolved = weighted ? model.ResolvedWeightedMetrics(i) : model.ResolvedMetrics(i);
             var list = new JsonArray();
             for (int k = 0; k < spec.Count; k++)
             {
@@ -76,7 +76,8 @@ internal static class TrainingConfig
                         ["class_name"] = "MeanMetricWrapper",
                         ["config"] = new JsonObject
                         {
-                            ["name"] = given.Name, ["dtype"] = "float32",
+                            // A weighted metric is saved under its log name (weighted_accuracy), as Keras renames it.
+                            ["name"] = weighted ? model.WeightedLogName(k) : given.Name, ["dtype"] = "float32",
                             ["fn"] = m?.FunctionName ?? MetricRegistry.FunctionFor(given.Name, loss),
                         },
                     });
@@ -92,10 +93,11 @@ internal static class TrainingConfig
     }
 
     // Keras 3 keeps compile's arguments: names as strings, objects serialized; by output name when given so.
-    private static JsonNode? Keras3Metrics(Model model)
+    private static JsonNode? Keras3Metrics(Model model, bool weighted = false)
     {
         static JsonArray List(IEnumerable<Metric> ms) => new(ms.Select(m => m is NamedMetric ? JsonValue.Create(m.Name)
             : (JsonNode)new JsonObject { ["module"] = "keras.metrics", ["class_name"] = m.ClassName, ["config"] = m.GetConfig(), ["registered_name"] = null }).ToArray());
+        if (weighted) return model.CompileWeightedMetrics.Count == 0 ? null : List(model.CompileWeightedMetrics);
         if (model.MetricSpecPerOutput is { } per)
         {
             var byName = new JsonObject();
@@ -123,7 +125,7 @@ internal static class TrainingConfig
             ["loss"] = LossJson(model, keras3: true),
             ["loss_weights"] = LossWeightsJson(model),
             ["metrics"] = metrics,
-            ["weighted_metrics"] = null,
+            ["weighted_metrics"] = Keras3Metrics(model, weighted: true),
             ["run_eagerly"] = false,
             ["steps_per_execution"] = 1,
             ["jit_compile"] = false,
@@ -141,8 +143,8 @@ internal static class TrainingConfig
         try
         {
             var optimizer = OptimizerFrom(optNode, source);
-            if (config["weighted_metrics"] is JsonArray { Count: > 0 } or JsonObject { Count: > 0 })
-                throw new KerasNetException("weighted_metrics are not supported");
+            var (weightedMetrics, weightedByOutput) = MetricsFrom(config["weighted_metrics"], model, source);
+            if (weightedByOutput != null) throw new KerasNetException("weighted_metrics that differ per output are not supported");
             var (metricNames, metricsByOutput) = MetricsFrom(config["metrics"], model, source);
             var lossWeights = config["loss_weights"];
             switch (config["loss"])
@@ -165,6 +167,7 @@ internal static class TrainingConfig
                     model.Compile(optimizer, LossFrom(single, source), metricNames, WeightList(model, lossWeights));
                     break;
             }
+            if (weightedMetrics.Length > 0) model.SetWeightedMetrics(weightedMetrics);
             return true;
         }
         catch (Exception e) when (e is KerasNetException or InvalidOperationException or FormatException or OverflowException)
