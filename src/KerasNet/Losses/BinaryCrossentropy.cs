@@ -11,10 +11,10 @@ namespace KerasNet.Losses;
 /// </summary>
 public sealed class BinaryCrossentropy : SmoothedCrossentropy
 {
-    /// <summary>Creates the loss with Keras's arguments (only <paramref name="axis"/> = -1 is supported).</summary>
+    /// <summary>Creates the loss with Keras's arguments.</summary>
     /// <param name="fromLogits">Whether the predictions are logits rather than probabilities.</param>
     /// <param name="labelSmoothing">In [0, 1]: squeezes the targets towards 0.5.</param>
-    /// <param name="axis">The axis the mean is taken over (-1).</param>
+    /// <param name="axis">The axis the mean is taken over (Keras's default -1; any but the batch axis 0).</param>
     /// <param name="reduction">"sum_over_batch_size", "auto", "sum" or "none".</param>
     /// <param name="name">The loss's name.</param>
     public BinaryCrossentropy(bool fromLogits = false, double labelSmoothing = 0, int axis = -1,

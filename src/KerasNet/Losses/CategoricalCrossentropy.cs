@@ -11,15 +11,20 @@ namespace KerasNet.Losses;
 /// </summary>
 public sealed class CategoricalCrossentropy : SmoothedCrossentropy
 {
-    /// <summary>Creates the loss with Keras's arguments (only <paramref name="axis"/> = -1 is supported).</summary>
+    /// <summary>Creates the loss with Keras's arguments.</summary>
     /// <param name="fromLogits">Whether the predictions are logits rather than probabilities.</param>
     /// <param name="labelSmoothing">In [0, 1]: squeezes the targets towards 1 / classes.</param>
-    /// <param name="axis">The class axis (-1).</param>
+    /// <param name="axis">The class axis (Keras's default -1; any but the batch axis 0, without label smoothing unless -1).</param>
     /// <param name="reduction">"sum_over_batch_size", "auto", "sum" or "none".</param>
     /// <param name="name">The loss's name.</param>
     public CategoricalCrossentropy(bool fromLogits = false, double labelSmoothing = 0, int axis = -1,
         string reduction = "sum_over_batch_size", string name = "categorical_crossentropy")
-        : base(fromLogits, labelSmoothing, axis, reduction, name, nameof(CategoricalCrossentropy)) { }
+        : base(fromLogits, labelSmoothing, axis, reduction, name, nameof(CategoricalCrossentropy))
+    {
+        // Keras smooths towards 1 / shape[-1] whatever the axis; that mix of axes is refused rather than guessed.
+        if (labelSmoothing > 0 && axis != -1)
+            throw new KerasNetException($"CategoricalCrossentropy: label_smoothing with axis={axis} is not supported (Keras smooths towards 1/shape[-1], not 1/shape[axis]); use axis=-1.");
+    }
 
     private protected override ActivationKind LogitsOf => ActivationKind.Softmax;
 

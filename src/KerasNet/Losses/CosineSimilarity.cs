@@ -9,12 +9,14 @@ namespace KerasNet.Losses;
 /// </summary>
 public sealed class CosineSimilarity : Loss
 {
-    /// <summary>Creates the loss; only <paramref name="axis"/> = -1 is supported.</summary>
+    /// <summary>Creates the loss; <paramref name="axis"/> (default -1) is the axis normalised and summed over (not 0, the batch).</summary>
     public CosineSimilarity(int axis = -1, string reduction = "sum_over_batch_size", string name = "cosine_similarity") : base(reduction, name) =>
         Axis = CheckAxis(axis, nameof(CosineSimilarity));
 
     /// <summary>Keras's <c>axis</c>.</summary>
     public int Axis { get; }
+
+    private protected override int ReductionAxis => Axis;
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()

@@ -105,7 +105,8 @@ public abstract class Loss
         ArgumentNullException.ThrowIfNull(yPred);
         ArgumentNullException.ThrowIfNull(yTrue);
         if (Reduction != "none") return new Tensor([(float)Reduce(yPred, yTrue, sampleWeight, null, null, null)]);
-        var rowShape = yPred.Rank <= 1 ? Array.Empty<int>() : yPred.Shape[..^1];
+        int axis = yPred.Rank <= 1 ? 0 : AxisIndex(yPred.Rank);
+        var rowShape = yPred.Rank <= 1 ? Array.Empty<int>() : [.. yPred.Shape[..axis], .. yPred.Shape[(axis + 1)..]];
         var result = new Tensor(rowShape);
         var perRow = new double[result.Length];
         Reduce(yPred, yTrue, sampleWeight, null, null, perRow);
@@ -113,7 +114,41 @@ public abstract class Loss
         return result;
     }
 
+    /// <summary>The axis the loss reduces over (Keras's <c>axis</c> where the loss has one; -1 for the others).</summary>
+    private protected virtual int ReductionAxis => -1;
+
+    // The reduced axis as an index into a shape of rank `rank`: 1 .. rank - 1 (axis 0 is the batch, refused).
+    private int AxisIndex(int rank)
+    {
+        int axis = ReductionAxis, a = axis < 0 ? rank + axis : axis;
+        if (a <= 0 || a >= rank)
+            throw new KerasNetException($"{ClassName} '{Name}': axis={axis} is not an axis of outputs of rank {rank} other than the batch axis (0); use -1 .. {-(rank - 1)} or 1 .. {rank - 1}.");
+        return a;
+    }
+
     private double Reduce(Tensor yPred, Tensor yTrue, Tensor? sampleWeight, Tensor? grad, Tensor? logits, double[]? perRow)
+    {
+        if (ReductionAxis != -1 && yPred.Rank > 1 && AxisIndex(yPred.Rank) is int a && a != yPred.Rank - 1)
+            return ReduceOverAxis(a, yPred, yTrue, sampleWeight, grad, logits, perRow);
+        return ReduceLast(yPred, yTrue, sampleWeight, grad, logits, perRow);
+    }
+
+    /// <summary>
+    /// Keras's <c>axis</c> other than the last: the reduced axis is moved last (so the rows are the per-sample losses
+    /// in the order of the other axes, Keras's output shape), the loss computed there, and the gradient moved back.
+    /// </summary>
+    private double ReduceOverAxis(int axis, Tensor yPred, Tensor yTrue, Tensor? sampleWeight, Tensor? grad, Tensor? logits, double[]? perRow)
+    {
+        if (!ShapeUtil.Equal(yPred.Shape, yTrue.Shape))
+            throw new ShapeMismatchException($"{Name}: targets of shape {ShapeUtil.Format(yTrue.Shape)} do not match model outputs of shape {ShapeUtil.Format(yPred.Shape)}.");
+        var p = AxisMove.ToEnd(yPred, axis);
+        var movedGrad = grad is null ? null : new Tensor(p.Shape);
+        double v = ReduceLast(p, AxisMove.ToEnd(yTrue, axis), sampleWeight, movedGrad, logits is null ? null : AxisMove.ToEnd(logits, axis), perRow);
+        if (grad != null) AxisMove.FromEnd(movedGrad!, axis, grad);
+        return v;
+    }
+
+    private double ReduceLast(Tensor yPred, Tensor yTrue, Tensor? sampleWeight, Tensor? grad, Tensor? logits, double[]? perRow)
     {
         int rows = CheckTargets(yPred, yTrue);
         if (grad != null && !ShapeUtil.Equal(grad.Shape, yPred.Shape))
@@ -184,10 +219,10 @@ public abstract class Loss
             throw new ShapeMismatchException($"{loss}: targets of shape {ShapeUtil.Format(yTrue.Shape)} do not match model outputs of shape {ShapeUtil.Format(yPred.Shape)}.");
     }
 
-    /// <summary>Refuses an axis other than the last one (the only one KerasNet reduces over).</summary>
+    /// <summary>Refuses the batch axis (0); others are checked against the outputs' rank when the loss runs.</summary>
     private protected static int CheckAxis(int axis, string cls)
     {
-        if (axis != -1) throw new KerasNetException($"{cls}: axis={axis} is not supported; only the last axis (axis=-1) is.");
+        if (axis == 0) throw new KerasNetException($"{cls}: axis=0 is the batch axis; reduce over another (default -1, the last).");
         return axis;
     }
 }

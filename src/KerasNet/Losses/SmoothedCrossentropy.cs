@@ -32,7 +32,10 @@ public abstract class SmoothedCrossentropy : Loss
     private protected abstract ActivationKind LogitsOf { get; }
 
     /// <inheritdoc/>
-    public override ActivationKind? FusableActivation => FromLogits ? null : LogitsOf;
+    /// <remarks>Only over the last axis: the output layer's activation runs over that one.</remarks>
+    public override ActivationKind? FusableActivation => FromLogits || Axis != -1 ? null : LogitsOf;
+
+    private protected override int ReductionAxis => Axis;
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()

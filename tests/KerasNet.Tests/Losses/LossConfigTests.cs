@@ -109,7 +109,8 @@ public class LossConfigTests
     {
         Assert.Throws<KerasNetException>(() => new Huber(0));
         Assert.Throws<KerasNetException>(() => new CategoricalCrossentropy(labelSmoothing: 1.5));
-        Assert.Contains("axis", Assert.Throws<KerasNetException>(() => new CosineSimilarity(axis: 1)).Message);
+        Assert.Contains("axis", Assert.Throws<KerasNetException>(() => new CosineSimilarity(axis: 0)).Message);
+        Assert.Contains("label_smoothing", Assert.Throws<KerasNetException>(() => new CategoricalCrossentropy(labelSmoothing: 0.1, axis: 1)).Message);
         Assert.Throws<KerasNetException>(() => Loss.FromConfig("SparseCategoricalCrossentropy", JsonNode.Parse("""{"ignore_class":0}""")!.AsObject()));
     }
 
