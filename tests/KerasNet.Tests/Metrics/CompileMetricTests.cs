@@ -194,10 +194,11 @@ public class CompileMetricTests
         var auc = Assert.IsType<AUC>(other.Metrics[1]);
         Assert.Equal(("majoring", 3), (auc.SummationMethod, auc.NumThresholds));
         Assert.IsType<KerasNet.Metrics.MeanSquaredError>(other.Metrics[3]);
-        // weighted_metrics are refused (the model loads uncompiled, with a warning).
+        // weighted_metrics are restored, and logged after the others under Keras's weighted_ name.
         tc["weighted_metrics"] = new JsonArray("accuracy");
         var third = Binary();
-        Assert.False(KerasNet.Saving.TrainingConfig.Apply(third, tc, "test"));
-        Assert.False(third.IsCompiled);
+        Assert.True(KerasNet.Saving.TrainingConfig.Apply(third, tc, "test"));
+        third.Evaluate(new ArraySequence(x, y), verbose: 0);
+        Assert.Equal(["loss", "accuracy", "auc_1", "sas", "my_mse", "weighted_accuracy"], third.MetricsNames);
     }
 }

@@ -174,7 +174,7 @@ public class ImageDatasetTests
         Assert.Contains("exactly 2 class_names", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, labelMode: "binary", output: TextWriter.Null)).Message);
         Assert.Contains("provide a `seed`", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, validationSplit: 0.2, subset: "training")).Message);
         Assert.Contains("must be set, and inversely", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, subset: "training")).Message);
-        Assert.Contains("not supported", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, interpolation: "bicubic")).Message);
+        Assert.Contains("not supported", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, interpolation: "area")).Message);
         Assert.Contains("Expected values", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, interpolation: "cubic")).Message);
         Assert.Contains("label_mode", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, labelMode: "sparse")).Message);
         Assert.Contains("class_names", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, classNames: ["cats", "dogs"], output: TextWriter.Null)).Message);

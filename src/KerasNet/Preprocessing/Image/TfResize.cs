@@ -12,15 +12,15 @@ namespace KerasNet.Preprocessing.Image;
 /// </summary>
 internal static class TfResize
 {
-    /// <summary>Keras's interpolation names for tf.image.resize; only the first two are implemented.</summary>
+    /// <summary>Keras's interpolation names for tf.image.resize; the first three are implemented (<see cref="TfBicubic"/>).</summary>
     public static readonly string[] KerasMethods = ["bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic"];
 
     public static void Check(string interpolation, string what)
     {
         if (!KerasMethods.Contains(interpolation))
             throw new KerasNetException($"{what}: Value not recognized for 'interpolation': \"{interpolation}\". Expected values are [{string.Join(", ", KerasMethods.Select(m => $"\"{m}\""))}].");
-        if (interpolation is not ("bilinear" or "nearest"))
-            throw new KerasNetException($"{what}: interpolation \"{interpolation}\" (tf.image.resize's {interpolation} kernel) is not supported by KerasNet; use \"bilinear\" or \"nearest\".");
+        if (interpolation is not ("bilinear" or "nearest" or "bicubic"))
+            throw new KerasNetException($"{what}: interpolation \"{interpolation}\" (tf.image.resize's {interpolation} kernel) is not supported by KerasNet; use \"bilinear\", \"nearest\" or \"bicubic\".");
     }
 
     /// <summary>smart_resize's crop box (row start, column start, height, width), in TensorFlow's float32 arithmetic.</summary>
@@ -38,6 +38,11 @@ internal static class TfResize
     public static void Resize(ReadOnlySpan<byte> src, int width, int bands, (int Y, int X, int H, int W) box,
         int outH, int outW, string interpolation, Span<float> dst)
     {
+        if (interpolation == "bicubic")
+        {
+            TfBicubic.Resize(src, width, bands, box, outH, outW, dst);
+            return;
+        }
         if (interpolation == "nearest")
         {
             float sy = (float)box.H / outH, sx = (float)box.W / outW;
