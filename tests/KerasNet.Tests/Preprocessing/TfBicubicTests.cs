@@ -78,6 +78,6 @@ public class TfBicubicTests
         })))!;
         double max = expected.Select((v, i) => Math.Abs(v - dst[i])).Max();
         Assert.True(max <= 0, $"bicubic max difference {max}");
-        Assert.Contains(dst, v => v < 0 || v > 255); // Keys' cubic overshoots, as TensorFlow's (no clipping)
+        if (oh > h) Assert.Contains(dst, v => v < 0 || v > 255); // enlarged noise overshoots, as TensorFlow's (no clipping)
     }
 }
