@@ -1,10 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using KerasNet.Callbacks;
-using KerasNet.Engine;
-using KerasNet.Layers;
 using KerasNet.Models;
-using KerasNet.Optimizers;
 using KerasNet.Tests.Models;
 using KerasNet.Tests.TestUtil;
 
@@ -17,16 +14,7 @@ namespace KerasNet.Tests.Callbacks;
 /// </summary>
 public class ProgbarLoggerTests
 {
-    private static Sequential Classifier()
-    {
-        KerasRandom.SetRandomSeed(3);
-        var m = new Sequential();
-        m.Add(new Dense(5, activation: "tanh", inputDim: 4));
-        m.Add(new Dense(3, activation: "softmax"));
-        m.Compile(new SGD(0.5), "categorical_crossentropy", ["accuracy"]);
-        m.ProgressOutput = new StringWriter();
-        return m;
-    }
+    private static Sequential Classifier() => FitApiTests.Classifier(3);
 
     private static string Text(Model m) => m.ProgressOutput!.ToString()!.Replace("\r\n", "\n");
 

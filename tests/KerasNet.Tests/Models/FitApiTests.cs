@@ -13,7 +13,7 @@ namespace KerasNet.Tests.Models;
 /// <summary>Fit's verbose=2 text, shuffle modes, Evaluate/Predict steps and returnDict, refusals, and Dense's inputDim.</summary>
 public class FitApiTests
 {
-    private static Sequential Classifier(int seed)
+    internal static Sequential Classifier(int seed)
     {
         KerasRandom.SetRandomSeed(seed);
         var m = new Sequential();
