@@ -261,7 +261,7 @@ internal static class ServeBench
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     /// <summary>(working set, managed heap after a full collection) in bytes.</summary>
-    private static (long WorkingSet, long Heap) Memory()
+    private static (long Ws, long Heap) Memory()
     {
         long heap = GC.GetTotalMemory(forceFullCollection: true);
         using var p = Process.GetCurrentProcess();
@@ -305,8 +305,8 @@ internal static class ServeBench
             }
             await load;
             int wrong = tallies.Sum(t => t.Wrong), failed = tallies.Sum(t => t.Failed), inexact = tallies.Sum(t => t.Inexact), requests = tallies.Sum(t => t.Latencies.Count);
-            var first = samples.Count > 0 ? samples[0] : (ws0, heap0);
-            var last = samples.Count > 0 ? samples[^1] : (ws0, heap0);
+            var first = samples.Count > 0 ? samples[0] : (Ws: ws0, Heap: heap0);
+            var last = samples.Count > 0 ? samples[^1] : (Ws: ws0, Heap: heap0);
             bool Flat(long a, long b) => b <= a * 1.10 + (16L << 20);
             bool flat = Flat(first.Ws, last.Ws) && Flat(first.Heap, last.Heap);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

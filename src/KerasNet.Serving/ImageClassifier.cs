@@ -22,6 +22,15 @@ internal sealed class ImageClassifier
 
     public async Task<byte[]> Classify(HttpContext ctx, ServedModel model)
     {
+        var x = await ReadInput(ctx, model);
+        var (outputs, batchRows) = await model.Batcher.PredictAsync([x], RequestInfo.Token(ctx));
+        ctx.Items[RequestInfo.BatchKey] = batchRows;
+        return Answer(model, outputs[0]);
+    }
+
+    /// <summary>The request's uploaded image prepared for <paramref name="model"/>: a batch of one (also the page's <c>:featuremaps</c> input).</summary>
+    internal async Task<Tensor> ReadInput(HttpContext ctx, ServedModel model)
+    {
         var (size, colorMode, rescale, interpolation) = Plan(model);
         byte[] bytes = await ReadImage(ctx);
         Tensor image;
@@ -39,9 +48,7 @@ internal sealed class ImageClassifier
         var dst = x.Span;
         var src = image.Span;
         for (int i = 0; i < src.Length; i++) dst[i] = (float)(src[i] * rescale);
-        var (outputs, batchRows) = await model.Batcher.PredictAsync([x], RequestInfo.Token(ctx));
-        ctx.Items[RequestInfo.BatchKey] = batchRows;
-        return Answer(model, outputs[0]);
+        return x;
     }
 
     /// <summary>Target size, colour mode, rescale and interpolation for <paramref name="model"/>; a model that cannot take an image is a 400.</summary>

@@ -16,7 +16,7 @@ namespace KerasNet.Serving;
 /// answered in order while their bytes fit in <c>max_bytes</c> (<c>?max_bytes=N</c>, at most and by default
 /// <see cref="MaxBytes"/>); the rest are named in <c>omitted</c>.
 /// </summary>
-internal sealed class FeatureMapsEndpoint(ModelRegistry models)
+internal sealed class FeatureMapsEndpoint(ModelRegistry models, ImageClassifier images)
 {
     /// <summary>
     /// Tile bytes in one answer at most (8 MiB, about 11 MB of JSON once in base64): the tutorial CNN's maps are
@@ -30,11 +30,13 @@ internal sealed class FeatureMapsEndpoint(ModelRegistry models)
     /// <summary>Answers one request (errors as TF Serving's <c>{"error": ...}</c> through <see cref="ApiException"/>).</summary>
     internal async Task Handle(HttpContext ctx, string name)
     {
+        ctx.Items[RequestInfo.ModelKey] = name;
         if (!models.TryGet(name, out var served))
             throw new ApiException(StatusCodes.Status404NotFound, $"Servable not found for request: Latest({name})");
         var probe = ProbeFor(served, ctx.Request.Query["layers"].ToString());
         int maxBytes = MaxBytesOf(ctx.Request.Query["max_bytes"].ToString());
-        Tensor x = await PageImages.ReadAsync(ctx, served);
+        // The image exactly as :classify-image prepares it (its code, called, not copied).
+        Tensor x = await images.ReadInput(ctx, served);
         IReadOnlyList<Tensor> maps = probe.Compute(x);
 
         ctx.Response.ContentType = "application/json";
@@ -58,7 +60,7 @@ internal sealed class FeatureMapsEndpoint(ModelRegistry models)
             w.WriteBase64String("data", FeatureMapProbe.GreyTiles(t));
             w.WriteEndObject();
             // Flush per layer: a large answer streams rather than sitting whole in the writer's buffer.
-            await w.FlushAsync(ctx.RequestAborted);
+            await w.FlushAsync(RequestInfo.Token(ctx));
         }
         w.WriteEndArray();
         w.WriteStartArray("omitted");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KerasNet.Serving;
 
@@ -16,7 +17,7 @@ internal static class PageEndpoints
     {
         PageAssets.Map(app);
         app.MapGet("/v1/models", (HttpContext ctx) => Guard(ctx, () => WriteModels(ctx, models)));
-        var featureMaps = new FeatureMapsEndpoint(models);
+        var featureMaps = new FeatureMapsEndpoint(models, new ImageClassifier(app.Services.GetRequiredService<ServeOptions>()));
         app.MapPost("/v1/models/{name}:featuremaps", (HttpContext ctx, string name) => Guard(ctx, () => featureMaps.Handle(ctx, name)));
     }
 
@@ -78,5 +79,6 @@ internal static class PageEndpoints
     {
         try { await handler(); }
         catch (ApiException e) { await ApiErrors.TryWrite(ctx, e.Status, e.Message); }
+        catch (KerasNetException e) { await ApiErrors.TryWrite(ctx, StatusCodes.Status500InternalServerError, e.Message); }
     }
 }
