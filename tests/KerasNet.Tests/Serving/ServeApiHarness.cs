@@ -63,7 +63,19 @@ public static class ServeApiModels
         return path;
     }
 
-    /// <summary>Random values in [-1, 1) of <paramref name="shape"/>.</summary>
+    /// <summary>How far a tanh output of a row may move with the batch it runs in (see NamedInputsInRowAndColumnarForm).</summary>
+    public const float TanhTolerance = 1e-6f;
+
+    /// <summary>Equal within <paramref name="tolerance"/> (absolute; 0: bitwise).</summary>
+    public static void AssertClose(float[] expected, float[] actual, float tolerance)
+    {
+        if (tolerance == 0) { Assert.Equal(expected, actual); return; }
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"value {i}: expected {expected[i]:R}, got {actual[i]:R} (tolerance {tolerance})");
+    }
+
+    /// <summary>Random values in [-1, 1).</summary>
     public static float[] Random(Random r, int count) => Enumerable.Range(0, count).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
 
     /// <summary>The direct Predict of one sample (a batch of one) of each input: every output's values.</summary>

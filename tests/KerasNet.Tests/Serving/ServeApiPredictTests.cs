@@ -64,13 +64,16 @@ public sealed class ServeApiPredictTests
         var instances = new JsonArray(Enumerable.Range(0, 3).Select(i => (JsonNode)new JsonObject { ["b"] = Nest(b[i], [3]), ["a"] = Nest(a[i], [4]) }).ToArray());
         var (status, body) = await s.PostJson("v1/models/two:predict", new JsonObject { ["instances"] = instances }.ToJsonString());
         Assert.Equal(200, status);
+        // tanh is the engine's one batch-dependent result: System.Numerics.Tensors computes it with a scalar loop for
+        // short spans and vectorised for longer ones, a few ulps apart, so a row of a 3-row call may differ from the
+        // same row alone by ~1e-7 (relu, softmax, sigmoid-free models compare bitwise below and in the other tests).
         for (int i = 0; i < 3; i++)
-            Assert.Equal(PredictOne(model, (a[i], [4]), (b[i], [3]))[0], Flatten(body!["predictions"]![i]));
+            AssertClose(PredictOne(model, (a[i], [4]), (b[i], [3]))[0], Flatten(body!["predictions"]![i]), TanhTolerance);
         var columns = new JsonObject { ["inputs"] = new JsonObject { ["a"] = Nest(a.SelectMany(v => v).ToArray(), [3, 4]), ["b"] = Nest(b.SelectMany(v => v).ToArray(), [3, 3]) } };
         (status, body) = await s.PostJson("v1/models/two:predict", columns.ToJsonString());
         Assert.Equal(200, status);
         for (int i = 0; i < 3; i++)
-            Assert.Equal(PredictOne(model, (a[i], [4]), (b[i], [3]))[0], Flatten(body!["outputs"]![i]));
+            AssertClose(PredictOne(model, (a[i], [4]), (b[i], [3]))[0], Flatten(body!["outputs"]![i]), TanhTolerance);
     }
 
     [Fact]
