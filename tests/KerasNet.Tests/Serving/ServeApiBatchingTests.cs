@@ -118,4 +118,21 @@ public sealed class ServeApiBatchingTests
             Assert.Equal(PredictOne(model, (samples[i], [8, 8, 3]))[0], Flatten(answers[i].Body!["predictions"]![0]));
         Assert.All(s.Log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Equal(1, (int)JsonNode.Parse(l)!["batch_size"]!));
     }
+
+    [Fact]
+    public async Task ARequestPastItsTimeLimitGets504AndTheServerGoesOn()
+    {
+        string dir = Oracle.TempDir();
+        var (model, path) = Classifier(dir);
+        var options = ServeApiServer.Options(("clf", path));
+        options.RequestTimeout = TimeSpan.FromMilliseconds(300);
+        options.BatchTimeoutMicros = 3_000_000; // the lone request waits 3 s for company: past its 0.3 s limit
+        await using var s = await ServeApiServer.StartAsync(options);
+        var sample = ServeApiModels.Random(new Random(15), 8 * 8 * 3);
+        string body = new JsonObject { ["instances"] = new JsonArray(Nest(sample, [8, 8, 3])) }.ToJsonString();
+        var (status, answer) = await s.PostJson("v1/models/clf:predict", body);
+        Assert.Equal(504, status);
+        Assert.Contains("Deadline exceeded", (string?)answer!["error"]);
+        Assert.Equal("ok\n", await s.Client.GetStringAsync("healthz"));
+    }
 }
