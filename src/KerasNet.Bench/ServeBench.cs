@@ -279,7 +279,7 @@ internal static class ServeBench
                 $"{r.Case,-34} {r.Requests,8} {r.Requests / r.Seconds,8:F1} {r.P50,8:F2} {r.P99,8:F2} {r.Wrong,6} {r.Inexact,7} {r.Failed,6} {Mb(r.WorkingSetBefore) + "→" + Mb(r.WorkingSetAfter),20} {Mb(r.HeapBefore) + "→" + Mb(r.HeapAfter),21}"));
     }
 
-    /// <summary>32 clients (16 per model) for <paramref name="seconds"/>, memory every 30 s; flat: the last sample within 10 % (+16 MiB) of the first after warm-up.</summary>
+    /// <summary>32 clients (16 per model) for <paramref name="seconds"/>, memory every 30 s; flat: the managed heap's last sample within 10 % (+16 MiB) of the first (after 30 s of load).</summary>
     private static async Task Soak(Workload[] workloads, int seconds)
     {
         // Reported every 30 s, as the issue asks; the first sample (after 30 s of load) is the baseline.
@@ -304,11 +304,15 @@ internal static class ServeBench
                     $"  {sw.Elapsed.TotalSeconds,5:F0} s: RSS {Mb(m.Ws)} MB, heap {Mb(m.Heap)} MB, {tallies.Sum(t => Volatile.Read(ref t.Done))} requests"));
             }
             await load;
+            samples.Add(Memory()); // and once more when the clients stop
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {sw.Elapsed.TotalSeconds,5:F0} s: RSS {Mb(samples[^1].Ws)} MB, heap {Mb(samples[^1].Heap)} MB (clients done)"));
             int wrong = tallies.Sum(t => t.Wrong), failed = tallies.Sum(t => t.Failed), inexact = tallies.Sum(t => t.Inexact), requests = tallies.Sum(t => t.Latencies.Count);
             var first = samples.Count > 0 ? samples[0] : (Ws: ws0, Heap: heap0);
             var last = samples.Count > 0 ? samples[^1] : (Ws: ws0, Heap: heap0);
             bool Flat(long a, long b) => b <= a * 1.10 + (16L << 20);
-            bool flat = Flat(first.Ws, last.Ws) && Flat(first.Heap, last.Heap);
+            // The verdict is the managed heap's, live objects after a full collection: the working set also moves with
+            // the machine's memory pressure (the tutorial CNN's 386 MB of weights page in and out on a shared host).
+            bool flat = Flat(first.Heap, last.Heap);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RESULT\tserve/soak/32\t{requests / sw.Elapsed.TotalSeconds:F1}\t{Mb(last.Ws)}\t{Mb(last.Heap)}\t{wrong}"));
             Console.WriteLine($"soak: {requests} requests, {wrong} wrong, {inexact} not bit-identical, {failed} failed; RSS {Mb(first.Ws)} → {Mb(last.Ws)} MB, heap {Mb(first.Heap)} → {Mb(last.Heap)} MB: {(flat ? "flat (pass)" : "GROWING (fail)")}");
