@@ -124,6 +124,8 @@ public static class Program
         Saving.AtomicFile.WriteAllText(Out("network.json"), network.ToJson());
         // save_model(network, 'weights.hdf5')
         network.Save(Out("weights.hdf5"));
+        // How the test images were prepared, for 'kerasnet serve' (read beside the model): size, rescale, class names.
+        TrainingFiles.WritePreprocessing(Out(PreprocessingFile), (size, size), 1.0 / 255, classNames);
         interrupt.ThrowIfRequested(keep);
 
         // network_loaded = model_from_json(open('network.json').read()); network_loaded.load_weights('weights.hdf5')
@@ -146,8 +148,11 @@ public static class Program
     public static readonly string[] TrainOutputs =
     [
         RunRecord.FileName, "history.json", "history.csv", "loss.png", "accuracy.png", "confusion_matrix.png", "predictions.csv",
-        "classification_report.txt", "feature_maps/", "network.json", "weights.hdf5",
+        "classification_report.txt", "feature_maps/", PreprocessingFile, "network.json", "weights.hdf5",
     ];
+
+    /// <summary>The model's preprocessing sidecar (<see cref="KerasNet.Serving.ImagePreprocessing"/>), read by <c>kerasnet serve</c>.</summary>
+    public const string PreprocessingFile = "weights.hdf5.preprocessing.json";
 
     private static IReadOnlyList<(string, IReadOnlyList<double>)> Series(Dictionary<string, List<double>> history, string key) =>
         new[] { ("training", key), ("validation", "val_" + key) }

@@ -24,7 +24,7 @@ public static class TrainCommand
         var skipInvalid = CliOptions.SkipInvalid();
 
         var command = new Command("train", "Run the tutorial: train the CNN on the dataset, evaluate, plot, save and reload it. " +
-            "Writes network.json, weights.hdf5, history.json, history.csv, loss.png, accuracy.png, confusion_matrix.png, predictions.csv, classification_report.txt and feature_maps/ (the Conv2D activations of the first test image).")
+            "Writes network.json, weights.hdf5, history.json, history.csv, loss.png, accuracy.png, confusion_matrix.png, predictions.csv, classification_report.txt, feature_maps/ (the Conv2D activations of the first test image) and weights.hdf5.preprocessing.json (how images are prepared, for serve).")
         {
             data, epochs, batchSize, imageSize, seed, output, skipInvalid,
         };

@@ -18,45 +18,25 @@ public static class FeatureMaps
     /// <summary>The layers drawn by default: every Conv2D layer, in <see cref="Model.Layers"/> order.</summary>
     public static IReadOnlyList<Layer> DefaultLayers(Model model)
     {
-        var convs = model.Layers.Where(l => l is Conv2D).ToList();
+        var convs = FeatureMapProbe.Conv2DLayers(model);
         if (convs.Count == 0)
             throw new KerasNetException($"Model '{model.Name}' has no Conv2D layer; name the layers to draw with --layers NAME ...");
         return convs;
     }
 
     /// <summary>The named layers (each once, in the order given), each checked to output feature maps (H, W, C).</summary>
-    public static IReadOnlyList<Layer> NamedLayers(Model model, IEnumerable<string> names)
-    {
-        var layers = new List<Layer>();
-        foreach (var name in names.Distinct(StringComparer.Ordinal))
-        {
-            var layer = model.Layers.FirstOrDefault(l => l.Name == name)
-                ?? throw new KerasNetException($"Model '{model.Name}' has no layer named '{name}'; its layers are {string.Join(", ", model.Layers.Select(l => l.Name))}.");
-            RequireMaps(layer);
-            layers.Add(layer);
-        }
-        return layers;
-    }
-
-    private static void RequireMaps(Layer layer)
-    {
-        var shape = layer.Output.Shape;
-        if (shape.Length != 3)
-            throw new KerasNetException($"Layer '{layer.Name}' outputs {ShapeUtil.FormatWithNone(shape)}, not feature maps (H, W, C); choose a Conv2D or pooling layer.");
-    }
+    public static IReadOnlyList<Layer> NamedLayers(Model model, IEnumerable<string> names) => FeatureMapProbe.NamedLayers(model, names);
 
     /// <summary>
     /// The activations of <paramref name="layers"/> for <paramref name="image"/> (a batch of one): one predict of the
-    /// Functional model from the network's inputs to the layers' outputs. Each result is (1, H, W, C).
+    /// Functional model from the network's inputs to the layers' outputs (<see cref="FeatureMapProbe"/>). Each result
+    /// is (1, H, W, C).
     /// </summary>
     public static IReadOnlyList<(Layer Layer, Tensor Maps)> Compute(Model model, IReadOnlyList<Layer> layers, Tensor image)
     {
-        foreach (var l in layers) RequireMaps(l);
-        // feature_map_model = Model(inputs=network.inputs, outputs=[layer.output for layer in layers])
-        var featureModel = new Model(model.Inputs, layers.Select(l => l.Output), name: model.Name + "_feature_maps");
-        // feature_maps = feature_map_model.predict(image)
-        var maps = featureModel.PredictOnBatch(image);
-        return layers.Select((l, i) => (l, maps[i])).ToList();
+        var probe = new FeatureMapProbe(model, layers);
+        var maps = probe.Compute(image);
+        return probe.Layers.Select((l, i) => (l, maps[i])).ToList();
     }
 
     /// <summary>
@@ -130,32 +110,14 @@ public static class FeatureMaps
         public (int X, int Y) TileOrigin(int k) => (Left + k % Cols * (TileWidth + Gap), Top + k / Cols * (TileHeight + Gap));
     }
 
-    /// <summary>
-    /// One channel as grey levels, as matplotlib's <c>imshow(fmap[0, :, :, k], cmap='gray')</c> shows it: scaled to
-    /// [0, 1] by the channel's own min and max, then <c>min(255, floor(v * 256))</c> (its 256-entry colour table); a
-    /// constant channel (a dead ReLU) is black, as matplotlib draws vmin == vmax; NaN is black too.
-    /// </summary>
+    /// <summary>One channel of the first sample as grey levels, as <see cref="FeatureMapProbe.GreyTile"/> computes them.</summary>
     public static byte[,] Tile(Tensor maps, int channel)
     {
-        int h = maps.Shape[1], w = maps.Shape[2], c = maps.Shape[3];
-        var span = maps.Span;
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        for (int i = 0; i < h * w; i++)
-        {
-            float v = span[i * c + channel];
-            if (float.IsNaN(v)) continue;
-            if (v < min) min = v;
-            if (v > max) max = v;
-        }
-        double range = (double)max - min;
+        int h = maps.Shape[1], w = maps.Shape[2];
+        var flat = new byte[h * w];
+        FeatureMapProbe.GreyTile(maps, channel, flat);
         var tile = new byte[h, w];
-        for (int yy = 0; yy < h; yy++)
-            for (int xx = 0; xx < w; xx++)
-            {
-                float v = span[(yy * w + xx) * c + channel];
-                tile[yy, xx] = float.IsNaN(v) || !(range > 0) || double.IsInfinity(range) ? (byte)0
-                    : (byte)Math.Min(255, Math.Floor(((double)v - min) / range * 256));
-            }
+        Buffer.BlockCopy(flat, 0, tile, 0, flat.Length);
         return tile;
     }
 

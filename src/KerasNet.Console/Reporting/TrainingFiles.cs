@@ -63,6 +63,21 @@ public static class TrainingFiles
         csv.Commit();
     }
 
+    /// <summary>
+    /// The model's preprocessing sidecar (<c>weights.hdf5.preprocessing.json</c>, see
+    /// <see cref="KerasNet.Serving.ImagePreprocessing"/>): the target size, rgb, nearest resizing, the rescale factor and
+    /// the class names in class-index order, as the training iterators used them; written atomically.
+    /// </summary>
+    public static void WritePreprocessing(string path, (int Height, int Width) targetSize, double rescale, IReadOnlyList<string> classNames) =>
+        new KerasNet.Serving.ImagePreprocessing
+        {
+            TargetSize = targetSize,
+            ColorMode = "rgb",
+            Interpolation = "nearest",
+            Rescale = rescale,
+            ClassNames = classNames.ToArray(),
+        }.Write(path);
+
     /// <summary>The confusion matrix as text: a header of predicted classes, one row per true class.</summary>
     public static string ConfusionMatrixText(int[,] cm, IReadOnlyList<string> classNames)
     {

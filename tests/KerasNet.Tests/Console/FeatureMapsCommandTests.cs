@@ -57,7 +57,7 @@ public sealed class FeatureMapsCommandTests
     }
 
     /// <summary>matplotlib's imshow(a, cmap='gray') of one channel: min-max to [0, 1], then its 256-entry table.</summary>
-    private static byte Gray(Tensor maps, int y, int x, int channel)
+    internal static byte Gray(Tensor maps, int y, int x, int channel)
     {
         int h = maps.Shape[1], w = maps.Shape[2], c = maps.Shape[3];
         var values = Enumerable.Range(0, h * w).Select(i => (double)maps[i * c + channel]).ToArray();

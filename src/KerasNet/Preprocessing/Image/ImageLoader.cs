@@ -27,7 +27,24 @@ public static class ImageLoader
     /// <param name="interpolation">"nearest" (Keras's default), "bilinear", "bicubic", "lanczos", "box" or "hamming".</param>
     public static Tensor Load(string path, string colorMode = "rgb", Size2? targetSize = null, string interpolation = "nearest")
     {
-        var im = LoadImage(path, colorMode, targetSize, interpolation);
+        return ToTensor(LoadImage(path, colorMode, targetSize, interpolation));
+    }
+
+    /// <summary>
+    /// As <see cref="Load"/> for an image already in memory (an upload): the same decoders, colour conversion and
+    /// resize, so the pixels are those <c>load_img</c> gives for the same file. <paramref name="name"/> names the image
+    /// in error messages (<see cref="InvalidImageException"/>: not an image, truncated, above <see cref="MaxImagePixels"/>).
+    /// </summary>
+    public static Tensor Decode(byte[] bytes, string name, string colorMode = "rgb", Size2? targetSize = null, string interpolation = "nearest")
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ArgumentNullException.ThrowIfNull(name);
+        Validate(colorMode, targetSize, interpolation, name);
+        return ToTensor(Prepare(ImageDecoder.Decode(name, bytes), colorMode, targetSize, interpolation));
+    }
+
+    private static Tensor ToTensor(PilImage im)
+    {
         var t = new Tensor(im.Height, im.Width, im.Bands);
         ToFloats(im.Data, t.Span);
         return t;
@@ -55,7 +72,12 @@ public static class ImageLoader
         {
             throw new InvalidImageException(path, File.Exists(path) ? $"cannot read the file ({e.Message})." : "the file does not exist.", e);
         }
-        var im = ColorConversion.Convert(ImageDecoder.Decode(path, bytes), ColorConversion.ModeFor(colorMode));
+        return Prepare(ImageDecoder.Decode(path, bytes), colorMode, targetSize, interpolation);
+    }
+
+    private static PilImage Prepare(PilImage decoded, string colorMode, Size2? targetSize, string interpolation)
+    {
+        var im = ColorConversion.Convert(decoded, ColorConversion.ModeFor(colorMode));
         if (targetSize is Size2 s) im = PilResize.Resize(im, s.Width, s.Height, interpolation);
         return im;
     }
