@@ -51,6 +51,11 @@ internal static partial class ApiEndpoints
         }
         catch (ApiException e) { await ApiErrors.TryWrite(ctx, e.Status, e.Message); }
         catch (KerasNetException e) { await ApiErrors.TryWrite(ctx, StatusCodes.Status500InternalServerError, e.Message); }
+        // Anything else is a KerasNet bug: still TF Serving's error object (INTERNAL), never an empty 500.
+        catch (Exception e) when (e is not (OperationCanceledException or BadHttpRequestException))
+        {
+            await ApiErrors.TryWrite(ctx, StatusCodes.Status500InternalServerError, $"Internal: {e.GetType().Name}: {e.Message}");
+        }
     }
 
     /// <summary>The model a request names; its version must be 1 (KerasNet serves one version per name).</summary>

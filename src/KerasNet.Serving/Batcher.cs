@@ -5,7 +5,7 @@ namespace KerasNet.Serving;
 
 /// <summary>
 /// Dynamic batching of one model's Predict calls, as TF Serving's batching session: requests wait in a queue; each of
-/// <see cref="ServeOptions.NumBatchThreads"/> threads takes the oldest, waits up to
+/// <see cref="ServeOptions.NumBatchThreads"/> threads in turn takes the oldest, waits up to
 /// <see cref="ServeOptions.BatchTimeoutMicros"/> for more with the same per-sample shapes, up to
 /// <see cref="ServeOptions.MaxBatchSize"/> rows, runs them as one Predict call and hands each request its rows.
 /// The engine computes every row of a batch independently of the others, so a batched answer is the unbatched one.
@@ -35,6 +35,8 @@ internal sealed class Batcher : IDisposable
     private readonly Channel<Job> _queue = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleWriter = false });
     private readonly Thread[] _threads;
     private long _queuedRows;
+    private readonly object _forming = new();
+    private Job? _carry; // taken from the queue but left for the next batch; guarded by _forming
 
     public Batcher(ServedModel model, ServeOptions options)
     {
@@ -75,28 +77,42 @@ internal sealed class Batcher : IDisposable
 
     private void Loop()
     {
-        var reader = _queue.Reader;
-        Job? carry = null;
         var batch = new List<Job>();
         while (true)
         {
-            Job first;
-            if (carry != null) { first = carry; carry = null; }
-            else if (!TryTake(reader, Timeout.InfiniteTimeSpan, out first!)) return; // closed and drained
-            batch.Clear();
-            batch.Add(first);
-            int rows = first.Rows;
-            var deadline = DateTime.UtcNow + TimeSpan.FromMicroseconds(_options.BatchTimeoutMicros);
-            while (rows < _options.MaxBatchSize)
+            int rows;
+            // One thread forms a batch at a time (TF Serving's scheduler closes one batch per queue at a time), so
+            // concurrent requests meet in the same batch; the others run the batches already formed meanwhile.
+            lock (_forming)
             {
-                var left = deadline - DateTime.UtcNow;
-                if (!TryTake(reader, left > TimeSpan.Zero ? left : TimeSpan.Zero, out var next)) break;
-                if (!first.Fits(next) || rows + next.Rows > _options.MaxBatchSize) { carry = next; break; }
-                batch.Add(next);
-                rows += next.Rows;
+                batch.Clear();
+                rows = Form(batch);
             }
+            if (rows == 0) return; // closed and drained
             Execute(batch, rows);
         }
+    }
+
+    /// <summary>Collects the next batch into <paramref name="batch"/> (under <see cref="_forming"/>); 0 rows when the queue is closed and empty.</summary>
+    private int Form(List<Job> batch)
+    {
+        var reader = _queue.Reader;
+        Job first;
+        if (_carry != null) { first = _carry; _carry = null; }
+        else if (!TryTake(reader, Timeout.InfiniteTimeSpan, out first!)) return 0;
+        batch.Add(first);
+        int rows = first.Rows;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMicroseconds(_options.BatchTimeoutMicros);
+        while (rows < _options.MaxBatchSize)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (!TryTake(reader, left > TimeSpan.Zero ? left : TimeSpan.Zero, out var next)) break;
+            // A job of other shapes, or one that would overflow the batch, opens the next batch.
+            if (!first.Fits(next) || rows + next.Rows > _options.MaxBatchSize) { _carry = next; break; }
+            batch.Add(next);
+            rows += next.Rows;
+        }
+        return rows;
     }
 
     /// <summary>Takes the next job not cancelled meanwhile, waiting up to <paramref name="wait"/>; false on timeout or when closed and empty.</summary>
