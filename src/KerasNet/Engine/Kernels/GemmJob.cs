@@ -13,7 +13,8 @@ internal sealed unsafe class GemmJob : ParallelJob
     // StripWidth: an 8 x 512 C strip is 16 KB, L1-resident while B streams past it (any width: it is a multiple of
     // every vector). SplitKMin: below ~2048 inner steps the partial buffers cost more than the parallelism gains.
     // Unit: the column granule of the few-row split, a multiple of every width's vector.
-    private const int StripWidth = 512, SplitKMin = 2048, Unit = 16;
+    // StreamKC: 256 rows of a 512-column strip are 512 KB, an L2's share (a multiple of 4: Strip4's step).
+    private const int StripWidth = 512, SplitKMin = 2048, Unit = 16, StreamKC = 256;
 
     private enum Mode { Rows, Panels, SplitK, SmallNN, SmallNT }
 
@@ -125,16 +126,23 @@ internal sealed unsafe class GemmJob : ParallelJob
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Stream<TS, TV>(int j0, int j1) where TS : struct, ISimd<TV> where TV : struct
     {
-        int mr = TS.MR;
+        // Eight rows per pass at every width: the strip keeps C in L1, not in registers, so the tile's register
+        // limit does not apply, and every extra pass would stream the strip of B once more.
+        int mr = Gemm.MR;
+        // More than one row group: the strip of B is cut into StreamKC-row blocks that every group uses while the block
+        // is in L2, instead of each group streaming the whole strip from memory. Each element's sum still runs over p
+        // in order (one FMA chain), so the result is the same bit for bit as without blocks.
+        int kcMax = M > mr ? StreamKC : K;
         for (int js = j0; js < j1; js += StripWidth)
         {
             int cols = Math.Min(StripWidth, j1 - js);
-            for (int i0 = 0; i0 < M; i0 += mr)
+            for (int kb = 0; kb < K; kb += kcMax)
             {
-                int rows = Math.Min(mr, M - i0);
-                Gemm.Strip<TS, TV>(rows, K, cols, A + i0 * RsA, RsA, CsA, B + js, Ldb, C + i0 * Ldc + js, Ldc, Accumulate);
-                RowOps.BiasActivation(C + i0 * Ldc + js, Ldc, rows, cols, Bias == null ? null : Bias + js, Relu);
+                int kc = Math.Min(kcMax, K - kb);
+                for (int i0 = 0; i0 < M; i0 += mr)
+                    Gemm.Strip<TS, TV>(Math.Min(mr, M - i0), kc, cols, A + i0 * RsA + kb * CsA, RsA, CsA, B + kb * Ldb + js, Ldb, C + i0 * Ldc + js, Ldc, Accumulate || kb > 0);
             }
+            RowOps.BiasActivation(C + js, Ldc, M, cols, Bias == null ? null : Bias + js, Relu);
         }
     }
 
