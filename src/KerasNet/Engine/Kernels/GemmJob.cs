@@ -116,7 +116,7 @@ internal sealed unsafe class GemmJob : ParallelJob
                 {
                     int i0 = rb * mr, rows = Math.Min(mr, M - i0);
                     Gemm.Tile<TS, TV>(rows, cols, kc, A + i0 * RsA + kb * CsA, RsA, CsA, b, ldb, c + i0 * ldc + j0, ldc, load);
-                    if (epilogue && kb + kc == k1) RowOps.BiasActivation(c + i0 * ldc + j0, ldc, rows, cols, Bias == null ? null : Bias + j0, Relu);
+                    if (epilogue && kb + kc == k1) RowOps.BiasActivation<TS, TV>(c + i0 * ldc + j0, ldc, rows, cols, Bias == null ? null : Bias + j0, Relu);
                 }
             }
         }
@@ -142,7 +142,7 @@ internal sealed unsafe class GemmJob : ParallelJob
                 for (int i0 = 0; i0 < M; i0 += mr)
                     Gemm.Strip<TS, TV>(Math.Min(mr, M - i0), kc, cols, A + i0 * RsA + kb * CsA, RsA, CsA, B + kb * Ldb + js, Ldb, C + i0 * Ldc + js, Ldc, Accumulate || kb > 0);
             }
-            RowOps.BiasActivation(C + js, Ldc, M, cols, Bias == null ? null : Bias + js, Relu);
+            RowOps.BiasActivation<TS, TV>(C + js, Ldc, M, cols, Bias == null ? null : Bias + js, Relu);
         }
     }
 

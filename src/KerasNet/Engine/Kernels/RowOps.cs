@@ -46,10 +46,12 @@ internal static unsafe class RowOps
         }
     }
 
+    /// <summary>As <see cref="BiasActivation(float*, nint, int, int, float*, bool)"/> at a given width (the GEMM's tiles call it directly).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BiasActivation<TS, TV>(float* c, nint ldc, int rows, int cols, float* bias, bool relu)
+    internal static void BiasActivation<TS, TV>(float* c, nint ldc, int rows, int cols, float* bias, bool relu)
         where TS : struct, ISimd<TV> where TV : struct
     {
+        if (bias == null && !relu) return;
         for (int r = 0; r < rows; r++)
         {
             float* row = c + r * ldc;
