@@ -7,7 +7,7 @@ using KerasNet.Engine;
 namespace KerasNet.Bench;
 
 /// <summary>
-/// The speed issue's measurement: seconds per epoch (train and validation, median of 5 after a warm-up epoch)
+/// The speed issue's measurement: seconds per epoch (train and validation, median of 5 after a warm-up epoch, 2 with --quick)
 /// through the real <c>Fit</c>, GC activity in the steady state, peak working set, Predict throughput,
 /// and the same workload in PyTorch (pytorch_epoch.py) in the same run.
 /// </summary>
@@ -36,8 +36,10 @@ internal static class EpochBench
         Predict(model, 1, 54);
         Predict(model, 32, 64);
         Console.WriteLine($"  peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
-        if (!torch) return;
+        const string caseName = "tutorial CNN training epoch, batch 8 (+ validation)";
+        if (!torch) { ResultLine.Print(caseName, total * 1e3, null, null); return; }
         var pt = TorchRunner.Run(epochs);
+        ResultLine.Print(caseName, total * 1e3, "PyTorch", pt?.Total * 1e3);
         if (pt is { } r)
             Console.WriteLine($"PyTorch: epoch {r.Total:F3} s (train {r.Train:F3} s, validation {r.Val:F3} s), peak RSS {r.RssMb:F0} MiB\nRatio KerasNet / PyTorch: {total / r.Total:F2} (train {trainS / r.Train:F2}, validation {valS / r.Val:F2})");
     }

@@ -1,6 +1,7 @@
 #nullable enable
 using System.Diagnostics;
 using KerasNet.Engine;
+using KerasNet.Engine.Kernels;
 using KerasNet.Optimizers;
 
 namespace KerasNet.Bench;
@@ -100,19 +101,31 @@ internal static class KernelBench
         }
     }
 
-    /// <summary>Times one GEMM shape (diagnostics).</summary>
+    /// <summary>
+    /// Times one GEMM shape (diagnostics) at every vector width this machine runs (the process's own first), in the
+    /// same process, so the widths' ratios are measured under the same load.
+    /// </summary>
     public static void Gemm(int m, int n, int k, bool ta, bool tb)
     {
         var a = Rand(m * k); var b = Rand(k * n); var c = new float[m * n];
-        var t = new double[20];
-        for (int i = -3; i < t.Length; i++)
+        var saved = KerasNet.Engine.Kernels.Gemm.Width;
+        try
         {
-            long t0 = Stopwatch.GetTimestamp();
-            Backend.Current.Gemm(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, c, n, false);
-            if (i >= 0) t[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            foreach (var width in new[] { saved, VectorWidth.W512, VectorWidth.W256, VectorWidth.W128 }.Distinct().Where(Simd.Supports))
+            {
+                KerasNet.Engine.Kernels.Gemm.Width = width;
+                var t = new double[20];
+                for (int i = -3; i < t.Length; i++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    Backend.Current.Gemm(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, c, n, false);
+                    if (i >= 0) t[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                }
+                double s = Stats.Median(t);
+                Console.WriteLine($"gemm {m}x{n}x{k} ta={ta} tb={tb} {width}: {s * 1e3:F3} ms, {2.0 * m * n * k / s / 1e9:F1} GFLOP/s");
+            }
         }
-        double s = Stats.Median(t);
-        Console.WriteLine($"gemm {m}x{n}x{k} ta={ta} tb={tb}: {s * 1e3:F3} ms, {2.0 * m * n * k / s / 1e9:F1} GFLOP/s");
+        finally { KerasNet.Engine.Kernels.Gemm.Width = saved; }
     }
 
     private sealed class NoUpdate : IWeightUpdate

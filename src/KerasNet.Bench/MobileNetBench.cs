@@ -133,6 +133,7 @@ internal static class MobileNetBench
             ort[r] = Time(Ort);
         }
         double k = Median(kn), o = Median(ort);
+        ResultLine.Print(string.Create(CultureInfo.InvariantCulture, $"MobileNetV2 alpha {alpha:0.00} inference, batch {batch}"), k, "ONNX Runtime", o);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  alpha {alpha,4:0.00} batch {batch,2}: KerasNet {k,8:0.00} ms  ORT {o,8:0.00} ms  ratio KerasNet/ORT {k / o,5:0.00}  ({batch * 1000 / k:0.0} vs {batch * 1000 / o:0.0} img/s; max |diff| {diff:E1} of outputs up to {scale:E1})"));
     }

@@ -1,11 +1,14 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args]] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [table [--quick] [--modes a,b] | epoch [--quick] | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
+// --quick: fewer epochs and rounds (the table passes it on to every mode it runs).
+bool quick = args.Contains("--quick");
 switch (mode)
 {
-    case "epoch": EpochBench.Run(torch: torch); break;
+    case "table": return TableBench.Run(args);
+    case "epoch": EpochBench.Run(epochs: quick ? 2 : 5, torch: torch); break;
     case "lstm":
         // --threads N: KerasNet and PyTorch both on N threads (1 measures the work itself, free of the thread
         // synchronisation that a loaded machine makes expensive).
@@ -22,12 +25,12 @@ switch (mode)
         // --threads N: KerasNet's threads (2 by default, as ORT's intra-op threads); --rounds N; --profile: per-node times.
         int mt = Array.IndexOf(args, "--threads"), mr = Array.IndexOf(args, "--rounds");
         MobileNetBench.Run(mt >= 0 && mt + 1 < args.Length ? int.Parse(args[mt + 1]) : 2,
-            mr >= 0 && mr + 1 < args.Length ? int.Parse(args[mr + 1]) : 20, args.Contains("--profile"));
+            mr >= 0 && mr + 1 < args.Length ? int.Parse(args[mr + 1]) : quick ? 5 : 20, args.Contains("--profile"));
         break;
     case "threads": ThreadsBench.Run(args.Length > 1 && double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 3); break;
     case "gemm": KernelBench.Gemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 && args[4] == "ta", args.Length > 4 && args[4] == "tb"); break;
     case "serve": ServeBench.Run(args.Skip(1).ToArray()); break; // [--quick] [--soak SECONDS]: kerasnet serve under concurrent clients
     case "micro": MicroBenchmarks.Run(args.Skip(1).Where(a => !a.StartsWith("--no")).ToArray()); break;
-    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: epoch | lstm | kernels | profile | mobilenet | threads | serve | micro"); return 2;
+    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: table | epoch | lstm | kernels | profile | mobilenet | threads | serve | micro"); return 2;
 }
 return 0;

@@ -75,8 +75,8 @@ public partial class BufferCheckTests
     }
 
     [Fact]
-    public void GemmPortableRejectsShortOperands() =>
-        EachShortByOne(["a", "b", "c"], [12 * 5, 5 * 9, 12 * 9], v => GemmPortable.Run(false, false, 12, 9, 5, v[0], 5, v[1], 9, v[2], 9, false));
+    public void GemmKernelRejectsShortOperands() =>
+        EachShortByOne(["a", "b", "c"], [12 * 5, 5 * 9, 12 * 9], v => Gemm.Run(false, false, 12, 9, 5, v[0], 5, v[1], 9, v[2], 9, false));
 
     [Fact]
     public void BiasActivationRejectsShortInput()

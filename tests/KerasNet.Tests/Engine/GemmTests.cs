@@ -14,15 +14,15 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void EveryTransposeMatchesDoubleReference(int m, int n, int k) => CheckAll(m, n, k, accelerated: true);
+    public void EveryTransposeMatchesDoubleReference(int m, int n, int k) => CheckAll(m, n, k, width: null);
 
-    /// <summary>Every transpose and accumulate combination, on the SIMD path (where available) or the portable one.</summary>
-    internal static void CheckAll(int m, int n, int k, bool accelerated)
+    /// <summary>Every transpose and accumulate combination, at the process's width (null) or a forced narrower one.</summary>
+    internal static void CheckAll(int m, int n, int k, VectorWidth? width)
     {
         foreach (bool ta in new[] { false, true })
             foreach (bool tb in new[] { false, true })
                 foreach (bool acc in new[] { false, true })
-                    Check(m, n, k, ta, tb, acc, accelerated);
+                    Check(m, n, k, ta, tb, acc, width);
     }
 
     [Theory]
@@ -77,27 +77,27 @@ public class GemmTests
         }
     }
 
-    private static void Check(int m, int n, int k, bool ta, bool tb, bool acc, bool accelerated)
+    internal static void Check(int m, int n, int k, bool ta, bool tb, bool acc, VectorWidth? width)
     {
         int lda = ta ? m : k, ldb = tb ? k : n;
         var a = EngineTestUtil.Random(m * k, m * 31 + k); var b = EngineTestUtil.Random(k * n, n * 17 + k);
         var c = EngineTestUtil.Random(m * n, 7); var c0 = (float[])c.Clone();
-        bool saved = Gemm.Accelerated;
-        if (accelerated) Gemm.Run(ta, tb, m, n, k, a, lda, b, ldb, c, n, acc); // as configured: no process-wide switch
+        var saved = Gemm.Width;
+        if (width is null) Gemm.Run(ta, tb, m, n, k, a, lda, b, ldb, c, n, acc); // as configured: no process-wide switch
         else
         {
             try
             {
-                Gemm.Accelerated = false;
+                Gemm.Width = width.Value;
                 Gemm.Run(ta, tb, m, n, k, a, lda, b, ldb, c, n, acc);
             }
-            finally { Gemm.Accelerated = saved; }
+            finally { Gemm.Width = saved; }
         }
         var (want, mag) = Reference(ta, tb, m, n, k, a, lda, b, ldb, c0, n, acc);
-        EngineTestUtil.AssertClose(want, mag, c, 1e-5, $"gemm {m}x{n}x{k} transA={ta} transB={tb} accumulate={acc} simd={accelerated}");
+        EngineTestUtil.AssertClose(want, mag, c, 1e-5, $"gemm {m}x{n}x{k} transA={ta} transB={tb} accumulate={acc} width={width?.ToString() ?? Gemm.Width.ToString()}");
     }
 
-    private static (double[] value, double[] magnitude) Reference(bool ta, bool tb, int m, int n, int k,
+    internal static (double[] value, double[] magnitude) Reference(bool ta, bool tb, int m, int n, int k,
         float[] a, int lda, float[] b, int ldb, float[] c, int ldc, bool acc)
     {
         var v = new double[m * n]; var mag = new double[m * n];
@@ -117,13 +117,50 @@ public class GemmTests
 }
 
 /// <summary>
-/// The portable SGEMM (SIMD off) against the reference. Gemm.Accelerated is process-wide: switching it while other tests
-/// run would mix the two paths into their bit-identity checks, so this class runs alone.
+/// The GEMM at each vector width this machine runs (AVX-512, AVX2 + FMA, SSE/AdvSimd), forced in-process, against the
+/// double-precision reference: the ragged sizes above, and every size 1..67 in each dimension (with the other two
+/// odd and fixed), for every transpose, with and without accumulating into C. Gemm.Width is process-wide: switching
+/// it while other tests run would mix the paths into their bit-identity checks, so this class runs alone.
 /// </summary>
 [Collection(KerasNet.Tests.TestUtil.ProcessWideCollection.Name)]
-public class GemmPortablePathTests
+public class GemmWidthTests
 {
+    /// <summary>The widths this machine runs, in bits (VectorWidth is internal to the library).</summary>
+    public static TheoryData<int> Widths
+    {
+        get
+        {
+            var data = new TheoryData<int>();
+            foreach (var w in new[] { VectorWidth.W512, VectorWidth.W256, VectorWidth.W128 }) if (Simd.Supports(w)) data.Add((int)w);
+            return data;
+        }
+    }
+
     [Theory]
-    [MemberData(nameof(GemmTests.Sizes), MemberType = typeof(GemmTests))]
-    public void EveryTransposeMatchesDoubleReference(int m, int n, int k) => GemmTests.CheckAll(m, n, k, accelerated: false);
+    [MemberData(nameof(Widths))]
+    public void RaggedSizesMatchDoubleReference(int bits)
+    {
+        foreach (var row in GemmTests.Sizes) GemmTests.CheckAll((int)row[0], (int)row[1], (int)row[2], (VectorWidth)bits);
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void EverySizeUpTo67MatchesDoubleReference(int bits)
+    {
+        var width = (VectorWidth)bits;
+        for (int s = 1; s <= 67; s++)
+        {
+            GemmTests.CheckAll(s, 37, 29, width); // rows: every tile height, the few-row paths and beyond
+            GemmTests.CheckAll(13, s, 19, width); // columns: every ragged panel of every width
+            GemmTests.CheckAll(11, 45, s, width); // inner dimension: every tail of the dot-product paths
+        }
+    }
+
+    [Fact]
+    public void WidthsAgreeWithEachOtherOnALargeProduct()
+    {
+        // Beyond the sweep: a product with every inner block, the inner-dimension split and packed panels, on each width.
+        foreach (var w in new[] { VectorWidth.W512, VectorWidth.W256, VectorWidth.W128 })
+            if (Simd.Supports(w)) GemmTests.Check(70, 97, 2600, true, false, true, w);
+    }
 }

@@ -17,7 +17,7 @@ internal sealed unsafe class DenseFused : ParallelJob
     private float[] _wArray = null!;
 
     /// <summary>Whether the fused pass applies (it is written for the few-row case).</summary>
-    public static bool Supports(int rows) => Gemm.Accelerated && rows <= 16;
+    public static bool Supports(int rows) => Gemm.Accelerated && rows <= 16; // its row kernels and Adam step are AVX-512 code
 
     /// <summary>The fused pass (see <see cref="IBackend.DenseBackwardFused"/>); throws when a buffer is shorter than its matrix.</summary>
     public static void Run(int rows, int inDim, int units, float[] x, float[] dy, float[] w, float[]? dx, IWeightUpdate update)

@@ -4,19 +4,27 @@ using System.Runtime.Intrinsics;
 namespace KerasNet.Engine.Kernels;
 
 /// <summary>
-/// Row-major single-precision C = op(A) op(B) (+ C) on AVX-512: the <see cref="GemmTile"/> micro-kernel over
-/// 8 x 32 tiles, B in 32-column panels (packed only when its layout demands it), the inner dimension blocked
-/// so a B panel stays in L1, and the work split over the cores by rows, by columns or (for gradients with a
-/// huge inner dimension) by inner-dimension ranges summed in a fixed order. Few rows (dense layers at small
-/// batch) take streaming paths that read B exactly once.
+/// Row-major single-precision C = op(A) op(B) (+ C), one design for every vector width (<see cref="ISimd{TV}"/>): the
+/// <see cref="GemmTile"/> micro-kernel over MR x NR tiles (8 x 32 on AVX-512, 6 x 16 on AVX2, 6 x 8 on SSE, 8 x 8 on
+/// AdvSimd), B in NR-column panels (packed only when its layout demands it), the inner dimension blocked so a B panel
+/// stays in cache, and the work split over the cores by rows, by columns or (for gradients with a huge inner
+/// dimension) by inner-dimension ranges summed in a fixed order. Few rows (dense layers at small batch) take
+/// streaming paths that read B exactly once. Nothing is allocated per call on any width.
 /// </summary>
 internal static unsafe class Gemm
 {
+    /// <summary>The AVX-512 tile shape (<see cref="V512"/>), which the AVX-512-only fused dense pass also blocks by.</summary>
     internal const int MR = 8, NR = 32;
     private const int SmallM = 16;
 
-    /// <summary>Whether the AVX-512 kernels run (otherwise <see cref="GemmPortable"/>).</summary>
-    public static bool Accelerated { get; set; } = Vector512.IsHardwareAccelerated;
+    /// <summary>
+    /// The width the GEMM runs at: <see cref="Simd.Detected"/>, chosen once at start. Tests narrow it (never widen it
+    /// past the hardware) to check every path in one process; it is read once per call, outside every loop.
+    /// </summary>
+    internal static VectorWidth Width { get; set; } = Simd.Detected;
+
+    /// <summary>Whether the AVX-512 kernels run (the fused dense backward pass exists only for them).</summary>
+    public static bool Accelerated => Width == VectorWidth.W512;
 
     [ThreadStatic] private static GemmJob? t_job;
 
@@ -28,16 +36,7 @@ internal static unsafe class Gemm
         float[] a, int lda, float[] b, int ldb, float[] c, int ldc, bool accumulate, float[]? bias = null, bool relu = false)
     {
         BufferCheck.Gemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, bias, nameof(Gemm));
-        if (m == 0 || n == 0) return;
-        if (k == 0 || !Accelerated)
-        {
-            if (k == 0) { if (!accumulate) for (int i = 0; i < m; i++) c.AsSpan(i * ldc, n).Clear(); }
-            else GemmPortable.Run(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
-            fixed (float* pc = c, pbias = bias) RowOps.BiasActivation(pc, ldc, m, n, pbias, relu);
-            return;
-        }
-
-        fixed (float* pa = a, pb = b, pc = c, pbias = bias) RunAccelerated(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pbias, relu);
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias) Run(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pbias, relu);
     }
 
     /// <summary>
@@ -46,34 +45,46 @@ internal static unsafe class Gemm
     /// caller has checked every operand against its buffer and keeps the buffers pinned (fixed) during the call.
     /// </summary>
     internal static void Run(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias = null)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias = null) =>
+        Run(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, false);
+
+    private static void Run(bool transA, bool transB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, bool relu)
     {
         if (m == 0 || n == 0) return;
-        if (k == 0 || !Accelerated)
+        if (k == 0)
         {
-            GemmPortable.Run(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
-            RowOps.BiasActivation(c, ldc, m, n, bias, false);
+            if (!accumulate) for (int i = 0; i < m; i++) new Span<float>(c + (nint)i * ldc, n).Clear();
+            RowOps.BiasActivation(c, ldc, m, n, bias, relu);
             return;
         }
-        RunAccelerated(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, false);
+        switch (Width)
+        {
+            case VectorWidth.W512: Run<V512, Vector512<float>>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu); break;
+            case VectorWidth.W256: Run<V256, Vector256<float>>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu); break;
+            default: Run<V128, Vector128<float>>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu); break;
+        }
     }
 
-    private static void RunAccelerated(bool transA, bool transB, int m, int n, int k,
+    private static void Run<TS, TV>(bool transA, bool transB, int m, int n, int k,
         float* pa, int lda, float* pb, int ldb, float* pc, int ldc, bool accumulate, float* pbias, bool relu)
+        where TS : struct, ISimd<TV> where TV : struct
     {
+        int nr = 2 * TS.Lanes;
         bool smallNT = m <= SmallM && transB && !transA, smallNN = m <= SmallM && !transB;
         // Plain B is read in place; only a ragged last panel (or a transposed B) is copied into panels.
-        int packFrom = smallNT || smallNN ? n : transB ? 0 : n / NR * NR;
+        int packFrom = smallNT || smallNN ? n : transB ? 0 : n / nr * nr;
         float[]? packed = null;
         if (packFrom < n)
         {
-            packed = Workspace.Get(Workspace.GemmPackB, BufferCheck.Scratch(PackedLength(n - packFrom, k), "packed B panels", nameof(Gemm)));
-            fixed (float* pp = packed) PackB(transB, packFrom, n, k, pb, ldb, pp);
+            packed = Workspace.Get(Workspace.GemmPackB, BufferCheck.Scratch(PackedLength(n - packFrom, k, nr), "packed B panels", nameof(Gemm)));
+            fixed (float* pp = packed) PackB(transB, packFrom, n, k, pb, ldb, pp, nr);
         }
         // Rented, not shared: nothing the GEMM calls re-enters it today, but a job in use must never be refilled.
         var job = Workspace.Rent(ref t_job);
         fixed (float* pp = packed)
         {
+            job.Width = Width; job.MR = TS.MR; job.NR = nr;
             job.M = m; job.N = n; job.K = k; job.Accumulate = accumulate;
             job.RsA = transA ? 1 : lda; job.CsA = transA ? lda : 1; job.Ldc = ldc;
             job.A = pa; job.C = pc; job.B = pb; job.Ldb = ldb; job.Packed = pp; job.PackedFrom = packFrom;
@@ -92,58 +103,62 @@ internal static unsafe class Gemm
         }
     }
 
-    // 64-bit: a transposed B of n x k fits an array, but its panels padded to 32 columns may not.
-    private static long PackedLength(int n, int k) => (n + NR - 1L) / NR * NR * k;
+    // 64-bit: a transposed B of n x k fits an array, but its panels padded to NR columns may not.
+    private static long PackedLength(int n, int k, int nr) => (n + nr - 1L) / nr * nr * k;
 
-    /// <summary>Columns [from, n) of op(B) as 32-column panels of k rows each, zero past column n.</summary>
-    private static void PackB(bool transB, int from, int n, int k, float* b, nint ldb, float* dst)
+    /// <summary>Columns [from, n) of op(B) as nr-column panels of k rows each, zero past column n.</summary>
+    private static void PackB(bool transB, int from, int n, int k, float* b, nint ldb, float* dst, int nr)
     {
-        for (int j0 = from; j0 < n; j0 += NR)
+        for (int j0 = from; j0 < n; j0 += nr)
         {
-            int w = Math.Min(NR, n - j0);
-            for (int p = 0; p < k; p++, dst += NR)
+            int w = Math.Min(nr, n - j0);
+            for (int p = 0; p < k; p++, dst += nr)
             {
                 if (transB) for (int j = 0; j < w; j++) dst[j] = b[(j0 + j) * ldb + p];
                 else new ReadOnlySpan<float>(b + p * ldb + j0, w).CopyTo(new Span<float>(dst, w));
-                if (w < NR) new Span<float>(dst + w, NR - w).Clear();
+                if (w < nr) new Span<float>(dst + w, nr - w).Clear();
             }
         }
     }
 
-    /// <summary>One tile of up to MR x NR at C[i0.., j0..]; edge tiles go through a 8 x 32 stack buffer.</summary>
-    internal static void Tile(int rows, int cols, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load)
+    /// <summary>One tile of up to MR x NR at C[i0.., j0..]; edge tiles go through a stack buffer of one full tile.</summary>
+    internal static void Tile<TS, TV>(int rows, int cols, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load)
+        where TS : struct, ISimd<TV> where TV : struct
     {
-        if (cols == NR) { Dispatch(rows, kc, a, rsA, csA, b, ldb, c, ldc, load); return; }
-        float* t = stackalloc float[MR * NR];
+        int nr = 2 * TS.Lanes;
+        if (cols == nr) { RowsDispatch.Run(rows, new FullCall<TS, TV>(kc, a, rsA, csA, b, ldb, c, ldc, load)); return; }
+        float* t = stackalloc float[MR * NR]; // the largest tile of any width
         if (load)
             for (int r = 0; r < rows; r++)
-                for (int j = 0; j < cols; j++) t[r * NR + j] = c[r * ldc + j];
-        Dispatch(rows, kc, a, rsA, csA, b, ldb, t, NR, load);
+                for (int j = 0; j < cols; j++) t[r * nr + j] = c[r * ldc + j];
+        RowsDispatch.Run(rows, new FullCall<TS, TV>(kc, a, rsA, csA, b, ldb, t, nr, load));
         for (int r = 0; r < rows; r++)
-            for (int j = 0; j < cols; j++) c[r * ldc + j] = t[r * NR + j];
+            for (int j = 0; j < cols; j++) c[r * ldc + j] = t[r * nr + j];
     }
 
-    private static void Dispatch(int rows, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) =>
-        RowsDispatch.Run(rows, new FullCall(kc, a, rsA, csA, b, ldb, c, ldc, load));
+    internal static void Strip<TS, TV>(int rows, int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load)
+        where TS : struct, ISimd<TV> where TV : struct =>
+        RowsDispatch.Run(rows, new StripCall<TS, TV>(k, cols, a, rsA, csA, b, ldb, c, ldc, load));
 
-    internal static void Strip(int rows, int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) =>
-        RowsDispatch.Run(rows, new StripCall(k, cols, a, rsA, csA, b, ldb, c, ldc, load));
+    internal static void Dot2<TS, TV>(int rows, int k, float* a, nint lda, float* b0, float* b1, float* c, nint ldc, bool load)
+        where TS : struct, ISimd<TV> where TV : struct =>
+        RowsDispatch.Run(rows, new Dot2Call<TS, TV>(k, a, lda, b0, b1, c, ldc, load));
 
-    internal static void Dot2(int rows, int k, float* a, nint lda, float* b0, float* b1, float* c, nint ldc, bool load) =>
-        RowsDispatch.Run(rows, new Dot2Call(k, a, lda, b0, b1, c, ldc, load));
-
-    private readonly struct FullCall(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) : IRowsCall
+    private readonly struct FullCall<TS, TV>(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) : IRowsCall
+        where TS : struct, ISimd<TV> where TV : struct
     {
-        public void Run<TR>() where TR : struct, IRows => GemmTile.Full<TR>(kc, a, rsA, csA, b, ldb, c, ldc, load);
+        public void Run<TR>() where TR : struct, IRows => GemmTile.Full<TR, TS, TV>(kc, a, rsA, csA, b, ldb, c, ldc, load);
     }
 
-    private readonly struct StripCall(int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) : IRowsCall
+    private readonly struct StripCall<TS, TV>(int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) : IRowsCall
+        where TS : struct, ISimd<TV> where TV : struct
     {
-        public void Run<TR>() where TR : struct, IRows => GemmStream.Strip4<TR>(k, cols, a, rsA, csA, b, ldb, c, ldc, load);
+        public void Run<TR>() where TR : struct, IRows => GemmStream.Strip4<TR, TS, TV>(k, cols, a, rsA, csA, b, ldb, c, ldc, load);
     }
 
-    private readonly struct Dot2Call(int k, float* a, nint lda, float* b0, float* b1, float* c, nint ldc, bool load) : IRowsCall
+    private readonly struct Dot2Call<TS, TV>(int k, float* a, nint lda, float* b0, float* b1, float* c, nint ldc, bool load) : IRowsCall
+        where TS : struct, ISimd<TV> where TV : struct
     {
-        public void Run<TR>() where TR : struct, IRows => GemmTile.Dot2<TR>(k, a, lda, b0, b1, c, ldc, load);
+        public void Run<TR>() where TR : struct, IRows => GemmTile.Dot2<TR, TS, TV>(k, a, lda, b0, b1, c, ldc, load);
     }
 }

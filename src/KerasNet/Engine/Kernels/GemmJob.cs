@@ -1,16 +1,26 @@
 #nullable enable
+using System.Runtime.Intrinsics;
+
 namespace KerasNet.Engine.Kernels;
 
 /// <summary>
 /// One GEMM call's operands and its split over threads. Reused per calling thread (see <see cref="Gemm"/>),
-/// so a multiplication allocates nothing.
+/// so a multiplication allocates nothing. The tile shape comes with the width (<see cref="ISimd{TV}"/>); each part
+/// runs the kernels of that width.
 /// </summary>
 internal sealed unsafe class GemmJob : ParallelJob
 {
-    private const int MR = Gemm.MR, NR = Gemm.NR, KC = 320, StripWidth = 512, SplitKMin = 2048;
+    // StripWidth: an 8 x 512 C strip is 16 KB, L1-resident while B streams past it (any width: it is a multiple of
+    // every vector). SplitKMin: below ~2048 inner steps the partial buffers cost more than the parallelism gains.
+    // Unit: the column granule of the few-row split, a multiple of every width's vector.
+    // StreamKC: 256 rows of a 512-column strip are 512 KB, an L2's share (a multiple of 4: Strip4's step).
+    private const int StripWidth = 512, SplitKMin = 2048, Unit = 16, StreamKC = 256;
 
     private enum Mode { Rows, Panels, SplitK, SmallNN, SmallNT }
 
+    public VectorWidth Width;
+    /// <summary>The tile shape of <see cref="Width"/>.</summary>
+    public int MR, NR;
     public int M, N, K, Ldc, PackedFrom;
     public nint RsA, CsA, Ldb;
     public bool Accumulate;
@@ -49,12 +59,12 @@ internal sealed unsafe class GemmJob : ParallelJob
         else { _mode = Mode.Panels; Threads.Run(this, Panels, parts); }
     }
 
-    /// <summary>Few rows, plain B: B is streamed once, row by row, split by 16-column units.</summary>
+    /// <summary>Few rows, plain B: B is streamed once, row by row, split by 16-column units (Unit).</summary>
     public void RunSmallNN()
     {
         _mode = Mode.SmallNN;
-        int units = (N + 15) / 16;
-        Threads.Run(this, units, Threads.PartsFor(units, (long)M * K * 16));
+        int units = (N + Unit - 1) / Unit;
+        Threads.Run(this, units, Threads.PartsFor(units, (long)M * K * Unit));
     }
 
     /// <summary>Few rows, transposed B (dense input gradients): dot products over B's contiguous rows.</summary>
@@ -67,20 +77,32 @@ internal sealed unsafe class GemmJob : ParallelJob
 
     public override void Execute(int part, int start, int end)
     {
+        switch (Width)
+        {
+            case VectorWidth.W512: Execute<V512, Vector512<float>>(part, start, end); break;
+            case VectorWidth.W256: Execute<V256, Vector256<float>>(part, start, end); break;
+            default: Execute<V128, Vector128<float>>(part, start, end); break;
+        }
+    }
+
+    private void Execute<TS, TV>(int part, int start, int end) where TS : struct, ISimd<TV> where TV : struct
+    {
         switch (_mode)
         {
-            case Mode.Rows: Compute(start, end, 0, Panels, 0, K, C, Ldc, Accumulate, KC); break;
-            case Mode.Panels: Compute(0, RowBlocks, start, end, 0, K, C, Ldc, Accumulate, KC); break;
-            case Mode.SplitK: Compute(0, RowBlocks, 0, Panels, start, end, _partials + (nint)part * M * N, N, false, KC, epilogue: false); break;
-            case Mode.SmallNN: Stream(start * 16, Math.Min(end * 16, N)); break;
-            default: DotRows(start, end); break;
+            case Mode.Rows: Compute<TS, TV>(start, end, 0, Panels, 0, K, C, Ldc, Accumulate); break;
+            case Mode.Panels: Compute<TS, TV>(0, RowBlocks, start, end, 0, K, C, Ldc, Accumulate); break;
+            case Mode.SplitK: Compute<TS, TV>(0, RowBlocks, 0, Panels, start, end, _partials + (nint)part * M * N, N, false, epilogue: false); break;
+            case Mode.SmallNN: Stream<TS, TV>(start * Unit, Math.Min(end * Unit, N)); break;
+            default: DotRows<TS, TV>(start, end); break;
         }
     }
 
     /// <summary>The tiles of row blocks [rb0, rb1) x panels [pn0, pn1) over the inner range [k0, k1), in kc blocks.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void Compute(int rb0, int rb1, int pn0, int pn1, int k0, int k1, float* c, nint ldc, bool accumulate, int kcMax, bool epilogue = true)
+    private void Compute<TS, TV>(int rb0, int rb1, int pn0, int pn1, int k0, int k1, float* c, nint ldc, bool accumulate, bool epilogue = true)
+        where TS : struct, ISimd<TV> where TV : struct
     {
+        int kcMax = TS.KC, mr = TS.MR, nr = 2 * TS.Lanes;
         epilogue &= Bias != null || Relu;
         for (int kb = k0; kb < k1; kb += kcMax)
         {
@@ -88,13 +110,13 @@ internal sealed unsafe class GemmJob : ParallelJob
             bool load = accumulate || kb > k0;
             for (int pn = pn0; pn < pn1; pn++)
             {
-                int j0 = pn * NR, cols = Math.Min(NR, N - j0);
+                int j0 = pn * nr, cols = Math.Min(nr, N - j0);
                 float* b = PanelRow(j0, kb, out nint ldb);
                 for (int rb = rb0; rb < rb1; rb++)
                 {
-                    int i0 = rb * MR, rows = Math.Min(MR, M - i0);
-                    Gemm.Tile(rows, cols, kc, A + i0 * RsA + kb * CsA, RsA, CsA, b, ldb, c + i0 * ldc + j0, ldc, load);
-                    if (epilogue && kb + kc == k1) RowOps.BiasActivation(c + i0 * ldc + j0, ldc, rows, cols, Bias == null ? null : Bias + j0, Relu);
+                    int i0 = rb * mr, rows = Math.Min(mr, M - i0);
+                    Gemm.Tile<TS, TV>(rows, cols, kc, A + i0 * RsA + kb * CsA, RsA, CsA, b, ldb, c + i0 * ldc + j0, ldc, load);
+                    if (epilogue && kb + kc == k1) RowOps.BiasActivation<TS, TV>(c + i0 * ldc + j0, ldc, rows, cols, Bias == null ? null : Bias + j0, Relu);
                 }
             }
         }
@@ -102,21 +124,29 @@ internal sealed unsafe class GemmJob : ParallelJob
 
     /// <summary>Columns [j0, j1) of C for few rows, in L1-sized strips, B streamed row by row.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void Stream(int j0, int j1)
+    private void Stream<TS, TV>(int j0, int j1) where TS : struct, ISimd<TV> where TV : struct
     {
+        // Eight rows per pass at every width: the strip keeps C in L1, not in registers, so the tile's register
+        // limit does not apply, and every extra pass would stream the strip of B once more.
+        int mr = Gemm.MR;
+        // More than one row group: the strip of B is cut into StreamKC-row blocks that every group uses while the block
+        // is in L2, instead of each group streaming the whole strip from memory. Each element's sum still runs over p
+        // in order (one FMA chain), so the result is the same bit for bit as without blocks.
+        int kcMax = M > mr ? StreamKC : K;
         for (int js = j0; js < j1; js += StripWidth)
         {
             int cols = Math.Min(StripWidth, j1 - js);
-            for (int i0 = 0; i0 < M; i0 += MR)
+            for (int kb = 0; kb < K; kb += kcMax)
             {
-                int rows = Math.Min(MR, M - i0);
-                Gemm.Strip(rows, K, cols, A + i0 * RsA, RsA, CsA, B + js, Ldb, C + i0 * Ldc + js, Ldc, Accumulate);
-                RowOps.BiasActivation(C + i0 * Ldc + js, Ldc, rows, cols, Bias == null ? null : Bias + js, Relu);
+                int kc = Math.Min(kcMax, K - kb);
+                for (int i0 = 0; i0 < M; i0 += mr)
+                    Gemm.Strip<TS, TV>(Math.Min(mr, M - i0), kc, cols, A + i0 * RsA + kb * CsA, RsA, CsA, B + kb * Ldb + js, Ldb, C + i0 * Ldc + js, Ldc, Accumulate || kb > 0);
             }
+            RowOps.BiasActivation<TS, TV>(C + js, Ldc, M, cols, Bias == null ? null : Bias + js, Relu);
         }
     }
 
-    /// <summary>Address of row p of the 32-wide panel starting at column j0 (in place, or in the packed copy).</summary>
+    /// <summary>Address of row p of the NR-wide panel starting at column j0 (in place, or in the packed copy).</summary>
     private float* PanelRow(int j0, int p, out nint ldb)
     {
         if (j0 < PackedFrom) { ldb = Ldb; return B + p * Ldb + j0; }
@@ -142,20 +172,21 @@ internal sealed unsafe class GemmJob : ParallelJob
 
     /// <summary>C[:, j0..j1) as dot products of A's rows with B's rows (B holds op(B) transposed, row j = column j).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void DotRows(int j0, int j1)
+    private void DotRows<TS, TV>(int j0, int j1) where TS : struct, ISimd<TV> where TV : struct
     {
-        float* tmp = stackalloc float[MR * 2];
+        int mr = TS.MR;
+        float* tmp = stackalloc float[Gemm.MR * 2]; // the largest MR of any width
         for (int j = j0; j < j1; j += 2)
         {
             float* b0 = B + j * Ldb;
             bool pair = j + 1 < j1;
-            for (int i0 = 0; i0 < M; i0 += MR)
+            for (int i0 = 0; i0 < M; i0 += mr)
             {
-                int rows = Math.Min(MR, M - i0);
+                int rows = Math.Min(mr, M - i0);
                 float* a = A + i0 * RsA;
-                if (pair) { Gemm.Dot2(rows, K, a, RsA, b0, b0 + Ldb, C + i0 * Ldc + j, Ldc, Accumulate); continue; }
+                if (pair) { Gemm.Dot2<TS, TV>(rows, K, a, RsA, b0, b0 + Ldb, C + i0 * Ldc + j, Ldc, Accumulate); continue; }
                 for (int r = 0; r < rows; r++) tmp[r * 2] = C[(i0 + r) * Ldc + j];
-                Gemm.Dot2(rows, K, a, RsA, b0, b0, tmp, 2, Accumulate);
+                Gemm.Dot2<TS, TV>(rows, K, a, RsA, b0, b0, tmp, 2, Accumulate);
                 for (int r = 0; r < rows; r++) C[(i0 + r) * Ldc + j] = tmp[r * 2];
             }
         }

@@ -1,6 +1,5 @@
 #nullable enable
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace KerasNet.Engine.Kernels;
@@ -11,15 +10,16 @@ namespace KerasNet.Engine.Kernels;
 /// read once and contiguously, with software prefetch of the rows two passes ahead (32-wide panels down a 12 KB
 /// stride, or short segments without prefetch, leave DRAM idle between misses).
 /// Rows are written out one by one rather than looped so every value stays in a register; the IRows type argument
-/// removes the unused ones at JIT time.
+/// removes the unused ones and the <see cref="ISimd{TV}"/> struct fixes the vector width at JIT time (prefetches are
+/// issued once per 64-byte line whatever the width).
 /// </summary>
 internal static unsafe class GemmStream
 {
     private const int PrefetchRows = 8;
 
-    /// <summary>As <see cref="Strip{TR}"/>, four rows of B per pass: half the C traffic per B element.</summary>
+    /// <summary>As <see cref="Strip{TR, TS, TV}"/>, four rows of B per pass: half the C traffic per B element.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Strip4<TR>(int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) where TR : struct, IRows
+    public static void Strip4<TR, TS, TV>(int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) where TR : struct, IRows where TS : struct, ISimd<TV> where TV : struct
     {
         if (!load) for (int r = 0; r < TR.R; r++) new Span<float>(c + r * ldc, cols).Clear();
         int p = 0;
@@ -45,18 +45,18 @@ internal static unsafe class GemmStream
             float s70 = 0f, s71 = 0f, s72 = 0f, s73 = 0f;
             if (TR.R > 7) { float* ar = a + 7 * rsA + p * csA; s70 = ar[0]; s71 = ar[csA]; s72 = ar[2 * csA]; s73 = ar[3 * csA]; }
             int j = 0;
-            for (; j <= cols - 16; j += 16)
+            for (; j <= cols - TS.Lanes; j += TS.Lanes)
             {
-                if (prefetch) { Sse.Prefetch0(f0 + j); Sse.Prefetch0(f0 + ldb + j); Sse.Prefetch0(f0 + 2 * ldb + j); Sse.Prefetch0(f0 + 3 * ldb + j); }
-                var v0 = Vector512.Load(b0 + j); var v1 = Vector512.Load(b1 + j); var v2 = Vector512.Load(b2 + j); var v3 = Vector512.Load(b3 + j);
-                { float* t = c + 0 * ldc + j; var x = Vector512.FusedMultiplyAdd(Vector512.Create(s00), v0, Vector512.Load(t)); x = Vector512.FusedMultiplyAdd(Vector512.Create(s01), v1, x); x = Vector512.FusedMultiplyAdd(Vector512.Create(s02), v2, x); Vector512.FusedMultiplyAdd(Vector512.Create(s03), v3, x).Store(t); }
-                if (TR.R > 1) { float* t = c + 1 * ldc + j; var x = Vector512.FusedMultiplyAdd(Vector512.Create(s10), v0, Vector512.Load(t)); x = Vector512.FusedMultiplyAdd(Vector512.Create(s11), v1, x); x = Vector512.FusedMultiplyAdd(Vector512.Create(s12), v2, x); Vector512.FusedMultiplyAdd(Vector512.Create(s13), v3, x).Store(t); }
-                if (TR.R > 2) { float* t = c + 2 * ldc + j; var x = Vector512.FusedMultiplyAdd(Vector512.Create(s20), v0, Vector512.Load(t)); x = Vector512.FusedMultiplyAdd(Vector512.Create(s21), v1, x); x = Vector512.FusedMultiplyAdd(Vector512.Create(s22), v2, x); Vector512.FusedMultiplyAdd(Vector512.Create(s23), v3, x).Store(t); }
-                if (TR.R > 3) { float* t = c + 3 * ldc + j; var x = Vector512.FusedMultiplyAdd(Vector512.Create(s30), v0, Vector512.Load(t)); x = Vector512.FusedMultiplyAdd(Vector512.Create(s31), v1, x); x = Vector512.FusedMultiplyAdd(Vector512.Create(s32), v2, x); Vector512.FusedMultiplyAdd(Vector512.Create(s33), v3, x).Store(t); }
-                if (TR.R > 4) { float* t = c + 4 * ldc + j; var x = Vector512.FusedMultiplyAdd(Vector512.Create(s40), v0, Vector512.Load(t)); x = Vector512.FusedMultiplyAdd(Vector512.Create(s41), v1, x); x = Vector512.FusedMultiplyAdd(Vector512.Create(s42), v2, x); Vector512.FusedMultiplyAdd(Vector512.Create(s43), v3, x).Store(t); }
-                if (TR.R > 5) { float* t = c + 5 * ldc + j; var x = Vector512.FusedMultiplyAdd(Vector512.Create(s50), v0, Vector512.Load(t)); x = Vector512.FusedMultiplyAdd(Vector512.Create(s51), v1, x); x = Vector512.FusedMultiplyAdd(Vector512.Create(s52), v2, x); Vector512.FusedMultiplyAdd(Vector512.Create(s53), v3, x).Store(t); }
-                if (TR.R > 6) { float* t = c + 6 * ldc + j; var x = Vector512.FusedMultiplyAdd(Vector512.Create(s60), v0, Vector512.Load(t)); x = Vector512.FusedMultiplyAdd(Vector512.Create(s61), v1, x); x = Vector512.FusedMultiplyAdd(Vector512.Create(s62), v2, x); Vector512.FusedMultiplyAdd(Vector512.Create(s63), v3, x).Store(t); }
-                if (TR.R > 7) { float* t = c + 7 * ldc + j; var x = Vector512.FusedMultiplyAdd(Vector512.Create(s70), v0, Vector512.Load(t)); x = Vector512.FusedMultiplyAdd(Vector512.Create(s71), v1, x); x = Vector512.FusedMultiplyAdd(Vector512.Create(s72), v2, x); Vector512.FusedMultiplyAdd(Vector512.Create(s73), v3, x).Store(t); }
+                if (prefetch && (TS.Lanes == 16 || (j & 15) == 0)) { Sse.Prefetch0(f0 + j); Sse.Prefetch0(f0 + ldb + j); Sse.Prefetch0(f0 + 2 * ldb + j); Sse.Prefetch0(f0 + 3 * ldb + j); }
+                var v0 = TS.Load(b0 + j); var v1 = TS.Load(b1 + j); var v2 = TS.Load(b2 + j); var v3 = TS.Load(b3 + j);
+                { float* t = c + 0 * ldc + j; var x = TS.Fma(TS.Splat(s00), v0, TS.Load(t)); x = TS.Fma(TS.Splat(s01), v1, x); x = TS.Fma(TS.Splat(s02), v2, x); TS.Store(TS.Fma(TS.Splat(s03), v3, x), t); }
+                if (TR.R > 1) { float* t = c + 1 * ldc + j; var x = TS.Fma(TS.Splat(s10), v0, TS.Load(t)); x = TS.Fma(TS.Splat(s11), v1, x); x = TS.Fma(TS.Splat(s12), v2, x); TS.Store(TS.Fma(TS.Splat(s13), v3, x), t); }
+                if (TR.R > 2) { float* t = c + 2 * ldc + j; var x = TS.Fma(TS.Splat(s20), v0, TS.Load(t)); x = TS.Fma(TS.Splat(s21), v1, x); x = TS.Fma(TS.Splat(s22), v2, x); TS.Store(TS.Fma(TS.Splat(s23), v3, x), t); }
+                if (TR.R > 3) { float* t = c + 3 * ldc + j; var x = TS.Fma(TS.Splat(s30), v0, TS.Load(t)); x = TS.Fma(TS.Splat(s31), v1, x); x = TS.Fma(TS.Splat(s32), v2, x); TS.Store(TS.Fma(TS.Splat(s33), v3, x), t); }
+                if (TR.R > 4) { float* t = c + 4 * ldc + j; var x = TS.Fma(TS.Splat(s40), v0, TS.Load(t)); x = TS.Fma(TS.Splat(s41), v1, x); x = TS.Fma(TS.Splat(s42), v2, x); TS.Store(TS.Fma(TS.Splat(s43), v3, x), t); }
+                if (TR.R > 5) { float* t = c + 5 * ldc + j; var x = TS.Fma(TS.Splat(s50), v0, TS.Load(t)); x = TS.Fma(TS.Splat(s51), v1, x); x = TS.Fma(TS.Splat(s52), v2, x); TS.Store(TS.Fma(TS.Splat(s53), v3, x), t); }
+                if (TR.R > 6) { float* t = c + 6 * ldc + j; var x = TS.Fma(TS.Splat(s60), v0, TS.Load(t)); x = TS.Fma(TS.Splat(s61), v1, x); x = TS.Fma(TS.Splat(s62), v2, x); TS.Store(TS.Fma(TS.Splat(s63), v3, x), t); }
+                if (TR.R > 7) { float* t = c + 7 * ldc + j; var x = TS.Fma(TS.Splat(s70), v0, TS.Load(t)); x = TS.Fma(TS.Splat(s71), v1, x); x = TS.Fma(TS.Splat(s72), v2, x); TS.Store(TS.Fma(TS.Splat(s73), v3, x), t); }
             }
             for (; j < cols; j++)
             {
@@ -70,12 +70,12 @@ internal static unsafe class GemmStream
                 if (TR.R > 7) { float* t = c + 7 * ldc + j; *t = MathF.FusedMultiplyAdd(s73, b3[j], MathF.FusedMultiplyAdd(s72, b2[j], MathF.FusedMultiplyAdd(s71, b1[j], MathF.FusedMultiplyAdd(s70, b0[j], *t)))); }
             }
         }
-        if (p < k) Strip<TR>(k - p, cols, a + p * csA, rsA, csA, b + p * ldb, ldb, c, ldc, true);
+        if (p < k) Strip<TR, TS, TV>(k - p, cols, a + p * csA, rsA, csA, b + p * ldb, ldb, c, ldc, true);
     }
 
     /// <summary>C[0..R, 0..cols) = (load ? C : 0) + A[0..R, 0..k) B[0..k, 0..cols); A(r, p) = a[r * rsA + p * csA].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Strip<TR>(int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) where TR : struct, IRows
+    public static void Strip<TR, TS, TV>(int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) where TR : struct, IRows where TS : struct, ISimd<TV> where TV : struct
     {
         if (!load) for (int r = 0; r < TR.R; r++) new Span<float>(c + r * ldc, cols).Clear();
         int p = 0;
@@ -94,27 +94,27 @@ internal static unsafe class GemmStream
             float s50 = TR.R > 5 ? a[5 * rsA + p * csA] : 0f, s51 = TR.R > 5 ? a[5 * rsA + (p + 1) * csA] : 0f;
             float s60 = TR.R > 6 ? a[6 * rsA + p * csA] : 0f, s61 = TR.R > 6 ? a[6 * rsA + (p + 1) * csA] : 0f;
             float s70 = TR.R > 7 ? a[7 * rsA + p * csA] : 0f, s71 = TR.R > 7 ? a[7 * rsA + (p + 1) * csA] : 0f;
-            var x00 = Vector512.Create(s00); var x01 = Vector512.Create(s01);
-            var x10 = Vector512.Create(s10); var x11 = Vector512.Create(s11);
-            var x20 = Vector512.Create(s20); var x21 = Vector512.Create(s21);
-            var x30 = Vector512.Create(s30); var x31 = Vector512.Create(s31);
-            var x40 = Vector512.Create(s40); var x41 = Vector512.Create(s41);
-            var x50 = Vector512.Create(s50); var x51 = Vector512.Create(s51);
-            var x60 = Vector512.Create(s60); var x61 = Vector512.Create(s61);
-            var x70 = Vector512.Create(s70); var x71 = Vector512.Create(s71);
+            var x00 = TS.Splat(s00); var x01 = TS.Splat(s01);
+            var x10 = TS.Splat(s10); var x11 = TS.Splat(s11);
+            var x20 = TS.Splat(s20); var x21 = TS.Splat(s21);
+            var x30 = TS.Splat(s30); var x31 = TS.Splat(s31);
+            var x40 = TS.Splat(s40); var x41 = TS.Splat(s41);
+            var x50 = TS.Splat(s50); var x51 = TS.Splat(s51);
+            var x60 = TS.Splat(s60); var x61 = TS.Splat(s61);
+            var x70 = TS.Splat(s70); var x71 = TS.Splat(s71);
             int j = 0;
-            for (; j <= cols - 16; j += 16)
+            for (; j <= cols - TS.Lanes; j += TS.Lanes)
             {
-                if (prefetch) { Sse.Prefetch0(f0 + j); Sse.Prefetch0(f1 + j); }
-                var v0 = Vector512.Load(b0 + j); var v1 = Vector512.Load(b1 + j);
-                { float* t = c + 0 * ldc + j; Vector512.FusedMultiplyAdd(x01, v1, Vector512.FusedMultiplyAdd(x00, v0, Vector512.Load(t))).Store(t); }
-                if (TR.R > 1) { float* t = c + 1 * ldc + j; Vector512.FusedMultiplyAdd(x11, v1, Vector512.FusedMultiplyAdd(x10, v0, Vector512.Load(t))).Store(t); }
-                if (TR.R > 2) { float* t = c + 2 * ldc + j; Vector512.FusedMultiplyAdd(x21, v1, Vector512.FusedMultiplyAdd(x20, v0, Vector512.Load(t))).Store(t); }
-                if (TR.R > 3) { float* t = c + 3 * ldc + j; Vector512.FusedMultiplyAdd(x31, v1, Vector512.FusedMultiplyAdd(x30, v0, Vector512.Load(t))).Store(t); }
-                if (TR.R > 4) { float* t = c + 4 * ldc + j; Vector512.FusedMultiplyAdd(x41, v1, Vector512.FusedMultiplyAdd(x40, v0, Vector512.Load(t))).Store(t); }
-                if (TR.R > 5) { float* t = c + 5 * ldc + j; Vector512.FusedMultiplyAdd(x51, v1, Vector512.FusedMultiplyAdd(x50, v0, Vector512.Load(t))).Store(t); }
-                if (TR.R > 6) { float* t = c + 6 * ldc + j; Vector512.FusedMultiplyAdd(x61, v1, Vector512.FusedMultiplyAdd(x60, v0, Vector512.Load(t))).Store(t); }
-                if (TR.R > 7) { float* t = c + 7 * ldc + j; Vector512.FusedMultiplyAdd(x71, v1, Vector512.FusedMultiplyAdd(x70, v0, Vector512.Load(t))).Store(t); }
+                if (prefetch && (TS.Lanes == 16 || (j & 15) == 0)) { Sse.Prefetch0(f0 + j); Sse.Prefetch0(f1 + j); }
+                var v0 = TS.Load(b0 + j); var v1 = TS.Load(b1 + j);
+                { float* t = c + 0 * ldc + j; TS.Store(TS.Fma(x01, v1, TS.Fma(x00, v0, TS.Load(t))), t); }
+                if (TR.R > 1) { float* t = c + 1 * ldc + j; TS.Store(TS.Fma(x11, v1, TS.Fma(x10, v0, TS.Load(t))), t); }
+                if (TR.R > 2) { float* t = c + 2 * ldc + j; TS.Store(TS.Fma(x21, v1, TS.Fma(x20, v0, TS.Load(t))), t); }
+                if (TR.R > 3) { float* t = c + 3 * ldc + j; TS.Store(TS.Fma(x31, v1, TS.Fma(x30, v0, TS.Load(t))), t); }
+                if (TR.R > 4) { float* t = c + 4 * ldc + j; TS.Store(TS.Fma(x41, v1, TS.Fma(x40, v0, TS.Load(t))), t); }
+                if (TR.R > 5) { float* t = c + 5 * ldc + j; TS.Store(TS.Fma(x51, v1, TS.Fma(x50, v0, TS.Load(t))), t); }
+                if (TR.R > 6) { float* t = c + 6 * ldc + j; TS.Store(TS.Fma(x61, v1, TS.Fma(x60, v0, TS.Load(t))), t); }
+                if (TR.R > 7) { float* t = c + 7 * ldc + j; TS.Store(TS.Fma(x71, v1, TS.Fma(x70, v0, TS.Load(t))), t); }
             }
             for (; j < cols; j++)
             {
@@ -136,8 +136,8 @@ internal static unsafe class GemmStream
                 float s = a[r * rsA + p * csA];
                 float* t = c + r * ldc;
                 int j = 0;
-                var x = Vector512.Create(s);
-                for (; j <= cols - 16; j += 16) Vector512.FusedMultiplyAdd(x, Vector512.Load(b0 + j), Vector512.Load(t + j)).Store(t + j);
+                var x = TS.Splat(s);
+                for (; j <= cols - TS.Lanes; j += TS.Lanes) TS.Store(TS.Fma(x, TS.Load(b0 + j), TS.Load(t + j)), t + j);
                 for (; j < cols; j++) t[j] = MathF.FusedMultiplyAdd(s, b0[j], t[j]);
             }
         }
