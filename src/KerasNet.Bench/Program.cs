@@ -22,7 +22,12 @@ switch (mode)
         else LstmBench.Run(torch: torch, epochs: ei >= 0 && ei + 1 < args.Length ? int.Parse(args[ei + 1]) : 3);
         break;
     case "kernels": KernelBench.Run(args.Length > 1 && !args[1].StartsWith("--") ? args[1] : null); break;
-    case "profile": Profile.Run(); break;
+    case "profile":
+        // --net mnist|tutorial --batch N: one of the training bench's cases instead of the epoch workload.
+        int pn = Array.IndexOf(args, "--net"), pb = Array.IndexOf(args, "--batch");
+        if (pn >= 0 && pn + 1 < args.Length) Profile.RunTrainCase(args[pn + 1], pb >= 0 && pb + 1 < args.Length ? int.Parse(args[pb + 1]) : 128);
+        else Profile.Run();
+        break;
     case "mobilenet":
         // --threads N: KerasNet's threads (2 by default, as ORT's intra-op threads); --rounds N; --profile: per-node times.
         int mt = Array.IndexOf(args, "--threads"), mr = Array.IndexOf(args, "--rounds");

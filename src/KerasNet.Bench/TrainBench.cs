@@ -113,7 +113,7 @@ internal static class TrainBench
     }
 
     /// <summary>Synthetic images (uniform noise plus a class offset) and one-hot labels of the network's shapes.</summary>
-    private static ArraySequence Data(string net, int samples, int batch)
+    internal static ArraySequence Data(string net, int samples, int batch)
     {
         if (net != "mnist") { var (tx, ty) = Workload.MakeData(samples, 0); return new ArraySequence(tx, ty, batch); }
         const int classes = 10, size = 28 * 28;
