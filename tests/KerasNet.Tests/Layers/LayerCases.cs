@@ -44,6 +44,17 @@ internal sealed record LayerCase(string Label, Func<Layer> Make, int[] InputShap
                             : new AveragePooling2D(poolSize: (pool, pool), strides: (stride, stride), padding: padding),
                         [2, 7, 5, 3], spec, kind == "maxpool");
                 }
+        // Non-overlapping windows over 16 or 32 channels take the vectorised max-pooling backward: odd images,
+        // 'same' padding, gaps between windows (stride past the pool).
+        foreach (int channels in new[] { 16, 32 })
+            foreach (var padding in new[] { "valid", "same" })
+                foreach (var (pool, stride) in new[] { (2, 2), (2, 3), (3, 3) })
+                {
+                    var spec = new JsonObject { ["kind"] = "maxpool", ["pool"] = Ints(pool, pool), ["strides"] = Ints(stride, stride), ["padding"] = padding };
+                    yield return new LayerCase($"maxpool {pool}x{pool} s{stride} {padding} {channels} channels 7x9",
+                        () => new MaxPooling2D(poolSize: (pool, pool), strides: (stride, stride), padding: padding),
+                        [2, 7, 9, channels], spec, true);
+                }
         yield return new LayerCase("flatten", () => new Flatten(), [2, 3, 4, 5], new JsonObject { ["kind"] = "flatten" }, false);
         foreach (var act in ActivationNames)
             foreach (var bias in new[] { true, false })
