@@ -66,18 +66,8 @@ internal sealed unsafe class DenseBackwardBlocked : ParallelJob
     private static void Check(int rows, int inDim, int units, float[] x, float[] dy, float[] w, float[]? dx, IWeightUpdate? update)
     {
         const string op = nameof(DenseBackwardBlocked);
-        BufferCheck.Dim(rows, nameof(rows), op); BufferCheck.Dim(inDim, nameof(inDim), op); BufferCheck.Dim(units, nameof(units), op);
-        long xLen = (long)rows * inDim, wLen = (long)inDim * units;
-        BufferCheck.Length(x, xLen, nameof(x), op);
-        BufferCheck.Length(dy, (long)rows * units, nameof(dy), op);
-        BufferCheck.Length(w, wLen, nameof(w), op);
-        BufferCheck.Optional(dx, xLen, nameof(dx), op);
+        DenseFused.CheckOperands(op, rows, inDim, units, x, dy, w, dx, update);
         BufferCheck.Scratch((long)Gemm.MR * ((rows + Gemm.NR - 1L) / Gemm.NR * Gemm.NR + units), "block scratch", op);
-        if (update is AdamRowUpdate adam)
-        {
-            BufferCheck.Length(adam.M, wLen, "update.M", op);
-            BufferCheck.Length(adam.V, wLen, "update.V", op);
-        }
     }
 
     /// <summary>dY^T (units x rowsPad, zero past the batch) and, for the weight gradient, dY with rows padded to unitsPad.</summary>
