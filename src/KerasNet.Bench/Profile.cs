@@ -50,10 +50,14 @@ internal static class Profile
     /// Times each node of the model's graph the way TrainStep runs it (the same context, loss fusion and fused
     /// optimizer requests), forward and backward separately.
     /// </summary>
-    public static void Run(int steps = 20)
+    public static void Run(int steps = 20) => Run(Workload.BuildModel(), Workload.TrainSequence(), Workload.BatchSize, steps);
+
+    /// <summary>The same per-node timing for the training bench's networks ("mnist" or "tutorial") at a batch size.</summary>
+    public static void RunTrainCase(string net, int batch, int steps = 20) =>
+        Run(TrainBench.Build(net), TrainBench.Data(net, batch * 4, batch), batch, steps, validation: false);
+
+    private static void Run(Sequential model, Data.ArraySequence train, int batchSize, int steps, bool validation = true)
     {
-        var model = Workload.BuildModel();
-        var train = Workload.TrainSequence();
         for (int s = 0; s < 3; s++) model.TrainStep(train.GetBatch(s));
         var graph = model.Graph!;
         var nodes = graph.Nodes;
@@ -65,7 +69,7 @@ internal static class Profile
         for (int i = 0; i < L; i++) { fwd[i] = new double[steps]; bwd[i] = new double[steps]; }
         var opt = new double[steps]; var loss = new double[steps]; var step = new double[steps];
         var vars = model.TrainableWeights;
-        var lossGrad = new Tensor(Workload.BatchSize, 2);
+        var lossGrad = new Tensor([batchSize, .. model.OutputShape!]);
         var sink = new GradientSink();
         var sw = new Stopwatch();
         for (int s = 0; s < steps; s++)
@@ -92,7 +96,7 @@ internal static class Profile
             opt[s] = sw.Elapsed.TotalMilliseconds;
             step[s] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         }
-        Console.WriteLine($"Training step at batch {Workload.BatchSize}, median of {steps} (ms):");
+        Console.WriteLine($"Training step at batch {batchSize}, median of {steps} (ms):");
         Console.WriteLine($"  {"layer",-16} {"forward",9} {"backward",9}");
         double tf = 0, tb = 0;
         for (int i = 0; i < L; i++)
@@ -104,6 +108,7 @@ internal static class Profile
         Console.WriteLine($"  {"sum",-16} {tf,9:F3} {tb,9:F3}");
         Console.WriteLine($"  loss {Stats.Median(loss):F3}   optimizer {Stats.Median(opt):F3}   whole step {Stats.Median(step):F3}");
         Allocations(model, train);
+        if (!validation) return;
 
         var val = Workload.ValSequence();
         var one = new double[L][];

@@ -1,6 +1,6 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [table [--quick] [--modes a,b] | epoch [--quick] | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args]] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [table [--quick] [--modes a,b] | epoch [--quick] | train [--quick] [--case NAME] | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 // --quick: fewer epochs and rounds (the table passes it on to every mode it runs).
@@ -9,6 +9,11 @@ switch (mode)
 {
     case "table": return TableBench.Run(args);
     case "epoch": EpochBench.Run(epochs: quick ? 2 : 5, torch: torch); break;
+    case "train":
+        // --quick: a few steps per round (per-step times); --case NAME: only the cases whose name contains NAME.
+        int ci = Array.IndexOf(args, "--case");
+        TrainBench.Run(args.Contains("--quick"), torch, ci >= 0 && ci + 1 < args.Length ? args[ci + 1] : null);
+        break;
     case "lstm":
         // --threads N: KerasNet and PyTorch both on N threads (1 measures the work itself, free of the thread
         // synchronisation that a loaded machine makes expensive).
@@ -20,7 +25,12 @@ switch (mode)
         else LstmBench.Run(torch: torch, epochs: ei >= 0 && ei + 1 < args.Length ? int.Parse(args[ei + 1]) : 3);
         break;
     case "kernels": KernelBench.Run(args.Length > 1 && !args[1].StartsWith("--") ? args[1] : null); break;
-    case "profile": Profile.Run(); break;
+    case "profile":
+        // --net mnist|tutorial --batch N: one of the training bench's cases instead of the epoch workload.
+        int pn = Array.IndexOf(args, "--net"), pb = Array.IndexOf(args, "--batch");
+        if (pn >= 0 && pn + 1 < args.Length) Profile.RunTrainCase(args[pn + 1], pb >= 0 && pb + 1 < args.Length ? int.Parse(args[pb + 1]) : 128);
+        else Profile.Run();
+        break;
     case "mobilenet":
         // --threads N: KerasNet's threads (2 by default, as ORT's intra-op threads); --rounds N; --profile: per-node times.
         int mt = Array.IndexOf(args, "--threads"), mr = Array.IndexOf(args, "--rounds");
@@ -31,6 +41,6 @@ switch (mode)
     case "gemm": KernelBench.Gemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 && args[4] == "ta", args.Length > 4 && args[4] == "tb"); break;
     case "serve": ServeBench.Run(args.Skip(1).ToArray()); break; // [--quick] [--soak SECONDS]: kerasnet serve under concurrent clients
     case "micro": MicroBenchmarks.Run(args.Skip(1).Where(a => !a.StartsWith("--no")).ToArray()); break;
-    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: table | epoch | lstm | kernels | profile | mobilenet | threads | serve | micro"); return 2;
+    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: table | epoch | train | lstm | kernels | profile | mobilenet | threads | serve | micro"); return 2;
 }
 return 0;

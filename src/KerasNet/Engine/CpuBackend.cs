@@ -183,7 +183,7 @@ public sealed partial class CpuBackend : IBackend
     public void MaxPoolForward(in ConvGeometry g, float[] x, float[] y, int[] argmax) => Pooling.MaxForward(g, x, y, argmax);
 
     /// <inheritdoc/>
-    public void MaxPoolBackward(in ConvGeometry g, float[] dy, int[] argmax, float[] dx) => Pooling.MaxBackward(g, dy, argmax, dx);
+    public void MaxPoolBackward(in ConvGeometry g, float[] dy, int[] argmax, float[] dx) => PoolingBackward.Max(g, dy, argmax, dx);
 
     /// <inheritdoc/>
     public void AvgPoolForward(in ConvGeometry g, float[] x, float[] y) => Pooling.AvgForward(g, x, y);

@@ -106,13 +106,22 @@ public sealed class Dense : KernelLayer
             be.DenseBackwardFused(rows, inDim, Units, input.Buffer, gradOut.Buffer, Kernel!.Value.Buffer, gradIn?.Buffer, update);
             return gradIn;
         }
+        // Larger batches: the blocked pass, again fused with the update when the trainer allows it (any element-wise
+        // optimizer), otherwise for the input gradient alone; either way the kernel is read in place, never transposed.
+        bool blocked = be.PrefersBlockedDenseBackward(rows);
+        if (blocked && wantKernel && sink.TryFuse(Kernel!) is { } blockUpdate)
+        {
+            be.DenseBackwardBlocked(rows, inDim, Units, input.Buffer, gradOut.Buffer, Kernel!.Value.Buffer, gradIn?.Buffer, blockUpdate);
+            return gradIn;
+        }
         if (wantKernel)
         {
             be.Gemm(true, false, inDim, Units, rows, input.Buffer, inDim, gradOut.Buffer, Units, sink.GradientFor(Kernel!), Units, false);
             sink.Commit(Kernel!);
         }
         if (gradIn is null) return null;
-        be.Gemm(false, true, rows, inDim, Units, gradOut.Buffer, Units, Kernel!.Value.Buffer, Units, gradIn.Buffer, inDim, false);
+        if (blocked) be.DenseBackwardBlocked(rows, inDim, Units, input.Buffer, gradOut.Buffer, Kernel!.Value.Buffer, gradIn.Buffer, null);
+        else be.Gemm(false, true, rows, inDim, Units, gradOut.Buffer, Units, Kernel!.Value.Buffer, Units, gradIn.Buffer, inDim, false);
         return gradIn;
     }
 

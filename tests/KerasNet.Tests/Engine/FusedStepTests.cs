@@ -50,13 +50,39 @@ public class FusedStepTests
         m.Optimizer!.Apply(m.TrainableWeights);
     }
 
-    public static TheoryData<string, int> Cases => new() { { "adam", 8 }, { "adam", 5 }, { "sgd", 8 }, { "rmsprop", 3 }, { "adam", 40 } };
+    // Every element-wise optimizer at batch 1 and 8 (the row-pair fused pass), 17 and 64 (the blocked fused pass).
+    private static readonly string[] Optimizers = ["adam", "sgd", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "ftrl", "adamw", "amsgrad", "sgd-clipvalue"];
+
+    public static TheoryData<string, int> Cases
+    {
+        get
+        {
+            var d = new TheoryData<string, int> { { "adam", 5 }, { "rmsprop", 3 }, { "adam", 40 } };
+            foreach (var o in Optimizers) foreach (int b in (int[])[1, 8, 17, 64]) d.Add(o, b);
+            return d;
+        }
+    }
+
+    private static Optimizer Make(string optimizer) => optimizer switch
+    {
+        "sgd" => new SGD(0.05, momentum: 0.9),
+        "sgd-clipvalue" => new SGD(0.05) { Clipvalue = 0.01 },
+        "rmsprop" => new RMSprop(),
+        "adagrad" => new Adagrad(),
+        "adadelta" => new Adadelta(learningRate: 1.0),
+        "adamax" => new Adamax(),
+        "nadam" => new Nadam(),
+        "ftrl" => new Ftrl(),
+        "adamw" => new AdamW(),
+        "amsgrad" => new Adam(amsgrad: true),
+        _ => new Adam(),
+    };
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void FusedStepEqualsPlainStepBitForBit(string optimizer, int batch)
     {
-        Optimizer Make() => optimizer switch { "sgd" => new SGD(0.05, momentum: 0.9), "rmsprop" => new RMSprop(), _ => new Adam() };
+        Optimizer Make() => FusedStepTests.Make(optimizer);
         var fused = Model(Make());
         var plain = Model(Make());
         for (int s = 0; s < 4; s++)

@@ -42,20 +42,26 @@ internal sealed unsafe class DenseFused : ParallelJob
     private static void Check(int rows, int inDim, int units, float[] x, float[] dy, float[] w, float[]? dx, IWeightUpdate update)
     {
         const string op = "DenseBackwardFused";
+        ArgumentNullException.ThrowIfNull(update);
+        CheckOperands(op, rows, inDim, units, x, dy, w, dx, update);
+        BufferCheck.Scratch(2L * units, "gradient rows", op);
+    }
+
+    /// <summary>The dense backward passes' operands: dimensions, x, dy, w, dx and, for Adam applied in place, its slots.</summary>
+    internal static void CheckOperands(string op, int rows, int inDim, int units, float[] x, float[] dy, float[] w, float[]? dx, IWeightUpdate? update)
+    {
         BufferCheck.Dim(rows, nameof(rows), op); BufferCheck.Dim(inDim, nameof(inDim), op); BufferCheck.Dim(units, nameof(units), op);
         long xLen = (long)rows * inDim, wLen = (long)inDim * units;
         BufferCheck.Length(x, xLen, nameof(x), op);
         BufferCheck.Length(dy, (long)rows * units, nameof(dy), op);
         BufferCheck.Length(w, wLen, nameof(w), op);
         BufferCheck.Optional(dx, xLen, nameof(dx), op);
-        ArgumentNullException.ThrowIfNull(update);
         // Adam is applied through raw pointers into its slots, so they must cover the whole kernel too.
         if (update is AdamRowUpdate adam)
         {
             BufferCheck.Length(adam.M, wLen, "update.M", op);
             BufferCheck.Length(adam.V, wLen, "update.V", op);
         }
-        BufferCheck.Scratch(2L * units, "gradient rows", op);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
