@@ -122,7 +122,7 @@ internal sealed unsafe class DenseBackwardBlocked : ParallelJob
     {
         float* a = _w + (nint)k * _units;
         for (int i0 = 0; i0 < _rowsPad; i0 += Gemm.NR)
-            Gemm.Tile(r, Gemm.NR, _units, a, _units, 1, _dyT + i0, _rowsPad, c + i0, _rowsPad, false);
+            Gemm.Tile<V512, System.Runtime.Intrinsics.Vector512<float>>(r, Gemm.NR, _units, a, _units, 1, _dyT + i0, _rowsPad, c + i0, _rowsPad, false);
         for (int i = 0; i < _rows; i++)
         {
             float* dst = _dx + (nint)i * _inDim + k;
@@ -135,7 +135,7 @@ internal sealed unsafe class DenseBackwardBlocked : ParallelJob
     {
         int unitsPad = (_units + Gemm.NR - 1) / Gemm.NR * Gemm.NR;
         for (int j0 = 0; j0 < _units; j0 += Gemm.NR)
-            Gemm.Tile(r, Math.Min(Gemm.NR, _units - j0), _rows, _x + k, 1, _inDim, _dy + j0, unitsPad, g + j0, _units, false);
+            Gemm.Tile<V512, System.Runtime.Intrinsics.Vector512<float>>(r, Math.Min(Gemm.NR, _units - j0), _rows, _x + k, 1, _inDim, _dy + j0, unitsPad, g + j0, _units, false);
         _update!.Update(k * _units, _wArray.AsSpan(k * _units, r * _units), new ReadOnlySpan<float>(g, r * _units));
     }
 }
