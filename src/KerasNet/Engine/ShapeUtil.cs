@@ -2,7 +2,7 @@
 namespace KerasNet.Engine;
 
 /// <summary>Small helpers for shapes given as int arrays (sample shapes omit the batch dimension).</summary>
-public static class ShapeUtil
+internal static class ShapeUtil
 {
     /// <summary>
     /// Product of the dimensions (1 for a scalar). A negative dimension, or more values than one tensor can hold

@@ -32,7 +32,7 @@ public abstract class SmoothedCrossentropy : Loss
     private protected abstract ActivationKind LogitsOf { get; }
 
     /// <inheritdoc/>
-    public override ActivationKind? FusableActivation => FromLogits ? null : LogitsOf;
+    internal override ActivationKind? FusableActivation => FromLogits ? null : LogitsOf;
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()

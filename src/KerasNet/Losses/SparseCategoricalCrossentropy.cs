@@ -18,7 +18,7 @@ public sealed class SparseCategoricalCrossentropy : Loss
     public bool FromLogits { get; }
 
     /// <inheritdoc/>
-    public override ActivationKind? FusableActivation => FromLogits ? null : ActivationKind.Softmax;
+    internal override ActivationKind? FusableActivation => FromLogits ? null : ActivationKind.Softmax;
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()
