@@ -46,5 +46,5 @@ internal static class ShapeUtil
 
     /// <summary>Formats a Keras shape with an unknown batch: <c>(None, 62, 62, 32)</c>; a scalar sample is <c>(None,)</c>.</summary>
     public static string FormatWithNone(IReadOnlyList<int> sampleShape) => sampleShape.Count == 0 ? "(None,)" :
-        "(" + string.Join(", ", new[] { "None" }.Concat(sampleShape.Select(d => d.ToString()))) + ")";
+        "(" + string.Join(", ", new[] { "None" }.Concat(sampleShape.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)))) + ")";
 }

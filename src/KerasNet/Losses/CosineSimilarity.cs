@@ -10,6 +10,9 @@ namespace KerasNet.Losses;
 public sealed class CosineSimilarity : Loss
 {
     /// <summary>Creates the loss; only <paramref name="axis"/> = -1 is supported.</summary>
+    /// <param name="axis">The axis along which the cosine is taken; only Keras's default -1 (the last) is supported.</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='reduction']"/>
+    /// <param name="name">The loss's name in logs and configs (Keras default "cosine_similarity").</param>
     public CosineSimilarity(int axis = -1, string reduction = "sum_over_batch_size", string name = "cosine_similarity") : base(reduction, name) =>
         Axis = CheckAxis(axis, nameof(CosineSimilarity));
 
