@@ -12,12 +12,13 @@
 //     y = (x @ [1.0, -2.0, 0.5, 1.5] > 0).astype("float32").reshape(-1, 1)
 //     model = keras.Sequential([keras.layers.Dense(8, activation="relu", input_shape=x.shape[1:]),
 //                               keras.layers.Dense(1, activation="sigmoid")])
-//     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+//     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="binary_crossentropy", metrics=["accuracy"])
 //     model.fit(x, y, batch_size=32, epochs=20, verbose=2)
 //     loss, accuracy = model.evaluate(x, y, verbose=0)
 using KerasNet;
 using KerasNet.Layers;
 using KerasNet.Models;
+using KerasNet.Optimizers;
 using NumSharp;
 
 var (output, epochs) = SampleArgs.Parse(args, "numsharp_interop", defaultEpochs: 20);
@@ -54,7 +55,7 @@ var model = new Sequential([
     new Dense(8, activation: "relu", inputShape: inputShape),
     new Dense(1, activation: "sigmoid"),
 ]);
-model.Compile(optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy"]);
+model.Compile(optimizer: new Adam(learningRate: 0.01), loss: "binary_crossentropy", metrics: ["accuracy"]);
 model.Fit(x, y, batchSize: 32, epochs: epochs, verbose: 2);
 var scores = model.Evaluate(x, y, verbose: 0);
 Console.WriteLine($"accuracy {scores[1]:F3} (chance about {Math.Max(ys.Average(), 1 - ys.Average()):F3})");
