@@ -153,7 +153,7 @@ public sealed class KerasContext
     // ---- backend, limits, warnings ----
 
     /// <summary>The engine layers compute with (the managed SIMD CPU engine unless replaced).</summary>
-    public IBackend Backend
+    internal IBackend Backend
     {
         get => Volatile.Read(ref _backend);
         set => Volatile.Write(ref _backend, value ?? throw new ArgumentNullException(nameof(value)));

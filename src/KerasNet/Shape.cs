@@ -24,6 +24,18 @@ public readonly struct Shape
     /// <summary>Any number of dimensions.</summary>
     public static implicit operator Shape(int[] d) => new(d);
 
+    /// <summary>
+    /// From a NumSharp shape, so an array's shape goes where Keras takes one:
+    /// <c>Keras.Input(shape: x.Shape)</c> for a per-sample array, or the shape of <c>x[0]</c>. Dimensions must fit
+    /// in an int.
+    /// </summary>
+    /// <exception cref="OverflowException">A dimension is larger than <see cref="int.MaxValue"/>.</exception>
+    public static implicit operator Shape(NumSharp.Shape shape) => new(shape.Dimensions.Select(d => checked((int)d)).ToArray());
+
+    /// <summary>To a NumSharp shape with the same dimensions, so a Keras shape goes where NumSharp takes one:
+    /// <c>np.zeros(inputShape)</c>.</summary>
+    public static implicit operator NumSharp.Shape(Shape shape) => new((shape.Dims ?? []).ToArray());
+
     /// <inheritdoc/>
     public override string ToString() => Engine.ShapeUtil.Format(Dims);
 }

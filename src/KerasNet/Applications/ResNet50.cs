@@ -11,6 +11,12 @@ public static partial class Applications
     /// same layers, names and order. Arguments as in <see cref="MobileNetV2"/>; the pooling layers are named
     /// 'avg_pool' / 'max_pool'.
     /// </summary>
+    /// <param name="includeTop">Whether the classifier (global pooling and a Dense of <paramref name="classes"/>) ends the model (Keras default true).</param>
+    /// <param name="weights">null (Keras's <c>weights=None</c>: random initialisation) or the path of a Keras weights file of this architecture; "imagenet" is refused because nothing is downloaded.</param>
+    /// <param name="inputShape">One image (height, width, channels), channels last; null is (224, 224, 3).</param>
+    /// <param name="pooling">Without the top: null (the last feature map), "avg" (global average pooling) or "max" (global max pooling).</param>
+    /// <param name="classes">Number of classes of the top classifier (Keras default 1000); only with includeTop.</param>
+    /// <param name="classifierActivation">Activation of the top Dense: "softmax" (Keras's default) or null/"linear" for logits.</param>
     public static Model ResNet50(bool includeTop = true, string? weights = null, Shape? inputShape = null,
         string? pooling = null, int classes = 1000, string? classifierActivation = "softmax")
     {

@@ -7,7 +7,7 @@ namespace KerasNet.Engine;
 /// Adam as an <see cref="IWeightUpdate"/> over one weight's m and v slots. The fused dense backward pass recognises it
 /// and applies the update inside its own loop; anything else calls <see cref="Update"/> per row.
 /// </summary>
-public sealed unsafe class AdamRowUpdate : IWeightUpdate
+internal sealed unsafe class AdamRowUpdate : IWeightUpdate
 {
     internal readonly float[] M, V;
     internal AdamMath Math;

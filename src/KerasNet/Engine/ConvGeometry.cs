@@ -6,7 +6,7 @@ namespace KerasNet.Engine;
 /// padding rules: 'valid' drops incomplete windows, 'same' gives ceil(size / stride) outputs and puts an
 /// odd extra padding pixel at the bottom/right.
 /// </summary>
-public readonly record struct ConvGeometry(
+internal readonly record struct ConvGeometry(
     int Batch, int InH, int InW, int InC,
     int KH, int KW, int StrideH, int StrideW,
     int PadTop, int PadLeft, int OutH, int OutW)

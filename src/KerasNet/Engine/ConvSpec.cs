@@ -10,7 +10,7 @@ namespace KerasNet.Engine;
 /// bottom/right, 'causal' pads only on the left by the dilated kernel's reach. A depthwise convolution is the case
 /// Groups = InC (filters = InC * depth multiplier, kernel (KH, KW, InC, multiplier) in the same memory order).
 /// </summary>
-public readonly record struct ConvSpec(
+internal readonly record struct ConvSpec(
     int Batch, int InH, int InW, int InC,
     int KH, int KW, int StrideH, int StrideW,
     int DilationH, int DilationW, int PadTop, int PadLeft, int OutH, int OutW, int Groups = 1)

@@ -3,7 +3,7 @@ namespace KerasNet.Engine;
 
 // Scratch of the dilated / grouped convolution path (CpuBackend.Convolution.cs): one group's unfolded windows (in
 // Col), its slice of the kernel and its slice of the output or output gradient. Engine-allocated, grow-only.
-public sealed partial class ConvWorkspace
+internal sealed partial class ConvWorkspace
 {
     internal float[] GroupKernel = Array.Empty<float>();
     internal float[] GroupOut = Array.Empty<float>();

@@ -7,7 +7,7 @@ namespace KerasNet.Engine;
 /// like the layer used by one caller at a time. It is the only place the backend remembers a caller's buffer (the x
 /// it unfolded, compared by reference), and it lives as long as its owner, never in a static.
 /// </summary>
-public sealed partial class ConvWorkspace
+internal sealed partial class ConvWorkspace
 {
     internal float[] Col = Array.Empty<float>();
     internal float[]? ColSource;

@@ -3,7 +3,7 @@ using KerasNet.Engine.Kernels;
 
 namespace KerasNet.Engine;
 
-public sealed partial class CpuBackend
+internal sealed partial class CpuBackend
 {
     /// <inheritdoc/>
     public void Activation(float[] x, float[] y, int length, int cols, ActivationKind activation)
@@ -98,7 +98,7 @@ public sealed partial class CpuBackend
     {
         BufferCheck.Dim(length, nameof(length), op);
         BufferCheck.Length(x, length, nameof(x), op);
-        BufferCheck.Length(other, length, op.EndsWith("Backward") ? "gradOut" : "y", op);
+        BufferCheck.Length(other, length, op.EndsWith("Backward", StringComparison.Ordinal) ? "gradOut" : "y", op);
     }
 
     private static void CheckPRelu(float[] x, float[] alpha, float[] other, int rows, int cols, string op)
@@ -107,7 +107,7 @@ public sealed partial class CpuBackend
         BufferCheck.Dim(cols, nameof(cols), op);
         BufferCheck.Length(x, (long)rows * cols, nameof(x), op);
         BufferCheck.Length(alpha, cols, nameof(alpha), op);
-        BufferCheck.Length(other, (long)rows * cols, op.EndsWith("Backward") ? "gradOut" : "y", op);
+        BufferCheck.Length(other, (long)rows * cols, op.EndsWith("Backward", StringComparison.Ordinal) ? "gradOut" : "y", op);
     }
 
     private static long CheckBlock(int outer, int axis, int inner, string op)

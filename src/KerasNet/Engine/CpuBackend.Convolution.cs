@@ -6,7 +6,7 @@ namespace KerasNet.Engine;
 // The general convolutions on the CPU: a plain spec takes the ConvGeometry path (im2col + GEMM, or GEMM straight on
 // the input for 1x1 kernels), a depthwise one the direct NHWC kernels (DepthwiseKernels), and anything else (dilation,
 // a few groups) the dilated im2col of one group at a time, each group a GEMM on its slice of the kernel.
-public sealed partial class CpuBackend
+internal sealed partial class CpuBackend
 {
     // Scratch for callers that pass no workspace: the engine's own buffers, one set per thread, rented while in use.
     [ThreadStatic] private static ConvWorkspace? t_convScratch;

@@ -3,7 +3,7 @@ using KerasNet.Engine.Kernels;
 
 namespace KerasNet.Engine;
 
-public sealed partial class CpuBackend
+internal sealed partial class CpuBackend
 {
     /// <inheritdoc/>
     public void EmbeddingLookup(int[] ids, int count, float[] table, int rows, int dim, float[] output)

@@ -4,7 +4,7 @@ using KerasNet.Engine.Kernels;
 namespace KerasNet.Engine;
 
 // The image kernels check their own arguments (buffer lengths against the plan or the dimensions).
-public sealed partial class CpuBackend
+internal sealed partial class CpuBackend
 {
     /// <inheritdoc/>
     public void ResizeForward(ResizePlan plan, int batch, int channels, float[] x, float[] y) =>

@@ -4,7 +4,7 @@ using KerasNet.Engine.Kernels;
 namespace KerasNet.Engine;
 
 // The normalization operations: argument checks here, loops in NormalizationKernels and RowNormalizationKernels.
-public sealed partial class CpuBackend
+internal sealed partial class CpuBackend
 {
     private static long CheckChannels(int outer, int channels, int inner, string op)
     {

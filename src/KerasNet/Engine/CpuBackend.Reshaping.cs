@@ -4,7 +4,7 @@ using KerasNet.Engine.Kernels;
 namespace KerasNet.Engine;
 
 // The kernels check their own arguments (the same checks serve callers inside the library).
-public sealed partial class CpuBackend
+internal sealed partial class CpuBackend
 {
     /// <inheritdoc/>
     public void Transpose(int batch, int[] sampleShape, int[] perm, float[] x, float[] y) => ReshapeKernels.Transpose(batch, sampleShape, perm, x, y);

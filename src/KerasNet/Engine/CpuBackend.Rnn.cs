@@ -3,7 +3,7 @@ using KerasNet.Engine.Kernels;
 
 namespace KerasNet.Engine;
 
-public sealed partial class CpuBackend
+internal sealed partial class CpuBackend
 {
     /// <inheritdoc/>
     public void RnnForward(in RnnGeometry g, in RnnArrays a, RnnTape tape)

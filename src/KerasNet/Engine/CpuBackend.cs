@@ -15,7 +15,7 @@ namespace KerasNet.Engine;
 /// <see cref="ConvWorkspace"/> (like the layer holding it) serves one caller at a time, and no static ever keeps a
 /// reference to a caller's buffer once a call returns.
 /// </summary>
-public sealed partial class CpuBackend : IBackend
+internal sealed partial class CpuBackend : IBackend
 {
     /// <inheritdoc/>
     public string Name => "cpu";

@@ -10,13 +10,13 @@ namespace KerasNet.Engine;
 /// <param name="NegativeSlope">Slope below the threshold (Keras's <c>negative_slope</c>, LeakyReLU's <c>alpha</c>).</param>
 /// <param name="MaxValue">The saturation value, or null for none.</param>
 /// <param name="Threshold">Where the positive part starts.</param>
-public readonly record struct ReluOptions(float NegativeSlope = 0f, float? MaxValue = null, float Threshold = 0f)
+internal readonly record struct ReluOptions(float NegativeSlope = 0f, float? MaxValue = null, float Threshold = 0f)
 {
     /// <summary>Whether this is max(x, 0).</summary>
     public bool IsPlainRelu => NegativeSlope == 0f && MaxValue is null && Threshold == 0f;
 }
 
-public partial interface IBackend
+internal partial interface IBackend
 {
     /// <summary>y = f(x) (y may be x) on the first <paramref name="length"/> elements, in rows of <paramref name="cols"/> (softmax and log-softmax are per row).</summary>
     void Activation(float[] x, float[] y, int length, int cols, ActivationKind activation);

@@ -5,7 +5,7 @@ namespace KerasNet.Engine;
 // Conv2D, the transposed convolutions (the input gradient of a convolution), DepthwiseConv2D and the separable
 // convolutions are built. A plain spec (no dilation, one group) must give the same result as the ConvGeometry
 // operations above.
-public partial interface IBackend
+internal partial interface IBackend
 {
     /// <summary>
     /// NHWC convolution y[N, OutH, OutW, filters] = x ⋆ w (+ bias, then the activation), w stored

@@ -1,7 +1,7 @@
 #nullable enable
 namespace KerasNet.Engine;
 
-public partial interface IBackend
+internal partial interface IBackend
 {
     /// <summary>
     /// Embedding lookup: row i of <paramref name="output"/> ([count, dim]) is row <c>ids[i]</c> of

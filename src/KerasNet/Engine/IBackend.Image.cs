@@ -2,7 +2,7 @@
 namespace KerasNet.Engine;
 
 /// <summary>How a projective transform fills points that fall outside the input (TensorFlow's fill modes).</summary>
-public enum ImageFillMode
+internal enum ImageFillMode
 {
     /// <summary>(d c b a | a b c d | d c b a): reflected about the edge of the last pixel.</summary>
     Reflect,
@@ -15,7 +15,7 @@ public enum ImageFillMode
 }
 
 /// <summary>How a projective transform reads between pixels.</summary>
-public enum ImageInterpolation
+internal enum ImageInterpolation
 {
     /// <summary>Bilinear over the four neighbours.</summary>
     Bilinear,
@@ -24,7 +24,7 @@ public enum ImageInterpolation
 }
 
 /// <summary>Image resampling for the preprocessing layers (NHWC float32).</summary>
-public partial interface IBackend
+internal partial interface IBackend
 {
     /// <summary>Resizes or crops x[batch, plan.InH, plan.InW, channels] into y[batch, plan.OutH, plan.OutW, channels].</summary>
     void ResizeForward(ResizePlan plan, int batch, int channels, float[] x, float[] y);

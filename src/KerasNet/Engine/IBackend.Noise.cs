@@ -1,7 +1,7 @@
 #nullable enable
 namespace KerasNet.Engine;
 
-public partial interface IBackend
+internal partial interface IBackend
 {
     /// <summary>
     /// A dropout mask of <paramref name="length"/> elements from a 64-bit key: <paramref name="keep"/> where the key's

@@ -4,7 +4,7 @@ namespace KerasNet.Engine;
 // The normalization layers' operations (BatchNormalization, LayerNormalization, UnitNormalization). Per-channel ones
 // see a tensor as [outer, channels, inner]: the channel axis with the axes before it folded into outer and the axes
 // after it into inner (NHWC with the last axis: inner = 1). Per-row ones see it as [rows, features].
-public partial interface IBackend
+internal partial interface IBackend
 {
     /// <summary>Per-channel mean and biased variance over outer and inner (tf.nn.moments over every other axis).</summary>
     void ChannelMoments(float[] x, int outer, int channels, int inner, float[] mean, float[] variance);

@@ -6,7 +6,7 @@ namespace KerasNet.Engine;
 /// GlobalAverage/MaxPooling). They are memory-bound copies and reductions over row-major buffers; every buffer may be
 /// longer than the shape needs (a reused tensor), never shorter.
 /// </summary>
-public partial interface IBackend
+internal partial interface IBackend
 {
     /// <summary>
     /// Per sample, y = x transposed: output axis i is input axis <paramref name="perm"/>[i] (0-based, per-sample axes).

@@ -2,7 +2,7 @@
 namespace KerasNet.Engine;
 
 /// <summary>The recurrent cells the engine runs over whole sequences.</summary>
-public enum RnnCell
+internal enum RnnCell
 {
     /// <summary>Keras's SimpleRNN: h = act(x W + h R + b).</summary>
     Simple,
@@ -15,7 +15,7 @@ public enum RnnCell
 }
 
 /// <summary>The element-wise functions a recurrent cell applies (Keras's activation and recurrent_activation).</summary>
-public enum RnnActivation
+internal enum RnnActivation
 {
     /// <summary>Identity.</summary>
     Linear,
@@ -37,7 +37,7 @@ public enum RnnActivation
 /// implementation=2), the number of gates when each gate has its own (implementation=1, and whenever
 /// recurrent_dropout is set), 0 when there is no dropout mask.
 /// </summary>
-public readonly record struct RnnGeometry(
+internal readonly record struct RnnGeometry(
     RnnCell Cell, int Batch, int Steps, int InputDim, int Units,
     RnnActivation Activation, RnnActivation RecurrentActivation,
     bool GoBackwards = false, bool ReturnSequences = false, bool ZeroOutputForMask = false,
@@ -63,7 +63,7 @@ public readonly record struct RnnGeometry(
 /// (groups, batch, input) and (groups, batch, units) holding 0 or 1/(1 - rate) (null: no dropout), the output and
 /// the final states (batch, units).
 /// </summary>
-public readonly struct RnnArrays
+internal readonly struct RnnArrays
 {
     public float[] X { get; init; }
     public float[] Kernel { get; init; }
@@ -84,7 +84,7 @@ public readonly struct RnnArrays
 /// and where to write the gradients of x, the weights and the initial states (null: not wanted). Written arrays are
 /// overwritten.
 /// </summary>
-public readonly struct RnnGradients
+internal readonly struct RnnGradients
 {
     public float[] Output { get; init; }
     public float[]? FinalH { get; init; }
@@ -102,7 +102,7 @@ public readonly struct RnnGradients
 /// owned by the caller (one per layer call) and filled by the backend, which grows its buffers once and reuses them.
 /// A backward pass consumes it: it reads and overwrites the saved gates.
 /// </summary>
-public sealed class RnnTape
+internal sealed class RnnTape
 {
     internal RnnGeometry Geometry;
     internal bool Valid;
@@ -110,7 +110,7 @@ public sealed class RnnTape
     internal float[] OutCarry = [], DH = [], DC = [], DOut = [], Tmp = [], DXt = [], RT = [];
 }
 
-public partial interface IBackend
+internal partial interface IBackend
 {
     /// <summary>
     /// Runs a recurrent layer over a whole sequence: the input projections of every step as one matrix product, then

@@ -51,7 +51,7 @@ public enum ActivationKind
 /// speaks only in these operations on row-major float spans, so another backend (native BLAS, GPU) can be added
 /// by implementing this interface and assigning <see cref="Backend.Current"/>.
 /// </summary>
-public partial interface IBackend
+internal partial interface IBackend
 {
     /// <summary>Name shown in diagnostics.</summary>
     string Name { get; }
@@ -125,7 +125,7 @@ public partial interface IBackend
 }
 
 /// <summary>Selects the engine used by all layers: <see cref="KerasContext.Backend"/> of <see cref="KerasContext.Current"/>.</summary>
-public static class Backend
+internal static class Backend
 {
     /// <summary>
     /// The current context's backend (the managed SIMD CPU engine unless replaced); setting it replaces the backend of

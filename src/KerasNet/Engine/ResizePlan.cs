@@ -8,7 +8,7 @@ namespace KerasNet.Engine;
 /// ResizeNearestNeighbor with half_pixel_centers=True, align_corners=False), applied to an optional crop window of
 /// the input first (what Keras's <c>smart_resize</c> slices out before resizing).
 /// </summary>
-public sealed class ResizePlan
+internal sealed class ResizePlan
 {
     private ResizePlan(int inH, int inW, int outH, int outW, bool nearest, Axis rows, Axis cols)
     {

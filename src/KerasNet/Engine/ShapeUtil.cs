@@ -2,7 +2,7 @@
 namespace KerasNet.Engine;
 
 /// <summary>Small helpers for shapes given as int arrays (sample shapes omit the batch dimension).</summary>
-public static class ShapeUtil
+internal static class ShapeUtil
 {
     /// <summary>
     /// Product of the dimensions (1 for a scalar). A negative dimension, or more values than one tensor can hold
@@ -46,5 +46,5 @@ public static class ShapeUtil
 
     /// <summary>Formats a Keras shape with an unknown batch: <c>(None, 62, 62, 32)</c>; a scalar sample is <c>(None,)</c>.</summary>
     public static string FormatWithNone(IReadOnlyList<int> sampleShape) => sampleShape.Count == 0 ? "(None,)" :
-        "(" + string.Join(", ", new[] { "None" }.Concat(sampleShape.Select(d => d.ToString()))) + ")";
+        "(" + string.Join(", ", new[] { "None" }.Concat(sampleShape.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)))) + ")";
 }

@@ -7,7 +7,7 @@ namespace KerasNet.Engine;
 /// instance is taken out of its slot while in use (<see cref="Workspace.Rent{T}(ref T)"/>), so re-entering a kernel on
 /// the same thread never refills a job that is still running.
 /// </summary>
-public abstract class ParallelJob
+internal abstract class ParallelJob
 {
     /// <summary>Runs part <paramref name="part"/> over [start, end).</summary>
     public abstract void Execute(int part, int start, int end);
@@ -19,7 +19,7 @@ public abstract class ParallelJob
 /// n and the work estimate, never on which thread is free, so reductions over parts are bit-reproducible.
 /// When the pool is already busy (nested or concurrent calls) the parts simply run on the calling thread.
 /// </summary>
-public static class Threads
+internal static class Threads
 {
     private static int _count = DefaultCount();
     private static WorkerPool? _pool;

@@ -10,6 +10,9 @@ namespace KerasNet.Layers;
 public sealed class Activation : Layer, IActivatedLayer
 {
     /// <summary>Creates the layer, e.g. <c>new Activation("relu")</c>.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='activation']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='inputShape']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='name']"/>
     public Activation(string activation, Shape? inputShape = null, string? name = null) : base(name, inputShape) =>
         Stage = new ActivationStage(Activations.Parse(activation));
 

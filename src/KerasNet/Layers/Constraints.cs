@@ -54,6 +54,8 @@ public abstract class Constraint : KerasObject
 public sealed class MaxNorm : Constraint
 {
     /// <summary>Creates the constraint.</summary>
+    /// <param name="maxValue">The largest norm allowed (Keras default 2); larger weight vectors are scaled down to it.</param>
+    /// <param name="axis">Axes the norm is taken over; none given is Keras's default 0 (for a Dense kernel (in, out): each unit's incoming weights).</param>
     public MaxNorm(double maxValue = 2, params int[] axis) { MaxValue = maxValue; Axis = axis.Length == 0 ? [0] : axis; }
 
     /// <summary>The largest norm.</summary>
@@ -99,6 +101,7 @@ public sealed class NonNeg : Constraint
 public sealed class UnitNorm : Constraint
 {
     /// <summary>Creates the constraint.</summary>
+    /// <param name="axis">Axes the norm is taken over; none given is Keras's default 0.</param>
     public UnitNorm(params int[] axis) => Axis = axis.Length == 0 ? [0] : axis;
 
     /// <summary>The axes the norm is taken over.</summary>
@@ -130,6 +133,10 @@ public sealed class UnitNorm : Constraint
 public sealed class MinMaxNorm : Constraint
 {
     /// <summary>Creates the constraint.</summary>
+    /// <param name="minValue">The smallest norm allowed (Keras default 0.0).</param>
+    /// <param name="maxValue">The largest norm allowed (Keras default 1.0).</param>
+    /// <param name="rate">How far each update moves the norm into the range: 1.0 (Keras's default) all the way, smaller values part of it.</param>
+    /// <param name="axis">Axes the norm is taken over; none given is Keras's default 0.</param>
     public MinMaxNorm(double minValue = 0.0, double maxValue = 1.0, double rate = 1.0, params int[] axis)
     {
         MinValue = minValue; MaxValue = maxValue; Rate = rate; Axis = axis.Length == 0 ? [0] : axis;

@@ -20,7 +20,7 @@ public sealed class Conv2D : BaseConv
     /// <param name="dataFormat">"channels_last" (NHWC) or "channels_first" (NCHW, inference only).</param>
     /// <param name="dilationRate">Spacing of the kernel taps (Keras's dilation_rate).</param>
     /// <param name="groups">Channel groups (Keras 2.3+): input channels and filters must both be divisible by it.</param>
-    /// <param name="activation">linear (null), relu, sigmoid, tanh or softmax.</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias is added.</param>
     /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null).</param>
     /// <param name="biasInitializer">Bias initializer (zeros when null).</param>

@@ -20,6 +20,20 @@ public sealed class Dense : KernelLayer
     /// and projects the weights with their constraints after each update, as Keras does.
     /// <c>inputDim</c> is Keras 2's <c>input_dim</c>: <c>new Dense(32, inputDim: 784)</c> means <c>inputShape: 784</c>.
     /// </remarks>
+    /// <param name="units">Output size: each sample's last axis becomes this many values (Keras applies the kernel to the last axis of any rank).</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='activation']"/>
+    /// <param name="useBias">Whether a bias vector is added (Keras default true).</param>
+    /// <param name="kernelInitializer">The kernel's initializer, an object or a Keras name ("glorot_uniform", "he_normal", "zeros", ...); null is Keras's default "glorot_uniform".</param>
+    /// <param name="biasInitializer">The bias's initializer; null is Keras's default "zeros".</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='inputShape']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='name']"/>
+    /// <param name="trainable">Whether fit updates the weights (false freezes the layer).</param>
+    /// <param name="kernelRegularizer">Penalty on the kernel added to the loss (e.g. <c>new L2(1e-4)</c>); null for none.</param>
+    /// <param name="biasRegularizer">Penalty on the bias; null for none.</param>
+    /// <param name="activityRegularizer">Penalty on the layer's output, divided by the batch size as tf.keras 2.4 does; null for none.</param>
+    /// <param name="kernelConstraint">Projection applied to the kernel after each update (e.g. <c>new MaxNorm(3)</c>); null for none.</param>
+    /// <param name="biasConstraint">Projection applied to the bias after each update; null for none.</param>
+    /// <param name="inputDim">Keras 2's <c>input_dim</c>: <c>inputDim: 784</c> is <c>inputShape: 784</c>; give at most one of the two.</param>
     public Dense(int units, string? activation = null, bool useBias = true,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
         Shape? inputShape = null, string? name = null, bool trainable = true,

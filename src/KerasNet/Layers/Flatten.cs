@@ -15,6 +15,9 @@ namespace KerasNet.Layers;
 public sealed class Flatten : Layer
 {
     /// <summary>Creates the layer.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='dataFormat']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='inputShape']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='name']"/>
     public Flatten(string dataFormat = "channels_last", Shape? inputShape = null, string? name = null)
         : base(name, inputShape) => DataFormat = PoolingArgs.CheckDataFormat(dataFormat, "Flatten");
 

@@ -61,7 +61,7 @@ public sealed partial class GradientSink
     /// The update to apply to each piece of <paramref name="v"/>'s gradient as the kernel forms it, or null when the
     /// gradient must be stored. A non-null answer means the layer applies it: the variable then counts as updated.
     /// </summary>
-    public IWeightUpdate? TryFuse(Variable v)
+    internal IWeightUpdate? TryFuse(Variable v)
     {
         // A regularized weight's gradient gets the penalty's added after the backward pass: it must be stored.
         if (_updates is null || !Wants(v) || _shared.Contains(v) || v.IsRegularized) return null;
@@ -99,7 +99,7 @@ public sealed partial class GradientSink
 }
 
 /// <summary>The optimizer side of fusion: an element-wise update of one variable, or null when it cannot be fused.</summary>
-public interface IFusedUpdates
+internal interface IFusedUpdates
 {
     /// <summary>This step's update of <paramref name="v"/> as a range operation, or null.</summary>
     IWeightUpdate? FusedUpdate(Variable v);

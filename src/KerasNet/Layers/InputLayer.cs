@@ -11,6 +11,8 @@ namespace KerasNet.Layers;
 public sealed class InputLayer : Layer
 {
     /// <summary>Creates an input of the given per-sample shape.</summary>
+    /// <param name="inputShape">One sample's shape without the batch axis (Keras's <c>input_shape</c>, e.g. <c>(28, 28, 1)</c>).</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='name']"/>
     public InputLayer(Shape inputShape, string? name = null)
         : base(name ?? KerasBackend.UniqueName("input"), inputShape)
     {

@@ -9,6 +9,12 @@ namespace KerasNet.Layers;
 public sealed class MaxPooling2D : Pooling2D
 {
     /// <summary>Creates the layer (pool 2x2, strides = pool size, 'valid' by default).</summary>
+    /// <param name="poolSize">Window (height, width), or one int for both; null is Keras's default (2, 2).</param>
+    /// <param name="strides">Step between windows; null (Keras's default) is the pool size.</param>
+    /// <param name="padding">"valid" (Keras's default: only whole windows) or "same" (output ceil(size / stride), windows padded at the bottom/right); case-insensitive.</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='dataFormat']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='inputShape']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='name']"/>
     public MaxPooling2D(Size2? poolSize = null, Size2? strides = null, string padding = "valid",
         string dataFormat = "channels_last", Shape? inputShape = null, string? name = null)
         : base(poolSize, strides, padding, dataFormat, inputShape, name) { }

@@ -102,6 +102,10 @@ public sealed class TruncatedNormal(double mean = 0.0, double stddev = 0.05, int
 public class VarianceScaling : RandomInitializer
 {
     /// <summary>Creates the initializer with Keras's defaults (1.0, "fan_in", "truncated_normal").</summary>
+    /// <param name="scale">Scaling factor of the variance, positive (Keras default 1.0).</param>
+    /// <param name="mode">Which fan n divides the variance: "fan_in" (Keras's default: input units), "fan_out" (output units) or "fan_avg" (their mean).</param>
+    /// <param name="distribution">"truncated_normal" (Keras's default; cut at two standard deviations, the deviation corrected for the cut), "untruncated_normal", "uniform" (within +-sqrt(3 scale / n)), or the legacy "normal" (read as "truncated_normal", as Keras does).</param>
+    /// <param name="seed">Seed for reproducible values; null draws from the context's generator (Keras's default: unseeded).</param>
     public VarianceScaling(double scale = 1.0, string mode = "fan_in", string distribution = "truncated_normal", int? seed = null)
         : base(seed)
     {

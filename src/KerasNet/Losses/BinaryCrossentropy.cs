@@ -15,7 +15,7 @@ public sealed class BinaryCrossentropy : SmoothedCrossentropy
     /// <param name="fromLogits">Whether the predictions are logits rather than probabilities.</param>
     /// <param name="labelSmoothing">In [0, 1]: squeezes the targets towards 0.5.</param>
     /// <param name="axis">The axis the mean is taken over (Keras's default -1; any but the batch axis 0).</param>
-    /// <param name="reduction">"sum_over_batch_size", "auto", "sum" or "none".</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='reduction']"/>
     /// <param name="name">The loss's name.</param>
     public BinaryCrossentropy(bool fromLogits = false, double labelSmoothing = 0, int axis = -1,
         string reduction = "sum_over_batch_size", string name = "binary_crossentropy")

@@ -15,7 +15,7 @@ public sealed class CategoricalCrossentropy : SmoothedCrossentropy
     /// <param name="fromLogits">Whether the predictions are logits rather than probabilities.</param>
     /// <param name="labelSmoothing">In [0, 1]: squeezes the targets towards 1 / classes.</param>
     /// <param name="axis">The class axis (Keras's default -1; any but the batch axis 0, without label smoothing unless -1).</param>
-    /// <param name="reduction">"sum_over_batch_size", "auto", "sum" or "none".</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='reduction']"/>
     /// <param name="name">The loss's name.</param>
     public CategoricalCrossentropy(bool fromLogits = false, double labelSmoothing = 0, int axis = -1,
         string reduction = "sum_over_batch_size", string name = "categorical_crossentropy")

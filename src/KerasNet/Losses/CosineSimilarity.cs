@@ -9,7 +9,10 @@ namespace KerasNet.Losses;
 /// </summary>
 public sealed class CosineSimilarity : Loss
 {
-    /// <summary>Creates the loss; <paramref name="axis"/> (default -1) is the axis normalised and summed over (not 0, the batch).</summary>
+    /// <summary>Creates the loss with Keras's arguments.</summary>
+    /// <param name="axis">The axis normalised and summed over (Keras's default -1; any but the batch axis 0).</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='reduction']"/>
+    /// <param name="name">The loss's name in logs and configs (Keras default "cosine_similarity").</param>
     public CosineSimilarity(int axis = -1, string reduction = "sum_over_batch_size", string name = "cosine_similarity") : base(reduction, name) =>
         Axis = CheckAxis(axis, nameof(CosineSimilarity));
 

@@ -10,6 +10,9 @@ namespace KerasNet.Losses;
 public sealed class Huber : Loss
 {
     /// <summary>Creates the loss; <paramref name="delta"/> is where it turns from quadratic to linear (positive).</summary>
+    /// <param name="delta">Where the loss turns from quadratic to linear, a positive number (Keras default 1.0).</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='reduction']"/>
+    /// <param name="name">The loss's name in logs and configs (Keras default "huber_loss").</param>
     public Huber(double delta = 1.0, string reduction = "sum_over_batch_size", string name = "huber_loss") : base(reduction, name)
     {
         if (!(delta > 0) || !double.IsFinite(delta)) throw new KerasNetException($"Huber: delta must be a positive number, got {delta}.");

@@ -35,7 +35,7 @@ public abstract class Loss
     public virtual string ClassName => GetType().Name;
 
     /// <summary>The output activation whose logits this loss can take directly, if any.</summary>
-    public virtual ActivationKind? FusableActivation => null;
+    internal virtual ActivationKind? FusableActivation => null;
 
     /// <summary>The string this loss was resolved from (Compile's "mse"), saved back as that string; null for an object.</summary>
     internal string? Identifier { get; set; }

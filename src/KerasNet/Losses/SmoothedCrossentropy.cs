@@ -33,7 +33,7 @@ public abstract class SmoothedCrossentropy : Loss
 
     /// <inheritdoc/>
     /// <remarks>Only over the last axis: the output layer's activation runs over that one.</remarks>
-    public override ActivationKind? FusableActivation => FromLogits || Axis != -1 ? null : LogitsOf;
+    internal override ActivationKind? FusableActivation => FromLogits || Axis != -1 ? null : LogitsOf;
 
     private protected override int ReductionAxis => Axis;
 

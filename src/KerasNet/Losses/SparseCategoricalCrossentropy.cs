@@ -9,7 +9,7 @@ public sealed class SparseCategoricalCrossentropy : Loss
 {
     /// <summary>Creates the loss with Keras's arguments.</summary>
     /// <param name="fromLogits">Whether the predictions are logits rather than probabilities.</param>
-    /// <param name="reduction">"sum_over_batch_size", "auto", "sum" or "none".</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='reduction']"/>
     /// <param name="name">The loss's name.</param>
     public SparseCategoricalCrossentropy(bool fromLogits = false, string reduction = "sum_over_batch_size",
         string name = "sparse_categorical_crossentropy") : base(reduction, name) => FromLogits = fromLogits;
@@ -18,7 +18,7 @@ public sealed class SparseCategoricalCrossentropy : Loss
     public bool FromLogits { get; }
 
     /// <inheritdoc/>
-    public override ActivationKind? FusableActivation => FromLogits ? null : ActivationKind.Softmax;
+    internal override ActivationKind? FusableActivation => FromLogits ? null : ActivationKind.Softmax;
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()

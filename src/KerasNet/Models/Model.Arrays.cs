@@ -43,6 +43,23 @@ public partial class Model
             OptionalTensor(validationSampleWeight));
 
     /// <summary>Trains a model with several inputs or outputs on arrays in <see cref="Inputs"/>/<see cref="Outputs"/> order (arguments as the single-array Fit).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epochs']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='callbacks']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSplit']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationData']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='shuffle']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='initialEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='stepsPerEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSteps']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationBatchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationFreq']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSampleWeight']"/>
     public History Fit(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int? batchSize = null, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, double validationSplit = 0,
         (IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y)? validationData = null,
@@ -55,6 +72,23 @@ public partial class Model
             OptionalTensor(validationSampleWeight));
 
     /// <summary>Trains on arrays given by input and output name, as Keras's dictionaries (arguments as the single-array Fit).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epochs']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='callbacks']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSplit']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='shuffle']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='initialEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationData']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='stepsPerEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSteps']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationBatchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationFreq']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSampleWeight']"/>
     public History Fit(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, int? batchSize = null, int epochs = 1,
         int verbose = 1, IEnumerable<Callback>? callbacks = null, double validationSplit = 0, ShuffleMode? shuffle = null,
         int initialEpoch = 0, (IDictionary<string, NDArray> x, IDictionary<string, NDArray> y)? validationData = null,
@@ -66,6 +100,23 @@ public partial class Model
             validationSampleWeight);
 
     /// <summary>Trains on tensors (samples first; arguments as the NDArray Fit).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epochs']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='callbacks']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSplit']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationData']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='shuffle']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='initialEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='stepsPerEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSteps']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationBatchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationFreq']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSampleWeight']"/>
     public History Fit(Tensor x, Tensor y, int? batchSize = null, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, double validationSplit = 0, (Tensor x, Tensor y)? validationData = null,
         ShuffleMode? shuffle = null, int initialEpoch = 0, int? stepsPerEpoch = null, int? validationSteps = null,
@@ -76,6 +127,23 @@ public partial class Model
             stepsPerEpoch, validationSteps, validationBatchSize, validationFreq, classWeight, sampleWeight, validationSampleWeight);
 
     /// <summary>Trains on tensors of every input and output (samples first; arguments as the NDArray Fit).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epochs']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='callbacks']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSplit']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationData']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='shuffle']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='initialEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='stepsPerEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSteps']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationBatchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationFreq']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSampleWeight']"/>
     public History Fit(Tensor[] x, Tensor[] y, int? batchSize = null, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, double validationSplit = 0, (Tensor[] x, Tensor[] y)? validationData = null,
         ShuffleMode? shuffle = null, int initialEpoch = 0, int? stepsPerEpoch = null, int? validationSteps = null,
@@ -92,6 +160,20 @@ public partial class Model
     }
 
     /// <summary>Trains on arrays, validating on a batch source (Keras's <c>validation_data=</c> a Sequence or dataset; its own batch size applies).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationData']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epochs']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='callbacks']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='shuffle']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='initialEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='stepsPerEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSteps']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationFreq']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
     public History Fit(NDArray x, NDArray y, IDataSequence validationData, int? batchSize = null, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, ShuffleMode? shuffle = null, int initialEpoch = 0, int? stepsPerEpoch = null,
         int? validationSteps = null, ValidationFreq? validationFreq = null, IDictionary<int, double>? classWeight = null,
@@ -100,6 +182,20 @@ public partial class Model
             initialEpoch, stepsPerEpoch, validationSteps, validationFreq, classWeight, OptionalTensor(sampleWeight));
 
     /// <summary>Trains on arrays of every input and output, validating on a batch source.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationData']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epochs']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='callbacks']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='shuffle']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='initialEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='stepsPerEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSteps']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationFreq']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
     public History Fit(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, IDataSequence validationData, int? batchSize = null,
         int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null, ShuffleMode? shuffle = null, int initialEpoch = 0,
         int? stepsPerEpoch = null, int? validationSteps = null, ValidationFreq? validationFreq = null,
@@ -108,6 +204,20 @@ public partial class Model
             validationSteps, validationFreq, classWeight, OptionalTensor(sampleWeight));
 
     /// <summary>Trains on tensors of every input and output, validating on a batch source.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationData']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epochs']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='callbacks']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='shuffle']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='initialEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='stepsPerEpoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationSteps']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='validationFreq']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
     public History Fit(Tensor[] x, Tensor[] y, IDataSequence validationData, int? batchSize = null, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, ShuffleMode? shuffle = null, int initialEpoch = 0, int? stepsPerEpoch = null,
         int? validationSteps = null, ValidationFreq? validationFreq = null, IDictionary<int, double>? classWeight = null,

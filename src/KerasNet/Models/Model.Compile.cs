@@ -80,61 +80,103 @@ public partial class Model
     /// Configures training, e.g. <c>Compile(optimizer: "Adam", loss: "categorical_crossentropy", metrics: ["accuracy"])</c>.
     /// One loss and one metric list apply to every output; <paramref name="lossWeights"/> weigh the outputs' losses.
     /// </summary>
-    /// <param name="optimizer">"sgd", "rmsprop", "adam", "adamw", "adamax", "nadam", "adagrad", "adadelta" or "ftrl" (any case), with Keras's defaults.</param>
-    /// <param name="loss">A Keras loss name or alias: "mean_squared_error"/"mse", "mean_absolute_error"/"mae",
-    /// "mean_absolute_percentage_error"/"mape", "mean_squared_logarithmic_error"/"msle", "huber"/"huber_loss",
-    /// "log_cosh"/"logcosh", "hinge", "squared_hinge", "categorical_hinge", "kl_divergence"/"kld"/"kullback_leibler_divergence",
-    /// "poisson", "cosine_similarity", "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"
-    /// (or the class names, "MeanSquaredError"); pass a <see cref="Loss"/> object for its arguments.</param>
-    /// <param name="metrics">Keras's metric names: "accuracy"/"acc" (binary, categorical or sparse from the shapes),
-    /// "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",
-    /// "sparse_top_k_categorical_accuracy", "mse"/"mean_squared_error", "mae", "mape", "msle", "logcosh", any loss name,
-    /// or a class name ("AUC", "Precision", "Recall", "RootMeanSquaredError", ...; Keras 3's "auc"). An unknown name is refused here.</param>
-    /// <param name="lossWeights">One weight per output (default 1 each).</param>
-    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names as for <paramref name="metrics"/>): updated with
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
+    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names or objects as for <c>metrics</c>): updated with
     /// the sample weights (and class weights) that weigh the loss; see <see cref="CompileWeightedMetrics"/>. Default none.</param>
     public void Compile(string optimizer = "rmsprop", string loss = "categorical_crossentropy", string[]? metrics = null, double[]? lossWeights = null,
         string[]? weightedMetrics = null) =>
         Compile(Optimizers.Optimizer.Get(optimizer), [LossFn.Get(loss)], Named(metrics), null, lossWeights, Named(weightedMetrics));
 
-    /// <summary>Configures training with an optimizer object (<paramref name="weightedMetrics"/>: Keras's weighted_metrics).</summary>
+    /// <summary>Configures training with an optimizer object.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
+    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names or objects as for <c>metrics</c>): updated with
+    /// the sample weights (and class weights) that weigh the loss; see <see cref="CompileWeightedMetrics"/>. Default none.</param>
     public void Compile(Optimizer optimizer, string loss, string[]? metrics = null, double[]? lossWeights = null, string[]? weightedMetrics = null) =>
         Compile(optimizer, [LossFn.Get(loss)], Named(metrics), null, lossWeights, Named(weightedMetrics));
 
-    /// <summary>Configures training with optimizer and loss objects (<paramref name="weightedMetrics"/>: Keras's weighted_metrics).</summary>
+    /// <summary>Configures training with optimizer and loss objects.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
+    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names or objects as for <c>metrics</c>): updated with
+    /// the sample weights (and class weights) that weigh the loss; see <see cref="CompileWeightedMetrics"/>. Default none.</param>
     public void Compile(Optimizer optimizer, Loss loss, string[]? metrics = null, double[]? lossWeights = null, string[]? weightedMetrics = null) =>
         Compile(optimizer, [loss ?? throw new ArgumentNullException(nameof(loss))], Named(metrics), null, lossWeights, Named(weightedMetrics));
 
     /// <summary>Configures training with one loss object per output, in <see cref="Outputs"/> order.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
     public void Compile(Optimizer optimizer, Loss[] loss, string[]? metrics = null, double[]? lossWeights = null)
         => Compile(optimizer, CopyOfLosses(loss), metrics, null, lossWeights);
 
     /// <summary>Configures training with one loss object per output and metric objects applied to every output.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
     public void Compile(Optimizer optimizer, Loss[] loss, Metric[] metrics, double[]? lossWeights = null)
         => Compile(optimizer, CopyOfLosses(loss), metrics, null, lossWeights);
 
-    /// <summary>Configures training with metric objects (or names: a string converts to a metric), e.g. <c>[new AUC(), "accuracy"]</c>;
-    /// <paramref name="weightedMetrics"/> is Keras's weighted_metrics (see <see cref="CompileWeightedMetrics"/>).</summary>
+    /// <summary>Configures training with metric objects (or names: a string converts to a metric), e.g. <c>[new AUC(), "accuracy"]</c>.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
+    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names or objects as for <c>metrics</c>): updated with
+    /// the sample weights (and class weights) that weigh the loss; see <see cref="CompileWeightedMetrics"/>. Default none.</param>
     public void Compile(string optimizer, string loss, Metric[] metrics, double[]? lossWeights = null, Metric[]? weightedMetrics = null) =>
         Compile(Optimizers.Optimizer.Get(optimizer), [LossFn.Get(loss)], metrics, null, lossWeights, weightedMetrics);
 
-    /// <summary>Configures training with an optimizer object and metric objects (<paramref name="weightedMetrics"/>: Keras's weighted_metrics).</summary>
+    /// <summary>Configures training with an optimizer object and metric objects.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
+    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names or objects as for <c>metrics</c>): updated with
+    /// the sample weights (and class weights) that weigh the loss; see <see cref="CompileWeightedMetrics"/>. Default none.</param>
     public void Compile(Optimizer optimizer, string loss, Metric[] metrics, double[]? lossWeights = null, Metric[]? weightedMetrics = null) =>
         Compile(optimizer, [LossFn.Get(loss)], metrics, null, lossWeights, weightedMetrics);
 
-    /// <summary>Configures training with optimizer, loss and metric objects (<paramref name="weightedMetrics"/>: Keras's weighted_metrics).</summary>
+    /// <summary>Configures training with optimizer, loss and metric objects.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
+    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names or objects as for <c>metrics</c>): updated with
+    /// the sample weights (and class weights) that weigh the loss; see <see cref="CompileWeightedMetrics"/>. Default none.</param>
     public void Compile(Optimizer optimizer, Loss loss, Metric[] metrics, double[]? lossWeights = null, Metric[]? weightedMetrics = null) =>
         Compile(optimizer, [loss ?? throw new ArgumentNullException(nameof(loss))], metrics, null, lossWeights, weightedMetrics);
 
     /// <summary>Configures training with one loss per output and metric objects applied to every output (copied per output, as Keras).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
     public void Compile(Optimizer optimizer, string[] loss, Metric[] metrics, double[]? lossWeights = null) =>
         Compile(optimizer, ParseLosses(loss), metrics, null, lossWeights);
 
     /// <summary>Configures training with one loss per output, in <see cref="Outputs"/> order.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
     public void Compile(string optimizer, string[] loss, string[]? metrics = null, double[]? lossWeights = null) =>
         Compile(Optimizers.Optimizer.Get(optimizer), ParseLosses(loss), metrics, null, lossWeights);
 
     /// <summary>Configures training with one loss per output, in <see cref="Outputs"/> order.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
     public void Compile(Optimizer optimizer, string[] loss, string[]? metrics = null, double[]? lossWeights = null) =>
         Compile(optimizer, ParseLosses(loss), metrics, null, lossWeights);
 
@@ -143,15 +185,27 @@ public partial class Model
     /// metrics and loss weights per output (outputs missing from <paramref name="metrics"/> get none, from
     /// <paramref name="lossWeights"/> weight 1).
     /// </summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
     public void Compile(string optimizer, IDictionary<string, string> loss, IDictionary<string, string[]>? metrics = null,
         IDictionary<string, double>? lossWeights = null) => Compile(Optimizers.Optimizer.Get(optimizer), loss, metrics, lossWeights);
 
     /// <summary>Configures training by output name (see the string overload).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
     public void Compile(Optimizer optimizer, IDictionary<string, string> loss, IDictionary<string, string[]>? metrics = null,
         IDictionary<string, double>? lossWeights = null) =>
         Compile(optimizer, loss, metrics?.ToDictionary(p => p.Key, p => Named(p.Value)!), lossWeights);
 
     /// <summary>Configures training by output name with metric objects per output.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
     public void Compile(Optimizer optimizer, IDictionary<string, string> loss, IDictionary<string, Metric[]>? metrics,
         IDictionary<string, double>? lossWeights = null)
     {
@@ -160,11 +214,19 @@ public partial class Model
     }
 
     /// <summary>Configures training by output name with loss objects (see the string overload).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
     public void Compile(Optimizer optimizer, IDictionary<string, Loss> loss, IDictionary<string, string[]>? metrics = null,
         IDictionary<string, double>? lossWeights = null) =>
         Compile(optimizer, loss, metrics?.ToDictionary(p => p.Key, p => Named(p.Value)!), lossWeights);
 
     /// <summary>Configures training by output name with loss objects and metric objects per output.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='optimizer']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
     public void Compile(Optimizer optimizer, IDictionary<string, Loss> loss, IDictionary<string, Metric[]>? metrics,
         IDictionary<string, double>? lossWeights = null)
     {

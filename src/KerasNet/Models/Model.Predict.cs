@@ -83,18 +83,42 @@ public partial class Model
     /// <paramref name="steps"/> is given, as Keras); <paramref name="sampleWeight"/> (samples, or samples x timesteps)
     /// weighs the losses, as Keras's.
     /// </summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
     public double[] Evaluate(NDArray x, NDArray y, int? batchSize = null, int verbose = 1, int? steps = null, NDArray? sampleWeight = null) =>
         Evaluate([NDArrays.ToTensor(x)], [NDArrays.ToTensor(y)], batchSize, verbose, steps, OptionalTensor(sampleWeight));
 
     /// <summary>Loss and metrics over arrays of a model with several inputs or outputs (in <see cref="Inputs"/>/<see cref="Outputs"/> order).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
     public double[] Evaluate(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int? batchSize = null, int verbose = 1, int? steps = null, NDArray? sampleWeight = null) =>
         Evaluate(x.Select(NDArrays.ToTensor).ToArray(), y.Select(NDArrays.ToTensor).ToArray(), batchSize, verbose, steps, OptionalTensor(sampleWeight));
 
     /// <summary>Loss and metrics over arrays given by input and output name.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
     public double[] Evaluate(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, int? batchSize = null, int verbose = 1, int? steps = null, NDArray? sampleWeight = null) =>
         Evaluate(ByName(x, InputNames, "input"), ByName(y, OutputNames, "output"), batchSize, verbose, steps, sampleWeight);
 
     /// <summary>Loss and metrics over tensors of every input and output (samples first).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
     public double[] Evaluate(Tensor[] x, Tensor[] y, int? batchSize = null, int verbose = 1, int? steps = null, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -104,24 +128,52 @@ public partial class Model
     }
 
     /// <summary>Loss and metrics over tensors (samples first), with optional sample weights.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
     public double[] Evaluate(Tensor x, Tensor y, int? batchSize = null, int verbose = 1, int? steps = null, Tensor? sampleWeight = null) =>
         Evaluate([x], [y], batchSize, verbose, steps, sampleWeight);
 
     private static Tensor? OptionalTensor(NDArray? a) => a is null ? null : NDArrays.ToTensor(a);
 
     /// <summary>Keras's evaluate(return_dict=True): the values keyed by <see cref="MetricsNames"/>. <paramref name="returnDict"/> must be true (the other overloads return the list).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='returnDict']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
     public Dictionary<string, double> Evaluate(IDataSequence x, bool returnDict, int verbose = 1, int? steps = null) =>
         LogsByName(Evaluate(x, verbose, steps), returnDict);
 
     /// <summary>Keras's evaluate(x, y, return_dict=True) on arrays: the values keyed by <see cref="MetricsNames"/>.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='returnDict']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
     public Dictionary<string, double> Evaluate(NDArray x, NDArray y, bool returnDict, int? batchSize = null, int verbose = 1, int? steps = null) =>
         LogsByName(Evaluate(x, y, batchSize, verbose, steps), returnDict);
 
     /// <summary>Keras's evaluate(return_dict=True) on arrays of several inputs or outputs.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='returnDict']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
     public Dictionary<string, double> Evaluate(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, bool returnDict, int? batchSize = null, int verbose = 1, int? steps = null) =>
         LogsByName(Evaluate(x, y, batchSize, verbose, steps), returnDict);
 
     /// <summary>Keras's evaluate(return_dict=True) on arrays given by input and output name.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='returnDict']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
     public Dictionary<string, double> Evaluate(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, bool returnDict, int? batchSize = null, int verbose = 1, int? steps = null) =>
         LogsByName(Evaluate(x, y, batchSize, verbose, steps), returnDict);
 
@@ -150,14 +202,26 @@ public partial class Model
     public NDArray Predict(IDataSequence x, int verbose = 0, int? steps = null) => NDArrays.FromTensor(PredictTensor(x, verbose, steps));
 
     /// <summary>Model outputs for arrays, batch by batch (<paramref name="batchSize"/> default 32, or ceil(samples / steps) when only <paramref name="steps"/> is given).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
     public NDArray Predict(NDArray x, int? batchSize = null, int verbose = 0, int? steps = null) =>
         NDArrays.FromTensor(PredictTensor(ArraysToPredict([NDArrays.ToTensor(x)], batchSize, steps), verbose, steps));
 
     /// <summary>Every output of a model with several inputs or outputs, for arrays in <see cref="Inputs"/> order.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
     public NDArray[] Predict(IReadOnlyList<NDArray> x, int? batchSize = null, int verbose = 0, int? steps = null) =>
         PredictTensors(ArraysToPredict(x.Select(NDArrays.ToTensor).ToArray(), batchSize, steps), verbose, steps).Select(NDArrays.FromTensor).ToArray();
 
     /// <summary>Every output, for arrays given by input name.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
     public NDArray[] Predict(IDictionary<string, NDArray> x, int? batchSize = null, int verbose = 0, int? steps = null) =>
         Predict(ByName(x, InputNames, "input"), batchSize, verbose, steps);
 
@@ -226,6 +290,7 @@ public partial class Model
     }
 
     /// <summary>Model outputs for a batch tensor (a copy the caller owns), as <c>predict_on_batch</c>.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
     public Tensor Predict(Tensor x) => PredictOnBatch(x)[0];
 
     /// <summary>Every output for one batch of each input (copies the caller owns), as Keras's <c>predict_on_batch</c>.</summary>

@@ -15,6 +15,9 @@ public sealed class Adadelta : Optimizer
     private static readonly string[] Keras3Slots = ["accumulated_grad", "accumulated_delta_var"];
 
     /// <summary>Creates the optimizer with Keras 2.4's defaults.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='learningRate']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='rho']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epsilon']"/>
     public Adadelta(LearningRateSetting learningRate = default, double rho = 0.95, double epsilon = 1e-7) : base(learningRate, 0.001)
     {
         Rho = rho; Epsilon = epsilon;

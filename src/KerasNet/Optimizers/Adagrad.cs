@@ -14,6 +14,9 @@ public sealed class Adagrad : Optimizer
     private static readonly string[] Slots = ["accumulator"];
 
     /// <summary>Creates the optimizer with Keras 2.4's defaults.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='learningRate']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='initialAccumulatorValue']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epsilon']"/>
     public Adagrad(LearningRateSetting learningRate = default, double initialAccumulatorValue = 0.1, double epsilon = 1e-7)
         : base(learningRate, 0.001)
     {

@@ -16,6 +16,11 @@ public sealed class Adam : Optimizer
     private static readonly string[] Keras3Slots = ["momentum", "velocity", "velocity_hat"];
 
     /// <summary>Creates the optimizer with Keras 2.4's defaults.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='learningRate']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='beta1']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='beta2']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epsilon']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='amsgrad']"/>
     public Adam(LearningRateSetting learningRate = default, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false)
         : base(learningRate, 0.001)
     {

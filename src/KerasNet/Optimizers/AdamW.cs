@@ -16,6 +16,12 @@ public sealed class AdamW : Optimizer
     private static readonly string[] Keras3Slots = ["momentum", "velocity", "velocity_hat"];
 
     /// <summary>Creates the optimizer with Keras 3's defaults (weight_decay 0.004).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='learningRate']"/>
+    /// <param name="weightDecay">Decoupled weight decay: each step subtracts learning rate times this times the weight (Keras 3 default 0.004).</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='beta1']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='beta2']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epsilon']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='amsgrad']"/>
     public AdamW(LearningRateSetting learningRate = default, double weightDecay = 0.004, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-7, bool amsgrad = false) : base(learningRate, 0.001)
     {

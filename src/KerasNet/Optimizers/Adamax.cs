@@ -15,6 +15,10 @@ public sealed class Adamax : Optimizer
     private static readonly string[] Keras3Slots = ["momentum", "norm"];
 
     /// <summary>Creates the optimizer with Keras 2.4's defaults.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='learningRate']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='beta1']"/>
+    /// <param name="beta2">Decay rate of the exponentially weighted infinity norm (Keras default 0.999).</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epsilon']"/>
     public Adamax(LearningRateSetting learningRate = default, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7)
         : base(learningRate, 0.001)
     {

@@ -14,6 +14,13 @@ public sealed class Ftrl : Optimizer
     private static readonly string[] Slots = ["accumulator", "linear"];
 
     /// <summary>Creates the optimizer with Keras 2.4's defaults.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='learningRate']"/>
+    /// <param name="learningRatePower">How the per-weight step shrinks with the accumulated squared gradients, at most 0 (Keras default -0.5).</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='initialAccumulatorValue']"/>
+    /// <param name="l1RegularizationStrength">L1 penalty strength, non-negative (Keras default 0.0).</param>
+    /// <param name="l2RegularizationStrength">L2 penalty strength, non-negative (Keras default 0.0).</param>
+    /// <param name="l2ShrinkageRegularizationStrength">L2 shrinkage penalty on the weights (not the gradient-scaled ones), non-negative (Keras default 0.0).</param>
+    /// <param name="beta">Added to the denominator of the per-weight rate (Keras default 0.0).</param>
     public Ftrl(LearningRateSetting learningRate = default, double learningRatePower = -0.5, double initialAccumulatorValue = 0.1,
         double l1RegularizationStrength = 0.0, double l2RegularizationStrength = 0.0, double l2ShrinkageRegularizationStrength = 0.0,
         double beta = 0.0) : base(learningRate, 0.001)

@@ -21,6 +21,11 @@ public sealed class Nadam : Optimizer
     private Coefficients _c;
 
     /// <summary>Creates the optimizer with Keras 2.4's defaults.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='learningRate']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='beta1']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='beta2']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epsilon']"/>
+    /// <param name="scheduleDecay">tf.keras 2.4's momentum schedule decay (default 0.004): the momentum used at step t is beta1 (1 - 0.5 * 0.96^(t * scheduleDecay)).</param>
     public Nadam(LearningRateSetting learningRate = default, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, double scheduleDecay = 0.004)
         : base(learningRate, 0.001)
     {

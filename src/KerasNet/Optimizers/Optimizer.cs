@@ -195,7 +195,7 @@ public abstract partial class Optimizer : IFusedUpdates
     /// This step's update of <paramref name="v"/> as a range operation, for kernels that produce the gradient piece
     /// by piece (only valid between <see cref="BeginApply"/> and the end of the step).
     /// </summary>
-    public IWeightUpdate? FusedUpdate(Variable v)
+    internal IWeightUpdate? FusedUpdate(Variable v)
     {
         if (!IsElementWise) return null;
         _fused ??= new Dictionary<Variable, IWeightUpdate>();
@@ -204,6 +204,8 @@ public abstract partial class Optimizer : IFusedUpdates
     }
 
     /// <summary>The range update over one variable's slots (optimizers may return a kernel-recognised form).</summary>
+    IWeightUpdate? IFusedUpdates.FusedUpdate(Variable v) => FusedUpdate(v);
+
     private protected virtual IWeightUpdate CreateFusedUpdate(float[][] slots) => new RangeUpdate(this, slots);
 
     /// <summary>

@@ -13,6 +13,11 @@ namespace KerasNet.Optimizers;
 public sealed class RMSprop : Optimizer
 {
     /// <summary>Creates the optimizer with Keras 2.4's defaults.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='learningRate']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='rho']"/>
+    /// <param name="momentum">Momentum applied to the scaled step (Keras default 0.0).</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epsilon']"/>
+    /// <param name="centered">Whether to divide by the variance estimate (mean of squares minus squared mean) instead of the mean of squares (Keras default false).</param>
     public RMSprop(LearningRateSetting learningRate = default, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false)
         : base(learningRate, 0.001)
     {

@@ -14,6 +14,9 @@ public sealed class SGD : Optimizer
     private static readonly string[] MomentumSlot = ["momentum"];
 
     /// <summary>Creates the optimizer (Keras defaults: learning_rate 0.01, no momentum).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='learningRate']"/>
+    /// <param name="momentum">Accelerates descent along consistent directions, in [0, 1]; 0 (Keras's default) is plain gradient descent.</param>
+    /// <param name="nesterov">Whether to apply Nesterov momentum (Keras default false).</param>
     public SGD(LearningRateSetting learningRate = default, double momentum = 0.0, bool nesterov = false) : base(learningRate, 0.01)
     {
         if (!(momentum >= 0 && momentum <= 1)) throw new KerasNetException($"SGD: momentum must be in [0, 1], got {momentum}.");

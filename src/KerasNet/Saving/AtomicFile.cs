@@ -7,7 +7,7 @@ namespace KerasNet.Saving;
 /// mid-write leaves its temporary file (<c>.name.pid.guid.tmp</c>) behind; the next write of the same target deletes
 /// those whose process is gone, so at most one per killed writer exists between two saves.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Writes through <paramref name="write"/> into a temporary file, then replaces <paramref name="path"/>.</summary>
     public static void Write(string path, Action<Stream> write)

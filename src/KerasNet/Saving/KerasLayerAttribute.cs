@@ -19,7 +19,7 @@ namespace KerasNet.Saving;
 /// </code>
 /// </example>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class KerasLayerAttribute : Attribute
+internal sealed class KerasLayerAttribute : Attribute
 {
     /// <summary>Registers the class under <paramref name="classNames"/>.</summary>
     public KerasLayerAttribute(params string[] classNames)

@@ -12,7 +12,7 @@ namespace KerasNet.Saving;
 /// <c>to_json()</c> and the <c>model_config</c> attribute: ", " and ": " separators, non-ASCII escaped as \uXXXX,
 /// floats in Python's shortest round-trip form (<c>0.5</c>, <c>1e-07</c>, <c>0.0</c>), key order preserved.
 /// </summary>
-public static class PyJson
+internal static class PyJson
 {
     /// <summary>The node as Python's <c>json.dumps(obj)</c> would print it.</summary>
     public static string Dumps(JsonNode? node)

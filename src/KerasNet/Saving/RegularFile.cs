@@ -8,7 +8,7 @@ namespace KerasNet.Saving;
 /// Opening a FIFO (named pipe) for reading blocks until some other process writes to it, and a device (<c>/dev/zero</c>)
 /// never ends, so such paths are refused at once instead of hanging the caller.
 /// </summary>
-public static partial class RegularFile
+internal static partial class RegularFile
 {
     /// <summary>
     /// Why <paramref name="path"/> cannot be read as a file ("file not found.", "is a folder, not a file.", "is a named

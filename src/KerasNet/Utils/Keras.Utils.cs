@@ -105,15 +105,25 @@ public static partial class Keras
             ImageArrays.LoadImg(path, grayscale, colorMode, targetSize, interpolation, keepAspectRatio);
 
         /// <summary><c>img_to_array(img, data_format)</c>: a float32 (height, width, channels) array, or (channels, height, width) for "channels_first".</summary>
+        /// <param name="img">The image (as <c>LoadImg</c> returns).</param>
+        /// <include file="../Docs/Params.xml" path="params/param[@name='dataFormat']"/>
         public static NDArray ImgToArray(KerasImage img, string dataFormat = "channels_last") => ImageArrays.ImgToArray(img, dataFormat);
 
         /// <summary>
         /// <c>array_to_img(x, data_format, scale)</c>: a rank-3 array with 1, 3 or 4 channels as an L, RGB or RGBA image;
         /// with <paramref name="scale"/> the values are first mapped to 0..255 (<c>(x - min) / max * 255</c> in float32), then truncated to bytes.
         /// </summary>
+        /// <param name="x">A rank-3 array with 1, 3 or 4 channels.</param>
+        /// <include file="../Docs/Params.xml" path="params/param[@name='dataFormat']"/>
+        /// <param name="scale">Whether to map the values to 0..255 first (Keras default true); false truncates them to bytes as they are.</param>
         public static KerasImage ArrayToImg(NDArray x, string dataFormat = "channels_last", bool scale = true) => ImageArrays.ArrayToImg(x, dataFormat, scale);
 
         /// <summary><c>save_img(path, x, data_format, file_format, scale)</c>: array_to_img, then PNG (any mode) or BMP (RGB); JPEG is refused.</summary>
+        /// <param name="path">The file to write (through a temporary file, then renamed).</param>
+        /// <param name="x">A rank-3 array with 1, 3 or 4 channels.</param>
+        /// <include file="../Docs/Params.xml" path="params/param[@name='dataFormat']"/>
+        /// <param name="fileFormat">"png" or "bmp" (RGB only); null takes it from the path's extension. "jpeg" is refused (no encoder).</param>
+        /// <param name="scale">Whether to map the values to 0..255 first (Keras default true).</param>
         public static void SaveImg(string path, NDArray x, string dataFormat = "channels_last", string? fileFormat = null, bool scale = true) =>
             ImageArrays.ArrayToImg(x, dataFormat, scale).Save(path, fileFormat);
     }

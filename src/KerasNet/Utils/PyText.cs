@@ -9,7 +9,7 @@ namespace KerasNet.Utils;
 /// Python's text for numbers and values KerasNet prints or writes as Keras, numpy, json and scikit-learn would
 /// (<c>repr</c> of floats, strings and dicts; <c>'%.Nf'</c>), in one place so every writer agrees.
 /// </summary>
-public static class PyText
+internal static class PyText
 {
     /// <summary>Python's <c>repr(float)</c>: shortest round-trip digits, <c>1.0</c>, <c>1e-05</c>.</summary>
     public static string Repr(double v) => double.IsFinite(v) ? FromShortest(v.ToString("R", CultureInfo.InvariantCulture)) : NonFinite(v);

@@ -10,6 +10,9 @@ namespace KerasNet.Layers;
 public sealed class ELU : ElementwiseLayer
 {
     /// <summary>Creates the layer; alpha 1.0 as in Keras.</summary>
+    /// <param name="alpha">Scale of the negative part, alpha (exp(x) - 1) for x &lt; 0 (Keras default 1.0); finite.</param>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='inputShape']"/>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='name']"/>
     public ELU(double alpha = 1.0, Shape? inputShape = null, string? name = null) : base(inputShape, name) =>
         Alpha = Finite(alpha, "ELU", "alpha");
 

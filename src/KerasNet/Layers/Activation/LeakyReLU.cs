@@ -10,6 +10,9 @@ namespace KerasNet.Layers;
 public sealed class LeakyReLU : RectifierLayer
 {
     /// <summary>Creates the layer; alpha 0.3 as in tf.keras 2.x and Keras 3.</summary>
+    /// <param name="alpha">Slope for x &lt; 0 (tf.keras 2 default 0.3; Keras 3 calls it negative_slope); any finite number.</param>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='inputShape']"/>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='name']"/>
     public LeakyReLU(double alpha = 0.3, Shape? inputShape = null, string? name = null) : base(inputShape, name)
     {
         Alpha = Finite(alpha, "LeakyReLU", "alpha");

@@ -19,9 +19,15 @@ public sealed class Softmax : ElementwiseLayer, IActivatedLayer
     private (int First, int Last) _axes; // normalised, 1-based per-sample axes, after Build
 
     /// <summary>Creates the layer; axis -1 (the last) as in Keras.</summary>
+    /// <param name="axis">The axis normalised over; -1 (Keras's default) is the last.</param>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='inputShape']"/>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='name']"/>
     public Softmax(int axis = -1, Shape? inputShape = null, string? name = null) : this([axis], false, inputShape, name) { }
 
     /// <summary>Creates the layer over several adjacent axes (Keras 3's <c>axis=[...]</c>).</summary>
+    /// <param name="axes">Adjacent axes normalised over together (negative counts from the end).</param>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='inputShape']"/>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='name']"/>
     public Softmax(int[] axes, Shape? inputShape = null, string? name = null) : this(axes, true, inputShape, name) { }
 
     private Softmax(int[] axes, bool list, Shape? inputShape, string? name) : base(inputShape, name)

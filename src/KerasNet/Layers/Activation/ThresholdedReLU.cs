@@ -10,6 +10,9 @@ namespace KerasNet.Layers;
 public sealed class ThresholdedReLU : RectifierLayer
 {
     /// <summary>Creates the layer; theta 1.0 as in Keras.</summary>
+    /// <param name="theta">Threshold: outputs x where x &gt; theta, else 0 (Keras default 1.0); any finite number.</param>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='inputShape']"/>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='name']"/>
     public ThresholdedReLU(double theta = 1.0, Shape? inputShape = null, string? name = null) : base(inputShape, name)
     {
         Theta = Finite(theta, "ThresholdedReLU", "theta");

@@ -20,7 +20,7 @@ public sealed class Conv1D : BaseConv
     /// <param name="dataFormat">"channels_last" ((steps, channels)) or "channels_first" ((channels, steps), inference only).</param>
     /// <param name="dilationRate">Spacing of the kernel taps.</param>
     /// <param name="groups">Channel groups: input channels and filters must both be divisible by it.</param>
-    /// <param name="activation">linear (null), relu, sigmoid, tanh or softmax.</param>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias is added.</param>
     /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null).</param>
     /// <param name="biasInitializer">Bias initializer (zeros when null).</param>

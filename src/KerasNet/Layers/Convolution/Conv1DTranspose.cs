@@ -18,7 +18,7 @@ public sealed class Conv1DTranspose : BaseConvTranspose
     /// <param name="outputPadding">Extra steps at the end, below the stride; null infers the output length.</param>
     /// <param name="dataFormat">"channels_last" or "channels_first" (inference only).</param>
     /// <param name="dilationRate">Spacing of the kernel taps (tf.keras 2.4 refuses values above 1; Keras 3 accepts them).</param>
-    /// <param name="activation">linear (null), relu, sigmoid, tanh or softmax.</param>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias is added.</param>
     /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null).</param>
     /// <param name="biasInitializer">Bias initializer (zeros when null).</param>

@@ -18,7 +18,7 @@ public sealed class Conv2DTranspose : BaseConvTranspose
     /// <param name="outputPadding">Extra rows/columns at the bottom/right, each below its stride; null infers the output size.</param>
     /// <param name="dataFormat">"channels_last" (NHWC) or "channels_first" (NCHW, inference only).</param>
     /// <param name="dilationRate">Spacing of the kernel taps.</param>
-    /// <param name="activation">linear (null), relu, sigmoid, tanh or softmax.</param>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias is added.</param>
     /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null).</param>
     /// <param name="biasInitializer">Bias initializer (zeros when null).</param>

@@ -19,7 +19,7 @@ public sealed class DepthwiseConv2D : SpatialConv, IKeras3Config
     /// <param name="depthMultiplier">Output channels per input channel.</param>
     /// <param name="dataFormat">"channels_last" (NHWC) or "channels_first" (NCHW, inference only).</param>
     /// <param name="dilationRate">Spacing of the kernel taps.</param>
-    /// <param name="activation">linear (null), relu, sigmoid, tanh or softmax.</param>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias (channels * depth_multiplier values) is added.</param>
     /// <param name="depthwiseInitializer">Kernel initializer (glorot_uniform when null).</param>
     /// <param name="biasInitializer">Bias initializer (zeros when null).</param>

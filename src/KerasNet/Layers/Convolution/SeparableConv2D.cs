@@ -18,7 +18,7 @@ public sealed class SeparableConv2D : BaseSeparableConv
     /// <param name="dataFormat">"channels_last" (NHWC) or "channels_first" (NCHW, inference only).</param>
     /// <param name="dilationRate">Spacing of the depthwise taps.</param>
     /// <param name="depthMultiplier">Depthwise outputs per input channel.</param>
-    /// <param name="activation">linear (null), relu, sigmoid, tanh or softmax.</param>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias is added.</param>
     /// <param name="depthwiseInitializer">Depthwise kernel initializer (glorot_uniform when null).</param>
     /// <param name="pointwiseInitializer">Pointwise kernel initializer (glorot_uniform when null).</param>

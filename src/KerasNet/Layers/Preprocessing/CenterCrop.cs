@@ -15,6 +15,11 @@ namespace KerasNet.Layers;
 public sealed class CenterCrop : ImageResamplingLayer
 {
     /// <summary>Creates the layer.</summary>
+    /// <param name="height">Height of the crop (rows); an image smaller than it in either dimension is instead resized (the largest centred window of the target's aspect ratio), as tf.keras 2.7+ does.</param>
+    /// <param name="width">Width of the crop (columns).</param>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='inputShape']"/>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='name']"/>
+    /// <param name="trainable">Keras's trainable flag (the layer has no weights).</param>
     public CenterCrop(int height, int width, Shape? inputShape = null, string? name = null, bool trainable = true)
         : base(height, width, "CenterCrop", inputShape, name, trainable) { }
 

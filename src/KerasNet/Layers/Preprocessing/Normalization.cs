@@ -118,7 +118,7 @@ public sealed class Normalization : Layer
         throw new KerasNetException($"Layer '{Name}' (Normalization): {argument} has {values.Count} values, which do not broadcast to the {count} statistics of axis {AxisText}.");
     }
 
-    private string AxisText => Axes.Count == 0 ? "None" : Axes.Count == 1 ? Axes[0].ToString() : "(" + string.Join(", ", Axes) + ")";
+    private string AxisText => Axes.Count == 0 ? "None" : Axes.Count == 1 ? Axes[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(" + string.Join(", ", Axes) + ")";
 
     /// <inheritdoc/>
     public override int[] ComputeOutputShape(int[] inputShape) => inputShape;

@@ -17,6 +17,11 @@ public sealed class Rescaling : Layer
 {
     /// <summary>Creates the layer (<c>scale: 1.0 / 255</c> maps [0, 255] to [0, 1]; with <c>offset: -1</c> and
     /// <c>scale: 1.0 / 127.5</c> to [-1, 1]).</summary>
+    /// <param name="scale">Multiplier applied to every input value.</param>
+    /// <param name="offset">Added after scaling (Keras default 0.0).</param>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='inputShape']"/>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='name']"/>
+    /// <param name="trainable">Keras's trainable flag (the layer has no weights).</param>
     public Rescaling(double scale, double offset = 0.0, Shape? inputShape = null, string? name = null, bool trainable = true)
         : base(name, inputShape, trainable)
     {

@@ -151,7 +151,7 @@ public abstract class RandomNoiseLayer : Layer
     private protected static JsonNode? NoiseShapeJson(IReadOnlyList<int?>? noiseShape) =>
         noiseShape is null ? null : new JsonArray(noiseShape.Select(d => d is int i ? (JsonNode)i : null).ToArray());
 
-    private static string NoiseShapeText(IReadOnlyList<int?> s) => $"[{string.Join(", ", s.Select(d => d?.ToString() ?? "None"))}]";
+    private static string NoiseShapeText(IReadOnlyList<int?> s) => $"[{string.Join(", ", s.Select(d => d?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "None"))}]";
 
     /// <summary>Refuses a rate outside [0, 1), naming the layer class.</summary>
     private protected static double CheckRate(double rate, string layer) =>
