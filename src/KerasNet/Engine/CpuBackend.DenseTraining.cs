@@ -3,7 +3,7 @@ using KerasNet.Engine.Kernels;
 
 namespace KerasNet.Engine;
 
-public sealed partial class CpuBackend
+internal sealed partial class CpuBackend
 {
     /// <inheritdoc/>
     public bool PrefersBlockedDenseBackward(int rows) => Kernels.DenseBackwardBlocked.Supports(rows);

@@ -1,7 +1,7 @@
 #nullable enable
 namespace KerasNet.Engine;
 
-public partial interface IBackend
+internal partial interface IBackend
 {
     /// <summary>
     /// Whether <see cref="DenseBackwardBlocked"/> runs for a batch of <paramref name="rows"/> (past the few-row case
