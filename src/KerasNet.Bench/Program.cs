@@ -1,11 +1,12 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | micro [BenchmarkDotNet args]] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | infer [--quick] | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | micro [BenchmarkDotNet args]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 switch (mode)
 {
     case "epoch": EpochBench.Run(torch: torch); break;
+    case "infer": return InferBench.Run(quick: args.Contains("--quick")); // CNNs and an MLP against ONNX Runtime
     case "lstm":
         // --threads N: KerasNet and PyTorch both on N threads (1 measures the work itself, free of the thread
         // synchronisation that a loaded machine makes expensive).
@@ -27,6 +28,6 @@ switch (mode)
     case "threads": ThreadsBench.Run(args.Length > 1 && double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 3); break;
     case "gemm": KernelBench.Gemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 && args[4] == "ta", args.Length > 4 && args[4] == "tb"); break;
     case "micro": MicroBenchmarks.Run(args.Skip(1).Where(a => !a.StartsWith("--no")).ToArray()); break;
-    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: epoch | lstm | kernels | profile | mobilenet | threads | micro"); return 2;
+    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: epoch | infer | lstm | kernels | profile | mobilenet | threads | micro"); return 2;
 }
 return 0;
