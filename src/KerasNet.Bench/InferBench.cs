@@ -63,6 +63,63 @@ internal static class InferBench
         return agree ? 0 : 1;
     }
 
+    /// <summary>
+    /// <c>infer --kernels</c>: each CNN conv layer's shape at both batch sizes, the training forward (im2col + GEMM)
+    /// against the inference kernel, interleaved in one process (the layers' own share of the model ratios).
+    /// </summary>
+    public static void Kernels(bool quick)
+    {
+        // One thread, timed by the process's CPU time: the kernels' own cost, free of a loaded machine's scheduling.
+        Threads.Count = 1;
+        int rounds = quick ? 7 : 21;
+        var be = new CpuBackend();
+        // (name, batch, h, w, c, filters): the tutorial's and the MNIST convnet's 3x3 'valid' conv layers.
+        (string, int, int, int, int, int)[] shapes =
+        [
+            ("tutorial conv1", 1, 64, 64, 3, 32), ("tutorial conv2", 1, 31, 31, 32, 32), ("tutorial conv3", 1, 14, 14, 32, 32),
+            ("tutorial conv1", 32, 64, 64, 3, 32), ("tutorial conv2", 32, 31, 31, 32, 32), ("tutorial conv3", 32, 14, 14, 32, 32),
+            ("mnist conv1", 1, 28, 28, 1, 32), ("mnist conv2", 1, 13, 13, 32, 64),
+            ("mnist conv1", 256, 28, 28, 1, 32), ("mnist conv2", 256, 13, 13, 32, 64),
+        ];
+        foreach (var (name, batch, h, w, c, f) in shapes)
+        {
+            var s = ConvSpec.Create(batch, h, w, c, 3, 3, 1, 1, 1, 1, 1, "valid");
+            var r = new Random(1);
+            var x = new float[s.InputLength];
+            var k = new float[s.KernelLength(f)];
+            var b = new float[f];
+            for (int i = 0; i < x.Length; i++) x[i] = r.NextSingle();
+            for (int i = 0; i < k.Length; i++) k[i] = r.NextSingle() - 0.5f;
+            var y0 = new float[s.OutputLengthFor(f)];
+            var y1 = new float[y0.Length];
+            var ws0 = new ConvWorkspace();
+            var ws1 = new ConvWorkspace();
+            void Old() => be.ConvForward(s, x, k, b, ActivationKind.Relu, f, y0, ws0);
+            void New() => be.ConvInfer(s, x, k, b, 0, ActivationKind.Relu, f, y1, ws1);
+            Old(); New();
+            int reps = (int)Math.Clamp(20 / Math.Max(CpuTime(Old), 1e-3), 1, 2000);
+            var to = new double[rounds];
+            var tn = new double[rounds];
+            for (int i = 0; i < rounds; i++)
+            {
+                to[i] = CpuTime(() => { for (int j = 0; j < reps; j++) Old(); }) / reps;
+                tn[i] = CpuTime(() => { for (int j = 0; j < reps; j++) New(); }) / reps;
+            }
+            double o = MobileNetBench.Median(to), n = MobileNetBench.Median(tn), gflop = 2.0 * s.Rows * s.KH * s.KW * c * f / 1e9;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {name,-15} b{batch,-4} im2col+GEMM {o,8:0.000} ms ({gflop / o * 1e3,5:0.0} GFLOP/s)  inference {n,8:0.000} ms ({gflop / n * 1e3,5:0.0} GFLOP/s)  {o / n,4:0.00}x"));
+        }
+    }
+
+    private static double CpuTime(Action a)
+    {
+        var p = System.Diagnostics.Process.GetCurrentProcess();
+        var t = p.TotalProcessorTime;
+        a();
+        p.Refresh();
+        return (p.TotalProcessorTime - t).TotalMilliseconds;
+    }
+
     /// <summary>The keras.io MNIST convnet (simple_convnet example).</summary>
     private static Sequential MnistConvnet() => new(
     [

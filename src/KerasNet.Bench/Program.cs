@@ -1,12 +1,15 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | infer [--quick] | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | micro [BenchmarkDotNet args]] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | infer [--quick] [--kernels] | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | micro [BenchmarkDotNet args]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 switch (mode)
 {
     case "epoch": EpochBench.Run(torch: torch); break;
-    case "infer": return InferBench.Run(quick: args.Contains("--quick")); // CNNs and an MLP against ONNX Runtime
+    case "infer":
+        // CNNs and an MLP against ONNX Runtime; --kernels: each conv layer's training forward against its inference kernel.
+        if (args.Contains("--kernels")) { InferBench.Kernels(args.Contains("--quick")); break; }
+        return InferBench.Run(quick: args.Contains("--quick"));
     case "lstm":
         // --threads N: KerasNet and PyTorch both on N threads (1 measures the work itself, free of the thread
         // synchronisation that a loaded machine makes expensive).
