@@ -60,7 +60,7 @@ public sealed partial class CpuBackend
         BufferCheck.Optional(bias, filters, nameof(bias), op);
         BufferCheck.Activation(activation, op);
         // A pointwise kernel already multiplies the input in place; dilated, grouped and depthwise specs keep their paths.
-        if (!s.IsPlain || !ConvDirect.Supported || IsPointwise(s.Geometry))
+        if (!s.IsPlain || !ConvLanes.Supported || IsPointwise(s.Geometry))
         {
             ConvForward(s, x, w, bias, activation, filters, y, workspace);
             return;

@@ -1,6 +1,5 @@
 #nullable enable
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace KerasNet.Engine.Kernels;
 
@@ -17,9 +16,6 @@ namespace KerasNet.Engine.Kernels;
 internal static unsafe class ConvDirect
 {
     [ThreadStatic] private static Job? t_job;
-
-    /// <summary>Whether this machine has vector registers for the kernels (otherwise the caller keeps im2col + GEMM).</summary>
-    public static bool Supported => ConvLanes.Width > 0;
 
     /// <summary>Filters per packed panel: two registers.</summary>
     public static int PanelWidth => 2 * ConvLanes.Width;
@@ -75,7 +71,7 @@ internal static unsafe class ConvDirect
         }
     }
 
-    private sealed class Job : ParallelJob
+    private sealed class Job : LanesRowJob
     {
         public ConvSpec S;
         public float* X, W, B, Y;
@@ -84,22 +80,12 @@ internal static unsafe class ConvDirect
         public int Filters;
         public bool Relu;
 
-        public override void Execute(int part, int start, int end)
-        {
-            for (int r = start; r < end; r++)
-            {
-                if (ConvLanes.Width == 16) Row<Lanes512, Vector512<float>>(r);
-                else if (ConvLanes.Width == 8) Row<Lanes256, Vector256<float>>(r);
-                else Row<Lanes128, Vector128<float>>(r);
-            }
-        }
-
         /// <summary>
         /// Output row r (image r / OutH, row r % OutH): per filter panel, border pixels one by one (only their in-image
         /// taps), the interior in blocks; each block's sums in a small tile, then bias and ReLU on the way out.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Row<L, TV>(int r) where L : struct, ILanes<TV> where TV : struct
+        protected override void Row<L, TV>(int r)
         {
             var s = S;
             int c = s.InC, f = Filters, nr = 2 * L.Count;

@@ -68,4 +68,24 @@ internal static class ConvLanes
 {
     public static readonly int Width =
         Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : Vector128.IsHardwareAccelerated ? 4 : 0;
+
+    /// <summary>Whether the lane kernels run here (otherwise their callers keep their scalar or im2col paths).</summary>
+    public static bool Supported => Width > 0;
+}
+
+/// <summary>A job over rows whose body is written once over <see cref="ILanes{TV}"/> and run at this machine's width.</summary>
+internal abstract class LanesRowJob : ParallelJob
+{
+    public sealed override void Execute(int part, int start, int end)
+    {
+        for (int r = start; r < end; r++)
+        {
+            if (ConvLanes.Width == 16) Row<Lanes512, Vector512<float>>(r);
+            else if (ConvLanes.Width == 8) Row<Lanes256, Vector256<float>>(r);
+            else Row<Lanes128, Vector128<float>>(r);
+        }
+    }
+
+    /// <summary>Row r of the job at the width of L.</summary>
+    protected abstract void Row<L, TV>(int r) where L : struct, ILanes<TV> where TV : struct;
 }

@@ -1,6 +1,5 @@
 #nullable enable
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace KerasNet.Engine.Kernels;
 
@@ -14,9 +13,6 @@ namespace KerasNet.Engine.Kernels;
 internal static unsafe class ConvPool
 {
     [ThreadStatic] private static Job? t_job;
-
-    /// <summary>Whether this machine has vector registers for the kernels.</summary>
-    public static bool Supported => ConvLanes.Width > 0;
 
     /// <summary>y = the max (or mean) of each window of x; the caller has checked the geometry and both buffers.</summary>
     public static void Forward(in ConvGeometry g, float[] x, float[] y, bool average)
@@ -35,24 +31,14 @@ internal static unsafe class ConvPool
         }
     }
 
-    private sealed class Job : ParallelJob
+    private sealed class Job : LanesRowJob
     {
         public ConvGeometry G;
         public float* X, Y;
         public bool Average;
 
-        public override void Execute(int part, int start, int end)
-        {
-            for (int r = start; r < end; r++)
-            {
-                if (ConvLanes.Width == 16) Row<Lanes512, Vector512<float>>(r);
-                else if (ConvLanes.Width == 8) Row<Lanes256, Vector256<float>>(r);
-                else Row<Lanes128, Vector128<float>>(r);
-            }
-        }
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Row<L, TV>(int r) where L : struct, ILanes<TV> where TV : struct
+        protected override void Row<L, TV>(int r)
         {
             var g = G;
             int c = g.InC, n = r / g.OutH, oh = r % g.OutH;
