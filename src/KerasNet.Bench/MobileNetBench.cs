@@ -67,17 +67,20 @@ internal static class MobileNetBench
         }
     }
 
-    /// <summary>Writes model.json and the .npy weights, runs the exporter; the folder holding model.onnx, or null (message printed).</summary>
-    private static string? Export(Model model)
+    /// <summary>
+    /// Writes model.json and the .npy weights, runs the exporter (onnx_export_graph.py, or onnx_export.py for a
+    /// Sequential model); the folder holding model.onnx, or null (message printed).
+    /// </summary>
+    internal static string? Export(Model model, string exporter = "onnx_export_graph.py")
     {
         const string python = "/usr/bin/python3";
-        string script = Path.Combine(AppContext.BaseDirectory, "onnx_export_graph.py");
+        string script = Path.Combine(AppContext.BaseDirectory, exporter);
         if (!File.Exists(python) || !File.Exists(script))
         {
             Console.WriteLine($"ONNX export: skipped ({python} or {script} not found).");
             return null;
         }
-        var dir = Path.Combine(Path.GetTempPath(), "kerasnet-mobilenet-" + Guid.NewGuid().ToString("N"));
+        var dir = Path.Combine(Path.GetTempPath(), "kerasnet-onnx-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "model.json"), model.ToJson());
         foreach (var layer in model.Layers)
@@ -94,7 +97,7 @@ internal static class MobileNetBench
         return null;
     }
 
-    private static InferenceSession OpenSession(string path) =>
+    internal static InferenceSession OpenSession(string path) =>
         new(path, new SessionOptions
         {
             IntraOpNumThreads = 2,
@@ -138,14 +141,14 @@ internal static class MobileNetBench
             $"  alpha {alpha,4:0.00} batch {batch,2}: KerasNet {k,8:0.00} ms  ORT {o,8:0.00} ms  ratio KerasNet/ORT {k / o,5:0.00}  ({batch * 1000 / k:0.0} vs {batch * 1000 / o:0.0} img/s; max |diff| {diff:E1} of outputs up to {scale:E1})"));
     }
 
-    private static double Time(Action a)
+    internal static double Time(Action a)
     {
         long t = Stopwatch.GetTimestamp();
         a();
         return Stopwatch.GetElapsedTime(t).TotalMilliseconds;
     }
 
-    private static double Median(double[] v)
+    internal static double Median(double[] v)
     {
         var s = v.OrderBy(d => d).ToArray();
         return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;

@@ -1,6 +1,6 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [table [--quick] [--modes a,b] | epoch [--quick] | train [--quick] [--case NAME] | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args]] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [table [--quick] [--modes a,b] | epoch [--quick] | train [--quick] [--case NAME] | infer [--quick] [--kernels] | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 // --quick: fewer epochs and rounds (the table passes it on to every mode it runs).
@@ -14,6 +14,10 @@ switch (mode)
         int ci = Array.IndexOf(args, "--case");
         TrainBench.Run(args.Contains("--quick"), torch, ci >= 0 && ci + 1 < args.Length ? args[ci + 1] : null);
         break;
+    case "infer":
+        // CNNs and an MLP against ONNX Runtime; --kernels: each conv layer's training forward against its inference kernel.
+        if (args.Contains("--kernels")) { InferBench.Kernels(args.Contains("--quick")); break; }
+        return InferBench.Run(quick: args.Contains("--quick"));
     case "lstm":
         // --threads N: KerasNet and PyTorch both on N threads (1 measures the work itself, free of the thread
         // synchronisation that a loaded machine makes expensive).
@@ -41,6 +45,6 @@ switch (mode)
     case "gemm": KernelBench.Gemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 && args[4] == "ta", args.Length > 4 && args[4] == "tb"); break;
     case "serve": ServeBench.Run(args.Skip(1).ToArray()); break; // [--quick] [--soak SECONDS]: kerasnet serve under concurrent clients
     case "micro": MicroBenchmarks.Run(args.Skip(1).Where(a => !a.StartsWith("--no")).ToArray()); break;
-    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: table | epoch | train | lstm | kernels | profile | mobilenet | threads | serve | micro"); return 2;
+    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: table | epoch | train | infer | lstm | kernels | profile | mobilenet | threads | serve | micro"); return 2;
 }
 return 0;

@@ -14,5 +14,5 @@ internal sealed partial class ConvWorkspace
     internal ConvGeometry ColGeometry;
 
     /// <summary>Forgets any cached data (the next backward pass recomputes what it needs).</summary>
-    public void Invalidate() => ColSource = null;
+    public void Invalidate() { ColSource = null; PackedKernel = null; }
 }

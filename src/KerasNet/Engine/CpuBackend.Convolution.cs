@@ -53,6 +53,45 @@ internal sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
+    public void ConvInfer(in ConvSpec s, float[] x, float[] w, float[]? bias, long weightsVersion, ActivationKind activation, int filters, float[] y, ConvWorkspace? workspace)
+    {
+        const string op = nameof(ConvInfer);
+        CheckSpec(s, filters, x, nameof(x), w, nameof(w), y, nameof(y), op);
+        BufferCheck.Optional(bias, filters, nameof(bias), op);
+        BufferCheck.Activation(activation, op);
+        // A pointwise kernel already multiplies the input in place; dilated, grouped and depthwise specs keep their paths.
+        if (!s.IsPlain || !ConvLanes.Supported || IsPointwise(s.Geometry))
+        {
+            ConvForward(s, x, w, bias, activation, filters, y, workspace);
+            return;
+        }
+        bool relu = activation == ActivationKind.Relu;
+        var ws = workspace ?? Workspace.Rent(ref t_convScratch);
+        try
+        {
+            // The thread's own scratch serves any caller: only a layer's workspace may trust the version.
+            PackFilters(ws, s, w, bias, workspace is null ? -1 : weightsVersion, filters, op);
+            ConvDirect.Forward(s, x, ws.Packed, ws.PackedBias, relu, filters, y);
+        }
+        finally { if (workspace is null) Workspace.Return(ref t_convScratch, ws); }
+        if (!relu && activation != ActivationKind.Linear) ActivationKernels.Forward(y.AsSpan(0, s.Rows * filters), filters, activation);
+    }
+
+    // The kernel in ConvDirect's panels, repacked unless the workspace holds these arrays at this version already.
+    private static void PackFilters(ConvWorkspace ws, in ConvSpec s, float[] w, float[]? bias, long version, int filters, string op)
+    {
+        int taps = s.KH * s.KW * s.InC;
+        if (version >= 0 && version == ws.PackedVersion && ReferenceEquals(ws.PackedKernel, w) && ReferenceEquals(ws.PackedBiasSource, bias) &&
+            ws.PackedWidth == ConvDirect.PanelWidth && ws.PackedTaps == taps && ws.PackedFilters == filters) return;
+        ws.PackedKernel = null; // invalid while it is refilled (an exception below leaves it invalid)
+        var packed = ConvWorkspace.Grow(ref ws.Packed, ConvDirect.PackedLength(s, filters), "packed kernel", op);
+        var packedBias = ConvWorkspace.Grow(ref ws.PackedBias, ConvDirect.Padded(filters), "packed bias", op);
+        ConvDirect.Pack(s, w, bias, filters, packed, packedBias);
+        (ws.PackedVersion, ws.PackedBiasSource, ws.PackedWidth, ws.PackedTaps, ws.PackedFilters) = (version, bias, ConvDirect.PanelWidth, taps, filters);
+        ws.PackedKernel = w;
+    }
+
+    /// <inheritdoc/>
     public void ConvBackwardFilter(in ConvSpec s, float[] x, float[] dy, int filters, float[] dw, ConvWorkspace? workspace)
     {
         const string op = nameof(ConvBackwardFilter);

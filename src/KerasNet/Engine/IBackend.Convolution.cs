@@ -14,6 +14,15 @@ internal partial interface IBackend
     /// </summary>
     void ConvForward(in ConvSpec s, float[] x, float[] w, float[]? bias, ActivationKind activation, int filters, float[] y, ConvWorkspace? workspace);
 
+    /// <summary>
+    /// The inference forward pass of <see cref="ConvForward"/>: the same result to float rounding (not bit for bit:
+    /// the backend may use kernels that sum in another order), keeping nothing for a backward pass. The backend may keep
+    /// the kernel and bias in a layout of its own in <paramref name="workspace"/> while the same arrays come back with
+    /// the same <paramref name="weightsVersion"/> (a number that changes whenever their values do; below 0 when
+    /// unknown, which re-reads them on every call).
+    /// </summary>
+    void ConvInfer(in ConvSpec s, float[] x, float[] w, float[]? bias, long weightsVersion, ActivationKind activation, int filters, float[] y, ConvWorkspace? workspace);
+
     /// <summary>Kernel gradient dw (overwritten, the kernel's layout) from the input x and the output gradient dy.</summary>
     void ConvBackwardFilter(in ConvSpec s, float[] x, float[] dy, int filters, float[] dw, ConvWorkspace? workspace);
 

@@ -8,8 +8,8 @@ using Xunit.Abstractions;
 namespace KerasNet.Tests.Models;
 
 /// <summary>
-/// One predict call at batch 1024 on the tutorial network grows its evaluation buffers to about 2.5 GB (every layer's
-/// output and the convolutions' unfolded inputs for 1024 images). After the call the model keeps at most
+/// One predict call at batch 1024 on the tutorial network grows its evaluation buffers to about 0.8 GB (every layer's
+/// output for 1024 images; the inference convolutions unfold nothing). After the call the model keeps at most
 /// <see cref="KerasLimits.MaxRetainedInferenceBytes"/> of them: measured as the managed heap after a full collection,
 /// before and after the call. With the bound raised, the same call keeps gigabytes (the measurement can fail).
 /// </summary>
@@ -54,7 +54,7 @@ public sealed class InferenceMemoryTests(ITestOutputHelper output)
         model.PredictOnBatch(x);
         long kept = Heap();
         output.WriteLine($"with the bound raised: heap {kept / 1e6:F0} MB after the same call");
-        Assert.True(kept - before > 1L << 30, $"with the bound raised only {(kept - before) / 1e6:F0} MB were kept");
+        Assert.True(kept - before > 512L << 20, $"with the bound raised only {(kept - before) / 1e6:F0} MB were kept");
         KerasContext.Current.Limits.MaxRetainedInferenceBytes = KerasLimits.DefaultMaxRetainedInferenceBytes;
         model.PredictOnBatch(x);
         long released = Heap();

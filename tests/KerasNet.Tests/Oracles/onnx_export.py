@@ -63,11 +63,15 @@ class KerasSequential(nn.Module):
         layers = config["config"]["layers"]
         first = layers[0]["config"]
         batch_shape = first.get("batch_input_shape") or first.get("batch_shape")
-        _, h, w, ch = batch_shape
-        self.input_shape = (h, w, ch)
         self.steps = []
         self.params = nn.ParameterList()
-        shape = ("chw", ch, h, w)
+        if len(batch_shape) == 2:  # a vector input (an MLP): no image axes to reorder
+            self.input_shape = (batch_shape[1],)
+            shape = ("flat", batch_shape[1])
+        else:
+            _, h, w, ch = batch_shape
+            self.input_shape = (h, w, ch)
+            shape = ("chw", ch, h, w)
         for entry in layers:
             kind, c = entry["class_name"], entry["config"]
             if kind in ("InputLayer", "Dropout"):
@@ -113,7 +117,8 @@ class KerasSequential(nn.Module):
                 raise ValueError(f"layer {c.get('name')}: class {kind} is not supported by the ONNX oracle")
 
     def forward(self, x):
-        x = x.permute(0, 3, 1, 2)  # NHWC in, NCHW inside.
+        if x.dim() == 4:
+            x = x.permute(0, 3, 1, 2)  # NHWC in, NCHW inside.
         for step in self.steps:
             op = step[0]
             if op == "conv":

@@ -16,6 +16,8 @@ internal static class Pooling
         Check(g, x, nameof(x), y, nameof(y), op);
         BufferCheck.Length(argmax, 0, nameof(argmax), op);
         if (argmax.Length > 0) BufferCheck.Count(argmax.Length, BufferCheck.PooledLength(g), nameof(argmax), op);
+        // Inference (no winners to record) at the machine's vector width; the same maxima.
+        if (argmax.Length == 0 && ConvLanes.Supported) { ConvPool.Forward(g, x, y, average: false); return; }
         var job = Workspace.Rent(ref t_maxJob);
         (job.G, job.X, job.Y, job.Argmax) = (g, x, y, argmax);
         try { Threads.For(g.Batch * g.OutH, (long)g.OutW * g.KH * g.KW * g.InC, job); }
@@ -131,6 +133,8 @@ internal static class Pooling
     public static void AvgForward(in ConvGeometry g, float[] x, float[] y)
     {
         Check(g, x, nameof(x), y, nameof(y), "AvgPoolForward");
+        // The same sums in the same order, a register of channels at a time.
+        if (ConvLanes.Supported) { ConvPool.Forward(g, x, y, average: true); return; }
         var job = Workspace.Rent(ref t_avgForward);
         (job.G, job.X, job.Y) = (g, x, y);
         try { Threads.For(g.Batch * g.OutH, (long)g.OutW * g.KH * g.KW * g.InC, job); }

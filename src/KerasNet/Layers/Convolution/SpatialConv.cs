@@ -63,14 +63,28 @@ public abstract class SpatialConv : KernelLayer
         // activation of a channels_first layer runs on its NCHW result, where softmax's last axis is the width).
         if (Args.ChannelsFirst)
         {
-            Backend.Current.ConvForward(spec, saved.Input.Buffer, kernel, bias, ActivationKind.Linear, filters, output.Buffer, saved.Workspace);
+            Convolve(ctx, spec, saved, kernel, bias, ActivationKind.Linear, filters, output);
             return ConvShapes.ActivateNchw(ConvShapes.ToNchw(output, Args.Rank), Stage.Kind);
         }
         var activation = FoldedActivation(ctx, relu, out bool fused);
-        Backend.Current.ConvForward(spec, saved.Input.Buffer, kernel, bias, activation, filters, output.Buffer, saved.Workspace);
+        Convolve(ctx, spec, saved, kernel, bias, activation, filters, output);
         if (!fused) Stage.Forward(ctx, output);
         ClipAbove(output, clipMax);
         return output;
+    }
+
+    // Training keeps the forward whose unfolded input the backward pass reuses (and whose sums it was tuned with);
+    // inference takes the backend's inference kernels, with the layer's own weights versioned so their packed copy is kept.
+    private void Convolve(CallContext ctx, in ConvSpec spec, ConvCallState saved, float[] kernel, float[]? bias, ActivationKind activation, int filters, Tensor output)
+    {
+        if (ctx.Training)
+        {
+            Backend.Current.ConvForward(spec, saved.Input.Buffer, kernel, bias, activation, filters, output.Buffer, saved.Workspace);
+            return;
+        }
+        bool own = ReferenceEquals(kernel, Kernel!.Value.Buffer) && (bias is null || ReferenceEquals(bias, Bias?.Value.Buffer));
+        long version = own ? Kernel.Version + (bias is null ? 0 : Bias!.Version) : -1;
+        Backend.Current.ConvInfer(spec, saved.Input.Buffer, kernel, bias, version, activation, filters, output.Buffer, saved.Workspace);
     }
 
     /// <inheritdoc/>
