@@ -1,6 +1,6 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | micro [BenchmarkDotNet args]] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [epoch | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | micro [BenchmarkDotNet args] | startup [--runs N] [--variants jit,r2r,aot]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 switch (mode)
@@ -26,6 +26,7 @@ switch (mode)
         break;
     case "threads": ThreadsBench.Run(args.Length > 1 && double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 3); break;
     case "gemm": KernelBench.Gemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 && args[4] == "ta", args.Length > 4 && args[4] == "tb"); break;
+    case "startup": StartupBench.Run(args); break; // issue 17: `kerasnet predict` start-up per way of shipping [--runs N] [--variants jit,r2r,aot]
     case "micro": MicroBenchmarks.Run(args.Skip(1).Where(a => !a.StartsWith("--no")).ToArray()); break;
     default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: epoch | lstm | kernels | profile | mobilenet | threads | micro"); return 2;
 }
