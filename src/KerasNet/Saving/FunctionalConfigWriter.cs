@@ -86,8 +86,9 @@ internal static class FunctionalConfigWriter
     {
         var g = GraphOf(model);
         var calls = new CallIndex(g);
+        // The JsonArray constructor, not a collection expression: that would call JsonArray.Add<T>, which NativeAOT refuses.
         JsonArray End(KerasTensor t) =>
-            [t.Layer.Name, calls.Position(t) + (t.Layer is Model and not Sequential ? 1 : 0), t.Index];
+            new(t.Layer.Name, calls.Position(t) + (t.Layer is Model and not Sequential ? 1 : 0), t.Index);
         var layers = new JsonArray();
         foreach (var l in g.Layers)
         {
