@@ -1,6 +1,6 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [table [--quick] [--modes a,b] | epoch [--quick] | train [--quick] [--case NAME] | infer [--quick] [--kernels] | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args]] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [table [--quick] [--modes a,b] | epoch [--quick] | train [--quick] [--case NAME] | infer [--quick] [--kernels] | lstm [--threads N] [--epochs N] [--kernels | --latency] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args] | startup [--runs N] [--variants jit,r2r,aot]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 // --quick: fewer epochs and rounds (the table passes it on to every mode it runs).
@@ -44,7 +44,8 @@ switch (mode)
     case "threads": ThreadsBench.Run(args.Length > 1 && double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 3); break;
     case "gemm": KernelBench.Gemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 && args[4] == "ta", args.Length > 4 && args[4] == "tb"); break;
     case "serve": ServeBench.Run(args.Skip(1).ToArray()); break; // [--quick] [--soak SECONDS]: kerasnet serve under concurrent clients
+    case "startup": StartupBench.Run(args); break; // issue 17: `kerasnet predict` start-up per way of shipping [--runs N] [--variants jit,r2r,aot]
     case "micro": MicroBenchmarks.Run(args.Skip(1).Where(a => !a.StartsWith("--no")).ToArray()); break;
-    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: table | epoch | train | infer | lstm | kernels | profile | mobilenet | threads | serve | micro"); return 2;
+    default: Console.Error.WriteLine($"Unknown mode '{mode}'. Use: table | epoch | train | infer | lstm | kernels | profile | mobilenet | threads | serve | startup | micro"); return 2;
 }
 return 0;

@@ -29,8 +29,23 @@ public static class Cli
     /// <summary>Exit code of bad arguments.</summary>
     public const int UsageError = 2;
 
-    /// <summary>Builds the root command with every subcommand.</summary>
-    public static Command BuildRoot(CliContext context)
+    // Each subcommand with its factory. Start-up: a run builds only the subcommand it names (building all eight, with
+    // every option and its validators, costs more than parsing); help and errors at the root build them all.
+    private static readonly (string Name, Func<CliContext, Command> Create)[] Subcommands =
+    [
+        ("train", TrainCommand.Create),
+        ("predict", PredictCommand.Create),
+        ("evaluate", EvaluateCommand.Create),
+        ("fit", FitCommand.Create),
+        ("featuremaps", FeatureMapsCommand.Create),
+        ("summary", SummaryCommand.Create),
+        ("convert", ConvertCommand.Create),
+        ("compare", CompareCommand.Create),
+        ("serve", ServeCommand.Create),
+    ];
+
+    /// <summary>Builds the root command with every subcommand, or only with <paramref name="only"/> when that names one.</summary>
+    public static Command BuildRoot(CliContext context, string? only = null)
     {
         // A plain command named "kerasnet" (RootCommand would take the assembly's name, KerasNet.Console, for the help text).
         var root = new Command("kerasnet", "KerasNet: Keras for .NET. Without a command, runs 'train' (the tutorial).")
@@ -38,15 +53,9 @@ public static class Cli
             new HelpOption(),
             new VersionOption(),
         };
-        root.Subcommands.Add(TrainCommand.Create(context));
-        root.Subcommands.Add(PredictCommand.Create(context));
-        root.Subcommands.Add(EvaluateCommand.Create(context));
-        root.Subcommands.Add(FitCommand.Create(context));
-        root.Subcommands.Add(FeatureMapsCommand.Create(context));
-        root.Subcommands.Add(SummaryCommand.Create(context));
-        root.Subcommands.Add(ConvertCommand.Create(context));
-        root.Subcommands.Add(CompareCommand.Create(context));
-        root.Subcommands.Add(ServeCommand.Create(context));
+        bool known = Subcommands.Any(c => c.Name == only);
+        foreach (var (name, create) in Subcommands)
+            if (!known || name == only) root.Subcommands.Add(create(context));
         return root;
     }
 
@@ -59,7 +68,7 @@ public static class Cli
     {
         if (args.Length == 0 || (args[0].StartsWith('-') && !IsRootOption(args[0]))) args = ["train", .. args];
         var context = new CliContext(output, error) { OutIsConsole = ReferenceEquals(output, Console.Out) };
-        var parse = BuildRoot(context).Parse(args);
+        var parse = BuildRoot(context, args[0]).Parse(args);
         string command = CommandPath(parse);
         var (oldOut, oldErr) = (Console.Out, Console.Error);
         if (!ReferenceEquals(output, oldOut)) Console.SetOut(output);

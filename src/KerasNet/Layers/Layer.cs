@@ -269,7 +269,7 @@ public abstract partial class Layer
     internal static JsonArray BatchShapeJson(IEnumerable<int> sampleShape)
     {
         var a = new JsonArray { null };
-        foreach (int d in sampleShape) a.Add(d);
+        foreach (int d in sampleShape) a.Add((JsonNode)d);
         return a;
     }
 
@@ -277,7 +277,7 @@ public abstract partial class Layer
     internal static JsonArray IntArray(params int[] values)
     {
         var a = new JsonArray();
-        foreach (int v in values) a.Add(v);
+        foreach (int v in values) a.Add((JsonNode)v);
         return a;
     }
 

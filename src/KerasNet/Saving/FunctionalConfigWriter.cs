@@ -53,8 +53,8 @@ internal static class FunctionalConfigWriter
         var calls = new CallIndex(g);
         JsonArray Ref(KerasTensor t, bool withKwargs)
         {
-            var r = new JsonArray { t.Layer.Name, FirstCallIndex(t.Layer) + calls.Position(t), t.Index };
-            if (withKwargs) r.Add(new JsonObject());
+            var r = new JsonArray(t.Layer.Name, FirstCallIndex(t.Layer) + calls.Position(t), t.Index);
+            if (withKwargs) r.Add((JsonNode)new JsonObject());
             return r;
         }
         var layers = new JsonArray();
@@ -64,13 +64,13 @@ internal static class FunctionalConfigWriter
             foreach (var node in calls.NodesOf(l).Where(n => !n.IsInput))
             {
                 var inputs = new JsonArray();
-                foreach (var t in node.Inputs) inputs.Add(Ref(t, withKwargs: true));
-                inbound.Add(inputs);
+                foreach (var t in node.Inputs) inputs.Add((JsonNode)Ref(t, withKwargs: true));
+                inbound.Add((JsonNode)inputs);
             }
             var entry = ModelConfigWriter.Entry(l);
             entry["name"] = l.Name;
             entry["inbound_nodes"] = inbound;
-            layers.Add(entry);
+            layers.Add((JsonNode)entry);
         }
         return new JsonObject
         {
@@ -86,8 +86,9 @@ internal static class FunctionalConfigWriter
     {
         var g = GraphOf(model);
         var calls = new CallIndex(g);
+        // The JsonArray constructor, not a collection expression: that would call JsonArray.Add<T>, which NativeAOT refuses.
         JsonArray End(KerasTensor t) =>
-            [t.Layer.Name, calls.Position(t) + (t.Layer is Model and not Sequential ? 1 : 0), t.Index];
+            new(t.Layer.Name, calls.Position(t) + (t.Layer is Model and not Sequential ? 1 : 0), t.Index);
         var layers = new JsonArray();
         foreach (var l in g.Layers)
         {
@@ -105,9 +106,9 @@ internal static class FunctionalConfigWriter
                     // A recurrent layer's initial states are Keras 3's keyword argument initial_state.
                     if (l is RnnLayer or Bidirectional && node.Inputs.Length > 1)
                     {
-                        inbound.Add(new JsonObject
+                        inbound.Add((JsonNode)new JsonObject
                         {
-                            ["args"] = new JsonArray { Keras3Tensor(node.Inputs[0], calls) },
+                            ["args"] = new JsonArray(Keras3Tensor(node.Inputs[0], calls)),
                             ["kwargs"] = new JsonObject { ["initial_state"] = new JsonArray(node.Inputs.Skip(1).Select(t => (JsonNode)Keras3Tensor(t, calls)).ToArray()) },
                         });
                         continue;
@@ -115,12 +116,12 @@ internal static class FunctionalConfigWriter
                     // A call on one tensor passes it; a call on several passes them as one list argument.
                     JsonNode arg = node.Inputs.Length == 1 ? Keras3Tensor(node.Inputs[0], calls)
                         : new JsonArray(node.Inputs.Select(t => (JsonNode)Keras3Tensor(t, calls)).ToArray());
-                    inbound.Add(new JsonObject { ["args"] = new JsonArray { arg }, ["kwargs"] = new JsonObject() });
+                    inbound.Add((JsonNode)new JsonObject { ["args"] = new JsonArray(arg), ["kwargs"] = new JsonObject() });
                 }
             }
             entry["name"] = l.Name;
             entry["inbound_nodes"] = inbound;
-            layers.Add(entry);
+            layers.Add((JsonNode)entry);
         }
         return new JsonObject
         {
@@ -146,7 +147,7 @@ internal static class FunctionalConfigWriter
         {
             ["shape"] = Layer.BatchShapeJson(t.Shape),
             ["dtype"] = "float32",
-            ["keras_history"] = new JsonArray { t.Layer.Name, calls.Position(t), t.Index },
+            ["keras_history"] = new JsonArray(t.Layer.Name, calls.Position(t), t.Index),
         },
     };
 }

@@ -73,7 +73,11 @@ internal sealed class H5Reader : IDisposable
     }
 
     private static InvalidModelFileException Corrupt(string name, string what, Exception e) =>
-        new(name, $"corrupt or truncated HDF5 file: cannot read {what} ({e.GetType().Name}: {e.Message}).", e);
+        // Under NativeAOT PureHDF's reflection-made generic reads can lack native code: that is not the file's fault.
+        !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported && e is NotSupportedException
+            ? new(name, $"cannot read {what}: this is a NativeAOT build, and the HDF5 reader (PureHDF 2.2) makes generic methods at " +
+                $"run time, which NativeAOT cannot ({e.Message}). Use the ReadyToRun or framework-dependent kerasnet, or a .keras file's JSON config with weights.", e)
+            : new(name, $"corrupt or truncated HDF5 file: cannot read {what} ({e.GetType().Name}: {e.Message}).", e);
 
     /// <summary>Whether a link exists in a group.</summary>
     public bool Exists(IH5Group g, string path) => Guard($"link '{path}'", () => g.LinkExists(path));

@@ -1,4 +1,5 @@
 #nullable enable
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using KerasNet.Layers;
 
@@ -66,6 +67,9 @@ public static class LayerRegistry
     /// entries win over a class's own. A marked class without a usable factory, or two classes claiming one name, is
     /// a programming error, reported when the registry is first used.
     /// </summary>
+    // Trimming and NativeAOT: ILLink.Descriptors.xml (embedded in this assembly) keeps every type of KerasNet with its
+    // members, so the reflection below finds in a trimmed or AOT-compiled app the classes and factories it finds here.
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "ILLink.Descriptors.xml keeps every type of this assembly.")]
     private static Dictionary<string, Func<LayerConfigReader, Layer>> FromAttributes(Dictionary<string, Func<LayerConfigReader, Layer>> explicitFactories)
     {
         var claimed = new Dictionary<string, Type>(StringComparer.Ordinal);
@@ -85,6 +89,7 @@ public static class LayerRegistry
 
     // The class's static FromConfig(LayerConfigReader); a class without one whose only Keras arguments are name and
     // trainable (the merge layers) is built by its (string? name, bool trainable) constructor.
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "ILLink.Descriptors.xml keeps every member of this assembly's types.")]
     private static Func<LayerConfigReader, Layer> FactoryOf(Type type)
     {
         var method = type.GetMethod("FromConfig", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, [typeof(LayerConfigReader)]);

@@ -36,8 +36,8 @@ internal static class ModelConfigWriter
     {
         var layers = new JsonArray();
         bool graph = IsGraphNetwork(model) || (nested && model.InputLayer != null);
-        if (graph) layers.Add(Entry(model.InputLayer!));
-        foreach (var l in model.Layers) layers.Add(Entry(l));
+        if (graph) layers.Add((JsonNode)Entry(model.InputLayer!));
+        foreach (var l in model.Layers) layers.Add((JsonNode)Entry(l));
         var config = new JsonObject { ["name"] = model.Name, ["layers"] = layers };
         if (!graph && model.InputShape != null) config["build_input_shape"] = Layer.BatchShapeJson(model.InputShape);
         return config;
@@ -81,11 +81,11 @@ internal static class ModelConfigWriter
     private static JsonObject Keras3Sequential(Sequential model)
     {
         if (model.InputLayer == null) throw new KerasNetException($"Model '{model.Name}' has no input shape yet: build it before saving.");
-        var layers = new JsonArray { Keras3Input(model.InputLayer) };
+        var layers = new JsonArray(Keras3Input(model.InputLayer));
         var shape = model.InputShape!;
         foreach (var l in model.Layers)
         {
-            layers.Add(Keras3Entry(l, shape));
+            layers.Add((JsonNode)Keras3Entry(l, shape));
             shape = l.OutputShape ?? shape;
         }
         var o = new JsonObject

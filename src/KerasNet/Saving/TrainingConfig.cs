@@ -71,7 +71,8 @@ internal static class TrainingConfig
                 var given = spec[k];
                 var m = resolved != null && k < resolved.Count ? resolved[k] : null;
                 if (given is NamedMetric && !MetricRegistry.IsClassName(given.Name))
-                    list.Add(new JsonObject
+                    // As JsonNode: JsonArray.Add<T>(T) would pick a JsonValue path that trimming and NativeAOT cannot keep.
+                    list.Add((JsonNode)new JsonObject
                     {
                         ["class_name"] = "MeanMetricWrapper",
                         ["config"] = new JsonObject
@@ -84,10 +85,10 @@ internal static class TrainingConfig
                 else
                 {
                     var obj = given is NamedMetric ? m ?? MetricRegistry.Resolve(given.Name, [1, 1], [1, 1]) : given;
-                    list.Add(new JsonObject { ["class_name"] = obj.ClassName, ["config"] = obj.GetConfig() });
+                    list.Add((JsonNode)new JsonObject { ["class_name"] = obj.ClassName, ["config"] = obj.GetConfig() });
                 }
             }
-            perOutput.Add(list);
+            perOutput.Add((JsonNode)list);
         }
         return perOutput;
     }

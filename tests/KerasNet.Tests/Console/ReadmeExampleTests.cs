@@ -26,23 +26,7 @@ public sealed partial class ReadmeExampleTests
     public void TheLibraryExampleCompilesRunsAndReloadsItsModel()
     {
         string dir = Oracle.TempDir();
-        File.WriteAllText(Path.Combine(dir, "Program.cs"), Example());
-        // The library is already built with the tests: reference its project without building it again.
-        string library = Path.Combine(Oracle.RepoRoot, "src", "KerasNet", "KerasNet.csproj");
-        File.WriteAllText(Path.Combine(dir, "Example.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-              </PropertyGroup>
-              <ItemGroup><ProjectReference Include="{library}" /></ItemGroup>
-            </Project>
-            """);
-        // An empty Directory.Build.props stops MSBuild from picking up one from a folder above the temp dir.
-        File.WriteAllText(Path.Combine(dir, "Directory.Build.props"), "<Project />");
-        var build = Oracle.Run("dotnet", ["build", "Example.csproj", "-c", "Release", "-p:BuildProjectReferences=false", "-nologo", "-v", "quiet"], null, 300, workingDir: dir);
+        var build = LibraryApp.Build(dir, new Dictionary<string, string> { ["Program.cs"] = Example() });
         Assert.True(build.ExitCode == 0, build.StdOut + build.StdErr);
         var run = Oracle.Run("dotnet", [Path.Combine(dir, "bin", "Release", "net10.0", "Example.dll")], null, 120, workingDir: dir);
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
