@@ -62,7 +62,9 @@ public static partial class Keras
         /// <param name="seed">The shuffle seed; required with a validation split and shuffling.</param>
         /// <param name="validationSplit">Fraction (0, 1) of the files kept for validation (the last ones after shuffling).</param>
         /// <param name="subset">"training" or "validation" with <paramref name="validationSplit"/> ("both": use <see cref="ImageDatasetFromDirectorySplit"/>).</param>
-        /// <param name="interpolation">"bilinear" (default), "nearest" or "bicubic" (tf.image.resize, antialias off); Keras's "area", "lanczos3", "lanczos5", "gaussian" and "mitchellcubic" are refused.</param>
+        /// <param name="interpolation">tf.image.resize's method (antialias off), in TensorFlow's float32 arithmetic: "bilinear"
+        /// (default), "nearest", "bicubic", "area" (ResizeArea's box average), "lanczos3", "lanczos5", "gaussian" or
+        /// "mitchellcubic" (ScaleAndTranslate's kernels, not widened when shrinking).</param>
         /// <param name="followLinks">Whether to enter folders that are symbolic links.</param>
         /// <param name="cropToAspectRatio">Centre-crop each image to the target's aspect ratio before resizing (smart_resize).</param>
         /// <param name="output">Where the "Found ..." lines go (Console.Out by default).</param>

@@ -1,7 +1,9 @@
 """Oracle for Keras.Utils.ImageDatasetFromDirectory. Keras/TensorFlow are not installed: the listing is a transcription
 of Keras 2.10's dataset_utils (index_directory, iter_valid_files, get_training_or_validation_split) using numpy's
 real RandomState; images are decoded with PIL (as KerasNet documents) and resized with torch, whose bilinear
-(align_corners=False, no antialias) and nearest-exact use tf.image.resize's half-pixel source positions.
+(align_corners=False, no antialias) and nearest-exact use tf.image.resize's half-pixel source positions, or, for
+"area", "lanczos3", "lanczos5", "gaussian" and "mitchellcubic", with tf_resize_oracle.py's transcriptions of
+TensorFlow's kernels.
 
 Usage:
   dataset_oracle.py make DIR           writes a class folder with PNG/BMP/GIF files, nested folders, odd names
@@ -151,6 +153,10 @@ def pixels(spec, out_path):
             y0 = int(np.float32(h - ch) / np.float32(2))
             x0 = int(np.float32(w - cw) / np.float32(2))
             a = a[y0:y0 + ch, x0:x0 + cw]
+        if spec['interpolation'] not in ('bilinear', 'nearest'):
+            from tf_resize_oracle import resize
+            arrays.append(resize(a, th, tw, spec['interpolation']))
+            continue
         t = torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))[None]
         if spec['interpolation'] == 'bilinear':
             r = F.interpolate(t, size=(th, tw), mode='bilinear', align_corners=False, antialias=False)

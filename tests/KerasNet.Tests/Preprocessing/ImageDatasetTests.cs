@@ -11,7 +11,8 @@ namespace KerasNet.Tests.Preprocessing;
 /// Keras.Utils.ImageDatasetFromDirectory against Oracles/dataset_oracle.py: the file list, labels, class names and
 /// printed text of a transcription of Keras 2.10's dataset_utils with numpy's RandomState (exact), and the pixels
 /// of PIL decoding plus torch's half-pixel bilinear (1e-3: torch's lerp is another float32 formula) and
-/// nearest-exact (exact) resizes.
+/// nearest-exact (exact) resizes, or tf_resize_oracle.py's numpy float32 transcriptions of TensorFlow's ResizeArea
+/// and ScaleAndTranslate kernels (area, lanczos3, lanczos5, gaussian, mitchellcubic: 1e-5).
 /// </summary>
 public class ImageDatasetTests
 {
@@ -106,6 +107,12 @@ public class ImageDatasetTests
         { "rgba", 20, 30, "bilinear", true },
         { "rgb", 13, 9, "nearest", true },
         { "rgb", 64, 70, "bilinear", false }, // upscaling every file
+        { "rgb", 11, 13, "area", false },
+        { "rgba", 64, 70, "area", true },
+        { "rgb", 13, 9, "lanczos3", true },
+        { "grayscale", 40, 45, "lanczos5", false },
+        { "rgb", 24, 20, "gaussian", false },
+        { "rgba", 16, 20, "mitchellcubic", true },
     };
 
     [Theory]
@@ -123,7 +130,8 @@ public class ImageDatasetTests
         }.ToJsonString(), npy);
         var expected = Npy.Load(npy);
         int c = colorMode == "rgb" ? 3 : colorMode == "rgba" ? 4 : 1, size = h * w * c;
-        double tol = interpolation == "nearest" ? 0 : 1e-3, maxDiff = 0;
+        // torch's bilinear lerps by another float32 formula; the other methods' oracles transcribe TensorFlow's own.
+        double tol = interpolation switch { "nearest" => 0, "bilinear" => 1e-3, _ => 1e-5 }, maxDiff = 0;
         Assert.Equal(4, ds.Count);
         for (int b = 0; b < ds.Count; b++)
         {
@@ -174,8 +182,8 @@ public class ImageDatasetTests
         Assert.Contains("exactly 2 class_names", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, labelMode: "binary", output: TextWriter.Null)).Message);
         Assert.Contains("provide a `seed`", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, validationSplit: 0.2, subset: "training")).Message);
         Assert.Contains("must be set, and inversely", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, subset: "training")).Message);
-        Assert.Contains("not supported", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, interpolation: "area")).Message);
-        Assert.Contains("Expected values", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, interpolation: "cubic")).Message);
+        var unknown = Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, interpolation: "cubic")).Message;
+        Assert.Contains("Expected values are [\"bilinear\", \"nearest\", \"bicubic\", \"area\", \"lanczos3\", \"lanczos5\", \"gaussian\", \"mitchellcubic\"]", unknown);
         Assert.Contains("label_mode", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, labelMode: "sparse")).Message);
         Assert.Contains("class_names", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, classNames: ["cats", "dogs"], output: TextWriter.Null)).Message);
         Assert.Contains("len(labels)", Refused(() => Keras.Utils.ImageDatasetFromDirectory(dir, labels: new[] { 0, 1 }, output: TextWriter.Null)).Message);

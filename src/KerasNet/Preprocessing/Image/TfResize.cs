@@ -6,21 +6,20 @@ namespace KerasNet.Preprocessing.Image;
 /// image_dataset_from_directory resizes: "bilinear" is ResizeBilinear with half-pixel centres (source
 /// <c>(x + 0.5) * scale - 0.5</c> in float32, clamped to the edge pixels, <c>top + (bottom - top) * y_lerp</c> of
 /// the two horizontal lerps), "nearest" is ResizeNearestNeighbor with half-pixel centres
-/// (<c>floor((x + 0.5) * scale)</c>). Unlike PIL's resize there is no antialiasing when shrinking and the values
-/// are not rounded to bytes. <see cref="SmartCrop"/> is keras.utils.smart_resize's centre crop to the target's
+/// (<c>floor((x + 0.5) * scale)</c>); "bicubic" is <see cref="TfBicubic"/>, "area" <see cref="TfArea"/>, and
+/// "lanczos3", "lanczos5", "gaussian" and "mitchellcubic" are <see cref="TfScaleAndTranslate"/>. Unlike PIL's
+/// resize there is no antialiasing when shrinking and the values are not rounded to bytes. <see cref="SmartCrop"/> is keras.utils.smart_resize's centre crop to the target's
 /// aspect ratio (crop_to_aspect_ratio).
 /// </summary>
 internal static class TfResize
 {
-    /// <summary>Keras's interpolation names for tf.image.resize; the first three are implemented (<see cref="TfBicubic"/>).</summary>
+    /// <summary>Keras's interpolation names for tf.image.resize (keras.utils.image_utils.get_interpolation), all implemented.</summary>
     public static readonly string[] KerasMethods = ["bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic"];
 
     public static void Check(string interpolation, string what)
     {
         if (!KerasMethods.Contains(interpolation))
             throw new KerasNetException($"{what}: Value not recognized for 'interpolation': \"{interpolation}\". Expected values are [{string.Join(", ", KerasMethods.Select(m => $"\"{m}\""))}].");
-        if (interpolation is not ("bilinear" or "nearest" or "bicubic"))
-            throw new KerasNetException($"{what}: interpolation \"{interpolation}\" (tf.image.resize's {interpolation} kernel) is not supported by KerasNet; use \"bilinear\", \"nearest\" or \"bicubic\".");
     }
 
     /// <summary>smart_resize's crop box (row start, column start, height, width), in TensorFlow's float32 arithmetic.</summary>
@@ -38,10 +37,14 @@ internal static class TfResize
     public static void Resize(ReadOnlySpan<byte> src, int width, int bands, (int Y, int X, int H, int W) box,
         int outH, int outW, string interpolation, Span<float> dst)
     {
-        if (interpolation == "bicubic")
+        switch (interpolation)
         {
-            TfBicubic.Resize(src, width, bands, box, outH, outW, dst);
-            return;
+            case "bicubic": TfBicubic.Resize(src, width, bands, box, outH, outW, dst); return;
+            case "area": TfArea.Resize(src, width, bands, box, outH, outW, dst); return;
+            case "lanczos3": TfScaleAndTranslate.Resize(new TfLanczosKernel(3f), src, width, bands, box, outH, outW, dst); return;
+            case "lanczos5": TfScaleAndTranslate.Resize(new TfLanczosKernel(5f), src, width, bands, box, outH, outW, dst); return;
+            case "gaussian": TfScaleAndTranslate.Resize(new TfGaussianKernel(), src, width, bands, box, outH, outW, dst); return;
+            case "mitchellcubic": TfScaleAndTranslate.Resize(new TfMitchellCubicKernel(), src, width, bands, box, outH, outW, dst); return;
         }
         if (interpolation == "nearest")
         {
