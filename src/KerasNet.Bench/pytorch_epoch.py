@@ -11,6 +11,10 @@ import time
 
 import torch
 import torch.nn as nn
+import os
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_nets import tutorial_cnn  # noqa: E402 (the shared network definition beside this script)
 
 torch.set_num_threads(2)
 torch.manual_seed(0)
@@ -22,15 +26,7 @@ with open("/proc/self/maps") as maps:
     blas_libs = sorted({line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line})
 print(f"torch {torch.__version__}, {blas_info}, loaded: {' '.join(blas_libs) or 'none'}, threads {torch.get_num_threads()}", flush=True)
 
-model = nn.Sequential(
-    nn.Conv2d(3, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-    nn.Conv2d(32, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-    nn.Conv2d(32, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-    nn.Flatten(),
-    nn.Linear(1152, 3137), nn.ReLU(),
-    nn.Linear(3137, 3137), nn.ReLU(),
-    nn.Linear(3137, 2),
-)
+model = tutorial_cnn()
 opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
 loss_fn = nn.CrossEntropyLoss()
 labels = torch.arange(216) % 2

@@ -17,6 +17,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_nets import tutorial_cnn  # noqa: E402 (the shared network definition beside this script)
+
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
 torch.manual_seed(0)
 print(f"torch {torch.__version__}, threads {torch.get_num_threads()}", flush=True)
@@ -29,14 +32,7 @@ def network(net):
             nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
             nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10))
         return m, (5, 5, 64), (1, 28, 28), 10
-    m = nn.Sequential(
-        nn.Conv2d(3, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(1152, 3137), nn.ReLU(),
-        nn.Linear(3137, 3137), nn.ReLU(),
-        nn.Linear(3137, 2))
+    m = tutorial_cnn()
     return m, (6, 6, 32), (3, 64, 64), 2
 
 
