@@ -1,5 +1,6 @@
 using KerasNet.Engine;
 using KerasNet.Engine.Kernels;
+using KerasNet.Tests.TestUtil;
 
 namespace KerasNet.Tests.Engine;
 
@@ -72,7 +73,7 @@ public class TrainingKernelTests
     public void VectorisedMaxPoolBackwardRefusesAnArgmaxOutsideItsWindow()
     {
         // The vectorised kernel runs on AVX-512 only; elsewhere the scalar Pooling.MaxBackward runs (.ci/isa-check).
-        Skip.IfNot(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, "the vectorised max-pool backward needs AVX-512");
+        Oracle.SkipUnlessPlatform(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, "the vectorised max-pool backward needs AVX-512");
         // 1 x 4 x 4 x 16, pool 2 stride 2: output (0, 0, 0) names a pixel of the window at (0, 1).
         var g = new ConvGeometry(1, 4, 4, 16, 2, 2, 2, 2, 0, 0, 2, 2);
         var x = EngineTestUtil.Random(4 * 4 * 16, 5);
