@@ -29,6 +29,7 @@ public static partial class Keras
     /// <param name="shape">The per-sample shape (no batch dimension); every dimension positive.</param>
     /// <param name="name">The input layer's name (default <c>input_1</c>, <c>input_2</c>, ... as tf.keras 2.4).</param>
     /// <param name="dtype">Only "float32".</param>
+    /// <returns>The symbolic tensor to apply layers to.</returns>
     public static Layers.KerasTensor Input(Shape shape, string? name = null, string dtype = "float32")
     {
         if (dtype != "float32") throw new KerasNetException($"Keras.Input: dtype '{dtype}' is not supported (only float32).");
@@ -40,6 +41,8 @@ public static partial class Keras
     /// <see cref="Model.ToJson"/>): a <see cref="Sequential"/>, or a <see cref="Model"/> for Functional/Model configs,
     /// with any nested models. Unknown layer classes and missing fields throw naming them.
     /// </summary>
+    /// <param name="json">The JSON text of the architecture (<c>model.to_json()</c>).</param>
+    /// <returns>The model, with freshly initialised weights.</returns>
     public static Model ModelFromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -56,6 +59,8 @@ public static partial class Keras
     /// a <see cref="Sequential"/> or a Functional <see cref="Model"/>, nested models included. When the file has a
     /// training config the model comes back compiled, with its optimizer state, so training resumes where it stopped.
     /// </summary>
+    /// <param name="path">The <c>.h5</c>/<c>.hdf5</c> or <c>.keras</c> file.</param>
+    /// <returns>The model, with the file's weights (compiled when the file has a training config).</returns>
     public static Model LoadModel(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -63,6 +68,9 @@ public static partial class Keras
     }
 
     /// <summary>Saves a model as <see cref="Model.Save"/> does.</summary>
+    /// <param name="model">The model to save.</param>
+    /// <param name="path">The file; <c>.h5</c>/<c>.hdf5</c> writes tf.keras 2.4's legacy HDF5, <c>.keras</c> a Keras 3
+    /// archive.</param>
     public static void SaveModel(Model model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);

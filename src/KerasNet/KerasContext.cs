@@ -68,6 +68,8 @@ public sealed class KerasContext
     /// Makes <paramref name="context"/> current for this async flow until the returned scope is disposed, which
     /// restores the context that was current before. Scopes nest; dispose them in reverse order (a <c>using</c> does).
     /// </summary>
+    /// <param name="context">The context to make current.</param>
+    /// <returns>The scope; disposing it restores the previous context.</returns>
     public static IDisposable Use(KerasContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -88,6 +90,10 @@ public sealed class KerasContext
     /// As Keras's <c>unique_object_name</c>: zero-based gives <c>base</c>, <c>base_1</c>, ...; one-based (tf.keras
     /// 2.4's <c>Input</c>) gives <c>base_1</c>, <c>base_2</c>, ... Counted per context until <see cref="ClearSession"/>.
     /// </summary>
+    /// <param name="baseName">The name to number.</param>
+    /// <param name="zeroBased">True (the default) for <c>base</c>, <c>base_1</c>, ...; false for <c>base_1</c>,
+    /// <c>base_2</c>, ...</param>
+    /// <returns>The next unused name in this context.</returns>
     public string UniqueName(string baseName, bool zeroBased = true)
     {
         ArgumentNullException.ThrowIfNull(baseName);
@@ -109,6 +115,7 @@ public sealed class KerasContext
     }
 
     /// <summary>Seeds every random stream of this context (restarting them).</summary>
+    /// <param name="seed">The seed, Keras's <c>keras.utils.set_random_seed(seed)</c>.</param>
     public void SetRandomSeed(int seed)
     {
         lock (_randomGate)
@@ -122,6 +129,8 @@ public sealed class KerasContext
     /// The named stream (e.g. "init", "shuffle", "dropout", "augment"), seeded from this context's seed and the name,
     /// or from entropy when no seed was set. The same name gives the same generator until the next seed.
     /// </summary>
+    /// <param name="name">The stream's name ("init", "shuffle", "dropout", "augment" or one of your own).</param>
+    /// <returns>The stream's generator (not thread-safe: one flow at a time).</returns>
     public Random Stream(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -137,6 +146,9 @@ public sealed class KerasContext
     }
 
     /// <summary>A new generator for an explicit seed (the same in every context), or the named stream when the seed is null.</summary>
+    /// <param name="seed">An explicit seed, or null for the named stream.</param>
+    /// <param name="stream">The stream to use without a seed, and to mix into the seed.</param>
+    /// <returns>The generator.</returns>
     public Random For(int? seed, string stream) => seed is int s ? new Random(Mix(s, stream)) : Stream(stream);
 
     // A stable (not string.GetHashCode, which is randomised per process) hash of seed and name.
@@ -173,6 +185,7 @@ public sealed class KerasContext
     }
 
     /// <summary>Sends <paramref name="message"/> to <see cref="Warning"/>.</summary>
+    /// <param name="message">The warning text.</param>
     public void Warn(string message) => Warning(message);
 
     private static void DefaultWarning(string message) => Console.Error.WriteLine("WARNING: " + message);

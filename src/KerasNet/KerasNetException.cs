@@ -12,6 +12,8 @@ namespace KerasNet;
 public class KerasNetException : Exception
 {
     /// <summary>Creates the exception.</summary>
+    /// <param name="message">The error message, naming the argument, file or layer at fault.</param>
+    /// <param name="inner">The exception that caused this one, or null.</param>
     public KerasNetException(string message, Exception? inner = null) : base(message, inner) { }
 }
 
@@ -19,6 +21,7 @@ public class KerasNetException : Exception
 public class ShapeMismatchException : KerasNetException
 {
     /// <summary>Creates the exception.</summary>
+    /// <param name="message">The error message, naming the argument, file or layer at fault.</param>
     public ShapeMismatchException(string message) : base(message) { }
 }
 
@@ -26,6 +29,7 @@ public class ShapeMismatchException : KerasNetException
 public class TensorSizeException : ShapeMismatchException
 {
     /// <summary>Creates the exception.</summary>
+    /// <param name="message">The error message, naming the argument, file or layer at fault.</param>
     public TensorSizeException(string message) : base(message) { }
 }
 
@@ -33,6 +37,7 @@ public class TensorSizeException : ShapeMismatchException
 public class NonFiniteLossException : KerasNetException
 {
     /// <summary>Creates the exception.</summary>
+    /// <param name="message">The error message, naming the argument, file or layer at fault.</param>
     public NonFiniteLossException(string message) : base(message) { }
 }
 
@@ -43,6 +48,9 @@ public class NonFiniteLossException : KerasNetException
 public class InvalidModelFileException : KerasNetException
 {
     /// <summary>Creates the exception; the message is "<paramref name="path"/>: <paramref name="problem"/>".</summary>
+    /// <param name="path">The file at fault, the start of the message.</param>
+    /// <param name="problem">What is wrong, the second part of the message.</param>
+    /// <param name="inner">The exception that caused this one, or null.</param>
     public InvalidModelFileException(string path, string problem, Exception? inner = null)
         : base($"{path}: {problem}", inner) => FilePath = path;
 
@@ -54,6 +62,8 @@ public class InvalidModelFileException : KerasNetException
 public class ModelConfigException : KerasNetException
 {
     /// <summary>Creates the exception.</summary>
+    /// <param name="message">The error message, naming the argument, file or layer at fault.</param>
+    /// <param name="inner">The exception that caused this one, or null.</param>
     public ModelConfigException(string message, Exception? inner = null) : base(message, inner) { }
 }
 
@@ -61,6 +71,8 @@ public class ModelConfigException : KerasNetException
 public class DataFolderException : KerasNetException
 {
     /// <summary>Creates the exception for <paramref name="folder"/>.</summary>
+    /// <param name="folder">The folder that failed (<see cref="DataFolderException.FolderPath"/>).</param>
+    /// <param name="message">The error message, naming the argument, file or layer at fault.</param>
     public DataFolderException(string folder, string message) : base(message) => FolderPath = folder;
 
     /// <summary>The folder that failed.</summary>

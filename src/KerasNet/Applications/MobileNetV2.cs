@@ -21,6 +21,8 @@ public static partial class Applications
     /// <param name="pooling">Without the top: null (the last feature map), "avg" (global average pooling) or "max" (global max pooling).</param>
     /// <param name="classes">Number of classes of the top classifier (Keras default 1000); only with includeTop.</param>
     /// <param name="classifierActivation">Activation of the top Dense: "softmax" (Keras's default) or null/"linear" for logits.</param>
+    /// <returns>The uncompiled Functional model (named <c>mobilenetv2_1.00_224</c> for the default alpha and size, as
+    /// Keras names it).</returns>
     public static Model MobileNetV2(Shape? inputShape = null, double alpha = 1.0, bool includeTop = true,
         string? weights = null, string? pooling = null, int classes = 1000, string? classifierActivation = "softmax")
     {

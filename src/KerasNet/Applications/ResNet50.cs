@@ -17,6 +17,7 @@ public static partial class Applications
     /// <param name="pooling">Without the top: null (the last feature map), "avg" (global average pooling) or "max" (global max pooling).</param>
     /// <param name="classes">Number of classes of the top classifier (Keras default 1000); only with includeTop.</param>
     /// <param name="classifierActivation">Activation of the top Dense: "softmax" (Keras's default) or null/"linear" for logits.</param>
+    /// <returns>The uncompiled Functional model, named <c>resnet50</c> as in Keras.</returns>
     public static Model ResNet50(bool includeTop = true, string? weights = null, Shape? inputShape = null,
         string? pooling = null, int classes = 1000, string? classifierActivation = "softmax")
     {

@@ -14,6 +14,10 @@ public static class TutorialCnn
     /// Conv2D(32, 3x3, relu) + MaxPooling2D(2x2) three times, Flatten, Dense(3137, relu) twice and a softmax over
     /// <paramref name="classes"/>; not compiled.
     /// </summary>
+    /// <param name="imageSize">Height and width of the square input images, in pixels (the tutorial's 64).</param>
+    /// <param name="channels">Channels per pixel: 3 for RGB (the default), 1 for grayscale.</param>
+    /// <param name="classes">Number of classes of the softmax output (the tutorial's 2: Homer and Bart).</param>
+    /// <returns>The uncompiled Sequential network.</returns>
     public static Sequential Build(int imageSize = 64, int channels = 3, int classes = 2)
     {
         var network = new Sequential();

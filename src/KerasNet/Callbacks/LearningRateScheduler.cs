@@ -23,6 +23,8 @@ public sealed class LearningRateScheduler : Callback
     }
 
     /// <summary>Creates the callback from the older one-argument <c>schedule(epoch)</c>, which Keras also accepts.</summary>
+    /// <param name="schedule">Keras's one-argument <c>schedule(epoch)</c>: the learning rate for a 0-based epoch.</param>
+    /// <param name="verbose">0 (Keras's default) silent, 1 prints the rate it sets at each epoch.</param>
     public LearningRateScheduler(Func<int, double> schedule, int verbose = 0)
         : this(schedule is null ? null! : (epoch, _) => schedule(epoch), verbose) { }
 

@@ -61,6 +61,10 @@ public sealed class ModelCheckpoint : Callback
     public List<string> SavedPaths { get; } = new();
 
     /// <summary>The file path for a 0-based epoch and its logs.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='epoch']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='logs']"/>
+    /// <returns>The path, <see cref="ModelCheckpoint.Filepath"/> with its <c>{epoch}</c> (1-based, as Keras) and
+    /// <c>{name:format}</c> log fields filled in.</returns>
     public string FilePathFor(int epoch, IDictionary<string, double> logs) => FilePathFor(epoch, null, logs);
 
     private string FilePathFor(int epoch, int? batch, IDictionary<string, double> logs)

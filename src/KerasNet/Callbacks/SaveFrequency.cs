@@ -18,10 +18,15 @@ public readonly struct SaveFrequency : IEquatable<SaveFrequency>
     public static SaveFrequency Epoch => default;
 
     /// <summary>Save after every <paramref name="batches"/> training batches (counted across epochs, as Keras).</summary>
+    /// <param name="batches">The number of training batches between saves, at least 1.</param>
+    /// <returns>The frequency.</returns>
     public static SaveFrequency EveryBatches(int batches) =>
         batches > 0 ? new SaveFrequency(batches) : throw new KerasNetException($"save_freq must be 'epoch' or a positive integer, got {batches}.");
 
     /// <summary>Parses Keras's string form: only "epoch" (an integer is given as an int).</summary>
+    /// <param name="value">Keras's string form: only <c>"epoch"</c> (Keras's default <c>save_freq="epoch"</c>); an
+    /// integer is given as an int.</param>
+    /// <returns>The per-epoch frequency, <see cref="SaveFrequency.Epoch"/>.</returns>
     public static SaveFrequency Parse(string value) => value == "epoch"
         ? Epoch
         : throw new KerasNetException($"Unrecognized save_freq: '{value}' (expected 'epoch' or a positive integer number of batches).");
@@ -33,9 +38,13 @@ public readonly struct SaveFrequency : IEquatable<SaveFrequency>
     public int? Batches => _batches == 0 ? null : _batches;
 
     /// <summary>"epoch" as a string.</summary>
+    /// <param name="value">Keras's string form: only <c>"epoch"</c> (Keras's default <c>save_freq="epoch"</c>).</param>
+    /// <returns>The value as a <see cref="SaveFrequency"/>.</returns>
     public static implicit operator SaveFrequency(string value) => Parse(value);
 
     /// <summary>A number of batches.</summary>
+    /// <param name="batches">The number of training batches between saves, at least 1.</param>
+    /// <returns>The value as a <see cref="SaveFrequency"/>.</returns>
     public static implicit operator SaveFrequency(int batches) => EveryBatches(batches);
 
     /// <inheritdoc/>
@@ -45,10 +54,17 @@ public readonly struct SaveFrequency : IEquatable<SaveFrequency>
     /// <inheritdoc/>
     public override int GetHashCode() => _batches;
     /// <summary>Equality.</summary>
+    /// <param name="a">The first value.</param>
+    /// <param name="b">The second value.</param>
+    /// <returns>Whether the two are equal.</returns>
     public static bool operator ==(SaveFrequency a, SaveFrequency b) => a.Equals(b);
     /// <summary>Inequality.</summary>
+    /// <param name="a">The first value.</param>
+    /// <param name="b">The second value.</param>
+    /// <returns>Whether the two differ.</returns>
     public static bool operator !=(SaveFrequency a, SaveFrequency b) => !a.Equals(b);
     /// <summary>"epoch" or the number of batches, as Python prints the value.</summary>
+    /// <returns>The text.</returns>
     public override string ToString() => IsEpoch ? "epoch" : _batches.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>

@@ -19,6 +19,13 @@ public sealed class ArraySequence : IDataSequence
     private Tensor? _bsw, _bswShort;
 
     /// <summary>Creates the sequence; x and y are (samples, ...) and must have the same number of samples.</summary>
+    /// <param name="x">The inputs, samples first.</param>
+    /// <param name="y">The targets, samples first; null for inputs only (prediction).</param>
+    /// <param name="batchSize">Samples per batch (Keras's default 32); the last batch may be short.</param>
+    /// <param name="shuffle">Whether to shuffle the samples at each epoch (default false).</param>
+    /// <param name="seed">The shuffle seed; null draws from the context's "shuffle" stream.</param>
+    /// <param name="sampleWeight">One weight per sample (or per sample and timestep), travelling with the samples; null
+    /// for none.</param>
     public ArraySequence(Tensor x, Tensor? y, int batchSize = 32, bool shuffle = false, int? seed = null, Tensor? sampleWeight = null)
         : this([x], y is null ? null : [y], batchSize, shuffle, seed, sampleWeight) { }
 
@@ -27,6 +34,13 @@ public sealed class ArraySequence : IDataSequence
     /// <paramref name="sampleWeight"/> (samples, or samples x timesteps) travels with the samples as each batch's
     /// <see cref="Batch.SampleWeight"/>.
     /// </summary>
+    /// <param name="x">The inputs, samples first (one tensor per model input).</param>
+    /// <param name="y">The targets, samples first (one per output); null for inputs only (prediction).</param>
+    /// <param name="batchSize">Samples per batch (Keras's default 32); the last batch may be short.</param>
+    /// <param name="shuffle">Whether to shuffle the samples at each epoch (default false).</param>
+    /// <param name="seed">The shuffle seed; null draws from the context's "shuffle" stream.</param>
+    /// <param name="sampleWeight">One weight per sample (or per sample and timestep), travelling with the samples; null
+    /// for none.</param>
     public ArraySequence(Tensor[] x, Tensor[]? y, int batchSize = 32, bool shuffle = false, int? seed = null, Tensor? sampleWeight = null)
         : this(x, y, batchSize, shuffle, batchWise: false, seed, sampleWeight) { }
 

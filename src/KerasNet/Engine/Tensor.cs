@@ -11,6 +11,7 @@ public sealed class Tensor
     private float[] _data;
 
     /// <summary>Creates a zero tensor of the given shape.</summary>
+    /// <param name="shape">The dimensions, batch axis first for a batch.</param>
     public Tensor(params int[] shape)
     {
         Shape = (int[])shape.Clone();
@@ -19,6 +20,8 @@ public sealed class Tensor
     }
 
     /// <summary>Wraps an existing buffer (no copy). The buffer must hold at least the shape's element count.</summary>
+    /// <param name="data">The buffer to wrap, row-major; it is used, not copied.</param>
+    /// <param name="shape">The dimensions; their product must not exceed the buffer's length.</param>
     public Tensor(float[] data, params int[] shape)
     {
         Shape = (int[])shape.Clone();
@@ -50,12 +53,15 @@ public sealed class Tensor
     public int SampleSize => Shape.Length == 0 ? 1 : Length / Math.Max(1, Shape[0]);
 
     /// <summary>Element access by flat index.</summary>
+    /// <param name="index">The flat row-major index, in [0, <see cref="Tensor.Length"/>).</param>
     public ref float this[int index] => ref _data[index];
 
     /// <summary>
     /// Re-shapes in place, growing the buffer only when it is too small. Contents are unspecified afterwards.
     /// Returns this tensor, so layers can write <c>_out = Tensor.Ensure(_out, shape)</c>.
     /// </summary>
+    /// <param name="shape">The new dimensions.</param>
+    /// <returns>This tensor.</returns>
     public Tensor Reshape(params int[] shape)
     {
         int n = ShapeUtil.Product(shape);
@@ -66,13 +72,23 @@ public sealed class Tensor
     }
 
     /// <summary>Returns <paramref name="t"/> re-shaped to <paramref name="shape"/>, or a new tensor when null.</summary>
+    /// <param name="t">The tensor to reuse, or null.</param>
+    /// <param name="shape">The wanted dimensions.</param>
+    /// <returns><paramref name="t"/> re-shaped, or a new zero tensor.</returns>
     public static Tensor Ensure(Tensor? t, params int[] shape) => t is null ? new Tensor(shape) : t.Reshape(shape);
 
     /// <summary>As <see cref="Ensure(Tensor?, int[])"/>, without allocating when the shape is unchanged (the training steady state).</summary>
+    /// <param name="t">The tensor to reuse, or null.</param>
+    /// <param name="shape">The wanted dimensions.</param>
+    /// <returns><paramref name="t"/> itself when its shape already matches, else as the other overload.</returns>
     public static Tensor Ensure(Tensor? t, params ReadOnlySpan<int> shape) =>
         t != null && t.Shape.AsSpan().SequenceEqual(shape) ? t : Ensure(t, shape.ToArray());
 
     /// <summary>Re-shapes a (batch, ...) tensor for a batch of <paramref name="batch"/> samples of <paramref name="sampleShape"/>.</summary>
+    /// <param name="t">The tensor to reuse, or null.</param>
+    /// <param name="batch">The number of samples.</param>
+    /// <param name="sampleShape">The per-sample dimensions.</param>
+    /// <returns>A (batch, sampleShape...) tensor, <paramref name="t"/> when it already has that shape.</returns>
     public static Tensor EnsureBatch(Tensor? t, int batch, int[] sampleShape) =>
         t != null && t.HasBatchShape(batch, sampleShape) ? t : Ensure(t, ShapeUtil.WithBatch(batch, sampleShape));
 
@@ -81,6 +97,8 @@ public sealed class Tensor
         Shape.Length == sampleShape.Length + 1 && Shape[0] == batch && Shape.AsSpan(1).SequenceEqual(sampleShape);
 
     /// <summary>A tensor sharing this buffer with another shape of the same element count.</summary>
+    /// <param name="shape">The dimensions of the view; their product must equal <see cref="Tensor.Length"/>.</param>
+    /// <returns>The view (writes go to this tensor's buffer).</returns>
     public Tensor View(params int[] shape)
     {
         if (ShapeUtil.Product(shape) != Length)
@@ -114,9 +132,11 @@ public sealed class Tensor
     }
 
     /// <summary>Copies the elements into a new array.</summary>
+    /// <returns>The elements in row-major order.</returns>
     public float[] ToArray() => Span.ToArray();
 
     /// <summary>A deep copy.</summary>
+    /// <returns>A new tensor with the same shape and a copy of the elements.</returns>
     public Tensor Clone()
     {
         var t = new Tensor(Shape);

@@ -45,12 +45,21 @@ public static class Activations
     ];
 
     /// <summary>Resolves a Keras activation name as tf.keras 2.4 reads it; null or "linear" is the identity.</summary>
+    /// <param name="name">A Keras activation name (<c>"relu"</c>, <c>"tanh"</c>, <c>"softmax"</c>, ... as listed on
+    /// <see cref="Activations"/>); null or <c>"linear"</c> (Keras's default <c>activation=None</c>) is the
+    /// identity.</param>
+    /// <returns>The activation; an unknown name throws, listing the known ones.</returns>
     public static ActivationKind Parse(string? name) => Parse(name, kerasVersion: null);
 
     /// <summary>
     /// Resolves a name as the Keras version that wrote it reads it (<c>hard_sigmoid</c> is Keras 3's function when
     /// <paramref name="kerasVersion"/> is 3 or later); null version means tf.keras 2.4.
     /// </summary>
+    /// <param name="name">A Keras activation name (<c>"relu"</c>, <c>"tanh"</c>, <c>"softmax"</c>, ... as listed on
+    /// <see cref="Activations"/>); null or <c>"linear"</c> (Keras's default <c>activation=None</c>) is the
+    /// identity.</param>
+    /// <param name="kerasVersion">The file's <c>keras_version</c> ("2.4.0", "3.11.3"); null means tf.keras 2.4.</param>
+    /// <returns>The activation; an unknown name throws, listing the known ones.</returns>
     public static ActivationKind Parse(string? name, string? kerasVersion)
     {
         if (string.IsNullOrEmpty(name)) return ActivationKind.Linear;
@@ -63,6 +72,8 @@ public static class Activations
     }
 
     /// <summary>Whether a keras_version string ("2.4.0", "3.11.3", "2.13.1") is Keras 3 or later.</summary>
+    /// <param name="kerasVersion">The version string; null or empty is not Keras 3.</param>
+    /// <returns>True for a major version of 3 or more.</returns>
     public static bool IsKeras3(string? kerasVersion)
     {
         if (string.IsNullOrEmpty(kerasVersion)) return false;
@@ -72,6 +83,8 @@ public static class Activations
     }
 
     /// <summary>The name of an activation in a tf.keras 2.4 config (KerasNet's own spelling where Keras has none).</summary>
+    /// <param name="kind">The activation.</param>
+    /// <returns>Its tf.keras 2.4 name.</returns>
     public static string Name(ActivationKind kind) => kind switch
     {
         ActivationKind.Swish => "swish",
@@ -84,6 +97,9 @@ public static class Activations
     /// The name of an activation in a Keras 3 config (a <c>.keras</c> file): Keras 3's <c>hard_sigmoid</c> and
     /// <c>silu</c>; tf.keras 2's hard sigmoid has no Keras 3 name and is refused, naming <paramref name="where"/>.
     /// </summary>
+    /// <param name="kind">The activation.</param>
+    /// <param name="where">What is being written (a layer's name), for the error message.</param>
+    /// <returns>Its Keras 3 name.</returns>
     public static string Keras3Name(ActivationKind kind, string where) => kind switch
     {
         ActivationKind.HardSigmoidKeras3 => "hard_sigmoid",

@@ -31,6 +31,9 @@ public sealed partial class CallContext
     /// A mask tensor of this context for output <paramref name="output"/>, of exactly <paramref name="shape"/>,
     /// reused across calls (a layer that makes a mask of its own, as Embedding with mask_zero, writes it here).
     /// </summary>
+    /// <param name="output">The 0-based output the mask belongs to.</param>
+    /// <param name="shape">The mask's dimensions (batch, timesteps).</param>
+    /// <returns>The mask tensor (contents unspecified until written).</returns>
     public Tensor MaskScratch(int output, params ReadOnlySpan<int> shape)
     {
         var buffers = _maskBuffers ??= new Tensor?[Outputs.Length];

@@ -14,6 +14,8 @@ public sealed partial class CallContext
     private readonly Tensor?[] _scratch = new Tensor?[4];
 
     /// <summary>Creates a context for a call with the given numbers of inputs and outputs.</summary>
+    /// <param name="inputs">The number of inputs of the call (0 or more; default 1).</param>
+    /// <param name="outputs">The number of outputs (at least 1; default 1).</param>
     public CallContext(int inputs = 1, int outputs = 1)
     {
         if (inputs < 0 || outputs < 1) throw new ArgumentOutOfRangeException(nameof(inputs));
@@ -50,16 +52,25 @@ public sealed partial class CallContext
     public object? State { get; set; }
 
     /// <summary>The layer's state of type <typeparamref name="T"/>, created on first use.</summary>
+    /// <typeparam name="T">The state's class, with a parameterless constructor.</typeparam>
+    /// <returns>The state object, the same one across the calls of this context.</returns>
     public T StateOf<T>() where T : class, new() => State as T ?? (T)(State = new T());
 
     /// <summary>
     /// A tensor of this context re-shaped to (batch, sampleShape...), reused across calls; slots keep separate
     /// buffers (the output, the incoming gradient copy, the input gradient ...).
     /// </summary>
+    /// <param name="slot">The buffer's slot, from 0 (each slot keeps its own tensor).</param>
+    /// <param name="batch">The number of samples.</param>
+    /// <param name="sampleShape">The per-sample dimensions.</param>
+    /// <returns>The slot's tensor, re-shaped (its contents are unspecified).</returns>
     public Tensor Scratch(int slot, int batch, int[] sampleShape) =>
         _scratch[slot] = Tensor.EnsureBatch(_scratch[slot], batch, sampleShape);
 
     /// <summary>A tensor of this context of exactly <paramref name="shape"/>, reused across calls.</summary>
+    /// <param name="slot">The buffer's slot, from 0.</param>
+    /// <param name="shape">The dimensions.</param>
+    /// <returns>The slot's tensor, re-shaped (its contents are unspecified).</returns>
     public Tensor Scratch(int slot, params ReadOnlySpan<int> shape) => _scratch[slot] = Tensor.Ensure(_scratch[slot], shape);
 
     /// <summary>Views (no buffers of their own) of another tensor: a reshaped input and a reshaped gradient.</summary>

@@ -24,6 +24,7 @@ public sealed class Ones : Initializer
 }
 
 /// <summary>Every value the same scalar (Keras Constant).</summary>
+/// <param name="value">The value of every element (Keras's default 0).</param>
 public sealed class Constant(double value = 0) : Initializer
 {
     /// <summary>The value.</summary>
@@ -40,6 +41,7 @@ public sealed class Constant(double value = 0) : Initializer
 }
 
 /// <summary><c>gain</c> times the identity matrix; 2-D weights only (Keras Identity).</summary>
+/// <param name="gain">The factor on the diagonal (Keras's default 1.0).</param>
 public sealed class Identity(double gain = 1.0) : Initializer
 {
     /// <summary>The factor on the diagonal.</summary>

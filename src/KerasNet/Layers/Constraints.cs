@@ -21,12 +21,19 @@ public abstract class Constraint : KerasObject
     internal virtual string? Refusal(int[] shape) => null;
 
     /// <summary>A Keras name as a constraint, so <c>kernelConstraint: "non_neg"</c> reads as in Keras.</summary>
+    /// <param name="identifier">A Keras constraint name: <c>"max_norm"</c>, <c>"non_neg"</c>, <c>"unit_norm"</c>,
+    /// <c>"min_max_norm"</c>, <c>"radial_constraint"</c> or the class names (<c>"MaxNorm"</c>, ...).</param>
+    /// <returns>The constraint with Keras's default arguments.</returns>
     public static implicit operator Constraint(string identifier) => Get(identifier);
 
     /// <summary>
     /// Resolves "MaxNorm"/"max_norm", "NonNeg"/"non_neg", "UnitNorm"/"unit_norm", "MinMaxNorm"/"min_max_norm",
     /// "RadialConstraint"/"radial_constraint".
     /// </summary>
+    /// <param name="identifier">A Keras constraint name: <c>"max_norm"</c>, <c>"non_neg"</c>, <c>"unit_norm"</c>,
+    /// <c>"min_max_norm"</c>, <c>"radial_constraint"</c> or the class names (<c>"MaxNorm"</c>, ...).</param>
+    /// <returns>A new constraint with Keras's default arguments; an unknown name throws, listing the known
+    /// ones.</returns>
     public static Constraint Get(string identifier) =>
         Create(identifier, null) ?? throw new KerasNetException($"Unknown constraint '{identifier}'. Known: MaxNorm, NonNeg, UnitNorm, MinMaxNorm, RadialConstraint (and max_norm, non_neg, unit_norm, min_max_norm, radial_constraint).");
 

@@ -14,6 +14,9 @@ public sealed partial class GradientSink
     /// non-zero only on <paramref name="rows"/> (duplicates allowed); a later call in the same step (a shared
     /// layer) adds its rows.
     /// </summary>
+    /// <param name="v">The variable (an embedding matrix).</param>
+    /// <param name="rows">The row indices whose gradient may be non-zero.</param>
+    /// <param name="rowLength">The values per row (the embedding size).</param>
     public void MarkRows(Variable v, ReadOnlySpan<int> rows, int rowLength)
     {
         if (!_rows.TryGetValue(v, out var set)) _rows[v] = set = new SparseRows(v.Size / rowLength, rowLength);

@@ -21,6 +21,7 @@ public sealed partial class GradientSink
     private IFusedUpdates? _updates;
 
     /// <summary>A sink that wants every gradient and fuses nothing (gradient checks, eager backward calls).</summary>
+    /// <returns>The sink.</returns>
     public static GradientSink All() => new(all: true);
 
     internal GradientSink(bool all = false) => _all = all;
@@ -48,9 +49,13 @@ public sealed partial class GradientSink
     }
 
     /// <summary>Whether the gradient of <paramref name="v"/> is needed in this step.</summary>
+    /// <param name="v">The variable.</param>
+    /// <returns>True when the step needs it (trainable and not frozen).</returns>
     public bool Wants(Variable v) => _all || _wanted.Contains(v);
 
     /// <summary>Whether any of the variables' gradients is needed.</summary>
+    /// <param name="vars">The variables.</param>
+    /// <returns>True when the step needs one of them.</returns>
     public bool WantsAny(IReadOnlyList<Variable> vars)
     {
         for (int i = 0; i < vars.Count; i++) if (Wants(vars[i])) return true;
@@ -75,6 +80,8 @@ public sealed partial class GradientSink
     /// afterwards. The first call of a step gets the variable's own gradient; later calls (a shared layer) get a
     /// scratch array that Commit adds in.
     /// </summary>
+    /// <param name="v">The variable.</param>
+    /// <returns>The array to overwrite with the gradient (the variable's size).</returns>
     public float[] GradientFor(Variable v)
     {
         _writes.TryGetValue(v, out int n);
@@ -85,6 +92,7 @@ public sealed partial class GradientSink
     }
 
     /// <summary>Finishes a gradient written into <see cref="GradientFor"/>'s array.</summary>
+    /// <param name="v">The variable whose array was written.</param>
     public void Commit(Variable v)
     {
         if (_writes.TryGetValue(v, out int n) && n > 1)

@@ -14,6 +14,9 @@ namespace KerasNet.Layers;
 public abstract class Initializer : KerasObject
 {
     /// <summary>Fills <paramref name="values"/> for a weight of the given Keras-layout shape.</summary>
+    /// <param name="values">The weight's values, filled in place (row-major, Keras's layout).</param>
+    /// <param name="shape">The weight's Keras-layout shape (a Conv2D kernel is (kh, kw, in, out)), from which fan-in
+    /// and fan-out are read.</param>
     public abstract void Fill(Span<float> values, int[] shape);
 
     /// <inheritdoc/>
@@ -26,12 +29,23 @@ public abstract class Initializer : KerasObject
     internal virtual string? LeavesUninitialized => null;
 
     /// <summary>A Keras name as an initializer, so <c>kernelInitializer: "he_normal"</c> reads as in Keras.</summary>
+    /// <param name="identifier">A Keras initializer name: a class name (<c>"GlorotUniform"</c>, <c>"HeNormal"</c>,
+    /// <c>"RandomNormal"</c>, <c>"Zeros"</c>, ...) or its alias (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <c>"random_normal"</c>/<c>"normal"</c>, <c>"zeros"</c>/<c>"zero"</c>, <c>"ones"</c>, <c>"orthogonal"</c>,
+    /// <c>"identity"</c>, ...; the list is <see cref="Initializer.Names"/>).</param>
+    /// <returns>The initializer with Keras's default arguments.</returns>
     public static implicit operator Initializer(string identifier) => Get(identifier);
 
     /// <summary>
     /// Resolves a Keras identifier: a class name ("RandomNormal") or its alias ("random_normal", "normal",
     /// "glorot_uniform", "zeros", "zero", ...), with that class's defaults. Unknown names throw.
     /// </summary>
+    /// <param name="identifier">A Keras initializer name: a class name (<c>"GlorotUniform"</c>, <c>"HeNormal"</c>,
+    /// <c>"RandomNormal"</c>, <c>"Zeros"</c>, ...) or its alias (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <c>"random_normal"</c>/<c>"normal"</c>, <c>"zeros"</c>/<c>"zero"</c>, <c>"ones"</c>, <c>"orthogonal"</c>,
+    /// <c>"identity"</c>, ...; the list is <see cref="Initializer.Names"/>).</param>
+    /// <returns>A new initializer with Keras's default arguments; an unknown name throws, listing the known
+    /// ones.</returns>
     public static Initializer Get(string identifier) =>
         Create(identifier, null) ?? throw new KerasNetException($"Unknown initializer '{identifier}'. Known: {string.Join(", ", Names)}.");
 

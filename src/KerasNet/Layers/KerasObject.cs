@@ -15,6 +15,8 @@ public abstract class KerasObject
     public abstract string ClassName { get; }
 
     /// <summary>The Keras config object, with tf.keras 2.4's fields.</summary>
+    /// <returns>The config as a JSON object, Keras's field names to values (what <c>get_config()</c> returns, as saved
+    /// in a model file).</returns>
     public virtual JsonObject GetConfig() => new();
 
     /// <summary>

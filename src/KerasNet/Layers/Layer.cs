@@ -89,12 +89,19 @@ public abstract partial class Layer
     internal readonly List<Node> InboundNodesList = new();
 
     /// <summary>Calls the layer on a symbolic tensor, as <c>layer(x)</c> in Keras's Functional API.</summary>
+    /// <param name="input">The symbolic input (from <see cref="KerasNet.Keras.Input"/> or another layer).</param>
+    /// <returns>The layer's symbolic output.</returns>
     public KerasTensor Apply(KerasTensor input) => ApplyMany([input])[0];
 
     /// <summary>Calls the layer on several symbolic tensors (merges: <c>Add()([a, b])</c>); returns its first output.</summary>
+    /// <param name="inputs">The symbolic inputs, in the order the layer takes them.</param>
+    /// <returns>The layer's first symbolic output.</returns>
     public KerasTensor Apply(params KerasTensor[] inputs) => ApplyMany(inputs)[0];
 
     /// <summary>Calls the layer on symbolic tensors and returns all its outputs.</summary>
+    /// <param name="inputs">The symbolic inputs, in the order the layer takes them.</param>
+    /// <returns>Every symbolic output (a recurrent layer with <c>returnState</c> has its states after the
+    /// output).</returns>
     public IReadOnlyList<KerasTensor> ApplyMany(params KerasTensor[] inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -128,9 +135,11 @@ public abstract partial class Layer
     // ---- building ----
 
     /// <summary>Creates the weights for a per-sample input shape. Layers with weights override and call base.</summary>
+    /// <param name="inputShape">The per-sample input shape (without the batch axis).</param>
     public virtual void Build(int[] inputShape) => MarkBuilt([inputShape]);
 
     /// <summary>Builds for several inputs (layers with one input use <see cref="Build(int[])"/>).</summary>
+    /// <param name="inputShapes">The per-sample shape of each input (without the batch axis).</param>
     public virtual void Build(IReadOnlyList<int[]> inputShapes)
     {
         if (inputShapes.Count != 1)
@@ -139,6 +148,7 @@ public abstract partial class Layer
     }
 
     /// <summary>Records the built input shapes and computes the output shapes.</summary>
+    /// <param name="inputShapes">The per-sample shape of each input.</param>
     protected void MarkBuilt(IReadOnlyList<int[]> inputShapes)
     {
         var outs = ComputeOutputShapes(inputShapes);
@@ -148,9 +158,13 @@ public abstract partial class Layer
     }
 
     /// <summary>The per-sample output shape for a per-sample input shape.</summary>
+    /// <param name="inputShape">The per-sample input shape (without the batch axis).</param>
+    /// <returns>The per-sample output shape, as Keras's <c>compute_output_shape</c> without the batch axis.</returns>
     public abstract int[] ComputeOutputShape(int[] inputShape);
 
     /// <summary>The per-sample output shapes for several inputs (one output unless overridden).</summary>
+    /// <param name="inputShapes">The per-sample shape of each input.</param>
+    /// <returns>The per-sample shape of each output.</returns>
     public virtual int[][] ComputeOutputShapes(IReadOnlyList<int[]> inputShapes)
     {
         if (inputShapes.Count != 1)
@@ -161,6 +175,11 @@ public abstract partial class Layer
     // ---- computing ----
 
     /// <summary>Forward pass of one call on a batch; the result may be a tensor of <paramref name="ctx"/> or the input itself.</summary>
+    /// <param name="ctx">The call's context: the scratch tensors the result lives in, the state the backward pass
+    /// reads, and the masks.</param>
+    /// <param name="input">The batch, batch axis first; read-only.</param>
+    /// <returns>The output batch: a tensor of <paramref name="ctx"/> (valid until its next call) or the input
+    /// itself.</returns>
     protected internal abstract Tensor Forward(CallContext ctx, Tensor input);
 
     /// <summary>
@@ -168,6 +187,13 @@ public abstract partial class Layer
     /// gradients to <paramref name="sink"/> and, when <paramref name="needInputGrad"/>, returns the input's gradient.
     /// <paramref name="gradOutput"/> is read-only.
     /// </summary>
+    /// <param name="ctx">The context of the forward call to differentiate.</param>
+    /// <param name="gradOutput">The gradient of the loss with respect to the call's output (read-only).</param>
+    /// <param name="needInputGrad">Whether the gradient with respect to the input is wanted (false for the first layer
+    /// of a model, which saves the work).</param>
+    /// <param name="sink">Where the weights' gradients go (it says which are wanted: frozen weights are not).</param>
+    /// <returns>The gradient with respect to the input, a tensor of <paramref name="ctx"/>; null when <paramref
+    /// name="needInputGrad"/> is false.</returns>
     protected internal abstract Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink);
 
     /// <summary>The number of outputs a call makes.</summary>
@@ -187,6 +213,10 @@ public abstract partial class Layer
     /// Runs the layer eagerly on a batch with a fresh context, as <c>layer(x)</c> on a NumPy array in Keras. Returns
     /// a tensor of its own.
     /// </summary>
+    /// <param name="inputs">The batch, batch axis first.</param>
+    /// <param name="training">Whether to run in training mode (dropout active, batch statistics used), Keras's
+    /// <c>training=</c> (default false).</param>
+    /// <returns>The output batch, a new tensor.</returns>
     public Tensor Call(Tensor inputs, bool training = false)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -213,6 +243,8 @@ public abstract partial class Layer
     // ---- config and weights ----
 
     /// <summary>The Keras config fields (name, trainable, dtype, and the layer's own arguments).</summary>
+    /// <returns>The config, a JSON object of Keras's field names (<c>name</c>, <c>trainable</c>, <c>dtype</c>, then the
+    /// layer's arguments) to values.</returns>
     public virtual JsonObject GetConfig()
     {
         var c = new JsonObject { ["name"] = Name, ["trainable"] = Trainable };
@@ -222,12 +254,16 @@ public abstract partial class Layer
     }
 
     /// <summary>Number of scalar weights.</summary>
+    /// <returns>The number of scalars in all the layer's weights, trainable or not (Keras's
+    /// <c>count_params()</c>).</returns>
     public long CountParams() => Weights.Sum(w => (long)w.Size);
 
     /// <summary>Copies of the weights' values in Keras layout.</summary>
+    /// <returns>One array per weight, in Keras's order (kernel, then bias, ...).</returns>
     public List<float[]> GetWeights() => Weights.Select(w => w.Value.ToArray()).ToList();
 
     /// <summary>Sets the weights from arrays in Keras layout, checking counts and sizes.</summary>
+    /// <param name="values">One array per weight, in Keras's order and layout (a Dense kernel is (in, out)).</param>
     public void SetWeights(IReadOnlyList<float[]> values)
     {
         var weights = Weights;
@@ -237,6 +273,12 @@ public abstract partial class Layer
     }
 
     /// <summary>Adds a weight of a Keras-layout shape, filled by an initializer.</summary>
+    /// <param name="name">The weight's name (<c>kernel</c>, <c>bias</c>, ...), as in Keras's files.</param>
+    /// <param name="shape">Its Keras-layout shape.</param>
+    /// <param name="initializer">Fills its first values.</param>
+    /// <param name="trainable">Whether the optimizer updates it (default true; false for statistics such as a moving
+    /// mean).</param>
+    /// <returns>The new weight, added to the layer's weights.</returns>
     protected Variable AddWeight(string name, int[] shape, Initializer initializer, bool trainable = true)
     {
         var v = new Variable(name, shape, trainable) { LayerName = Name, UninitializedBy = initializer.LeavesUninitialized };
@@ -253,6 +295,8 @@ public abstract partial class Layer
     }
 
     /// <summary>Checks that a batch matches the built input shape, naming the layer when it does not.</summary>
+    /// <param name="inputs">The batch.</param>
+    /// <param name="index">Which input of the layer it is (default 0).</param>
     protected void CheckInput(Tensor inputs, int index = 0)
     {
         if (InputShapes is null) throw new KerasNetException($"Layer '{Name}' is used before it was built.");

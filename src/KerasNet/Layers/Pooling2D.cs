@@ -17,6 +17,13 @@ public abstract class Pooling2D : Layer
     }
 
     /// <summary>Stores the Keras arguments.</summary>
+    /// <param name="poolSize">The window (height, width); null is Keras's default (2, 2).</param>
+    /// <param name="strides">The step between windows; null (Keras's default) is the pool size.</param>
+    /// <param name="padding"><c>"valid"</c> (Keras's default: windows inside the input) or <c>"same"</c> (padded so
+    /// that the output has ceil(input / stride) positions).</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='dataFormat']"/>
+    /// <param name="inputShape">The per-sample input shape (without the batch axis).</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='name']"/>
     protected Pooling2D(Size2? poolSize, Size2? strides, string padding, string dataFormat, Shape? inputShape, string? name)
         : base(name, inputShape)
     {

@@ -23,6 +23,10 @@ public abstract class RandomInitializer : Initializer
 }
 
 /// <summary>Uniform in [minval, maxval) (Keras RandomUniform; defaults -0.05, 0.05).</summary>
+/// <param name="minval">The lower bound, inclusive (Keras's default -0.05).</param>
+/// <param name="maxval">The upper bound, exclusive (Keras's default 0.05).</param>
+/// <param name="seed">A seed for reproducible draws; null (Keras's default <c>seed=None</c>) draws from the context's
+/// random streams, which <see cref="KerasNet.KerasRandom.SetRandomSeed(System.Int32)"/> seeds.</param>
 public sealed class RandomUniform(double minval = -0.05, double maxval = 0.05, int? seed = null) : RandomInitializer(seed)
 {
     /// <summary>Lower bound (inclusive).</summary>
@@ -46,6 +50,10 @@ public sealed class RandomUniform(double minval = -0.05, double maxval = 0.05, i
 }
 
 /// <summary>Normal with the given mean and standard deviation (Keras RandomNormal; defaults 0, 0.05).</summary>
+/// <param name="mean">The mean (Keras's default 0.0).</param>
+/// <param name="stddev">The standard deviation (Keras's default 0.05).</param>
+/// <param name="seed">A seed for reproducible draws; null (Keras's default <c>seed=None</c>) draws from the context's
+/// random streams, which <see cref="KerasNet.KerasRandom.SetRandomSeed(System.Int32)"/> seeds.</param>
 public sealed class RandomNormal(double mean = 0.0, double stddev = 0.05, int? seed = null) : RandomInitializer(seed)
 {
     /// <summary>Mean.</summary>
@@ -72,6 +80,10 @@ public sealed class RandomNormal(double mean = 0.0, double stddev = 0.05, int? s
 /// Normal with the given mean and standard deviation, values beyond two standard deviations redrawn
 /// (Keras TruncatedNormal; defaults 0, 0.05). The spread after truncation is about 0.88 stddev.
 /// </summary>
+/// <param name="mean">The mean (Keras's default 0.0).</param>
+/// <param name="stddev">The standard deviation before truncation (Keras's default 0.05).</param>
+/// <param name="seed">A seed for reproducible draws; null (Keras's default <c>seed=None</c>) draws from the context's
+/// random streams, which <see cref="KerasNet.KerasRandom.SetRandomSeed(System.Int32)"/> seeds.</param>
 public sealed class TruncatedNormal(double mean = 0.0, double stddev = 0.05, int? seed = null) : RandomInitializer(seed)
 {
     /// <summary>Mean.</summary>
@@ -177,6 +189,8 @@ public abstract class NamedVarianceScaling : VarianceScaling
 }
 
 /// <summary>Uniform in [-limit, limit], limit = sqrt(6 / (fan_in + fan_out)): Keras's default kernel initializer.</summary>
+/// <param name="seed">A seed for reproducible draws; null (Keras's default <c>seed=None</c>) draws from the context's
+/// random streams, which <see cref="KerasNet.KerasRandom.SetRandomSeed(System.Int32)"/> seeds.</param>
 public sealed class GlorotUniform(int? seed = null) : NamedVarianceScaling(1.0, "fan_avg", "uniform", seed)
 {
     /// <inheritdoc/>
@@ -187,6 +201,8 @@ public sealed class GlorotUniform(int? seed = null) : NamedVarianceScaling(1.0, 
 }
 
 /// <summary>Truncated normal with stddev sqrt(2 / (fan_in + fan_out)).</summary>
+/// <param name="seed">A seed for reproducible draws; null (Keras's default <c>seed=None</c>) draws from the context's
+/// random streams, which <see cref="KerasNet.KerasRandom.SetRandomSeed(System.Int32)"/> seeds.</param>
 public sealed class GlorotNormal(int? seed = null) : NamedVarianceScaling(1.0, "fan_avg", "truncated_normal", seed)
 {
     /// <inheritdoc/>
@@ -194,6 +210,8 @@ public sealed class GlorotNormal(int? seed = null) : NamedVarianceScaling(1.0, "
 }
 
 /// <summary>Uniform in [-limit, limit], limit = sqrt(6 / fan_in).</summary>
+/// <param name="seed">A seed for reproducible draws; null (Keras's default <c>seed=None</c>) draws from the context's
+/// random streams, which <see cref="KerasNet.KerasRandom.SetRandomSeed(System.Int32)"/> seeds.</param>
 public sealed class HeUniform(int? seed = null) : NamedVarianceScaling(2.0, "fan_in", "uniform", seed)
 {
     /// <inheritdoc/>
@@ -201,6 +219,8 @@ public sealed class HeUniform(int? seed = null) : NamedVarianceScaling(2.0, "fan
 }
 
 /// <summary>Truncated normal with stddev sqrt(2 / fan_in).</summary>
+/// <param name="seed">A seed for reproducible draws; null (Keras's default <c>seed=None</c>) draws from the context's
+/// random streams, which <see cref="KerasNet.KerasRandom.SetRandomSeed(System.Int32)"/> seeds.</param>
 public sealed class HeNormal(int? seed = null) : NamedVarianceScaling(2.0, "fan_in", "truncated_normal", seed)
 {
     /// <inheritdoc/>
@@ -208,6 +228,8 @@ public sealed class HeNormal(int? seed = null) : NamedVarianceScaling(2.0, "fan_
 }
 
 /// <summary>Uniform in [-limit, limit], limit = sqrt(3 / fan_in).</summary>
+/// <param name="seed">A seed for reproducible draws; null (Keras's default <c>seed=None</c>) draws from the context's
+/// random streams, which <see cref="KerasNet.KerasRandom.SetRandomSeed(System.Int32)"/> seeds.</param>
 public sealed class LecunUniform(int? seed = null) : NamedVarianceScaling(1.0, "fan_in", "uniform", seed)
 {
     /// <inheritdoc/>
@@ -215,6 +237,8 @@ public sealed class LecunUniform(int? seed = null) : NamedVarianceScaling(1.0, "
 }
 
 /// <summary>Truncated normal with stddev sqrt(1 / fan_in).</summary>
+/// <param name="seed">A seed for reproducible draws; null (Keras's default <c>seed=None</c>) draws from the context's
+/// random streams, which <see cref="KerasNet.KerasRandom.SetRandomSeed(System.Int32)"/> seeds.</param>
 public sealed class LecunNormal(int? seed = null) : NamedVarianceScaling(1.0, "fan_in", "truncated_normal", seed)
 {
     /// <inheritdoc/>
@@ -227,6 +251,9 @@ public sealed class LecunNormal(int? seed = null) : NamedVarianceScaling(1.0, "f
 /// matrix, with R's diagonal made positive, fills it (orthonormal columns, or rows when it is wide;
 /// <see cref="OrthogonalMatrix"/>).
 /// </summary>
+/// <param name="gain">The factor on the orthogonal matrix (Keras's default 1.0).</param>
+/// <param name="seed">A seed for reproducible draws; null (Keras's default <c>seed=None</c>) draws from the context's
+/// random streams, which <see cref="KerasNet.KerasRandom.SetRandomSeed(System.Int32)"/> seeds.</param>
 public sealed class Orthogonal(double gain = 1.0, int? seed = null) : RandomInitializer(seed)
 {
     /// <summary>The factor on the orthogonal matrix.</summary>

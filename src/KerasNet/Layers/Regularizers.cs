@@ -45,12 +45,20 @@ public abstract class Regularizer : KerasObject
     }
 
     /// <summary>A Keras name as a regularizer, so <c>kernelRegularizer: "l2"</c> reads as in Keras.</summary>
+    /// <param name="identifier">A Keras regularizer name: <c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c> (factor 0.01,
+    /// tf.keras 2.4's default), <c>"L1"</c>, <c>"L2"</c>, <c>"L1L2"</c>,
+    /// <c>"orthogonal_regularizer"</c>/<c>"OrthogonalRegularizer"</c>.</param>
+    /// <returns>The regularizer with Keras's default arguments.</returns>
     public static implicit operator Regularizer(string identifier) => Get(identifier);
 
     /// <summary>
     /// Resolves "l1", "l2", "l1_l2" (0.01 each, as tf.keras 2.4), "L1", "L2", "L1L2", "OrthogonalRegularizer" /
     /// "orthogonal_regularizer" with their defaults.
     /// </summary>
+    /// <param name="identifier">A Keras regularizer name: <c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c> (factor 0.01,
+    /// tf.keras 2.4's default), <c>"L1"</c>, <c>"L2"</c>, <c>"L1L2"</c>,
+    /// <c>"orthogonal_regularizer"</c>/<c>"OrthogonalRegularizer"</c>.</param>
+    /// <returns>A new regularizer; an unknown name throws, listing the known ones.</returns>
     public static Regularizer Get(string identifier) =>
         Create(identifier, null) ?? throw new KerasNetException($"Unknown regularizer '{identifier}'. Known: L1, L2, L1L2, OrthogonalRegularizer, l1, l2, l1_l2, orthogonal_regularizer.");
 
@@ -77,6 +85,7 @@ public abstract class Regularizer : KerasObject
 }
 
 /// <summary>Adds <c>l1 * sum(abs(x))</c> to the loss (Keras L1; default 0.01).</summary>
+/// <param name="l1">The L1 factor, non-negative (Keras's default 0.01).</param>
 public sealed class L1(double l1 = 0.01) : Regularizer
 {
     /// <summary>The factor.</summary>
@@ -100,6 +109,7 @@ public sealed class L1(double l1 = 0.01) : Regularizer
 }
 
 /// <summary>Adds <c>l2 * sum(square(x))</c> to the loss (Keras L2; default 0.01).</summary>
+/// <param name="l2">The L2 factor, non-negative (Keras's default 0.01).</param>
 public sealed class L2(double l2 = 0.01) : Regularizer
 {
     /// <summary>The factor.</summary>
@@ -123,6 +133,8 @@ public sealed class L2(double l2 = 0.01) : Regularizer
 }
 
 /// <summary>Adds <c>l1 * sum(abs(x)) + l2 * sum(square(x))</c> to the loss (Keras L1L2; defaults 0, 0).</summary>
+/// <param name="l1">The L1 factor (Keras's default 0.0).</param>
+/// <param name="l2">The L2 factor (Keras's default 0.0).</param>
 public sealed class L1L2(double l1 = 0.0, double l2 = 0.0) : Regularizer
 {
     /// <summary>The L1 factor.</summary>

@@ -48,6 +48,9 @@ public sealed partial class Variable
     internal string? UninitializedBy { get; set; }
 
     /// <summary>Copies new values in after checking the shape.</summary>
+    /// <param name="values">The new values, the variable's size, row-major.</param>
+    /// <param name="shape">Their shape, checked against the variable's; null skips the check of dimensions (the count
+    /// is still checked).</param>
     public void Assign(ReadOnlySpan<float> values, IReadOnlyList<int>? shape = null)
     {
         if (shape != null && !ShapeUtil.Equal(shape.ToArray(), Shape))

@@ -2,6 +2,11 @@
 namespace KerasNet.Losses;
 
 /// <summary>Keras's <c>categorical_hinge</c>: max(max((1 - y) p) - sum(y p) + 1, 0) per row.</summary>
+/// <param name="reduction">How the per-sample losses become the loss: <c>"sum_over_batch_size"</c> (Keras's default),
+/// <c>"auto"</c> (the same, tf.keras 2's spelling), <c>"sum"</c> or <c>"none"</c> (per-sample losses, from <c>Call</c>
+/// only).</param>
+/// <param name="name">The loss's name in logs and configs (Keras's <c>name</c>; default
+/// <c>"categorical_hinge"</c>).</param>
 public sealed class CategoricalHinge(string reduction = "sum_over_batch_size", string name = "categorical_hinge") : Loss(reduction, name)
 {
     private protected override void Rows(in LossRows a)

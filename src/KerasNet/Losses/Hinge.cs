@@ -5,6 +5,10 @@ namespace KerasNet.Losses;
 /// Keras's <c>hinge</c>: mean(max(1 - y p, 0)) over the last axis. Targets are -1/1; targets that are all 0/1 are
 /// first mapped to -1/1, as Keras's <c>_maybe_convert_labels</c>.
 /// </summary>
+/// <param name="reduction">How the per-sample losses become the loss: <c>"sum_over_batch_size"</c> (Keras's default),
+/// <c>"auto"</c> (the same, tf.keras 2's spelling), <c>"sum"</c> or <c>"none"</c> (per-sample losses, from <c>Call</c>
+/// only).</param>
+/// <param name="name">The loss's name in logs and configs (Keras's <c>name</c>; default <c>"hinge"</c>).</param>
 public sealed class Hinge(string reduction = "sum_over_batch_size", string name = "hinge") : Loss(reduction, name)
 {
     private readonly struct Fn(bool convert) : IElementLoss

@@ -41,6 +41,7 @@ public abstract class Loss
     internal string? Identifier { get; set; }
 
     /// <summary>Keras 3's <c>get_config()</c>: reduction, name and the loss's own arguments.</summary>
+    /// <returns>The config, a JSON object: <c>reduction</c>, <c>name</c>, then the loss's own arguments.</returns>
     public virtual JsonObject GetConfig() => new() { ["reduction"] = Reduction, ["name"] = Name };
 
     /// <summary>The config tf.keras 2.4 writes and can read back (without the arguments it does not know).</summary>
@@ -77,6 +78,13 @@ public abstract class Loss
     /// <summary>
     /// The scalar loss of a batch without sample weights (see the other overload).
     /// </summary>
+    /// <param name="yPred">The predictions, batch axis first.</param>
+    /// <param name="yTrue">The targets, the predictions' shape (or without its trailing 1).</param>
+    /// <param name="grad">Where to write the gradient of the reduced loss with respect to <paramref name="yPred"/> (or
+    /// the logits), the predictions' shape; null for none.</param>
+    /// <param name="logits">The pre-activation outputs when the output layer's softmax or sigmoid is fused into the
+    /// loss; null otherwise.</param>
+    /// <returns>The reduced loss.</returns>
     public double Compute(Tensor yPred, Tensor yTrue, Tensor? grad, Tensor? logits = null) => Compute(yPred, yTrue, null, grad, logits);
 
     /// <summary>
@@ -87,6 +95,15 @@ public abstract class Loss
     /// row, one per sample (broadcast over the timesteps) or a single one.
     /// </summary>
     /// <exception cref="KerasNetException">The reduction is "none": use <see cref="Call"/> for per-sample values.</exception>
+    /// <param name="yPred">The predictions, batch axis first.</param>
+    /// <param name="yTrue">The targets, the predictions' shape (or without its trailing 1).</param>
+    /// <param name="sampleWeight">One weight per sample (or per row of every axis but the last, broadcast as Keras
+    /// does) scaling its contribution; null weighs every sample 1.</param>
+    /// <param name="grad">Where to write the gradient of the reduced loss with respect to <paramref name="yPred"/> (or
+    /// the logits), the predictions' shape; null for none.</param>
+    /// <param name="logits">The pre-activation outputs when the output layer's softmax or sigmoid is fused into the
+    /// loss; null otherwise.</param>
+    /// <returns>The reduced loss.</returns>
     public double Compute(Tensor yPred, Tensor yTrue, Tensor? sampleWeight, Tensor? grad, Tensor? logits)
     {
         ArgumentNullException.ThrowIfNull(yPred);
@@ -100,6 +117,11 @@ public abstract class Loss
     /// Keras's <c>loss(y_true, y_pred, sample_weight)</c>: a scalar tensor (shape []) for "sum_over_batch_size" and
     /// "sum", the weighted per-sample losses (the shape of <paramref name="yPred"/> without its last axis) for "none".
     /// </summary>
+    /// <param name="yTrue">The targets, batch axis first.</param>
+    /// <param name="yPred">The predictions (the model's outputs), batch axis first, the shape of the targets.</param>
+    /// <param name="sampleWeight">One weight per sample (or per row of every axis but the last, broadcast as Keras
+    /// does) scaling its contribution; null weighs every sample 1.</param>
+    /// <returns>A scalar tensor (shape []), or the per-sample losses for <c>"none"</c>.</returns>
     public Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(yPred);
@@ -199,9 +221,16 @@ public abstract class Loss
 
     /// <summary>Resolves a Keras loss name or alias ("mse", "huber_loss", "CategoricalCrossentropy") to a new loss.</summary>
     /// <exception cref="KerasNetException">The name is unknown (the message lists the known ones).</exception>
+    /// <param name="name">A Keras loss name or alias (any listed under <c>Compile</c>'s <c>loss</c>): <c>"mse"</c>,
+    /// <c>"mae"</c>, <c>"huber_loss"</c>, <c>"binary_crossentropy"</c>, <c>"categorical_crossentropy"</c>, ..., or a
+    /// class name (<c>"CategoricalCrossentropy"</c>). Keras has no default: a name is required.</param>
+    /// <returns>A new loss with Keras's default arguments; an unknown name throws, listing the known ones.</returns>
     public static Loss Get(string name) => LossCatalog.Get(name);
 
     /// <summary>Rebuilds a loss from its class name and config, as Keras's <c>losses.deserialize</c>.</summary>
+    /// <param name="className">The Keras class name (<c>"CategoricalCrossentropy"</c>, ...).</param>
+    /// <param name="config">Its config (Keras's <c>get_config()</c> fields); null for the defaults.</param>
+    /// <returns>The loss.</returns>
     public static Loss FromConfig(string className, JsonObject? config) => LossCatalog.FromConfig(className, config);
 
     /// <summary>Keras's fuzz factor (backend epsilon) used to clip probabilities.</summary>
@@ -212,6 +241,9 @@ public abstract class Loss
     /// squeeze_or_expand_dimensions, targets of shape (N,) are accepted for outputs of shape (N, 1) (a binary
     /// class_mode yields those); the element order is then the same.
     /// </summary>
+    /// <param name="yPred">The predictions.</param>
+    /// <param name="yTrue">The targets.</param>
+    /// <param name="loss">The loss's name, for the message.</param>
     protected static void CheckSameShape(Tensor yPred, Tensor yTrue, string loss)
     {
         bool trailingOne = yPred.Rank == yTrue.Rank + 1 && yPred.Shape[^1] == 1 && yPred.Shape.AsSpan(0, yTrue.Rank).SequenceEqual(yTrue.Shape);

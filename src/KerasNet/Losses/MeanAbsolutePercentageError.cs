@@ -2,6 +2,11 @@
 namespace KerasNet.Losses;
 
 /// <summary>Keras's <c>mean_absolute_percentage_error</c> ("mape"): 100 mean(|y - p| / max(|y|, 1e-7)) over the last axis.</summary>
+/// <param name="reduction">How the per-sample losses become the loss: <c>"sum_over_batch_size"</c> (Keras's default),
+/// <c>"auto"</c> (the same, tf.keras 2's spelling), <c>"sum"</c> or <c>"none"</c> (per-sample losses, from <c>Call</c>
+/// only).</param>
+/// <param name="name">The loss's name in logs and configs (Keras's <c>name</c>; default
+/// <c>"mean_absolute_percentage_error"</c>).</param>
 public sealed class MeanAbsolutePercentageError(string reduction = "sum_over_batch_size", string name = "mean_absolute_percentage_error") : Loss(reduction, name)
 {
     private readonly struct Fn : IElementLoss

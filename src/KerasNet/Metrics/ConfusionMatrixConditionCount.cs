@@ -29,9 +29,11 @@ public abstract class ConfusionMatrixConditionCount : Metric
     public override void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null) => _cm.Update(yTrue, yPred, sampleWeight, Name);
 
     /// <summary>The count; with several thresholds, use <see cref="ResultPerThreshold"/>.</summary>
+    /// <returns>The count at the single threshold.</returns>
     public override double Result() => Single(Cell(_cm), Name);
 
     /// <summary>The count at each threshold, in the order given.</summary>
+    /// <returns>One count per threshold.</returns>
     public double[] ResultPerThreshold() => Cell(_cm).ToArray();
 
     internal override string? NotScalar => _cm.Count == 1 ? null

@@ -40,6 +40,7 @@ public abstract class ConfusionRatio : Metric
     public override void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null) => Cm.Update(yTrue, yPred, sampleWeight, Name);
 
     /// <summary>The ratio; with several thresholds, use <see cref="ResultPerThreshold"/>.</summary>
+    /// <returns>The ratio at the single threshold (0 when its denominator is 0, as Keras's div_no_nan).</returns>
     public override double Result()
     {
         if (Cm.Count != 1) ConfusionMatrixConditionCount.Single(Cm.TruePositives, Name); // throws, naming the count
@@ -47,6 +48,7 @@ public abstract class ConfusionRatio : Metric
     }
 
     /// <summary>The ratio at each threshold, in the order given.</summary>
+    /// <returns>One ratio per threshold.</returns>
     public double[] ResultPerThreshold()
     {
         var tp = Cm.TruePositives; var other = Other;

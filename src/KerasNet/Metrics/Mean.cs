@@ -14,6 +14,8 @@ public sealed class Mean(string name = "mean") : Metric(name)
     private double _total, _count;
 
     /// <summary>Adds values, weighted one weight per value (or one per leading row, broadcast as Keras does).</summary>
+    /// <param name="values">The values to average.</param>
+    /// <param name="sampleWeight">One weight per value, or per leading row; null weighs each 1.</param>
     public void UpdateState(Tensor values, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -28,6 +30,8 @@ public sealed class Mean(string name = "mean") : Metric(name)
     }
 
     /// <summary>Adds one value with a weight.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="sampleWeight">Its weight (default 1).</param>
     public void UpdateState(double value, double sampleWeight = 1)
     {
         _total += sampleWeight * value;
@@ -35,6 +39,9 @@ public sealed class Mean(string name = "mean") : Metric(name)
     }
 
     /// <summary>Refused: a Mean takes values (<see cref="UpdateState(Tensor, Tensor?)"/>), not targets and predictions.</summary>
+    /// <param name="yTrue">Not used.</param>
+    /// <param name="yPred">Not used.</param>
+    /// <param name="sampleWeight">Not used.</param>
     public override void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) =>
         throw new KerasNetException($"Mean '{Name}' averages values: call UpdateState(values, sampleWeight), not UpdateState(yTrue, yPred, sampleWeight).");
 

@@ -29,9 +29,14 @@ public abstract class Metric
     /// Adds a batch: targets, predictions (the model's outputs, batch first) and optional weights, one per sample
     /// (or one per row of every axis but the last, as Keras broadcasts them).
     /// </summary>
+    /// <param name="yTrue">The targets, batch axis first.</param>
+    /// <param name="yPred">The predictions (the model's outputs), batch axis first.</param>
+    /// <param name="sampleWeight">One weight per sample (or per row of every axis but the last); null weighs each
+    /// 1.</param>
     public abstract void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null);
 
     /// <summary>The metric over the batches since the last reset (0 before any, as Keras's div_no_nan).</summary>
+    /// <returns>The metric's value over the batches since the last reset.</returns>
     public abstract double Result();
 
     /// <summary>Clears the state (Keras 3's <c>reset_state</c>).</summary>
@@ -41,6 +46,7 @@ public abstract class Metric
     public void ResetStates() => ResetState();
 
     /// <summary>Keras's <c>get_config()</c>: the name, dtype and the constructor arguments.</summary>
+    /// <returns>The config, a JSON object: <c>name</c>, <c>dtype</c>, then the constructor's arguments.</returns>
     public virtual JsonObject GetConfig() => new() { ["name"] = Name, ["dtype"] = "float32" };
 
     /// <summary>
@@ -54,6 +60,7 @@ public abstract class Metric
     /// A new metric with this one's configuration and an empty state: Keras copies a metric object given once for
     /// several outputs, and each Evaluate keeps sums of its own.
     /// </summary>
+    /// <returns>The new metric.</returns>
     public virtual Metric Copy() => MetricRegistry.FromConfig(ClassName, GetConfig(), "Metric.Copy")
         ?? throw new KerasNetException($"Metric '{Name}' ({GetType().Name}) cannot be copied from its config: override Copy().");
 
@@ -74,9 +81,14 @@ public abstract class Metric
     /// <param name="name">The name given to Compile; for function names it stays the log key ("acc" logs as "acc").</param>
     /// <param name="yTrueShape">Shape of a target batch, batch first.</param>
     /// <param name="yPredShape">Shape of an output batch, batch first.</param>
+    /// <returns>A new metric; an unknown name throws.</returns>
     public static Metric Get(string name, int[] yTrueShape, int[] yPredShape) => MetricRegistry.Resolve(name, yTrueShape, yPredShape);
 
     /// <summary>A metric named in Compile's list: checked now, resolved against each output on the first batch.</summary>
+    /// <param name="name">A Keras metric name: <c>"accuracy"</c>/<c>"acc"</c> (binary, categorical or sparse, from the
+    /// shapes), <c>"binary_accuracy"</c>, <c>"categorical_accuracy"</c>, <c>"mae"</c>, <c>"mse"</c>, any loss name, or a
+    /// class name (<c>"AUC"</c>, <c>"Precision"</c>, ...). Keras has no default: a name is required.</param>
+    /// <returns>The named metric, resolved on the first batch.</returns>
     public static implicit operator Metric(string name) => new NamedMetric(name);
 
     /// <summary>Index of the first maximum, as argmax.</summary>

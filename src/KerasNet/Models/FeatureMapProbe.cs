@@ -22,6 +22,9 @@ public sealed class FeatureMapProbe
     /// Conv2D layer (<see cref="Conv2DLayers"/>). Throws <see cref="KerasNetException"/> when there is no layer to
     /// probe, a layer is not one of the model's, or a layer does not output (H, W, C) maps.
     /// </summary>
+    /// <param name="model">The model (Sequential or Functional) whose layers to probe.</param>
+    /// <param name="layers">The layers to probe, each of the model and outputting (H, W, C) maps; null means every
+    /// Conv2D layer.</param>
     public FeatureMapProbe(Model model, IReadOnlyList<Layer>? layers = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -50,6 +53,8 @@ public sealed class FeatureMapProbe
     public IReadOnlyList<Layer> Layers { get; }
 
     /// <summary>Every Conv2D layer of <paramref name="model"/>, in <see cref="Model.Layers"/> order (empty when none).</summary>
+    /// <param name="model">The model.</param>
+    /// <returns>The Conv2D layers, in the model's order.</returns>
     public static IReadOnlyList<Layer> Conv2DLayers(Model model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -60,6 +65,9 @@ public sealed class FeatureMapProbe
     /// The layers of <paramref name="model"/> named <paramref name="names"/> (each once, in the order given), each
     /// checked to output feature maps (H, W, C); an unknown name throws, listing the model's layers.
     /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="names">The layers' names.</param>
+    /// <returns>The named layers, in the order given.</returns>
     public static IReadOnlyList<Layer> NamedLayers(Model model, IEnumerable<string> names)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -76,6 +84,7 @@ public sealed class FeatureMapProbe
     }
 
     /// <summary>Throws unless <paramref name="layer"/> outputs feature maps, (H, W, C) per sample.</summary>
+    /// <param name="layer">The layer to check.</param>
     public static void RequireMaps(Layer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
@@ -89,6 +98,8 @@ public sealed class FeatureMapProbe
     /// single input: one predict of the Functional model from the network's inputs to the layers' outputs. Each
     /// result is (N, H, W, C), a copy the caller owns, in <see cref="Layers"/> order.
     /// </summary>
+    /// <param name="x">The batch, for the model's single input.</param>
+    /// <returns>One (N, H, W, C) tensor per probed layer, in the probe's order.</returns>
     public IReadOnlyList<Tensor> Compute(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -103,6 +114,9 @@ public sealed class FeatureMapProbe
     /// 256-entry colour table). A constant channel (a dead ReLU) is black, as matplotlib draws vmin == vmax; NaN is
     /// black too and takes no part in the min and max.
     /// </summary>
+    /// <param name="maps">The feature maps, (N, H, W, C).</param>
+    /// <param name="channel">The channel to draw, in [0, C).</param>
+    /// <param name="destination">Where the H x W grey levels go, row-major; at least H * W bytes.</param>
     public static void GreyTile(Tensor maps, int channel, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(maps);
@@ -136,6 +150,8 @@ public sealed class FeatureMapProbe
     /// channel after channel: C tiles of H x W bytes, row-major (byte <c>(k * H + y) * W + x</c> is channel k's pixel
     /// (y, x)).
     /// </summary>
+    /// <param name="maps">The feature maps, (N, H, W, C).</param>
+    /// <returns>C * H * W grey levels.</returns>
     public static byte[] GreyTiles(Tensor maps)
     {
         ArgumentNullException.ThrowIfNull(maps);

@@ -32,6 +32,7 @@ public partial class Model
     /// <param name="sampleWeight">Keras's sample_weight: one weight per sample, or per sample and timestep (samples, timesteps)
     /// for sequence outputs; it weighs every output's loss and is split with the samples by <paramref name="validationSplit"/>.</param>
     /// <param name="validationSampleWeight">Weighs <paramref name="validationData"/> (Keras's third element of validation_data).</param>
+    /// <returns>The <see cref="KerasNet.Callbacks.History"/> of the run: each epoch's loss, metrics and validation values.</returns>
     public History Fit(NDArray x, NDArray y, int? batchSize = null, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, double validationSplit = 0, (NDArray x, NDArray y)? validationData = null,
         ShuffleMode? shuffle = null, int initialEpoch = 0, int? stepsPerEpoch = null, int? validationSteps = null,
@@ -60,6 +61,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='validationSampleWeight']"/>
+    /// <returns>The <see cref="KerasNet.Callbacks.History"/> of the run: each epoch's loss, metrics and validation values.</returns>
     public History Fit(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int? batchSize = null, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, double validationSplit = 0,
         (IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y)? validationData = null,
@@ -89,6 +91,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='validationSampleWeight']"/>
+    /// <returns>The <see cref="KerasNet.Callbacks.History"/> of the run: each epoch's loss, metrics and validation values.</returns>
     public History Fit(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, int? batchSize = null, int epochs = 1,
         int verbose = 1, IEnumerable<Callback>? callbacks = null, double validationSplit = 0, ShuffleMode? shuffle = null,
         int initialEpoch = 0, (IDictionary<string, NDArray> x, IDictionary<string, NDArray> y)? validationData = null,
@@ -117,6 +120,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='validationSampleWeight']"/>
+    /// <returns>The <see cref="KerasNet.Callbacks.History"/> of the run: each epoch's loss, metrics and validation values.</returns>
     public History Fit(Tensor x, Tensor y, int? batchSize = null, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, double validationSplit = 0, (Tensor x, Tensor y)? validationData = null,
         ShuffleMode? shuffle = null, int initialEpoch = 0, int? stepsPerEpoch = null, int? validationSteps = null,
@@ -144,6 +148,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='validationSampleWeight']"/>
+    /// <returns>The <see cref="KerasNet.Callbacks.History"/> of the run: each epoch's loss, metrics and validation values.</returns>
     public History Fit(Tensor[] x, Tensor[] y, int? batchSize = null, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, double validationSplit = 0, (Tensor[] x, Tensor[] y)? validationData = null,
         ShuffleMode? shuffle = null, int initialEpoch = 0, int? stepsPerEpoch = null, int? validationSteps = null,
@@ -174,6 +179,8 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='validationFreq']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
+    /// <returns>The <see cref="KerasNet.Callbacks.History"/> of the run: each epoch's loss, metrics and validation
+    /// values.</returns>
     public History Fit(NDArray x, NDArray y, IDataSequence validationData, int? batchSize = null, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, ShuffleMode? shuffle = null, int initialEpoch = 0, int? stepsPerEpoch = null,
         int? validationSteps = null, ValidationFreq? validationFreq = null, IDictionary<int, double>? classWeight = null,
@@ -196,6 +203,8 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='validationFreq']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
+    /// <returns>The <see cref="KerasNet.Callbacks.History"/> of the run: each epoch's loss, metrics and validation
+    /// values.</returns>
     public History Fit(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, IDataSequence validationData, int? batchSize = null,
         int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null, ShuffleMode? shuffle = null, int initialEpoch = 0,
         int? stepsPerEpoch = null, int? validationSteps = null, ValidationFreq? validationFreq = null,
@@ -218,6 +227,8 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='validationFreq']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='classWeight']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
+    /// <returns>The <see cref="KerasNet.Callbacks.History"/> of the run: each epoch's loss, metrics and validation
+    /// values.</returns>
     public History Fit(Tensor[] x, Tensor[] y, IDataSequence validationData, int? batchSize = null, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, ShuffleMode? shuffle = null, int initialEpoch = 0, int? stepsPerEpoch = null,
         int? validationSteps = null, ValidationFreq? validationFreq = null, IDictionary<int, double>? classWeight = null,

@@ -30,6 +30,9 @@ public partial class Model
     /// <param name="batch">The inputs and targets.</param>
     /// <param name="resetMetrics">True (Keras's default): the values are this batch's alone. False: they are the
     /// running values (weighted by batch size) over every TrainOnBatch since the last reset, as Keras's.</param>
+    /// <returns>Keras's value: the scalar loss when the model logs the loss alone, else the loss and the metrics in
+    /// <see cref="KerasNet.Models.Model.MetricsNames"/> order (the values before the update, as Keras reports
+    /// them).</returns>
     public BatchValues TrainOnBatch(Batch batch, bool resetMetrics = true)
     {
         bool claimed = ClaimTraining(); // the running values are the trainer's: one thread at a time, as TrainStep
@@ -52,26 +55,67 @@ public partial class Model
     }
 
     /// <summary>Keras's <c>train_on_batch(x, y)</c> on arrays of a model with one input and one output.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <param name="resetMetrics">Whether the metrics start from this batch alone (Keras's <c>reset_metrics=True</c>,
+    /// the default); false accumulates them over calls.</param>
+    /// <returns>Keras's value: the scalar loss when the model logs the loss alone, else the loss and the metrics in
+    /// <see cref="KerasNet.Models.Model.MetricsNames"/> order (the values before the update, as Keras reports
+    /// them).</returns>
     public BatchValues TrainOnBatch(NDArray x, NDArray y, bool resetMetrics = true) =>
         TrainOnBatch(ArrayBatch([NDArrays.ToTensor(x)], [NDArrays.ToTensor(y)]), resetMetrics);
 
     /// <summary>Keras's <c>train_on_batch</c> on arrays of every input and output (in <see cref="Inputs"/>/<see cref="Outputs"/> order).</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <param name="resetMetrics">Whether the metrics start from this batch alone (Keras's <c>reset_metrics=True</c>,
+    /// the default); false accumulates them over calls.</param>
+    /// <returns>Keras's value: the scalar loss when the model logs the loss alone, else the loss and the metrics in
+    /// <see cref="KerasNet.Models.Model.MetricsNames"/> order (the values before the update, as Keras reports
+    /// them).</returns>
     public BatchValues TrainOnBatch(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, bool resetMetrics = true) =>
         TrainOnBatch(ArrayBatch(x.Select(NDArrays.ToTensor).ToArray(), y.Select(NDArrays.ToTensor).ToArray()), resetMetrics);
 
     /// <summary>Keras's <c>train_on_batch</c> on arrays given by input and output name.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <param name="resetMetrics">Whether the metrics start from this batch alone (Keras's <c>reset_metrics=True</c>,
+    /// the default); false accumulates them over calls.</param>
+    /// <returns>Keras's value: the scalar loss when the model logs the loss alone, else the loss and the metrics in
+    /// <see cref="KerasNet.Models.Model.MetricsNames"/> order (the values before the update, as Keras reports
+    /// them).</returns>
     public BatchValues TrainOnBatch(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, bool resetMetrics = true) =>
         TrainOnBatch(ByName(x, InputNames, "input"), ByName(y, OutputNames, "output"), resetMetrics);
 
     /// <summary>Keras's <c>train_on_batch(..., return_dict=True)</c>: the values keyed by <see cref="MetricsNames"/> (<paramref name="returnDict"/> must be true).</summary>
+    /// <param name="batch">The batch: inputs and targets (and sample weights).</param>
+    /// <param name="returnDict">Must be true (Keras's <c>return_dict=True</c>); the overloads without it return the
+    /// list.</param>
+    /// <param name="resetMetrics">Whether the metrics start from this batch alone (Keras's <c>reset_metrics=True</c>,
+    /// the default); false accumulates them over calls.</param>
+    /// <returns>The loss and metrics by name (<c>"loss"</c>, <c>"accuracy"</c>, ...).</returns>
     public Dictionary<string, double> TrainOnBatch(Batch batch, bool returnDict, bool resetMetrics = true) =>
         CheckDict(returnDict) ? LogsByName(TrainOnBatch(batch, resetMetrics), returnDict) : [];
 
     /// <summary>Keras's <c>train_on_batch(x, y, return_dict=True)</c> on arrays.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <param name="returnDict">Must be true (Keras's <c>return_dict=True</c>); the overloads without it return the
+    /// list.</param>
+    /// <param name="resetMetrics">Whether the metrics start from this batch alone (Keras's <c>reset_metrics=True</c>,
+    /// the default); false accumulates them over calls.</param>
+    /// <returns>The loss and metrics by name (<c>"loss"</c>, <c>"accuracy"</c>, ...).</returns>
     public Dictionary<string, double> TrainOnBatch(NDArray x, NDArray y, bool returnDict, bool resetMetrics = true) =>
         CheckDict(returnDict) ? LogsByName(TrainOnBatch(x, y, resetMetrics), returnDict) : [];
 
     /// <summary>Keras's <c>train_on_batch(return_dict=True)</c> on arrays of every input and output.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <param name="returnDict">Must be true (Keras's <c>return_dict=True</c>); the overloads without it return the
+    /// list.</param>
+    /// <param name="resetMetrics">Whether the metrics start from this batch alone (Keras's <c>reset_metrics=True</c>,
+    /// the default); false accumulates them over calls.</param>
+    /// <returns>The loss and metrics by name (<c>"loss"</c>, <c>"accuracy"</c>, ...).</returns>
     public Dictionary<string, double> TrainOnBatch(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, bool returnDict, bool resetMetrics = true) =>
         CheckDict(returnDict) ? LogsByName(TrainOnBatch(x, y, resetMetrics), returnDict) : [];
 
@@ -83,6 +127,8 @@ public partial class Model
     /// TestOnBatch keeps metrics of its own: Keras 2.4 shares them with train_on_batch, so a run mixing the two with
     /// resetMetrics: false reports differently there. Calls with resetMetrics: true share nothing and may run on many
     /// threads at once; a resetMetrics: false run is one running total, updated under a lock.</remarks>
+    /// <returns>Keras's value: the scalar loss when the model logs the loss alone, else the loss and the metrics in
+    /// <see cref="KerasNet.Models.Model.MetricsNames"/> order.</returns>
     public BatchValues TestOnBatch(Batch batch, bool resetMetrics = true)
     {
         double[] losses = [], values;
@@ -108,30 +154,70 @@ public partial class Model
     }
 
     /// <summary>Keras's <c>test_on_batch(x, y)</c> on arrays of a model with one input and one output.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <param name="resetMetrics">Whether the metrics start from this batch alone (Keras's <c>reset_metrics=True</c>,
+    /// the default); false accumulates them over calls.</param>
+    /// <returns>Keras's value: the scalar loss when the model logs the loss alone, else the loss and the metrics in
+    /// <see cref="KerasNet.Models.Model.MetricsNames"/> order.</returns>
     public BatchValues TestOnBatch(NDArray x, NDArray y, bool resetMetrics = true) =>
         TestOnBatch(ArrayBatch([NDArrays.ToTensor(x)], [NDArrays.ToTensor(y)]), resetMetrics);
 
     /// <summary>Keras's <c>test_on_batch</c> on arrays of every input and output.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <param name="resetMetrics">Whether the metrics start from this batch alone (Keras's <c>reset_metrics=True</c>,
+    /// the default); false accumulates them over calls.</param>
+    /// <returns>Keras's value: the scalar loss when the model logs the loss alone, else the loss and the metrics in
+    /// <see cref="KerasNet.Models.Model.MetricsNames"/> order.</returns>
     public BatchValues TestOnBatch(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, bool resetMetrics = true) =>
         TestOnBatch(ArrayBatch(x.Select(NDArrays.ToTensor).ToArray(), y.Select(NDArrays.ToTensor).ToArray()), resetMetrics);
 
     /// <summary>Keras's <c>test_on_batch</c> on arrays given by input and output name.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <param name="resetMetrics">Whether the metrics start from this batch alone (Keras's <c>reset_metrics=True</c>,
+    /// the default); false accumulates them over calls.</param>
+    /// <returns>Keras's value: the scalar loss when the model logs the loss alone, else the loss and the metrics in
+    /// <see cref="KerasNet.Models.Model.MetricsNames"/> order.</returns>
     public BatchValues TestOnBatch(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, bool resetMetrics = true) =>
         TestOnBatch(ByName(x, InputNames, "input"), ByName(y, OutputNames, "output"), resetMetrics);
 
     /// <summary>Keras's <c>test_on_batch(..., return_dict=True)</c>: the values keyed by <see cref="MetricsNames"/>.</summary>
+    /// <param name="batch">The batch: inputs and targets (and sample weights).</param>
+    /// <param name="returnDict">Must be true (Keras's <c>return_dict=True</c>); the overloads without it return the
+    /// list.</param>
+    /// <param name="resetMetrics">Whether the metrics start from this batch alone (Keras's <c>reset_metrics=True</c>,
+    /// the default); false accumulates them over calls.</param>
+    /// <returns>The loss and metrics by name (<c>"loss"</c>, <c>"accuracy"</c>, ...).</returns>
     public Dictionary<string, double> TestOnBatch(Batch batch, bool returnDict, bool resetMetrics = true) =>
         CheckDict(returnDict) ? LogsByName(TestOnBatch(batch, resetMetrics), returnDict) : [];
 
     /// <summary>Keras's <c>test_on_batch(x, y, return_dict=True)</c> on arrays.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <param name="returnDict">Must be true (Keras's <c>return_dict=True</c>); the overloads without it return the
+    /// list.</param>
+    /// <param name="resetMetrics">Whether the metrics start from this batch alone (Keras's <c>reset_metrics=True</c>,
+    /// the default); false accumulates them over calls.</param>
+    /// <returns>The loss and metrics by name (<c>"loss"</c>, <c>"accuracy"</c>, ...).</returns>
     public Dictionary<string, double> TestOnBatch(NDArray x, NDArray y, bool returnDict, bool resetMetrics = true) =>
         CheckDict(returnDict) ? LogsByName(TestOnBatch(x, y, resetMetrics), returnDict) : [];
 
     /// <summary>Keras's <c>test_on_batch(return_dict=True)</c> on arrays of every input and output.</summary>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='y']"/>
+    /// <param name="returnDict">Must be true (Keras's <c>return_dict=True</c>); the overloads without it return the
+    /// list.</param>
+    /// <param name="resetMetrics">Whether the metrics start from this batch alone (Keras's <c>reset_metrics=True</c>,
+    /// the default); false accumulates them over calls.</param>
+    /// <returns>The loss and metrics by name (<c>"loss"</c>, <c>"accuracy"</c>, ...).</returns>
     public Dictionary<string, double> TestOnBatch(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, bool returnDict, bool resetMetrics = true) =>
         CheckDict(returnDict) ? LogsByName(TestOnBatch(x, y, resetMetrics), returnDict) : [];
 
     /// <summary>Keras's <c>predict_on_batch(x)</c> on an array: the model's output for these samples (one output).</summary>
+    /// <param name="x">The batch, samples first.</param>
+    /// <returns>The output for these samples.</returns>
     public NDArray PredictOnBatch(NDArray x) => NDArrays.FromTensor(PredictOnBatch(NDArrays.ToTensor(x)) switch
     {
         [var only] => only,
@@ -139,6 +225,8 @@ public partial class Model
     });
 
     /// <summary>Keras's <c>predict_on_batch</c> on arrays of every input: every output.</summary>
+    /// <param name="x">One array per input, in <see cref="KerasNet.Models.Model.Inputs"/> order.</param>
+    /// <returns>Every output, in <see cref="KerasNet.Models.Model.Outputs"/> order.</returns>
     public NDArray[] PredictOnBatch(IReadOnlyList<NDArray> x) =>
         PredictOnBatch(x.Select(NDArrays.ToTensor).ToArray()).Select(NDArrays.FromTensor).ToArray();
 

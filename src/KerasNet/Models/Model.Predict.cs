@@ -11,6 +11,7 @@ public partial class Model
     /// <param name="x">The batches, with targets.</param>
     /// <param name="verbose">0: silent; 1: a progress bar; 2: one line at the end.</param>
     /// <param name="steps">Batches to evaluate (default: all). A source with fewer batches runs out: Keras's warning, and the values of the batches there were.</param>
+    /// <returns>The loss and the metrics, in <see cref="KerasNet.Models.Model.MetricsNames"/> order.</returns>
     public double[] Evaluate(IDataSequence x, int verbose = 1, int? steps = null)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -89,6 +90,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
+    /// <returns>The loss and the metrics, in <see cref="KerasNet.Models.Model.MetricsNames"/> order.</returns>
     public double[] Evaluate(NDArray x, NDArray y, int? batchSize = null, int verbose = 1, int? steps = null, NDArray? sampleWeight = null) =>
         Evaluate([NDArrays.ToTensor(x)], [NDArrays.ToTensor(y)], batchSize, verbose, steps, OptionalTensor(sampleWeight));
 
@@ -99,6 +101,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
+    /// <returns>The loss and the metrics, in <see cref="KerasNet.Models.Model.MetricsNames"/> order.</returns>
     public double[] Evaluate(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int? batchSize = null, int verbose = 1, int? steps = null, NDArray? sampleWeight = null) =>
         Evaluate(x.Select(NDArrays.ToTensor).ToArray(), y.Select(NDArrays.ToTensor).ToArray(), batchSize, verbose, steps, OptionalTensor(sampleWeight));
 
@@ -109,6 +112,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
+    /// <returns>The loss and the metrics, in <see cref="KerasNet.Models.Model.MetricsNames"/> order.</returns>
     public double[] Evaluate(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, int? batchSize = null, int verbose = 1, int? steps = null, NDArray? sampleWeight = null) =>
         Evaluate(ByName(x, InputNames, "input"), ByName(y, OutputNames, "output"), batchSize, verbose, steps, sampleWeight);
 
@@ -119,6 +123,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
+    /// <returns>The loss and the metrics, in <see cref="KerasNet.Models.Model.MetricsNames"/> order.</returns>
     public double[] Evaluate(Tensor[] x, Tensor[] y, int? batchSize = null, int verbose = 1, int? steps = null, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -134,6 +139,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='sampleWeight']"/>
+    /// <returns>The loss and the metrics, in <see cref="KerasNet.Models.Model.MetricsNames"/> order.</returns>
     public double[] Evaluate(Tensor x, Tensor y, int? batchSize = null, int verbose = 1, int? steps = null, Tensor? sampleWeight = null) =>
         Evaluate([x], [y], batchSize, verbose, steps, sampleWeight);
 
@@ -144,6 +150,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='returnDict']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <returns>The loss and metrics by name (<c>"loss"</c>, <c>"accuracy"</c>, ...).</returns>
     public Dictionary<string, double> Evaluate(IDataSequence x, bool returnDict, int verbose = 1, int? steps = null) =>
         LogsByName(Evaluate(x, verbose, steps), returnDict);
 
@@ -154,6 +161,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <returns>The loss and metrics by name (<c>"loss"</c>, <c>"accuracy"</c>, ...).</returns>
     public Dictionary<string, double> Evaluate(NDArray x, NDArray y, bool returnDict, int? batchSize = null, int verbose = 1, int? steps = null) =>
         LogsByName(Evaluate(x, y, batchSize, verbose, steps), returnDict);
 
@@ -164,6 +172,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <returns>The loss and metrics by name (<c>"loss"</c>, <c>"accuracy"</c>, ...).</returns>
     public Dictionary<string, double> Evaluate(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, bool returnDict, int? batchSize = null, int verbose = 1, int? steps = null) =>
         LogsByName(Evaluate(x, y, batchSize, verbose, steps), returnDict);
 
@@ -174,6 +183,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <returns>The loss and metrics by name (<c>"loss"</c>, <c>"accuracy"</c>, ...).</returns>
     public Dictionary<string, double> Evaluate(IDictionary<string, NDArray> x, IDictionary<string, NDArray> y, bool returnDict, int? batchSize = null, int verbose = 1, int? steps = null) =>
         LogsByName(Evaluate(x, y, batchSize, verbose, steps), returnDict);
 
@@ -199,6 +209,7 @@ public partial class Model
     /// <param name="x">The batches (targets, if any, are ignored).</param>
     /// <param name="verbose">0 (Keras's default for predict): silent; 1: a progress bar; 2: one line at the end.</param>
     /// <param name="steps">Batches to predict (default: all): the result holds the samples of those batches.</param>
+    /// <returns>The output for every sample, samples first.</returns>
     public NDArray Predict(IDataSequence x, int verbose = 0, int? steps = null) => NDArrays.FromTensor(PredictTensor(x, verbose, steps));
 
     /// <summary>Model outputs for arrays, batch by batch (<paramref name="batchSize"/> default 32, or ceil(samples / steps) when only <paramref name="steps"/> is given).</summary>
@@ -206,6 +217,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <returns>The output for every sample, samples first.</returns>
     public NDArray Predict(NDArray x, int? batchSize = null, int verbose = 0, int? steps = null) =>
         NDArrays.FromTensor(PredictTensor(ArraysToPredict([NDArrays.ToTensor(x)], batchSize, steps), verbose, steps));
 
@@ -214,6 +226,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <returns>Every output, in <see cref="KerasNet.Models.Model.Outputs"/> order, samples first.</returns>
     public NDArray[] Predict(IReadOnlyList<NDArray> x, int? batchSize = null, int verbose = 0, int? steps = null) =>
         PredictTensors(ArraysToPredict(x.Select(NDArrays.ToTensor).ToArray(), batchSize, steps), verbose, steps).Select(NDArrays.FromTensor).ToArray();
 
@@ -222,6 +235,7 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='batchSize']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='verbose']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <returns>Every output, in <see cref="KerasNet.Models.Model.Outputs"/> order, samples first.</returns>
     public NDArray[] Predict(IDictionary<string, NDArray> x, int? batchSize = null, int verbose = 0, int? steps = null) =>
         Predict(ByName(x, InputNames, "input"), batchSize, verbose, steps);
 
@@ -229,9 +243,15 @@ public partial class Model
         new(x, null, ArrayBatchSize(batchSize, steps, x.Length > 0 ? x[0].BatchSize : 0));
 
     /// <summary>Model outputs as a plain [samples, outputs] array.</summary>
+    /// <param name="x">The batch source.</param>
+    /// <returns>A [samples, outputs] array (the output flattened per sample).</returns>
     public float[,] PredictArray(IDataSequence x) => NDArrays.ToArray2D(PredictTensor(x, 0));
 
     /// <summary>Model outputs as a tensor (samples first), for a model with one output.</summary>
+    /// <param name="x">The batch source.</param>
+    /// <param name="verbose">Progress output: 0 (the default) silent, 1 a bar, 2 one line.</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <returns>The output, samples first.</returns>
     public Tensor PredictTensor(IDataSequence x, int verbose = 0, int? steps = null)
     {
         var all = PredictTensors(x, verbose, steps);
@@ -240,6 +260,10 @@ public partial class Model
     }
 
     /// <summary>Every output as a tensor (samples first), for every sample of a batch source (or those of its first <paramref name="steps"/> batches).</summary>
+    /// <param name="x">The batch source.</param>
+    /// <param name="verbose">Progress output: 0 (the default) silent, 1 a bar, 2 one line.</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='steps']"/>
+    /// <returns>Every output, samples first, in <see cref="KerasNet.Models.Model.Outputs"/> order.</returns>
     public Tensor[] PredictTensors(IDataSequence x, int verbose = 0, int? steps = null)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -291,9 +315,12 @@ public partial class Model
 
     /// <summary>Model outputs for a batch tensor (a copy the caller owns), as <c>predict_on_batch</c>.</summary>
     /// <include file="../Docs/Params.xml" path="params/param[@name='x']"/>
+    /// <returns>The output, a new tensor.</returns>
     public Tensor Predict(Tensor x) => PredictOnBatch(x)[0];
 
     /// <summary>Every output for one batch of each input (copies the caller owns), as Keras's <c>predict_on_batch</c>.</summary>
+    /// <param name="x">One batch per input, in <see cref="KerasNet.Models.Model.Inputs"/> order.</param>
+    /// <returns>Every output, new tensors.</returns>
     public Tensor[] PredictOnBatch(params Tensor[] x)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -312,6 +339,8 @@ public partial class Model
     /// shaped (batch, output shape...)): nothing is allocated once the model has run at this batch size (unless its layer
     /// outputs exceed <see cref="KerasLimits.MaxRetainedInferenceBytes"/>: such buffers are released after each call).
     /// </summary>
+    /// <param name="x">The batch.</param>
+    /// <param name="output">The caller's tensor for the output, (batch, output shape...).</param>
     public void PredictInto(Tensor x, Tensor output)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -320,6 +349,8 @@ public partial class Model
     }
 
     /// <summary>As <see cref="PredictInto(Tensor, Tensor)"/> for every input and output (in <see cref="Inputs"/>/<see cref="Outputs"/> order).</summary>
+    /// <param name="x">One batch per input.</param>
+    /// <param name="outputs">The caller's tensors, one per output in order.</param>
     public void PredictInto(ReadOnlySpan<Tensor> x, ReadOnlySpan<Tensor> outputs)
     {
         var g = RequireGraphFor(x);

@@ -34,6 +34,7 @@ public partial class Model
     /// <summary>The summary as text, one line per row, each ending in a newline.</summary>
     /// <param name="lineLength">Keras's <c>line_length</c>; null picks 65 (sequential-like) or 98.</param>
     /// <param name="positions">Keras's <c>positions</c>: column ends, relative (all ≤ 1) or absolute.</param>
+    /// <returns>The summary text, as Keras's <c>model.summary()</c> prints it.</returns>
     public string SummaryText(int? lineLength = null, IReadOnlyList<double>? positions = null)
     {
         if (!Built || Graph is not { } g)

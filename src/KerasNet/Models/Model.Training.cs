@@ -36,6 +36,8 @@ public partial class Model
     /// <param name="classWeight">Keras's class_weight: a weight per class index 0..C-1 (see the summary).</param>
     /// <remarks>The model trains on one thread at a time: Fit holds the model for its whole run, so a Fit or
     /// TrainStep on another thread meanwhile throws a <see cref="KerasNetException"/> (steps of two Fits never interleave).</remarks>
+    /// <returns>The <see cref="KerasNet.Callbacks.History"/> of the run: each epoch's loss, metrics and validation
+    /// values.</returns>
     public History Fit(IDataSequence x, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
         IDataSequence? validationData = null, int initialEpoch = 0, int? stepsPerEpoch = null,
         int? validationSteps = null, ValidationFreq? validationFreq = null, IDictionary<int, double>? classWeight = null) =>
@@ -182,6 +184,8 @@ public partial class Model
     /// losses included, as Keras's). Concurrent Predict
     /// and Evaluate calls wait for the step, and the step waits for them, so none sees half-updated weights.
     /// </summary>
+    /// <param name="batch">The batch: inputs and targets (and sample weights).</param>
+    /// <returns>The total loss of the batch, regularization included.</returns>
     public double TrainStep(Batch batch)
     {
         EnsureCompiled("training");

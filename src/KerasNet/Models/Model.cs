@@ -18,15 +18,27 @@ public partial class Model : Layer
     private readonly Stack<GraphContext> _pool = new();
 
     /// <summary>A model from one input to one output, as <c>keras.Model(inputs=x, outputs=y)</c>.</summary>
+    /// <param name="inputs">The input, from <see cref="KerasNet.Keras.Input"/>.</param>
+    /// <param name="outputs">The output, a layer's result on the graph.</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='name']"/>
     public Model(KerasTensor inputs, KerasTensor outputs, string? name = null) : this([inputs], [outputs], name) { }
 
     /// <summary>A model from a list of inputs to one output, as <c>keras.Model(model.inputs, layer.output)</c> (a feature extractor).</summary>
+    /// <param name="inputs">The inputs, in the order the model takes them.</param>
+    /// <param name="outputs">The output.</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='name']"/>
     public Model(IEnumerable<KerasTensor> inputs, KerasTensor outputs, string? name = null) : this(inputs, [outputs], name) { }
 
     /// <summary>A model from one input to several outputs, as <c>keras.Model(x, [y1, y2])</c>.</summary>
+    /// <param name="inputs">The input.</param>
+    /// <param name="outputs">The outputs, in the order the model returns them.</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='name']"/>
     public Model(KerasTensor inputs, IEnumerable<KerasTensor> outputs, string? name = null) : this([inputs], outputs, name) { }
 
     /// <summary>A model from several inputs to several outputs, as <c>keras.Model(inputs=[a, b], outputs=[c, d])</c>.</summary>
+    /// <param name="inputs">The inputs, in the order the model takes them.</param>
+    /// <param name="outputs">The outputs, in the order the model returns them.</param>
+    /// <include file="../Docs/Params.xml" path="params/param[@name='name']"/>
     public Model(IEnumerable<KerasTensor> inputs, IEnumerable<KerasTensor> outputs, string? name = null)
         : base(name ?? KerasBackend.UniqueName("model"))
     {
@@ -105,10 +117,14 @@ public partial class Model : Layer
     public virtual IReadOnlyList<Layer> Layers => _graph?.Layers ?? [];
 
     /// <summary>Finds a layer by name.</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <returns>The layer; an unknown name throws.</returns>
     public Layer GetLayer(string name) =>
         Layers.FirstOrDefault(l => l.Name == name) ?? throw new KerasNetException($"Model '{Name}' has no layer named '{name}'.");
 
     /// <summary>Finds a layer by index in <see cref="Layers"/>.</summary>
+    /// <param name="index">The 0-based index.</param>
+    /// <returns>The layer; an index out of range throws.</returns>
     public Layer GetLayer(int index) => index >= 0 && index < Layers.Count ? Layers[index]
         : throw new KerasNetException($"Model '{Name}' has {Layers.Count} layers; index {index} is out of range.");
 
@@ -146,9 +162,11 @@ public partial class Model : Layer
     }
 
     /// <summary>The weight values in layer order and Keras layouts (Conv2D (kh, kw, in, out), Dense (in, out)).</summary>
+    /// <returns>One float32 array per weight, in Keras's order and layouts.</returns>
     public new List<NumSharp.NDArray> GetWeights() => Weights.Select(w => NDArrays.FromTensor(w.Value)).ToList();
 
     /// <summary>Sets all weights from arrays in Keras order and layouts, checking every shape before changing any.</summary>
+    /// <param name="weights">One array per weight, in <c>GetWeights()</c>'s order and Keras's layouts.</param>
     public void SetWeights(IReadOnlyList<NumSharp.NDArray> weights)
     {
         var vars = Weights;

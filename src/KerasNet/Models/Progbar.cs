@@ -45,6 +45,10 @@ public sealed class Progbar
     public int? Target { get; set; }
 
     /// <summary>Shows progress after <paramref name="current"/> steps with the running values.</summary>
+    /// <param name="current">The steps done so far.</param>
+    /// <param name="values">The running values to show (<c>loss</c>, metrics), in order.</param>
+    /// <param name="finalize">Whether this is the last update of the bar (it then ends the line); default
+    /// false.</param>
     public void Update(int current, IReadOnlyList<KeyValuePair<string, double>> values, bool finalize = false) =>
         Update(current, values, null, finalize);
 
@@ -52,6 +56,9 @@ public sealed class Progbar
     /// As <see cref="Update(int, IReadOnlyList{KeyValuePair{string, double}}, bool)"/>, asking for the values only
     /// when a line is drawn (a training step between two drawn lines allocates nothing).
     /// </summary>
+    /// <param name="current">The steps done so far.</param>
+    /// <param name="values">Gives the running values when a line is drawn.</param>
+    /// <param name="finalize">Whether this is the last update of the bar; default false.</param>
     public void Update(int current, Func<IReadOnlyList<KeyValuePair<string, double>>> values, bool finalize = false)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -107,6 +114,9 @@ public sealed class Progbar
     /// The bar part: <c>27/27 [==============================]</c>; the head is <c>&gt;</c> while
     /// <paramref name="current"/> is below <paramref name="target"/>, even on a final update (an epoch stopped early).
     /// </summary>
+    /// <param name="current">The steps done.</param>
+    /// <param name="target">The total steps, positive.</param>
+    /// <returns>The bar text.</returns>
     public static string Bar(int current, int target)
     {
         if (target <= 0) throw new KerasNetException($"Progbar.Bar: target must be positive, got {target}.");
@@ -161,9 +171,14 @@ public sealed class Progbar
     }
 
     /// <summary><c>60ms/step</c>, <c>2s/step</c> or <c>850us/step</c>, as Keras picks the unit.</summary>
+    /// <param name="seconds">The time per step, in seconds.</param>
+    /// <returns>The text.</returns>
     public static string PerStep(double seconds) => PerUnit(seconds, "step");
 
     /// <summary><c>60ms/sample</c>: <see cref="PerStep"/> with another unit name (Keras's <c>unit_name</c>).</summary>
+    /// <param name="seconds">The time per unit, in seconds.</param>
+    /// <param name="unitName">The unit (<c>step</c>, <c>sample</c>).</param>
+    /// <returns>The text.</returns>
     public static string PerUnit(double seconds, string unitName)
     {
         if (seconds >= 1 || seconds == 0) return Math.Round(seconds, MidpointRounding.ToEven).ToString("0", CultureInfo.InvariantCulture) + "s/" + unitName;
@@ -175,6 +190,9 @@ public sealed class Progbar
     /// <c> - loss: 0.6931 - accuracy: 0.5000</c>. Keras 2.4 uses <c>%.4e</c> when |v| &lt;= 1e-3 on the bar line, but
     /// when v &lt;= 1e-3 (so for every negative value) on the verbose=2 line; <paramref name="semiVerbose"/> picks that rule.
     /// </summary>
+    /// <param name="values">The names and values.</param>
+    /// <param name="semiVerbose">Whether the line is verbose=2's (the other exponent rule); default false.</param>
+    /// <returns>The text.</returns>
     public static string Values(IReadOnlyList<KeyValuePair<string, double>> values, bool semiVerbose = false)
     {
         var sb = new StringBuilder();
@@ -184,6 +202,8 @@ public sealed class Progbar
     }
 
     /// <summary>Python's <c>'%.4f'</c>, or <c>'%.4e'</c> when |v| &lt;= 1e-3.</summary>
+    /// <param name="v">The value.</param>
+    /// <returns>The text.</returns>
     public static string FormatValue(double v)
     {
         if (double.IsNaN(v)) return "nan";

@@ -16,9 +16,14 @@ public sealed partial class Sequential : Model
     private readonly List<Node> _ownNodes = new();
 
     /// <summary>Creates an empty model named <c>sequential</c>, <c>sequential_1</c>, ...</summary>
+    /// <param name="name">The model's name; null (Keras's default) picks <c>sequential</c>, <c>sequential_1</c>,
+    /// ...</param>
     public Sequential(string? name = null) : base(name ?? KerasBackend.UniqueName("sequential")) { }
 
     /// <summary>Creates a model from layers, as <c>Sequential([...])</c>.</summary>
+    /// <param name="layers">The layers, in order.</param>
+    /// <param name="name">The model's name; null (Keras's default) picks <c>sequential</c>, <c>sequential_1</c>,
+    /// ...</param>
     public Sequential(IEnumerable<Layer> layers, string? name = null) : this(name)
     {
         foreach (var l in layers) Add(l);
@@ -34,6 +39,7 @@ public sealed partial class Sequential : Model
     public InputLayer? InputLayer { get; private set; }
 
     /// <summary>Appends a layer, building it when the input shape is known.</summary>
+    /// <param name="layer">The layer (an <see cref="KerasNet.Layers.InputLayer"/> sets the input shape).</param>
     public void Add(Layer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
@@ -71,6 +77,7 @@ public sealed partial class Sequential : Model
     }
 
     /// <summary>Builds every layer for a per-sample input shape (Keras's <c>build((None, ...))</c>).</summary>
+    /// <param name="inputShape">The per-sample input shape (without the batch axis).</param>
     public override void Build(int[] inputShape)
     {
         // The first Predict/Evaluate calls of an unbuilt model may come from several threads at once: one builds.

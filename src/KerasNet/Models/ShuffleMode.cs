@@ -29,12 +29,20 @@ public readonly struct ShuffleMode : IEquatable<ShuffleMode>
     public bool BatchWise => _mode == 2;
 
     /// <summary><c>true</c> shuffles all the samples; <c>false</c> keeps their order.</summary>
+    /// <param name="shuffle">True (Keras's default) shuffles every sample; false keeps the order.</param>
+    /// <returns>The value as a <see cref="ShuffleMode"/>.</returns>
     public static implicit operator ShuffleMode(bool shuffle) => shuffle ? Samples : None;
 
     /// <summary>Keras's string value: only <c>"batch"</c> (any case) is accepted.</summary>
+    /// <param name="shuffle">Keras's string value: only <c>"batch"</c> (any case; Keras's other values are the booleans
+    /// <c>True</c>, its default, and <c>False</c>).</param>
+    /// <returns>The value as a <see cref="ShuffleMode"/>.</returns>
     public static implicit operator ShuffleMode(string shuffle) => Parse(shuffle);
 
     /// <summary>Reads Keras's string value; refuses anything but <c>"batch"</c>.</summary>
+    /// <param name="shuffle">Keras's string value: only <c>"batch"</c> (any case; Keras's other values are the booleans
+    /// <c>True</c>, its default, and <c>False</c>).</param>
+    /// <returns><see cref="ShuffleMode.Batch"/>; anything else throws.</returns>
     public static ShuffleMode Parse(string shuffle)
     {
         ArgumentNullException.ThrowIfNull(shuffle);
@@ -52,11 +60,18 @@ public readonly struct ShuffleMode : IEquatable<ShuffleMode>
     public override int GetHashCode() => _mode;
 
     /// <summary>Equality.</summary>
+    /// <param name="a">The first value.</param>
+    /// <param name="b">The second value.</param>
+    /// <returns>Whether the two are equal.</returns>
     public static bool operator ==(ShuffleMode a, ShuffleMode b) => a.Equals(b);
 
     /// <summary>Inequality.</summary>
+    /// <param name="a">The first value.</param>
+    /// <param name="b">The second value.</param>
+    /// <returns>Whether the two differ.</returns>
     public static bool operator !=(ShuffleMode a, ShuffleMode b) => !a.Equals(b);
 
     /// <summary>Keras's spelling: <c>True</c>, <c>False</c> or <c>batch</c>.</summary>
+    /// <returns>The text.</returns>
     public override string ToString() => _mode switch { 1 => "False", 2 => "batch", _ => "True" };
 }

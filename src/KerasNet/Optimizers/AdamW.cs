@@ -56,6 +56,7 @@ public sealed class AdamW : Optimizer
         AdamSteps.Update(w, g, slots, offset, length, _lrT, Beta1, Beta2, Epsilon, Amsgrad);
 
     /// <summary>Keras 3's AdamW config (its key order; the clipping keys are null when unset).</summary>
+    /// <returns>The config, a JSON object in Keras 3's key order.</returns>
     public override JsonObject GetConfig() => new()
     {
         ["name"] = "adamw",

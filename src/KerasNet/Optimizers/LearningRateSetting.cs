@@ -25,9 +25,13 @@ public readonly struct LearningRateSetting
     internal double ValueOr(double fallback) => _given && Schedule == null ? _value : fallback;
 
     /// <summary>A constant learning rate.</summary>
+    /// <param name="value">The learning rate, positive.</param>
+    /// <returns>The value as a <see cref="LearningRateSetting"/>.</returns>
     public static implicit operator LearningRateSetting(double value) => new(value, null);
 
     /// <summary>A learning rate evaluated at the optimizer's <c>iterations</c> on every step.</summary>
+    /// <param name="schedule">The schedule (<see cref="KerasNet.Optimizers.Schedules.ExponentialDecay"/>, ...).</param>
+    /// <returns>The value as a <see cref="LearningRateSetting"/>.</returns>
     public static implicit operator LearningRateSetting(LearningRateSchedule schedule) =>
         new(0, schedule ?? throw new ArgumentNullException(nameof(schedule)));
 }

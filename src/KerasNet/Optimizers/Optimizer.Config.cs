@@ -12,6 +12,11 @@ public abstract partial class Optimizer
     /// Resolves a Keras optimizer name (any case) with its Keras defaults: "sgd", "rmsprop", "adam", "adamw",
     /// "adamax", "nadam", "adagrad", "adadelta", "ftrl".
     /// </summary>
+    /// <param name="name">An optimizer name (any case): <c>"sgd"</c>, <c>"rmsprop"</c> (Keras's <c>compile</c> default),
+    /// <c>"adam"</c>, <c>"adamw"</c>, <c>"adamax"</c>, <c>"nadam"</c>, <c>"adagrad"</c>, <c>"adadelta"</c> or
+    /// <c>"ftrl"</c>.</param>
+    /// <returns>A new optimizer with Keras's default arguments; an unknown name throws, listing the known
+    /// ones.</returns>
     public static Optimizer Get(string name) => (name ?? throw new ArgumentNullException(nameof(name))).ToLowerInvariant() switch
     {
         "adam" => new Adam(),
@@ -30,6 +35,7 @@ public abstract partial class Optimizer
     /// The Keras config as tf.keras 2.4's get_config writes it: name, the clipping arguments that are set,
     /// learning_rate (a number or a serialised schedule), decay, then the optimizer's own fields.
     /// </summary>
+    /// <returns>The config, a JSON object of Keras's field names to values.</returns>
     public virtual JsonObject GetConfig()
     {
         var c = new JsonObject { ["name"] = ClassName };

@@ -147,6 +147,7 @@ public abstract partial class Optimizer : IFusedUpdates
     public abstract IReadOnlyList<string> SlotNames { get; }
 
     /// <summary>Applies one update to every variable from its gradient.</summary>
+    /// <param name="variables">The variables, each with this step's gradient.</param>
     public void Apply(IReadOnlyList<Variable> variables)
     {
         BeginApply(variables);
@@ -273,12 +274,20 @@ public abstract partial class Optimizer : IFusedUpdates
     protected virtual void BeginStep() { }
 
     /// <summary>Updates a contiguous range [offset, offset + length) of one variable; slots are whole arrays.</summary>
+    /// <param name="w">The variable's values in the range (updated in place).</param>
+    /// <param name="g">The gradient of the same range.</param>
+    /// <param name="slots">The optimizer's state arrays of the variable (whole arrays, indexed like the variable:
+    /// moments, accumulators).</param>
+    /// <param name="offset">The first element of the range in the variable (and its slots).</param>
+    /// <param name="length">The number of elements in the range.</param>
     protected abstract void Update(Span<float> w, ReadOnlySpan<float> g, float[][] slots, int offset, int length);
 
     /// <summary>The value a new slot starts at (Adagrad's and Ftrl's accumulators start at initial_accumulator_value).</summary>
     private protected virtual float SlotInitialValue(int slot) => 0f;
 
     /// <summary>The slot arrays of a variable, created on first use.</summary>
+    /// <param name="v">The variable.</param>
+    /// <returns>Its state arrays (moments, accumulators), each the variable's size.</returns>
     public float[][] SlotsOf(Variable v) => _slots.TryGetValue(v, out var s) ? s : CreateSlots(v);
 
     // Separate from SlotsOf: a lambda capturing v there would allocate its closure on every lookup.
@@ -299,5 +308,7 @@ public abstract partial class Optimizer : IFusedUpdates
     public IReadOnlyList<Variable> TrackedVariables => _order;
 
     /// <summary>Whether the variable has state yet.</summary>
+    /// <param name="v">The variable.</param>
+    /// <returns>True once the variable has slot arrays.</returns>
     public bool HasSlots(Variable v) => _slots.ContainsKey(v);
 }

@@ -40,9 +40,14 @@ public sealed class LayerConfigReader
     public string? KerasVersion { get; }
 
     /// <summary>Whether any of the keys is present and not null.</summary>
+    /// <param name="keys">The config keys to try, the current name first, then older Keras spellings (Keras 1's
+    /// <c>border_mode</c>, ...).</param>
+    /// <returns>True when one of the keys holds a non-null value.</returns>
     public bool Has(params string[] keys) => keys.Any(k => Config[k] != null);
 
     /// <summary>An error about this layer.</summary>
+    /// <param name="problem">What is wrong.</param>
+    /// <returns>The exception (to throw), naming the source, the layer and its class.</returns>
     public ModelConfigException Error(string problem) =>
         new($"{Source}: layer '{Name ?? "?"}' ({ClassName}): {problem}");
 
@@ -51,12 +56,22 @@ public sealed class LayerConfigReader
         ?? throw Error($"missing field '{keys[0]}'{(keys.Length > 1 ? $" (or {string.Join(", ", keys.Skip(1).Select(k => $"'{k}'"))})" : "")}.");
 
     /// <summary>A required integer.</summary>
+    /// <param name="keys">The config keys to try, the current name first, then older Keras spellings (Keras 1's
+    /// <c>border_mode</c>, ...).</param>
+    /// <returns>The value; a missing or non-integer field throws.</returns>
     public int Int(params string[] keys) => AsInt(Required(keys), keys[0]);
 
     /// <summary>An optional integer.</summary>
+    /// <param name="keys">The config keys to try, the current name first, then older Keras spellings (Keras 1's
+    /// <c>border_mode</c>, ...).</param>
+    /// <returns>The value, or null when absent.</returns>
     public int? OptionalInt(params string[] keys) => Has(keys) ? Int(keys) : null;
 
     /// <summary>A number.</summary>
+    /// <param name="fallback">The value when no key is present (Keras's default for the field).</param>
+    /// <param name="keys">The config keys to try, the current name first, then older Keras spellings (Keras 1's
+    /// <c>border_mode</c>, ...).</param>
+    /// <returns>The value, or <paramref name="fallback"/> when absent.</returns>
     public double Double(double fallback, params string[] keys)
     {
         if (!Has(keys)) return fallback;
@@ -66,6 +81,10 @@ public sealed class LayerConfigReader
     }
 
     /// <summary>A boolean with a default.</summary>
+    /// <param name="fallback">The value when no key is present (Keras's default for the field).</param>
+    /// <param name="keys">The config keys to try, the current name first, then older Keras spellings (Keras 1's
+    /// <c>border_mode</c>, ...).</param>
+    /// <returns>The value, or <paramref name="fallback"/> when absent.</returns>
     public bool Bool(bool fallback, params string[] keys)
     {
         if (!Has(keys)) return fallback;
@@ -79,6 +98,10 @@ public sealed class LayerConfigReader
     }
 
     /// <summary>A string with a default (null when absent and no default).</summary>
+    /// <param name="fallback">The value when no key is present (Keras's default for the field).</param>
+    /// <param name="keys">The config keys to try, the current name first, then older Keras spellings (Keras 1's
+    /// <c>border_mode</c>, ...).</param>
+    /// <returns>The value, or <paramref name="fallback"/> when absent.</returns>
     public string? String(string? fallback, params string[] keys)
     {
         if (!Has(keys)) return fallback;
@@ -87,6 +110,9 @@ public sealed class LayerConfigReader
     }
 
     /// <summary>A 2-D size given as [h, w] or a single int.</summary>
+    /// <param name="keys">The config keys to try, the current name first, then older Keras spellings (Keras 1's
+    /// <c>border_mode</c>, ...).</param>
+    /// <returns>The size, or null when absent.</returns>
     public Size2? Size(params string[] keys)
     {
         if (!Has(keys)) return null;
@@ -101,6 +127,9 @@ public sealed class LayerConfigReader
     }
 
     /// <summary>A batch shape [null, d1, ...] as the per-sample shape; null when absent.</summary>
+    /// <param name="keys">The config keys to try, the current name first, then older Keras spellings (Keras 1's
+    /// <c>border_mode</c>, ...).</param>
+    /// <returns>The per-sample shape, or null when absent.</returns>
     public int[]? BatchShape(params string[] keys)
     {
         if (!Has(keys)) return null;
@@ -109,6 +138,9 @@ public sealed class LayerConfigReader
     }
 
     /// <summary>Whether the batch shape under the first present key has an unknown (null) dimension after the batch one.</summary>
+    /// <param name="keys">The config keys to try, the current name first, then older Keras spellings (Keras 1's
+    /// <c>border_mode</c>, ...).</param>
+    /// <returns>True when a dimension after the batch one is null.</returns>
     public bool HasUnknownDims(params string[] keys) =>
         keys.Select(k => Config[k]).FirstOrDefault(n => n != null) is JsonArray a && a.Skip(1).Any(d => d is null);
 
@@ -116,6 +148,7 @@ public sealed class LayerConfigReader
     /// data_format, or Keras 1's dim_ordering ('th' is channels_first, 'tf' channels_last); channels_last when absent,
     /// as Keras 2 resolves a missing value from its default image_data_format.
     /// </summary>
+    /// <returns><c>"channels_last"</c> or <c>"channels_first"</c>.</returns>
     public string DataFormat()
     {
         var f = String(null, "data_format");
@@ -129,12 +162,16 @@ public sealed class LayerConfigReader
     }
 
     /// <summary>padding, or Keras 1's border_mode; 'valid' when absent.</summary>
+    /// <returns><c>"valid"</c>, <c>"same"</c> or <c>"causal"</c>, as the file says.</returns>
     public string Padding() => String("valid", "padding", "border_mode")!;
 
     /// <summary>
     /// An activation (a name, or a Keras 3 serialized function object) as the KerasNet name of the function the file
     /// means: <c>hard_sigmoid</c> of a Keras 3 file comes back as <see cref="Activations.HardSigmoidKeras3"/>.
     /// </summary>
+    /// <param name="keys">The config keys to try, the current name first, then older Keras spellings (Keras 1's
+    /// <c>border_mode</c>, ...).</param>
+    /// <returns>The activation's name, or null when absent.</returns>
     public string? Activation(params string[] keys)
     {
         if (!Has(keys)) return null;
@@ -156,6 +193,11 @@ public sealed class LayerConfigReader
     /// <paramref name="fallback"/> when absent or null. A class KerasNet does not implement becomes an
     /// <see cref="UnknownInitializer"/> that keeps its config, so it never stops a model from loading.
     /// </summary>
+    /// <param name="fallback">The Keras name of the layer's default initializer (<c>"glorot_uniform"</c>,
+    /// <c>"zeros"</c>).</param>
+    /// <param name="keys">The config keys to try, the current name first, then older Keras spellings (Keras 1's
+    /// <c>border_mode</c>, ...).</param>
+    /// <returns>The initializer.</returns>
     public Initializer Initializer(string fallback, params string[] keys) =>
         WeightObject(keys, Layers.Initializer.FromJson) ?? Layers.Initializer.Get(fallback);
 
@@ -163,9 +205,15 @@ public sealed class LayerConfigReader
     /// An optional regularizer (Keras 1's <c>{"name": ...}</c> form too); classes KerasNet does not know become
     /// an <see cref="UnknownRegularizer"/>.
     /// </summary>
+    /// <param name="keys">The config keys to try, the current name first, then older Keras spellings (Keras 1's
+    /// <c>border_mode</c>, ...).</param>
+    /// <returns>The regularizer, or null when absent.</returns>
     public Regularizer? Regularizer(params string[] keys) => WeightObject(keys, Layers.Regularizer.FromJson);
 
     /// <summary>An optional constraint, in any Keras form; unknown classes become an <see cref="UnknownConstraint"/>.</summary>
+    /// <param name="keys">The config keys to try, the current name first, then older Keras spellings (Keras 1's
+    /// <c>border_mode</c>, ...).</param>
+    /// <returns>The constraint, or null when absent.</returns>
     public Constraint? Constraint(params string[] keys) => WeightObject(keys, Layers.Constraint.FromJson);
 
     private T? WeightObject<T>(string[] keys, Func<JsonNode?, T?> read) where T : class

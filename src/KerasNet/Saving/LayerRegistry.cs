@@ -20,6 +20,8 @@ public static class LayerRegistry
     });
 
     /// <summary>Registers (or replaces) the constructor for a Keras class name.</summary>
+    /// <param name="className">The Keras class name, as in a config's <c>class_name</c>.</param>
+    /// <param name="factory">Builds the layer from its config.</param>
     public static void Register(string className, Func<LayerConfigReader, Layer> factory)
     {
         ArgumentException.ThrowIfNullOrEmpty(className);
@@ -44,6 +46,8 @@ public static class LayerRegistry
     }
 
     /// <summary>Creates a layer from its config; unknown classes and bad fields throw naming the layer.</summary>
+    /// <param name="config">The layer's config.</param>
+    /// <returns>The new layer (not built).</returns>
     public static Layer Create(LayerConfigReader config)
     {
         Func<LayerConfigReader, Layer>? f;

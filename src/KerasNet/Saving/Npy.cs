@@ -12,6 +12,8 @@ public static partial class Npy
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Reads a C-order .npy of dtype f4, f8, i1..i8, u1..u8 or bool as float32.</summary>
+    /// <param name="path">The <c>.npy</c> file.</param>
+    /// <returns>The array as a float32 tensor of its shape.</returns>
     public static Tensor Load(string path)
     {
         Saving.RegularFile.Require(path);
@@ -22,6 +24,9 @@ public static partial class Npy
     }
 
     /// <summary>Parses .npy bytes; <paramref name="name"/> is used in error messages.</summary>
+    /// <param name="b">The file's bytes.</param>
+    /// <param name="name">The file's name, for error messages.</param>
+    /// <returns>The array as a float32 tensor of its shape.</returns>
     public static Tensor Parse(byte[] b, string name)
     {
         if (b.Length < 10 || !b.AsSpan(0, 6).SequenceEqual(Magic)) throw new KerasNetException($"{name}: not a .npy file (bad magic).");
@@ -72,9 +77,13 @@ public static partial class Npy
     }
 
     /// <summary>Writes a float32 (little-endian, C order) .npy; atomically (temporary file, then rename).</summary>
+    /// <param name="path">The file to write.</param>
+    /// <param name="t">The tensor.</param>
     public static void Save(string path, Tensor t) => AtomicFile.Write(path, stream => Write(stream, t));
 
     /// <summary>Writes .npy bytes to a stream.</summary>
+    /// <param name="stream">The stream to write to.</param>
+    /// <param name="t">The tensor.</param>
     public static void Write(Stream stream, Tensor t)
     {
         string shape = t.Shape.Length == 1 ? $"({t.Shape[0]},)" : "(" + string.Join(", ", t.Shape) + ")";

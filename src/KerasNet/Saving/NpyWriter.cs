@@ -20,6 +20,8 @@ public sealed class NpyWriter : IDisposable
     private readonly long _sampleSize;
 
     /// <summary>Starts <paramref name="path"/> for rows of <paramref name="sampleShape"/>.</summary>
+    /// <param name="path">The file to write (replaced atomically when done).</param>
+    /// <param name="sampleShape">The shape of one row (the array is (rows, sampleShape...)).</param>
     public NpyWriter(string path, int[] sampleShape)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -40,6 +42,7 @@ public sealed class NpyWriter : IDisposable
     public long Rows { get; private set; }
 
     /// <summary>Appends whole rows (a multiple of the sample size, in C order).</summary>
+    /// <param name="values">The rows' values, C order.</param>
     public void Append(ReadOnlySpan<float> values)
     {
         if (values.Length % _sampleSize != 0)

@@ -18,6 +18,15 @@ public static partial class SklearnMetrics
     /// <c>precision_recall_fscore_support(y_true, y_pred, labels, average, zero_division)</c> with beta = 1.
     /// <paramref name="average"/> is null (per label), "micro", "macro" or "weighted".
     /// </summary>
+    /// <param name="yTrue">The true labels.</param>
+    /// <param name="yPred">The predicted labels.</param>
+    /// <param name="labels">The labels to report, in order; null (the default) is the sorted labels of both.</param>
+    /// <param name="average">null (scikit-learn's default <c>average=None</c>: one value per label), <c>"micro"</c>,
+    /// <c>"macro"</c> or <c>"weighted"</c>.</param>
+    /// <param name="zeroDivision">What a 0/0 ratio gives: <see cref="ZeroDivision.Warn"/> (scikit-learn's default
+    /// <c>"warn"</c>: 0 and a warning), 0 or 1.</param>
+    /// <param name="warn">Receives the UndefinedMetricWarning texts; null ignores them.</param>
+    /// <returns>Precision, recall, F1 and support.</returns>
     public static PrecisionRecallFscore PrecisionRecallFscoreSupport(IReadOnlyList<int> yTrue, IReadOnlyList<int> yPred,
         IReadOnlyList<int>? labels = null, string? average = null, ZeroDivision zeroDivision = ZeroDivision.Warn,
         Action<string>? warn = null)
@@ -68,6 +77,15 @@ public static partial class SklearnMetrics
     /// character for character (per-class rows, then the accuracy row when it applies, macro and weighted averages).
     /// <paramref name="warn"/> receives scikit-learn's UndefinedMetricWarning texts when <paramref name="zeroDivision"/> is Warn.
     /// </summary>
+    /// <param name="yTrue">The true labels.</param>
+    /// <param name="yPred">The predicted labels.</param>
+    /// <param name="labels">The labels to report, in order; null (the default) is the sorted labels of both.</param>
+    /// <param name="targetNames">Names shown for the labels, in the same order; null shows the labels.</param>
+    /// <param name="digits">Digits after the point (scikit-learn's default 2).</param>
+    /// <param name="zeroDivision">What a 0/0 ratio gives: <see cref="ZeroDivision.Warn"/> (scikit-learn's default
+    /// <c>"warn"</c>: 0 and a warning), 0 or 1.</param>
+    /// <param name="warn">Receives the UndefinedMetricWarning texts; null ignores them.</param>
+    /// <returns>The report text.</returns>
     public static string ClassificationReport(IReadOnlyList<int> yTrue, IReadOnlyList<int> yPred, IReadOnlyList<int>? labels = null,
         IReadOnlyList<string>? targetNames = null, int digits = 2, ZeroDivision zeroDivision = ZeroDivision.Warn, Action<string>? warn = null)
     {

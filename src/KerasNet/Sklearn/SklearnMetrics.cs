@@ -12,6 +12,10 @@ public static partial class SklearnMetrics
     /// <c>accuracy_score(y_true, y_pred, normalize=True)</c>: the fraction (or, with <paramref name="normalize"/>
     /// false, the number) of samples whose predicted label equals the true one.
     /// </summary>
+    /// <param name="yTrue">The true labels.</param>
+    /// <param name="yPred">The predicted labels, as many.</param>
+    /// <param name="normalize">True (scikit-learn's default) for the fraction, false for the count.</param>
+    /// <returns>The fraction or the count of correct predictions.</returns>
     public static double AccuracyScore(IReadOnlyList<int> yTrue, IReadOnlyList<int> yPred, bool normalize = true)
     {
         CheckTargets(yTrue, yPred, "accuracy_score");
@@ -24,6 +28,11 @@ public static partial class SklearnMetrics
     /// <c>confusion_matrix(y_true, y_pred, labels=None)</c>: entry [i, j] counts samples of true class
     /// <c>labels[i]</c> predicted as <c>labels[j]</c>; labels default to the sorted union of both arrays.
     /// </summary>
+    /// <param name="yTrue">The true labels.</param>
+    /// <param name="yPred">The predicted labels.</param>
+    /// <param name="labels">The labels to index the matrix by, in order; null (scikit-learn's default) is the sorted
+    /// labels of both.</param>
+    /// <returns>The (labels, labels) counts.</returns>
     public static int[,] ConfusionMatrix(IReadOnlyList<int> yTrue, IReadOnlyList<int> yPred, IReadOnlyList<int>? labels = null)
     {
         CheckTargets(yTrue, yPred, "confusion_matrix");
@@ -37,6 +46,9 @@ public static partial class SklearnMetrics
     }
 
     /// <summary>The sorted distinct labels of both arrays (<c>unique_labels</c>).</summary>
+    /// <param name="yTrue">The true labels.</param>
+    /// <param name="yPred">The predicted labels.</param>
+    /// <returns>The sorted distinct labels.</returns>
     public static int[] UniqueLabels(IReadOnlyList<int> yTrue, IReadOnlyList<int> yPred) =>
         yTrue.Concat(yPred).Distinct().Order().ToArray();
 

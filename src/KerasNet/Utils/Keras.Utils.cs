@@ -21,9 +21,14 @@ public static partial class Keras
         /// <param name="numClasses">The number of classes; null for <c>max(y) + 1</c>.</param>
         /// <exception cref="KerasNetException">A negative, non-finite or out-of-range label (numpy would wrap a
         /// negative one to another class; KerasNet refuses it).</exception>
+        /// <returns>A float32 array of shape (samples, numClasses) (the input's shape plus a class axis).</returns>
         public static NDArray ToCategorical(NDArray y, int? numClasses = null) => global::KerasNet.Utils.ArrayUtils.ToCategorical(y, numClasses);
 
         /// <summary><c>to_categorical</c> of a list of class indices.</summary>
+        /// <param name="y">The class indices, from 0.</param>
+        /// <param name="numClasses">The number of classes; null (Keras's default) is the largest index plus
+        /// one.</param>
+        /// <returns>A float32 (samples, numClasses) array.</returns>
         public static NDArray ToCategorical(IEnumerable<int> y, int? numClasses = null) =>
             global::KerasNet.Utils.ArrayUtils.ToCategorical(np.array((y ?? throw new ArgumentNullException(nameof(y))).ToArray()), numClasses);
 
@@ -35,6 +40,7 @@ public static partial class Keras
         /// <param name="x">The array.</param>
         /// <param name="axis">The axis to normalise along (negative counts from the end).</param>
         /// <param name="order">The norm's order: 2 (Euclidean), 1, any other power, 0 (count of non-zeros), or +/- infinity (max/min of |x|).</param>
+        /// <returns>The normalized array, of <paramref name="x"/>'s shape.</returns>
         public static NDArray Normalize(NDArray x, int axis = -1, double order = 2) => global::KerasNet.Utils.ArrayUtils.Normalize(x, axis, order);
 
         /// <summary>
@@ -68,6 +74,7 @@ public static partial class Keras
         /// <param name="followLinks">Whether to enter folders that are symbolic links.</param>
         /// <param name="cropToAspectRatio">Centre-crop each image to the target's aspect ratio before resizing (smart_resize).</param>
         /// <param name="output">Where the "Found ..." lines go (Console.Out by default).</param>
+        /// <returns>The dataset, an <see cref="KerasNet.Data.IDataSequence"/> to give to Fit, Evaluate or Predict.</returns>
         public static ImageDataset ImageDatasetFromDirectory(string directory, ImageLabels? labels = null, string? labelMode = "int",
             string[]? classNames = null, string colorMode = "rgb", int batchSize = 32, Size2? imageSize = null, bool shuffle = true,
             int? seed = null, double? validationSplit = null, string? subset = null, string interpolation = "bilinear",
@@ -82,6 +89,26 @@ public static partial class Keras
         /// <c>image_dataset_from_directory(..., subset="both")</c>: the training and the validation datasets of one
         /// listing (see <see cref="ImageDatasetFromDirectory"/> for the arguments).
         /// </summary>
+        /// <param name="directory">The data folder.</param>
+        /// <param name="labels">null or "inferred" (from the subfolders), an int list (one per file in sorted path
+        /// order), or <see cref="ImageLabels.None"/> (no labels; every image below the folder).</param>
+        /// <param name="labelMode">"int" (the class index), "categorical" (one-hot), "binary" (0/1, two classes), or null (no labels).</param>
+        /// <param name="classNames">The subfolder names in the order that sets the indices (must name every subfolder).</param>
+        /// <param name="colorMode">"rgb", "rgba" or "grayscale".</param>
+        /// <param name="batchSize">Images per batch.</param>
+        /// <param name="imageSize">(height, width) to resize to; default (256, 256).</param>
+        /// <param name="shuffle">Shuffle the file order (seeded) and each epoch's batches.</param>
+        /// <param name="interpolation">tf.image.resize's method (antialias off), in TensorFlow's float32 arithmetic: "bilinear"
+        /// (default), "nearest", "bicubic", "area" (ResizeArea's box average), "lanczos3", "lanczos5", "gaussian" or
+        /// "mitchellcubic" (ScaleAndTranslate's kernels, not widened when shrinking).</param>
+        /// <param name="followLinks">Whether to enter folders that are symbolic links.</param>
+        /// <param name="cropToAspectRatio">Centre-crop each image to the target's aspect ratio before resizing (smart_resize).</param>
+        /// <param name="output">Where the "Found ..." lines go (Console.Out by default).</param>
+        /// <param name="validationSplit">Fraction (0, 1) of the files for the validation dataset (the last ones after
+        /// the seeded shuffle).</param>
+        /// <param name="seed">The shuffle seed, required (Keras requires one with a validation split) so that both
+        /// datasets split one listing.</param>
+        /// <returns>The training and the validation datasets.</returns>
         public static (ImageDataset Training, ImageDataset Validation) ImageDatasetFromDirectorySplit(string directory, double validationSplit,
             int seed, ImageLabels? labels = null, string? labelMode = "int", string[]? classNames = null, string colorMode = "rgb",
             int batchSize = 32, Size2? imageSize = null, bool shuffle = true, string interpolation = "bilinear",
@@ -102,6 +129,7 @@ public static partial class Keras
         /// <param name="targetSize">(height, width), or null for the file's size.</param>
         /// <param name="interpolation">"nearest" (default), "bilinear", "bicubic", "lanczos", "box" or "hamming".</param>
         /// <param name="keepAspectRatio">Resize the largest centred crop of the target's aspect ratio (Keras 2.9+); with "nearest" only.</param>
+        /// <returns>The image.</returns>
         public static KerasImage LoadImg(string path, bool grayscale = false, string colorMode = "rgb", Size2? targetSize = null,
             string interpolation = "nearest", bool keepAspectRatio = false) =>
             ImageArrays.LoadImg(path, grayscale, colorMode, targetSize, interpolation, keepAspectRatio);
@@ -109,6 +137,7 @@ public static partial class Keras
         /// <summary><c>img_to_array(img, data_format)</c>: a float32 (height, width, channels) array, or (channels, height, width) for "channels_first".</summary>
         /// <param name="img">The image (as <c>LoadImg</c> returns).</param>
         /// <include file="../Docs/Params.xml" path="params/param[@name='dataFormat']"/>
+        /// <returns>A float32 array of the pixel values (0 to 255).</returns>
         public static NDArray ImgToArray(KerasImage img, string dataFormat = "channels_last") => ImageArrays.ImgToArray(img, dataFormat);
 
         /// <summary>
@@ -118,6 +147,7 @@ public static partial class Keras
         /// <param name="x">A rank-3 array with 1, 3 or 4 channels.</param>
         /// <include file="../Docs/Params.xml" path="params/param[@name='dataFormat']"/>
         /// <param name="scale">Whether to map the values to 0..255 first (Keras default true); false truncates them to bytes as they are.</param>
+        /// <returns>The image.</returns>
         public static KerasImage ArrayToImg(NDArray x, string dataFormat = "channels_last", bool scale = true) => ImageArrays.ArrayToImg(x, dataFormat, scale);
 
         /// <summary><c>save_img(path, x, data_format, file_format, scale)</c>: array_to_img, then PNG (any mode) or BMP (RGB); JPEG is refused.</summary>

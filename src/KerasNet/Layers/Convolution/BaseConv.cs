@@ -47,6 +47,8 @@ public abstract class BaseConv : SpatialConv
     /// tf.keras 2.4's Conv config: filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
     /// activation, use_bias, then the initializers, regularizers and constraints.
     /// </summary>
+    /// <returns>The config as a JSON object, Keras's field names to values (what <c>get_config()</c> returns, as saved
+    /// in a model file).</returns>
     public override JsonObject GetConfig()
     {
         var c = base.GetConfig();

@@ -140,6 +140,8 @@ public abstract class BaseConvTranspose : KernelLayer, IKeras3Config
     }
 
     /// <summary>tf.keras 2.4's config: Conv's fields (groups 1) then output_padding.</summary>
+    /// <returns>The config as a JSON object, Keras's field names to values (what <c>get_config()</c> returns, as saved
+    /// in a model file).</returns>
     public override JsonObject GetConfig()
     {
         var c = base.GetConfig();

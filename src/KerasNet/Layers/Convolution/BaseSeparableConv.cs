@@ -184,6 +184,8 @@ public abstract class BaseSeparableConv : KernelLayer, IKeras3Config
     /// tf.keras 2.4's config: Conv's fields (groups 1, and the kernel_* fields Conv keeps at their defaults: glorot_uniform,
     /// no regularizer, no constraint), then depth_multiplier and the depthwise_* / pointwise_* fields.
     /// </summary>
+    /// <returns>The config as a JSON object, Keras's field names to values (what <c>get_config()</c> returns, as saved
+    /// in a model file).</returns>
     public override JsonObject GetConfig()
     {
         var c = base.GetConfig();

@@ -94,6 +94,8 @@ public sealed class DepthwiseConv2D : SpatialConv, IKeras3Config
     /// data_format, dilation_rate, groups, activation, use_bias, bias_*, activity_regularizer), then depth_multiplier
     /// and the depthwise_* fields.
     /// </summary>
+    /// <returns>The config as a JSON object, Keras's field names to values (what <c>get_config()</c> returns, as saved
+    /// in a model file).</returns>
     public override JsonObject GetConfig()
     {
         var c = base.GetConfig();

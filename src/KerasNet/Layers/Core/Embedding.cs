@@ -205,6 +205,7 @@ public sealed class Embedding : Layer, ITrainingRefusal, IWeightObjects
     }
 
     /// <summary>Why training would differ from Keras: a regularizer, a constraint or Keras 1's dropout, which KerasNet does not apply yet.</summary>
+    /// <returns>The reason, or null when the layer trains as in Keras.</returns>
     public string? TrainingRefusal()
     {
         foreach (var (field, property, obj) in new (string, string, KerasObject?)[]
@@ -237,6 +238,8 @@ public sealed class Embedding : Layer, ITrainingRefusal, IWeightObjects
     };
 
     /// <summary>tf.keras 2.4's config; <c>batch_input_shape</c> is always there, [null, null] when the length is unknown.</summary>
+    /// <returns>The config as a JSON object, Keras's field names to values (what <c>get_config()</c> returns, as saved
+    /// in a model file).</returns>
     public override JsonObject GetConfig()
     {
         var c = new JsonObject

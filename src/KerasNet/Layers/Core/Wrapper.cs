@@ -68,6 +68,7 @@ public abstract class Wrapper : Layer, ITrainingRefusal
     }
 
     /// <summary>The inner layer's refusal to train (a regularizer or constraint KerasNet does not apply yet).</summary>
+    /// <returns>The reason, or null when the layer trains as in Keras.</returns>
     public string? TrainingRefusal() => Layer switch
     {
         KernelLayer k => k.TrainingRefusal(),
@@ -76,6 +77,8 @@ public abstract class Wrapper : Layer, ITrainingRefusal
     };
 
     /// <summary>tf.keras 2.4's Wrapper.get_config: the base fields, then the inner layer's <c>{"class_name", "config"}</c>.</summary>
+    /// <returns>The config as a JSON object, Keras's field names to values (what <c>get_config()</c> returns, as saved
+    /// in a model file).</returns>
     public override JsonObject GetConfig()
     {
         var c = base.GetConfig();

@@ -22,11 +22,14 @@ public abstract partial class Merge : Layer
     private protected virtual int MaxInputs => int.MaxValue;
 
     /// <summary>Refuses a single input: a merge layer is called on a list of tensors.</summary>
+    /// <param name="inputShape">The one per-sample shape (refused).</param>
     public sealed override void Build(int[] inputShape) => Build([inputShape]);
 
     /// <summary>Checks the number of inputs and their shapes (Keras's build), then records them.</summary>
     /// <exception cref="KerasNetException">Too few or too many inputs.</exception>
     /// <exception cref="ShapeMismatchException">Shapes the layer cannot merge; the message names the layer and the shapes.</exception>
+    /// <param name="inputShapes">The per-sample shape of each input (without the batch axis), in the order the layer is
+    /// called with.</param>
     public sealed override void Build(IReadOnlyList<int[]> inputShapes)
     {
         ArgumentNullException.ThrowIfNull(inputShapes);
@@ -37,9 +40,14 @@ public abstract partial class Merge : Layer
     }
 
     /// <summary>Merge layers have no single-input output shape; use <see cref="ComputeOutputShapes"/>.</summary>
+    /// <param name="inputShape">The per-sample input shape (without the batch axis).</param>
+    /// <returns>Nothing: it throws.</returns>
     public sealed override int[] ComputeOutputShape(int[] inputShape) => ComputeOutputShapes([inputShape])[0];
 
     /// <summary>The per-sample output shape for the per-sample input shapes (Keras's compute_output_shape).</summary>
+    /// <param name="inputShapes">The per-sample shape of each input (without the batch axis), in the order the layer is
+    /// called with.</param>
+    /// <returns>The per-sample shape of each output.</returns>
     public sealed override int[][] ComputeOutputShapes(IReadOnlyList<int[]> inputShapes)
     {
         ArgumentNullException.ThrowIfNull(inputShapes);
@@ -66,10 +74,21 @@ public abstract partial class Merge : Layer
     // ---- computing ----
 
     /// <summary>Not used: a merge layer is computed by its node (several inputs).</summary>
+    /// <param name="ctx">The call's context: its scratch tensors, the state a backward pass reads, and the
+    /// masks.</param>
+    /// <param name="input">The batch, batch axis first.</param>
+    /// <returns>Nothing: it throws.</returns>
     protected internal sealed override Tensor Forward(CallContext ctx, Tensor input) =>
         throw new KerasNetException($"Layer '{Name}' ({ClassName}) should be called on a list of at least {MinInputs} tensors.");
 
     /// <summary>Not used: a merge layer is back-propagated by its node (several inputs).</summary>
+    /// <param name="ctx">The call's context: its scratch tensors, the state a backward pass reads, and the
+    /// masks.</param>
+    /// <param name="gradOutput">The gradient of the loss with respect to the call's output (read-only).</param>
+    /// <param name="needInputGrad">Whether the gradient with respect to the input is wanted (false for the first layer
+    /// of a model).</param>
+    /// <param name="sink">Where the weights' gradients go (it says which it wants).</param>
+    /// <returns>Nothing: it throws.</returns>
     protected internal sealed override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink) =>
         throw new KerasNetException($"Layer '{Name}' ({ClassName}) should be called on a list of at least {MinInputs} tensors.");
 
@@ -77,6 +96,9 @@ public abstract partial class Merge : Layer
     /// Runs the layer eagerly on a list of batches with a fresh context, as <c>layer([a, b])</c> on NumPy arrays in
     /// Keras; builds it on the first call. Returns a tensor of its own.
     /// </summary>
+    /// <param name="inputs">The batches, one per input, batch axis first.</param>
+    /// <param name="training">Whether to run in training mode (Keras's <c>training=</c>, default false).</param>
+    /// <returns>The merged batch, a new tensor.</returns>
     public Tensor Call(IReadOnlyList<Tensor> inputs, bool training = false)
     {
         ArgumentNullException.ThrowIfNull(inputs);

@@ -24,12 +24,18 @@ public readonly struct AxisSpec : IEnumerable<int>
     private AxisSpec(int[] list) => _list = (int[])list.Clone();
 
     /// <summary>One axis.</summary>
+    /// <param name="axis">The axis (negative counts from the end, -1 the last, as Keras).</param>
+    /// <returns>The value as a <see cref="AxisSpec"/>.</returns>
     public static implicit operator AxisSpec(int axis) => new(axis);
 
     /// <summary>A list of axes.</summary>
+    /// <param name="axes">The axes (negative counts from the end).</param>
+    /// <returns>The value as a <see cref="AxisSpec"/>.</returns>
     public static implicit operator AxisSpec(int[] axes) => new(axes ?? throw new ArgumentNullException(nameof(axes)));
 
     /// <summary>A list of axes from a collection expression.</summary>
+    /// <param name="axes">The axes (negative counts from the end).</param>
+    /// <returns>The axis list.</returns>
     public static AxisSpec Create(ReadOnlySpan<int> axes) => new(axes.ToArray());
 
     /// <summary>Whether the axes were given as a list (even of one).</summary>

@@ -42,6 +42,8 @@ public abstract class RowNormalization : Layer
     private bool Permuted => !(Layout!.Contiguous && Layout.After == 1);
 
     /// <summary>Resolves the axes, then lets the subclass add its weights.</summary>
+    /// <param name="inputShape">The per-sample input shape (without the batch axis), as Keras's
+    /// <c>build(input_shape)</c> minus the batch dimension.</param>
     public override void Build(int[] inputShape)
     {
         Layout = NormalizedAxes.Resolve(this, Axis, inputShape);

@@ -31,6 +31,9 @@ public sealed class CenterCrop : ImageResamplingLayer
     }
 
     /// <summary>Whether an input of inH x inW is resized (smaller than the target) rather than cropped.</summary>
+    /// <param name="inH">The input's height.</param>
+    /// <param name="inW">The input's width.</param>
+    /// <returns>True when either side is smaller than the target (Keras then resizes, as smart_resize).</returns>
     public bool Upsizes(int inH, int inW) => inH < Height || inW < Width;
 
     private protected override ResizePlan Plan(int inH, int inW)

@@ -14,9 +14,12 @@ namespace KerasNet.Layers;
 public readonly struct Factor : IEquatable<Factor>
 {
     /// <summary>A single number.</summary>
+    /// <param name="value">The number (a factor, or the half-width of a symmetric range, as the layer reads it).</param>
     public Factor(double value) => (Low, High, IsPair) = (value, value, false);
 
     /// <summary>A pair of bounds (lower, upper).</summary>
+    /// <param name="low">The lower bound.</param>
+    /// <param name="high">The upper bound.</param>
     public Factor(double low, double high) => (Low, High, IsPair) = (low, high, true);
 
     /// <summary>The first number (the single value when not a pair).</summary>
@@ -29,9 +32,13 @@ public readonly struct Factor : IEquatable<Factor>
     public bool IsPair { get; }
 
     /// <summary>A single number.</summary>
+    /// <param name="value">The number.</param>
+    /// <returns>The value as a <see cref="Factor"/>.</returns>
     public static implicit operator Factor(double value) => new(value);
 
     /// <summary>A pair of bounds.</summary>
+    /// <param name="bounds">The (lower, upper) bounds.</param>
+    /// <returns>The pair of bounds.</returns>
     public static implicit operator Factor((double Low, double High) bounds) => new(bounds.Low, bounds.High);
 
     /// <summary>The Keras JSON form: a number or [low, high].</summary>
@@ -58,9 +65,15 @@ public readonly struct Factor : IEquatable<Factor>
     public override int GetHashCode() => HashCode.Combine(Low, High, IsPair);
 
     /// <summary>Equality.</summary>
+    /// <param name="a">The first value.</param>
+    /// <param name="b">The second value.</param>
+    /// <returns>Whether the two are equal.</returns>
     public static bool operator ==(Factor a, Factor b) => a.Equals(b);
 
     /// <summary>Inequality.</summary>
+    /// <param name="a">The first value.</param>
+    /// <param name="b">The second value.</param>
+    /// <returns>Whether the two differ.</returns>
     public static bool operator !=(Factor a, Factor b) => !a.Equals(b);
 
     /// <inheritdoc/>

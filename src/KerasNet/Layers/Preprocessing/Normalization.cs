@@ -40,6 +40,17 @@ public sealed class Normalization : Layer
         : this([axis], mean, variance, invert, inputShape, name, trainable) { }
 
     /// <summary>Normalizes per index of several axes; null or empty axes is Keras's axis=None (one mean and variance).</summary>
+    /// <param name="axes">The axes that keep their own statistics (Keras's <c>axis</c>; default -1 in Keras, the last);
+    /// null or empty is <c>axis=None</c>.</param>
+    /// <param name="mean">The means, one per index of the kept axes; null (Keras's default) leaves them to <see
+    /// cref="Normalization.Adapt(KerasNet.Engine.Tensor)"/>.</param>
+    /// <param name="variance">The variances, as <paramref name="mean"/>; given together with it.</param>
+    /// <param name="invert">Whether to undo the normalization (<c>x * sqrt(var) + mean</c>; Keras's default
+    /// false).</param>
+    /// <param name="inputShape">The per-sample input shape (without the batch axis).</param>
+    /// <include file="../../Docs/Params.xml" path="params/param[@name='name']"/>
+    /// <param name="trainable">Keras's <c>trainable</c> (default true; the statistics are not trained either
+    /// way).</param>
     public Normalization(int[]? axes, double[]? mean = null, double[]? variance = null, bool invert = false, Shape? inputShape = null,
         string? name = null, bool trainable = true)
         : this(axes, mean, variance, invert, inputShape, name, trainable, ToJson(mean), ToJson(variance)) { }
@@ -219,6 +230,7 @@ public sealed class Normalization : Layer
     /// kept axes, over all other axes, and stores them with the count of values per statistic, replacing any earlier
     /// state (Keras's adapt resets it). Builds the layer for the data's sample shape when it is not built.
     /// </summary>
+    /// <param name="data">The data, batch axis first, with the per-sample shape the layer will see.</param>
     public void Adapt(Tensor data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -249,6 +261,7 @@ public sealed class Normalization : Layer
     }
 
     /// <summary>As <see cref="Adapt(Tensor)"/>, for a NumPy-style array.</summary>
+    /// <param name="data">The data, batch axis first, with the per-sample shape the layer will see.</param>
     public void Adapt(NumSharp.NDArray data) => Adapt(NDArrays.ToTensor(data));
 
     /// <inheritdoc/>

@@ -132,6 +132,8 @@ public sealed partial class Bidirectional : Layer, ITrainingRefusal, IConvertsSt
     public override void Build(int[] inputShape) => Build([inputShape]);
 
     /// <summary>Builds both layers for the sequence (and their halves of the initial states, when given).</summary>
+    /// <param name="inputShapes">The per-sample shape of each input (without the batch axis), in the order the layer is
+    /// called with.</param>
     public override void Build(IReadOnlyList<int[]> inputShapes)
     {
         ComputeOutputShapes(inputShapes);
@@ -159,6 +161,9 @@ public sealed partial class Bidirectional : Layer, ITrainingRefusal, IConvertsSt
     public override int[] ComputeOutputShape(int[] inputShape) => ComputeOutputShapes([inputShape])[0];
 
     /// <summary>Keras's compute_output_shape: the merged output (two with merge_mode null), then every state of both layers.</summary>
+    /// <param name="inputShapes">The per-sample shape of each input (without the batch axis), in the order the layer is
+    /// called with.</param>
+    /// <returns>The per-sample shape of each output.</returns>
     public override int[][] ComputeOutputShapes(IReadOnlyList<int[]> inputShapes)
     {
         ArgumentNullException.ThrowIfNull(inputShapes);
@@ -209,6 +214,8 @@ public sealed partial class Bidirectional : Layer, ITrainingRefusal, IConvertsSt
     }
 
     /// <summary>tf.keras 2.4's config: the wrapped layer (as given), merge_mode, and the backward layer when one was given.</summary>
+    /// <returns>The config as a JSON object, Keras's field names to values (what <c>get_config()</c> returns, as saved
+    /// in a model file).</returns>
     public override JsonObject GetConfig()
     {
         var c = base.GetConfig();

@@ -10,6 +10,7 @@ public static class RecurrentModelExtensions
     /// Keras's <c>model.reset_states()</c>: sets the states of every stateful recurrent layer of the model (Bidirectional
     /// wrappers and nested models included) to zeros.
     /// </summary>
+    /// <param name="model">The model whose stateful layers to reset.</param>
     public static void ResetStates(this Model model)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -47,6 +47,8 @@ public abstract partial class RnnLayer
     /// c for an LSTM; each batch * units values).
     /// </summary>
     /// <exception cref="KerasNetException">The layer is not stateful, or the values do not fit.</exception>
+    /// <param name="states">The new states (h, then c for an LSTM), each batch * units values; null (Keras's default)
+    /// sets zeros.</param>
     public void ResetStates(IReadOnlyList<float[]>? states = null)
     {
         if (!Stateful) throw new KerasNetException($"Layer '{Name}' ({ClassName}) must be stateful to reset its states.");

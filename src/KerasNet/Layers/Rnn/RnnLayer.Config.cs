@@ -43,6 +43,8 @@ public abstract partial class RnnLayer
     /// (<see cref="AddCellConfig"/>). A stateful layer with an input shape writes its fixed batch size in
     /// batch_input_shape, as Keras requires.
     /// </summary>
+    /// <returns>The config as a JSON object, Keras's field names to values (what <c>get_config()</c> returns, as saved
+    /// in a model file).</returns>
     public override JsonObject GetConfig()
     {
         var c = base.GetConfig();

@@ -139,6 +139,8 @@ public abstract partial class RnnLayer : Layer, ITrainingRefusal
     public override void Build(int[] inputShape) => Build([inputShape]);
 
     /// <summary>Builds for the sequence and, when given, the initial states (each (units,) per sample).</summary>
+    /// <param name="inputShapes">The per-sample shape of each input (without the batch axis), in the order the layer is
+    /// called with.</param>
     public override void Build(IReadOnlyList<int[]> inputShapes)
     {
         ComputeOutputShapes(inputShapes); // validates the shapes before any weight exists
@@ -162,6 +164,9 @@ public abstract partial class RnnLayer : Layer, ITrainingRefusal
     /// optionally one (units,) per state.
     /// </summary>
     /// <exception cref="ShapeMismatchException">An input of another rank, or initial states of the wrong number or width.</exception>
+    /// <param name="inputShapes">The per-sample shape of each input (without the batch axis), in the order the layer is
+    /// called with.</param>
+    /// <returns>The per-sample shape of each output.</returns>
     public override int[][] ComputeOutputShapes(IReadOnlyList<int[]> inputShapes)
     {
         ArgumentNullException.ThrowIfNull(inputShapes);

@@ -11,6 +11,12 @@ namespace KerasNet.Optimizers.Schedules;
 public sealed class CosineDecay : LearningRateSchedule
 {
     /// <summary>Creates the schedule with Keras's defaults (no warmup).</summary>
+    /// <param name="initialLearningRate">The learning rate at step 0 (Keras's <c>initial_learning_rate</c>). With
+    /// warmup, the rate warmup starts from.</param>
+    /// <param name="decaySteps">Steps to decay over, positive (Keras's <c>decay_steps</c>).</param>
+    /// <param name="alpha">The floor, as a fraction of the initial rate (Keras's default 0.0).</param>
+    /// <param name="warmupTarget">The rate reached after warmup; null (Keras's default) means no warmup.</param>
+    /// <param name="warmupSteps">Steps of linear warmup before the decay (Keras's default 0).</param>
     public CosineDecay(double initialLearningRate, double decaySteps, double alpha = 0.0, double? warmupTarget = null, double warmupSteps = 0)
     {
         RequirePositive(decaySteps, "decay_steps", nameof(CosineDecay));

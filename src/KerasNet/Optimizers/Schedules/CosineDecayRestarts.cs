@@ -10,6 +10,11 @@ namespace KerasNet.Optimizers.Schedules;
 public sealed class CosineDecayRestarts : LearningRateSchedule
 {
     /// <summary>Creates the schedule with Keras's defaults.</summary>
+    /// <param name="initialLearningRate">The learning rate at step 0 (Keras's <c>initial_learning_rate</c>).</param>
+    /// <param name="firstDecaySteps">Steps of the first period, positive (Keras's <c>first_decay_steps</c>).</param>
+    /// <param name="tMul">Factor on the length of each next period (Keras's <c>t_mul</c>, default 2.0).</param>
+    /// <param name="mMul">Factor on the initial rate of each next period (Keras's <c>m_mul</c>, default 1.0).</param>
+    /// <param name="alpha">The floor, as a fraction of the initial rate (Keras's default 0.0).</param>
     public CosineDecayRestarts(double initialLearningRate, double firstDecaySteps, double tMul = 2.0, double mMul = 1.0, double alpha = 0.0)
     {
         RequirePositive(firstDecaySteps, "first_decay_steps", nameof(CosineDecayRestarts));

@@ -8,6 +8,11 @@ namespace KerasNet.Optimizers.Schedules;
 public sealed class ExponentialDecay : RateDecaySchedule
 {
     /// <summary>Creates the schedule.</summary>
+    /// <param name="initialLearningRate">The learning rate at step 0 (Keras's <c>initial_learning_rate</c>).</param>
+    /// <param name="decaySteps">The steps per decay period, positive (Keras's <c>decay_steps</c>).</param>
+    /// <param name="decayRate">The decay rate (Keras's <c>decay_rate</c>, required).</param>
+    /// <param name="staircase">Whether to decay in whole periods (integer division of the step), Keras's default
+    /// false.</param>
     public ExponentialDecay(double initialLearningRate, double decaySteps, double decayRate, bool staircase = false)
         : base(initialLearningRate, decaySteps, decayRate, staircase, nameof(ExponentialDecay)) { }
 

@@ -18,12 +18,15 @@ public abstract class LearningRateSchedule
     public string? Name { get; init; }
 
     /// <summary>The learning rate at <paramref name="step"/> (Keras's <c>schedule(step)</c>).</summary>
+    /// <param name="step">The optimizer's step count (<c>iterations</c>), from 0.</param>
+    /// <returns>The learning rate.</returns>
     public float Call(long step) => Evaluate(step);
 
     /// <summary>The learning rate at a step already cast to float32 (as the optimizer casts <c>iterations</c>).</summary>
     internal abstract float Evaluate(float step);
 
     /// <summary>The Keras config of the schedule.</summary>
+    /// <returns>The config, a JSON object of Keras's field names to values.</returns>
     public abstract JsonObject GetConfig();
 
     /// <summary>The known schedule class names.</summary>
@@ -34,6 +37,8 @@ public abstract class LearningRateSchedule
     /// Reads a serialised schedule, tf.keras 2.4's <c>{"class_name", "config"}</c> or Keras 3's form with
     /// <c>module</c> and <c>registered_name</c>.
     /// </summary>
+    /// <param name="o">The serialised schedule.</param>
+    /// <returns>The schedule; an unknown class throws.</returns>
     public static LearningRateSchedule FromConfig(JsonObject o)
     {
         string cls = o["class_name"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>()

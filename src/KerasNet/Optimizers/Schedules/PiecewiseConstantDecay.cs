@@ -12,6 +12,9 @@ public sealed class PiecewiseConstantDecay : LearningRateSchedule
     private readonly float[] _boundaries, _values;
 
     /// <summary>Creates the schedule; <paramref name="values"/> has one more entry than <paramref name="boundaries"/>.</summary>
+    /// <param name="boundaries">The increasing steps where the rate changes.</param>
+    /// <param name="values">The rates: before the first boundary, between each pair, after the last (one more than the
+    /// boundaries).</param>
     public PiecewiseConstantDecay(IReadOnlyList<double> boundaries, IReadOnlyList<double> values)
     {
         ArgumentNullException.ThrowIfNull(boundaries);

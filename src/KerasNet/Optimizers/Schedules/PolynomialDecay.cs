@@ -11,6 +11,13 @@ namespace KerasNet.Optimizers.Schedules;
 public sealed class PolynomialDecay : LearningRateSchedule
 {
     /// <summary>Creates the schedule with Keras's defaults.</summary>
+    /// <param name="initialLearningRate">The learning rate at step 0 (Keras's <c>initial_learning_rate</c>).</param>
+    /// <param name="decaySteps">Steps to decay over, positive (Keras's <c>decay_steps</c>).</param>
+    /// <param name="endLearningRate">The rate reached at <paramref name="decaySteps"/> (Keras's default
+    /// 0.0001).</param>
+    /// <param name="power">The polynomial's power (Keras's default 1.0, linear).</param>
+    /// <param name="cycle">Whether to restart beyond <paramref name="decaySteps"/> with a longer period (Keras's
+    /// default false).</param>
     public PolynomialDecay(double initialLearningRate, double decaySteps, double endLearningRate = 0.0001, double power = 1.0, bool cycle = false)
     {
         RequirePositive(decaySteps, "decay_steps", nameof(PolynomialDecay));

@@ -11,6 +11,10 @@ namespace KerasNet.Preprocessing.Image;
 public static class BmpWriter
 {
     /// <summary>Encodes top-row-first interleaved RGB bytes as a BMP file.</summary>
+    /// <param name="width">The width in pixels, positive.</param>
+    /// <param name="height">The height in pixels, positive.</param>
+    /// <param name="rgb">width * height * 3 bytes, top row first, R G B per pixel.</param>
+    /// <returns>The BMP file's bytes (24-bit, bottom-up rows as BMP stores them).</returns>
     public static byte[] Encode(int width, int height, ReadOnlySpan<byte> rgb)
     {
         if (width <= 0 || height <= 0) throw new KerasNetException($"BmpWriter: image size must be positive, got {width}x{height}.");
@@ -41,5 +45,9 @@ public static class BmpWriter
     }
 
     /// <summary>Writes the BMP atomically to <paramref name="path"/>.</summary>
+    /// <param name="path">The file to write.</param>
+    /// <param name="width">The width in pixels, positive.</param>
+    /// <param name="height">The height in pixels, positive.</param>
+    /// <param name="rgb">width * height * 3 bytes, top row first, R G B per pixel.</param>
     public static void Save(string path, int width, int height, ReadOnlySpan<byte> rgb) => AtomicFile.WriteAllBytes(path, Encode(width, height, rgb));
 }

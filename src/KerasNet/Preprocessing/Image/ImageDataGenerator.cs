@@ -84,6 +84,10 @@ public sealed class ImageDataGenerator
     /// Draws one set of parameters for an (h, w) image, in Keras's order: theta, tx (rows), ty (columns), shear,
     /// zx and zy, then the two flip coins (always drawn, as Keras does).
     /// </summary>
+    /// <param name="height">The image's height in pixels.</param>
+    /// <param name="width">The image's width in pixels.</param>
+    /// <param name="rng">The generator to draw from.</param>
+    /// <returns>The drawn parameters.</returns>
     public TransformParameters GetRandomTransform(int height, int width, Random rng)
     {
         double Uniform(double lo, double hi) => lo + (hi - lo) * rng.NextDouble();
@@ -111,6 +115,10 @@ public sealed class ImageDataGenerator
     }
 
     /// <summary>Keras's <c>apply_transform</c> on one (H, W, C) image: the affine transform, then the flips. Returns a new tensor.</summary>
+    /// <param name="x">The (H, W, C) image.</param>
+    /// <param name="parameters">The transform (from <see cref="ImageDataGenerator.GetRandomTransform"/>, or your
+    /// own).</param>
+    /// <returns>The transformed image.</returns>
     public Tensor ApplyTransform(Tensor x, TransformParameters parameters)
     {
         CheckImage(x, "ApplyTransform");
@@ -129,6 +137,10 @@ public sealed class ImageDataGenerator
     }
 
     /// <summary>Keras's <c>random_transform</c>: draws parameters (from <paramref name="seed"/> or the "augment" stream) and applies them.</summary>
+    /// <param name="x">The (H, W, C) image.</param>
+    /// <param name="seed">A seed for reproducible draws; null (Keras's default <c>seed=None</c>) draws from the
+    /// context's random streams, which <see cref="KerasNet.KerasRandom.SetRandomSeed(System.Int32)"/> seeds.</param>
+    /// <returns>The transformed image, a new tensor.</returns>
     public Tensor RandomTransform(Tensor x, int? seed = null)
     {
         CheckImage(x, "RandomTransform");
@@ -136,6 +148,7 @@ public sealed class ImageDataGenerator
     }
 
     /// <summary>Keras's <c>standardize</c> in place on one (H, W, C) image: the preprocessing function, then rescale.</summary>
+    /// <param name="x">The (H, W, C) image, changed in place.</param>
     public void Standardize(Tensor x)
     {
         if (PreprocessingFunction != null)
@@ -189,6 +202,7 @@ public sealed class ImageDataGenerator
     /// <param name="interpolation">"nearest" (default), "bilinear", "bicubic", "lanczos", "box", "hamming".</param>
     /// <param name="skipInvalid">Skip (and count in <see cref="DirectoryIterator.SkippedFiles"/>) files that cannot be decoded, instead of failing.</param>
     /// <param name="output">Where the "Found ..." line goes (Console.Out by default).</param>
+    /// <returns>The iterator, an <see cref="KerasNet.Data.IDataSequence"/> of augmented batches.</returns>
     public DirectoryIterator FlowFromDirectory(string directory, Size2? targetSize = null, string colorMode = "rgb",
         string[]? classes = null, string? classMode = "categorical", int batchSize = 32, bool shuffle = true,
         int? seed = null, string? subset = null, string interpolation = "nearest", bool skipInvalid = false, TextWriter? output = null)
@@ -214,6 +228,7 @@ public sealed class ImageDataGenerator
     /// <param name="interpolation">"nearest" (default), "bilinear", "bicubic", "lanczos", "box", "hamming".</param>
     /// <param name="validateFilenames">Drop rows whose file has no image extension or does not exist.</param>
     /// <param name="output">Where the "Found ..." line goes (Console.Out by default).</param>
+    /// <returns>The iterator, an <see cref="KerasNet.Data.IDataSequence"/> of augmented batches.</returns>
     public DataFrameIterator FlowFromDataframe(IReadOnlyList<IReadOnlyDictionary<string, string>> dataframe, string? directory = null,
         string xCol = "filename", string yCol = "class", Size2? targetSize = null, string colorMode = "rgb", string[]? classes = null,
         string? classMode = "categorical", int batchSize = 32, bool shuffle = true, int? seed = null, string? subset = null,
@@ -225,6 +240,22 @@ public sealed class ImageDataGenerator
     /// <c>flow_from_dataframe(pd.read_csv(csvPath), ...)</c>: the table is read from a CSV file whose first row names
     /// the columns (every cell a string). The arguments are <see cref="FlowFromDataframe"/>'s.
     /// </summary>
+    /// <param name="directory">The folder the file names are relative to; null when they are full paths.</param>
+    /// <param name="xCol">The file name column.</param>
+    /// <param name="yCol">The label column.</param>
+    /// <param name="targetSize">(height, width); default (256, 256).</param>
+    /// <param name="colorMode">"rgb", "grayscale" or "rgba".</param>
+    /// <param name="classes">The classes to keep (rows of other labels are dropped); null for every label.</param>
+    /// <param name="classMode">"categorical", "binary", "sparse", "input" or null.</param>
+    /// <param name="batchSize">Images per batch.</param>
+    /// <param name="shuffle">Reshuffle every epoch.</param>
+    /// <param name="seed">Makes the shuffling and augmentation repeatable.</param>
+    /// <param name="subset">"training" or "validation" with <see cref="ValidationSplit"/>.</param>
+    /// <param name="interpolation">"nearest" (default), "bilinear", "bicubic", "lanczos", "box", "hamming".</param>
+    /// <param name="validateFilenames">Drop rows whose file has no image extension or does not exist.</param>
+    /// <param name="output">Where the "Found ..." line goes (Console.Out by default).</param>
+    /// <param name="csvPath">The CSV file; its first row names the columns.</param>
+    /// <returns>The iterator, an <see cref="KerasNet.Data.IDataSequence"/> of augmented batches.</returns>
     public DataFrameIterator FlowFromCsv(string csvPath, string? directory = null, string xCol = "filename", string yCol = "class",
         Size2? targetSize = null, string colorMode = "rgb", string[]? classes = null, string? classMode = "categorical", int batchSize = 32,
         bool shuffle = true, int? seed = null, string? subset = null, string interpolation = "nearest", bool validateFilenames = true,
@@ -233,10 +264,24 @@ public sealed class ImageDataGenerator
             seed, subset, interpolation, validateFilenames, output);
 
     /// <summary>Keras's <c>flow(x, y)</c>: batches over in-memory (N, H, W, C) images with augmentation and standardisation.</summary>
+    /// <param name="x">The images, (N, H, W, C).</param>
+    /// <param name="y">The targets, one row per image; null for images only.</param>
+    /// <param name="batchSize">Images per batch (Keras's default 32).</param>
+    /// <param name="shuffle">Whether to reshuffle every epoch (Keras's default true).</param>
+    /// <param name="seed">Makes the shuffling and augmentation repeatable; null draws from the context's
+    /// streams.</param>
+    /// <returns>The iterator, an <see cref="KerasNet.Data.IDataSequence"/> of augmented batches.</returns>
     public ArrayIterator Flow(Tensor x, Tensor? y = null, int batchSize = 32, bool shuffle = true, int? seed = null)
         => new(x, y, this, batchSize, shuffle, seed);
 
     /// <summary>Keras's <c>flow(x, y)</c> over NumSharp arrays.</summary>
+    /// <param name="x">The images, (N, H, W, C).</param>
+    /// <param name="y">The targets, one row per image; null for images only.</param>
+    /// <param name="batchSize">Images per batch (Keras's default 32).</param>
+    /// <param name="shuffle">Whether to reshuffle every epoch (Keras's default true).</param>
+    /// <param name="seed">Makes the shuffling and augmentation repeatable; null draws from the context's
+    /// streams.</param>
+    /// <returns>The iterator, an <see cref="KerasNet.Data.IDataSequence"/> of augmented batches.</returns>
     public ArrayIterator Flow(NDArray x, NDArray? y = null, int batchSize = 32, bool shuffle = true, int? seed = null)
         => new(NDArrays.ToTensor(x), y is null ? null : NDArrays.ToTensor(y), this, batchSize, shuffle, seed);
 }

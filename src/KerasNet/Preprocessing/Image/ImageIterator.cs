@@ -24,6 +24,11 @@ public abstract class ImageIterator : IDataSequence
     private int _pendingIndex = -1;
 
     /// <summary>Sets up the order for <paramref name="samples"/> samples.</summary>
+    /// <param name="generator">The generator whose augmentation and standardisation apply.</param>
+    /// <param name="samples">The number of samples.</param>
+    /// <param name="batchSize">Images per batch, positive.</param>
+    /// <param name="shuffle">Whether to reshuffle every epoch.</param>
+    /// <param name="seed">The shuffle seed; null draws from the context's "shuffle" stream.</param>
     protected ImageIterator(ImageDataGenerator generator, int samples, int batchSize, bool shuffle, int? seed)
     {
         if (batchSize <= 0) throw new KerasNetException($"batch_size must be positive, got {batchSize}.");
@@ -67,9 +72,15 @@ public abstract class ImageIterator : IDataSequence
     protected abstract int[] SampleShape { get; }
 
     /// <summary>Writes sample <paramref name="index"/> as 0..255 (or raw) floats before augmentation.</summary>
+    /// <param name="index">The sample's index in the listing.</param>
+    /// <param name="dst">Where its H * W * C values go.</param>
     protected abstract void LoadSample(int index, Span<float> dst);
 
     /// <summary>The target tensor for the given samples (may reuse <paramref name="y"/>), or null for no targets.</summary>
+    /// <param name="indices">The samples of the batch, in batch order.</param>
+    /// <param name="x">The batch's images (the target for <c>class_mode="input"</c>).</param>
+    /// <param name="y">The previous batch's target tensor, to reuse; null at first.</param>
+    /// <returns>The batch's targets, or null for no targets.</returns>
     protected abstract Tensor? Targets(ReadOnlySpan<int> indices, Tensor x, Tensor? y);
 
     /// <inheritdoc/>

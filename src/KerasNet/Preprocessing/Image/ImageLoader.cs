@@ -25,6 +25,7 @@ public static class ImageLoader
     /// <param name="colorMode">"rgb" (3 channels), "grayscale" (1) or "rgba" (4).</param>
     /// <param name="targetSize">(height, width) to resize to, or null to keep the file's size.</param>
     /// <param name="interpolation">"nearest" (Keras's default), "bilinear", "bicubic", "lanczos", "box" or "hamming".</param>
+    /// <returns>A new (H, W, C) float32 tensor of the pixel values, 0 to 255.</returns>
     public static Tensor Load(string path, string colorMode = "rgb", Size2? targetSize = null, string interpolation = "nearest")
     {
         return ToTensor(LoadImage(path, colorMode, targetSize, interpolation));
@@ -35,6 +36,15 @@ public static class ImageLoader
     /// resize, so the pixels are those <c>load_img</c> gives for the same file. <paramref name="name"/> names the image
     /// in error messages (<see cref="InvalidImageException"/>: not an image, truncated, above <see cref="MaxImagePixels"/>).
     /// </summary>
+    /// <param name="bytes">The file's content (BMP, PNG, JPEG, GIF or PPM).</param>
+    /// <param name="name">The image's name in error messages (a file name).</param>
+    /// <param name="colorMode"><c>"rgb"</c> (3 channels, Keras's default), <c>"grayscale"</c> (1) or <c>"rgba"</c>
+    /// (4).</param>
+    /// <param name="targetSize">(height, width) to resize to, or null (Keras's default) to keep the image's
+    /// size.</param>
+    /// <param name="interpolation"><c>"nearest"</c> (Keras's default), <c>"bilinear"</c>, <c>"bicubic"</c>,
+    /// <c>"lanczos"</c>, <c>"box"</c> or <c>"hamming"</c>.</param>
+    /// <returns>A new (H, W, C) float32 tensor of the pixel values, 0 to 255.</returns>
     public static Tensor Decode(byte[] bytes, string name, string colorMode = "rgb", Size2? targetSize = null, string interpolation = "nearest")
     {
         ArgumentNullException.ThrowIfNull(bytes);

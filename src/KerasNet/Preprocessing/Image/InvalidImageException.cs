@@ -5,6 +5,9 @@ namespace KerasNet.Preprocessing.Image;
 public sealed class InvalidImageException : KerasNetException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
+    /// <param name="path">The image file (or name) at fault.</param>
+    /// <param name="problem">What is wrong, the second part of the message.</param>
+    /// <param name="inner">The exception that caused this one, or null.</param>
     public InvalidImageException(string path, string problem, Exception? inner = null)
         : base($"{path}: {problem}", inner) => FilePath = path;
 

@@ -22,12 +22,16 @@ public sealed class KerasImage
     public (int Width, int Height) Size => (Width, Height);
 
     /// <summary>A copy of the pixel bytes (height x width x channels).</summary>
+    /// <returns>A new array of height * width * channels bytes, row-major.</returns>
     public byte[] GetPixels() => (byte[])Image.Data.Clone();
 
     /// <summary>
     /// Writes the image: PNG for ".png" (every mode) or BMP for ".bmp" (RGB only), chosen from
     /// <paramref name="fileFormat"/> or the extension, atomically. JPEG is not supported (KerasNet has no JPEG encoder).
     /// </summary>
+    /// <param name="path">The file to write.</param>
+    /// <param name="fileFormat"><c>"png"</c> or <c>"bmp"</c>; null (Keras's default <c>file_format=None</c>) takes it
+    /// from the extension.</param>
     public void Save(string path, string? fileFormat = null)
     {
         ArgumentNullException.ThrowIfNull(path);

@@ -6,6 +6,14 @@ namespace KerasNet.Preprocessing.Image;
 /// <paramref name="Tx"/> (rows, pixels) and <paramref name="Ty"/> (columns, pixels), <paramref name="Shear"/> (degrees),
 /// zooms <paramref name="Zx"/> (rows) and <paramref name="Zy"/> (columns), and the flips.
 /// </summary>
+/// <param name="Theta">Rotation in degrees (default 0).</param>
+/// <param name="Tx">Shift along the rows, in pixels (default 0).</param>
+/// <param name="Ty">Shift along the columns, in pixels (default 0).</param>
+/// <param name="Shear">Shear angle in degrees (default 0).</param>
+/// <param name="Zx">Zoom along the rows (default 1, none).</param>
+/// <param name="Zy">Zoom along the columns (default 1).</param>
+/// <param name="FlipHorizontal">Whether to mirror left to right (default false).</param>
+/// <param name="FlipVertical">Whether to mirror top to bottom (default false).</param>
 public sealed record TransformParameters(double Theta = 0, double Tx = 0, double Ty = 0, double Shear = 0,
     double Zx = 1, double Zy = 1, bool FlipHorizontal = false, bool FlipVertical = false);
 
