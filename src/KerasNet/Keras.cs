@@ -28,7 +28,8 @@ public static partial class Keras
     /// </summary>
     /// <param name="shape">The per-sample shape (no batch dimension); every dimension positive.</param>
     /// <param name="name">The input layer's name (default <c>input_1</c>, <c>input_2</c>, ... as tf.keras 2.4).</param>
-    /// <param name="dtype">Only "float32".</param>
+    /// <param name="dtype">Only "float32". Keras's default <c>"float32"</c>; others (<c>"float16"</c>, <c>"int32"</c>,
+    /// ...) are refused.</param>
     /// <returns>The symbolic tensor to apply layers to.</returns>
     public static Layers.KerasTensor Input(Shape shape, string? name = null, string dtype = "float32")
     {

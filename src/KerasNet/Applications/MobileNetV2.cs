@@ -17,8 +17,12 @@ public static partial class Applications
     /// <param name="inputShape">One image (height, width, channels), channels last; null is (224, 224, 3).</param>
     /// <param name="alpha">Width multiplier (Keras's <c>alpha</c>, default 1.0): the filters of every layer scale by it (0.35, 0.5, 0.75, 1.0, 1.3 and 1.4 are Keras's pretrained sizes; any positive value builds).</param>
     /// <param name="includeTop">Whether the classifier (global pooling and a Dense of <paramref name="classes"/>) ends the model (Keras default true).</param>
-    /// <param name="weights">null (Keras's <c>weights=None</c>: random initialisation) or the path of a Keras weights file of this architecture; "imagenet" is refused because nothing is downloaded.</param>
-    /// <param name="pooling">Without the top: null (the last feature map), "avg" (global average pooling) or "max" (global max pooling).</param>
+    /// <param name="weights">null (Keras's <c>weights=None</c>: random initialisation) or the path of a Keras weights
+    /// file of this architecture; "imagenet" is refused because nothing is downloaded. Keras's default is
+    /// <c>"imagenet"</c>, which is refused (KerasNet downloads nothing), so give <c>weights: null</c> or a
+    /// path.</param>
+    /// <param name="pooling">Without the top: null (the last feature map), "avg" (global average pooling) or "max"
+    /// (global max pooling). Keras's default: null (<c>None</c>).</param>
     /// <param name="classes">Number of classes of the top classifier (Keras default 1000); only with includeTop.</param>
     /// <param name="classifierActivation">Activation of the top Dense: "softmax" (Keras's default) or null/"linear" for logits.</param>
     /// <returns>The uncompiled Functional model (named <c>mobilenetv2_1.00_224</c> for the default alpha and size, as

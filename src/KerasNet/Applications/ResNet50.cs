@@ -12,9 +12,13 @@ public static partial class Applications
     /// 'avg_pool' / 'max_pool'.
     /// </summary>
     /// <param name="includeTop">Whether the classifier (global pooling and a Dense of <paramref name="classes"/>) ends the model (Keras default true).</param>
-    /// <param name="weights">null (Keras's <c>weights=None</c>: random initialisation) or the path of a Keras weights file of this architecture; "imagenet" is refused because nothing is downloaded.</param>
+    /// <param name="weights">null (Keras's <c>weights=None</c>: random initialisation) or the path of a Keras weights
+    /// file of this architecture; "imagenet" is refused because nothing is downloaded. Keras's default is
+    /// <c>"imagenet"</c>, which is refused (KerasNet downloads nothing), so give <c>weights: null</c> or a
+    /// path.</param>
     /// <param name="inputShape">One image (height, width, channels), channels last; null is (224, 224, 3).</param>
-    /// <param name="pooling">Without the top: null (the last feature map), "avg" (global average pooling) or "max" (global max pooling).</param>
+    /// <param name="pooling">Without the top: null (the last feature map), "avg" (global average pooling) or "max"
+    /// (global max pooling). Keras's default: null (<c>None</c>).</param>
     /// <param name="classes">Number of classes of the top classifier (Keras default 1000); only with includeTop.</param>
     /// <param name="classifierActivation">Activation of the top Dense: "softmax" (Keras's default) or null/"linear" for logits.</param>
     /// <returns>The uncompiled Functional model, named <c>resnet50</c> as in Keras.</returns>

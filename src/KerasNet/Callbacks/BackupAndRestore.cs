@@ -33,7 +33,8 @@ public sealed class BackupAndRestore : Callback
 
     /// <summary>Creates the callback.</summary>
     /// <param name="backupDir">The folder for the backup files; must not be shared with another fit.</param>
-    /// <param name="saveFreq">Only "epoch": a mid-epoch backup cannot resume exactly (Keras 3 restarts that epoch).</param>
+    /// <param name="saveFreq">Only "epoch": a mid-epoch backup cannot resume exactly (Keras 3 restarts that epoch).
+    /// Keras's default is <c>"epoch"</c>; a batch count is refused.</param>
     /// <param name="deleteCheckpoint">Whether a fit that ends normally deletes the backup (Keras's default: true).</param>
     public BackupAndRestore(string backupDir, SaveFrequency saveFreq = default, bool deleteCheckpoint = true)
     {

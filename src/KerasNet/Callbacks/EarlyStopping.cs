@@ -17,7 +17,7 @@ public sealed class EarlyStopping : Callback
     /// <param name="minDelta">Smallest change that counts as an improvement (its absolute value is used).</param>
     /// <param name="patience">Epochs without improvement before stopping.</param>
     /// <param name="verbose">1 prints the restore and stop messages.</param>
-    /// <param name="mode">"auto", "min" or "max".</param>
+    /// <param name="mode">"auto", "min" or "max". Keras's default: <c>"auto"</c>.</param>
     /// <param name="baseline">A value the monitor must beat; training stops after <paramref name="patience"/> epochs that do not.</param>
     /// <param name="restoreBestWeights">Whether to restore the best epoch's weights when stopping.</param>
     /// <param name="startFromEpoch">Warm-up epochs (Keras 2.11+'s <c>start_from_epoch</c>): epochs before this 0-based

@@ -29,7 +29,8 @@ public sealed class ModelCheckpoint : Callback
     /// <param name="verbose">1 prints a line for each decision.</param>
     /// <param name="saveBestOnly">Save only when the monitored value improves on the best so far.</param>
     /// <param name="saveWeightsOnly">Call SaveWeights instead of Save.</param>
-    /// <param name="mode">"auto", "min" or "max" ("auto": max for accuracy-like monitors).</param>
+    /// <param name="mode">"auto", "min" or "max" ("auto": max for accuracy-like monitors). Keras's default:
+    /// <c>"auto"</c>.</param>
     /// <param name="saveFreq">"epoch" (the default) or a positive number of training batches between saves.</param>
     public ModelCheckpoint(string filepath, string monitor = "val_loss", int verbose = 0, bool saveBestOnly = false,
         bool saveWeightsOnly = false, string mode = "auto", SaveFrequency saveFreq = default)

@@ -20,7 +20,8 @@ public sealed class ReduceLROnPlateau : Callback
     /// <param name="factor">Multiplier of the learning rate, below 1.</param>
     /// <param name="patience">Epochs without improvement before the learning rate is reduced.</param>
     /// <param name="verbose">1 prints <c>Epoch 00005: ReduceLROnPlateau reducing learning rate to 0.0001.</c></param>
-    /// <param name="mode">"auto" (max when the monitor's name contains "acc", else min), "min" or "max".</param>
+    /// <param name="mode">"auto" (max when the monitor's name contains "acc", else min), "min" or "max". Keras's
+    /// default: <c>"auto"</c>.</param>
     /// <param name="minDelta">Threshold of a significant change: an improvement beats the best by more than this.</param>
     /// <param name="cooldown">Epochs to wait after a reduction before counting epochs without improvement again.</param>
     /// <param name="minLr">Lower bound of the learning rate.</param>

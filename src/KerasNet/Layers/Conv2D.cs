@@ -16,22 +16,42 @@ public sealed class Conv2D : BaseConv
     /// <param name="filters">Output channels (divisible by <paramref name="groups"/>).</param>
     /// <param name="kernelSize">Window (height, width).</param>
     /// <param name="strides">Steps between windows; above 1 only without dilation.</param>
-    /// <param name="padding">"valid" (no padding) or "same" (ceil(size / stride) outputs, the odd padding pixel at the bottom/right).</param>
-    /// <param name="dataFormat">"channels_last" (NHWC) or "channels_first" (NCHW, inference only).</param>
+    /// <param name="padding">"valid" (no padding) or "same" (ceil(size / stride) outputs, the odd padding pixel at the
+    /// bottom/right). Keras's default: <c>"valid"</c>.</param>
+    /// <param name="dataFormat">"channels_last" (NHWC) or "channels_first" (NCHW, inference only). Keras's default:
+    /// <c>"channels_last"</c>.</param>
     /// <param name="dilationRate">Spacing of the kernel taps (Keras's dilation_rate).</param>
     /// <param name="groups">Channel groups (Keras 2.3+): input channels and filters must both be divisible by it.</param>
     /// <include file="../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias is added.</param>
-    /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null).</param>
-    /// <param name="biasInitializer">Bias initializer (zeros when null).</param>
+    /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null). A Keras name
+    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"glorot_uniform"</c>.</param>
+    /// <param name="biasInitializer">Bias initializer (zeros when null). A Keras name (<c>"glorot_uniform"</c>,
+    /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"zeros"</c>.</param>
     /// <param name="inputShape">Keras's input_shape (h, w, c), making this the model's first layer.</param>
     /// <param name="name">Layer name (conv2d, conv2d_1, ... when null).</param>
     /// <param name="trainable">Whether the weights are trained.</param>
-    /// <param name="kernelRegularizer">Penalty on the kernel (see <see cref="KernelLayer.KernelRegularizer"/>).</param>
-    /// <param name="biasRegularizer">Penalty on the bias.</param>
-    /// <param name="activityRegularizer">Penalty on the output, divided by the batch size.</param>
-    /// <param name="kernelConstraint">Projection of the kernel after each update.</param>
-    /// <param name="biasConstraint">Projection of the bias after each update.</param>
+    /// <param name="kernelRegularizer">Penalty on the kernel (see <see cref="KernelLayer.KernelRegularizer"/>). A Keras
+    /// name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a
+    /// regularizer object; null (Keras's default) for none.</param>
+    /// <param name="biasRegularizer">Penalty on the bias. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see
+    /// <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="activityRegularizer">Penalty on the output, divided by the batch size. A Keras name (<c>"l1"</c>,
+    /// <c>"l2"</c>, <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object;
+    /// null (Keras's default) for none.</param>
+    /// <param name="kernelConstraint">Projection of the kernel after each update. A Keras name (<c>"max_norm"</c>,
+    /// <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
+    /// cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="biasConstraint">Projection of the bias after each update. A Keras name (<c>"max_norm"</c>,
+    /// <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
+    /// cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
+    /// none.</param>
     /// <remarks>
     /// Initializers, regularizers and constraints take Keras objects or names (<c>kernelInitializer: "he_normal"</c>,
     /// <c>kernelRegularizer: new L2(1e-4)</c>); null initializers are Keras's defaults. Training adds the

@@ -19,7 +19,7 @@ public sealed class KerasTensor
     /// <summary>The per-sample shape (no batch dimension).</summary>
     public int[] Shape { get; }
 
-    /// <summary>The data type (always float32).</summary>
+    /// <summary>The data type, always <c>"float32"</c> (Keras's <c>"float16"</c>, <c>"int32"</c>, ... are not supported).</summary>
     public string Dtype => "float32";
 
     /// <summary>The node that produces this tensor.</summary>

@@ -275,7 +275,9 @@ public abstract partial class Layer
     /// <summary>Adds a weight of a Keras-layout shape, filled by an initializer.</summary>
     /// <param name="name">The weight's name (<c>kernel</c>, <c>bias</c>, ...), as in Keras's files.</param>
     /// <param name="shape">Its Keras-layout shape.</param>
-    /// <param name="initializer">Fills its first values.</param>
+    /// <param name="initializer">Fills its first values. An initializer object or a Keras name
+    /// (<c>"glorot_uniform"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>);
+    /// required.</param>
     /// <param name="trainable">Whether the optimizer updates it (default true; false for statistics such as a moving
     /// mean).</param>
     /// <returns>The new weight, added to the layer's weights.</returns>

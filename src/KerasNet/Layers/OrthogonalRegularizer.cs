@@ -21,7 +21,8 @@ public sealed class OrthogonalRegularizer : Regularizer
 
     /// <summary>Creates the regularizer with Keras's defaults (factor 0.01, mode "rows").</summary>
     /// <param name="factor">The penalty factor (non-negative).</param>
-    /// <param name="mode">"rows" or "columns": which vectors are to be orthogonal.</param>
+    /// <param name="mode">"rows" or "columns": which vectors are to be orthogonal. Keras's default:
+    /// <c>"rows"</c>.</param>
     public OrthogonalRegularizer(double factor = 0.01, string mode = "rows")
     {
         if (!(factor >= 0) || double.IsInfinity(factor))

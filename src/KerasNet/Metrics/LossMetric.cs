@@ -24,7 +24,8 @@ public sealed class LossMetric : MeanMetricWrapper
     }
 
     /// <summary>Wraps a loss given by its Keras name ("binary_crossentropy").</summary>
-    /// <param name="loss">Any name <see cref="Losses.Loss.Get"/> accepts.</param>
+    /// <param name="loss">Any name <see cref="Losses.Loss.Get"/> accepts. Required (Keras's wrapper has no
+    /// default).</param>
     /// <param name="name">The log key (default: the name given).</param>
     public LossMetric(string loss, string? name = null) : this(Losses.Loss.Get(loss), name ?? loss) { }
 

@@ -84,8 +84,9 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
-    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names or objects as for <c>metrics</c>): updated with
-    /// the sample weights (and class weights) that weigh the loss; see <see cref="CompileWeightedMetrics"/>. Default none.</param>
+    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names or objects as for <c>metrics</c>): updated
+    /// with the sample weights (and class weights) that weigh the loss; see <see cref="CompileWeightedMetrics"/>.
+    /// Default none. For example <c>["accuracy"]</c> or <c>["mae", "mse"]</c>; null (Keras's default) for none.</param>
     public void Compile(string optimizer = "rmsprop", string loss = "categorical_crossentropy", string[]? metrics = null, double[]? lossWeights = null,
         string[]? weightedMetrics = null) =>
         Compile(Optimizers.Optimizer.Get(optimizer), [LossFn.Get(loss)], Named(metrics), null, lossWeights, Named(weightedMetrics));
@@ -95,8 +96,9 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
-    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names or objects as for <c>metrics</c>): updated with
-    /// the sample weights (and class weights) that weigh the loss; see <see cref="CompileWeightedMetrics"/>. Default none.</param>
+    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names or objects as for <c>metrics</c>): updated
+    /// with the sample weights (and class weights) that weigh the loss; see <see cref="CompileWeightedMetrics"/>.
+    /// Default none. For example <c>["accuracy"]</c> or <c>["mae", "mse"]</c>; null (Keras's default) for none.</param>
     public void Compile(Optimizer optimizer, string loss, string[]? metrics = null, double[]? lossWeights = null, string[]? weightedMetrics = null) =>
         Compile(optimizer, [LossFn.Get(loss)], Named(metrics), null, lossWeights, Named(weightedMetrics));
 
@@ -105,8 +107,9 @@ public partial class Model
     /// <include file="../Docs/Params.xml" path="params/param[@name='loss']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='metrics']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='lossWeights']"/>
-    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names or objects as for <c>metrics</c>): updated with
-    /// the sample weights (and class weights) that weigh the loss; see <see cref="CompileWeightedMetrics"/>. Default none.</param>
+    /// <param name="weightedMetrics">Keras's <c>weighted_metrics</c> (names or objects as for <c>metrics</c>): updated
+    /// with the sample weights (and class weights) that weigh the loss; see <see cref="CompileWeightedMetrics"/>.
+    /// Default none. For example <c>["accuracy"]</c> or <c>["mae", "mse"]</c>; null (Keras's default) for none.</param>
     public void Compile(Optimizer optimizer, Loss loss, string[]? metrics = null, double[]? lossWeights = null, string[]? weightedMetrics = null) =>
         Compile(optimizer, [loss ?? throw new ArgumentNullException(nameof(loss))], Named(metrics), null, lossWeights, Named(weightedMetrics));
 

@@ -58,16 +58,19 @@ public static partial class Keras
         /// </summary>
         /// <param name="directory">The data folder.</param>
         /// <param name="labels">null or "inferred" (from the subfolders), an int list (one per file in sorted path
-        /// order), or <see cref="ImageLabels.None"/> (no labels; every image below the folder).</param>
-        /// <param name="labelMode">"int" (the class index), "categorical" (one-hot), "binary" (0/1, two classes), or null (no labels).</param>
+        /// order), or <see cref="ImageLabels.None"/> (no labels; every image below the folder). Keras's default is
+        /// <c>"inferred"</c>.</param>
+        /// <param name="labelMode">"int" (the class index), "categorical" (one-hot), "binary" (0/1, two classes), or
+        /// null (no labels). Keras's default: <c>"int"</c>.</param>
         /// <param name="classNames">The subfolder names in the order that sets the indices (must name every subfolder).</param>
-        /// <param name="colorMode">"rgb", "rgba" or "grayscale".</param>
+        /// <param name="colorMode">"rgb", "rgba" or "grayscale". Keras's default: <c>"rgb"</c>.</param>
         /// <param name="batchSize">Images per batch.</param>
         /// <param name="imageSize">(height, width) to resize to; default (256, 256).</param>
         /// <param name="shuffle">Shuffle the file order (seeded) and each epoch's batches.</param>
         /// <param name="seed">The shuffle seed; required with a validation split and shuffling.</param>
         /// <param name="validationSplit">Fraction (0, 1) of the files kept for validation (the last ones after shuffling).</param>
-        /// <param name="subset">"training" or "validation" with <paramref name="validationSplit"/> ("both": use <see cref="ImageDatasetFromDirectorySplit"/>).</param>
+        /// <param name="subset">"training" or "validation" with <paramref name="validationSplit"/> ("both": use <see
+        /// cref="ImageDatasetFromDirectorySplit"/>). Keras's default: null (<c>None</c>).</param>
         /// <param name="interpolation">tf.image.resize's method (antialias off), in TensorFlow's float32 arithmetic: "bilinear"
         /// (default), "nearest", "bicubic", "area" (ResizeArea's box average), "lanczos3", "lanczos5", "gaussian" or
         /// "mitchellcubic" (ScaleAndTranslate's kernels, not widened when shrinking).</param>
@@ -91,10 +94,12 @@ public static partial class Keras
         /// </summary>
         /// <param name="directory">The data folder.</param>
         /// <param name="labels">null or "inferred" (from the subfolders), an int list (one per file in sorted path
-        /// order), or <see cref="ImageLabels.None"/> (no labels; every image below the folder).</param>
-        /// <param name="labelMode">"int" (the class index), "categorical" (one-hot), "binary" (0/1, two classes), or null (no labels).</param>
+        /// order), or <see cref="ImageLabels.None"/> (no labels; every image below the folder). Keras's default is
+        /// <c>"inferred"</c>.</param>
+        /// <param name="labelMode">"int" (the class index), "categorical" (one-hot), "binary" (0/1, two classes), or
+        /// null (no labels). Keras's default: <c>"int"</c>.</param>
         /// <param name="classNames">The subfolder names in the order that sets the indices (must name every subfolder).</param>
-        /// <param name="colorMode">"rgb", "rgba" or "grayscale".</param>
+        /// <param name="colorMode">"rgb", "rgba" or "grayscale". Keras's default: <c>"rgb"</c>.</param>
         /// <param name="batchSize">Images per batch.</param>
         /// <param name="imageSize">(height, width) to resize to; default (256, 256).</param>
         /// <param name="shuffle">Shuffle the file order (seeded) and each epoch's batches.</param>
@@ -125,7 +130,7 @@ public static partial class Keras
         /// </summary>
         /// <param name="path">The image file (BMP, PNG, JPEG, GIF or PPM content).</param>
         /// <param name="grayscale">Deprecated in Keras: true means colorMode "grayscale".</param>
-        /// <param name="colorMode">"rgb", "grayscale" or "rgba".</param>
+        /// <param name="colorMode">"rgb", "grayscale" or "rgba". Keras's default: <c>"rgb"</c>.</param>
         /// <param name="targetSize">(height, width), or null for the file's size.</param>
         /// <param name="interpolation">"nearest" (default), "bilinear", "bicubic", "lanczos", "box" or "hamming".</param>
         /// <param name="keepAspectRatio">Resize the largest centred crop of the target's aspect ratio (Keras 2.9+); with "nearest" only.</param>
@@ -154,7 +159,8 @@ public static partial class Keras
         /// <param name="path">The file to write (through a temporary file, then renamed).</param>
         /// <param name="x">A rank-3 array with 1, 3 or 4 channels.</param>
         /// <include file="../Docs/Params.xml" path="params/param[@name='dataFormat']"/>
-        /// <param name="fileFormat">"png" or "bmp" (RGB only); null takes it from the path's extension. "jpeg" is refused (no encoder).</param>
+        /// <param name="fileFormat">"png" or "bmp" (RGB only); null takes it from the path's extension. "jpeg" is
+        /// refused (no encoder). Keras's default: null (<c>None</c>).</param>
         /// <param name="scale">Whether to map the values to 0..255 first (Keras default true).</param>
         public static void SaveImg(string path, NDArray x, string dataFormat = "channels_last", string? fileFormat = null, bool scale = true) =>
             ImageArrays.ArrayToImg(x, dataFormat, scale).Save(path, fileFormat);

@@ -93,12 +93,18 @@ public sealed partial class DocCompletenessTests
     {
         "activation", "recurrentActivation", "classifierActivation", "padding", "dataFormat", "interpolation", "loss",
         "optimizer", "reduction", "mode", "fillMode", "classMode", "colorMode", "labelMode", "mergeMode", "metrics",
-        "weightedMetrics", "pooling", "subset", "weights", "summationMethod", "distribution", "curve", "countMode",
+        "weightedMetrics", "pooling", "subset", "summationMethod", "distribution", "curve", "countMode",
         "dtype", "average", "shuffle", "identifier", "fileFormat", "implementation",
     };
 
     /// <summary>Options whose value Keras requires (no default to state): the name of the thing to build.</summary>
-    private static readonly HashSet<string> NoKerasDefault = new(StringComparer.OrdinalIgnoreCase) { "identifier" };
+    private static readonly HashSet<string> NoKerasDefault = new(StringComparer.OrdinalIgnoreCase) { "identifier", "initializer" };
+
+    /// <summary>Strings named like an option that are not one: a loss's name quoted in an error message.</summary>
+    private static readonly HashSet<string> NotOptions = new(StringComparer.Ordinal) { "CheckSameShape/loss" };
+
+    /// <summary>Equality of two option values takes values, not Keras's strings.</summary>
+    private static bool ComparesValues(MethodBase m) => m.Name is "op_Equality" or "op_Inequality" or "Equals";
 
     [GeneratedRegex("\"[A-Za-z0-9_.\\-]+\"")]
     private static partial Regex QuotedValue();
@@ -111,15 +117,16 @@ public sealed partial class DocCompletenessTests
         foreach (var type in PublicTypes())
         {
             var methods = type.GetConstructors(Declared).Cast<MethodBase>().Concat(type.GetMethods(Declared))
-                .Where(Visible).Where(m => !m.IsSpecialName || m.Name.StartsWith("op_", StringComparison.Ordinal));
+                .Where(Visible).Where(m => m is ConstructorInfo || !m.IsSpecialName || m.Name.StartsWith("op_", StringComparison.Ordinal));
             foreach (var m in methods)
             {
                 var doc = Members.Value.GetValueOrDefault(MethodId(m));
-                foreach (var p in m.GetParameters().Where(IsOption))
+                if (ComparesValues(m)) continue;
+                foreach (var p in m.GetParameters().Where(IsOption).Where(p => !NotOptions.Contains($"{m.Name}/{p.Name}")))
                 {
                     checkedOptions++;
                     var text = ParamText(doc, m, p);
-                    string why = OptionProblem(text, needsDefault: !NoKerasDefault.Contains(p.Name!));
+                    string why = OptionProblem(text, needsDefault: !NoKerasDefault.Contains(p.Name!), minValues: MinValues(type, p));
                     if (why.Length > 0) offenders.Add($"{why} for <param name=\"{p.Name}\">: {MethodId(m)}");
                 }
             }
@@ -132,7 +139,7 @@ public sealed partial class DocCompletenessTests
                 if (doc?.Element("inheritdoc") is not null && InheritedFrom(prop) is PropertyInfo baseProp)
                     doc = baseProp.Module.Assembly == Library ? Members.Value.GetValueOrDefault(PropertyId(baseProp)) : doc;
                 // A property reports the value in use: the accepted values are its documentation, the default the constructor's.
-                string why = OptionProblem(doc, needsDefault: false);
+                string why = OptionProblem(doc, needsDefault: false, minValues: 2);
                 if (why.Length > 0) offenders.Add($"{why} for the property: {PropertyId(prop)}");
             }
         }
@@ -147,8 +154,21 @@ public sealed partial class DocCompletenessTests
     {
         var t = Nullable.GetUnderlyingType(p.ParameterType) ?? p.ParameterType;
         if (t == typeof(string) || t == typeof(string[])) return OptionNames.Contains(p.Name!);
-        return t.Module.Assembly == Library && t.GetMethods(BindingFlags.Public | BindingFlags.Static)
-            .Any(o => o.Name == "op_Implicit" && o.ReturnType == t && o.GetParameters()[0].ParameterType == typeof(string));
+        return BuiltFromString(t);
+    }
+
+    private static bool BuiltFromString(Type t) => t.Module.Assembly == Library && t.GetMethods(BindingFlags.Public | BindingFlags.Static)
+        .Any(o => o.Name == "op_Implicit" && o.ReturnType == t && o.GetParameters()[0].ParameterType == typeof(string));
+
+    /// <summary>
+    /// Quoted values an option's text must show: two for a plain string; one for a type that also takes numbers,
+    /// booleans or objects (<c>saveFreq</c>: <c>"epoch"</c> or a batch count; <c>shuffle</c>: a bool or <c>"batch"</c>),
+    /// and for the string its own parser reads.
+    /// </summary>
+    private static int MinValues(Type declaring, ParameterInfo p)
+    {
+        var t = Nullable.GetUnderlyingType(p.ParameterType) ?? p.ParameterType;
+        return t != typeof(string) && t != typeof(string[]) || BuiltFromString(declaring) ? 1 : 2;
     }
 
     /// <summary>The param element of a parameter, its own or through <c>&lt;inheritdoc/&gt;</c>.</summary>
@@ -163,11 +183,11 @@ public sealed partial class DocCompletenessTests
     }
 
     /// <summary>What an option's text lacks ("" when nothing): the accepted values, listed or behind a cref, and the default.</summary>
-    private static string OptionProblem(XElement? text, bool needsDefault)
+    private static string OptionProblem(XElement? text, bool needsDefault, int minValues)
     {
         if (text is null) return "no docs";
-        bool lists = ListsValues(text) || text.Descendants().Select(e => (string?)e.Attribute("cref")).OfType<string>()
-            .Any(cref => Members.Value.TryGetValue(cref, out var target) && ListsValues(target));
+        bool lists = ListsValues(text, minValues) || text.Descendants().Select(e => (string?)e.Attribute("cref")).OfType<string>()
+            .Any(cref => Members.Value.TryGetValue(cref, out var target) && ListsValues(target, 2));
         bool hasDefault = !needsDefault || text.Value.Contains("default", StringComparison.OrdinalIgnoreCase);
         return (lists, hasDefault) switch
         {
@@ -178,7 +198,7 @@ public sealed partial class DocCompletenessTests
         };
     }
 
-    private static bool ListsValues(XElement e) => QuotedValue().Matches(e.Value).Select(m => m.Value).Distinct().Count() >= 2;
+    private static bool ListsValues(XElement e, int min) => QuotedValue().Matches(e.Value).Select(m => m.Value).Distinct().Count() >= min;
 
     /// <summary>A generic parameter of a nested type that is its enclosing type's (C# repeats them on the nested type).</summary>
     private static bool Inherited(Type type, Type arg) =>

@@ -27,9 +27,17 @@ public sealed class PReLU : Layer, IKeras3Config
     private int[] _alphaShape = Array.Empty<int>();
 
     /// <summary>Creates the layer with Keras's defaults (zero alpha, no regularizer, constraint or shared axes).</summary>
-    /// <param name="alphaInitializer">Initializer of alpha (default <c>zeros</c>).</param>
-    /// <param name="alphaRegularizer">Kept in the config; training refuses it.</param>
-    /// <param name="alphaConstraint">Kept in the config; training refuses it.</param>
+    /// <param name="alphaInitializer">Initializer of alpha (default <c>zeros</c>). A Keras name
+    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"zeros"</c>.</param>
+    /// <param name="alphaRegularizer">Kept in the config; training refuses it. A Keras name (<c>"l1"</c>, <c>"l2"</c>,
+    /// <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null
+    /// (Keras's default) for none.</param>
+    /// <param name="alphaConstraint">Kept in the config; training refuses it. A Keras name (<c>"max_norm"</c>,
+    /// <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
+    /// cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
+    /// none.</param>
     /// <param name="sharedAxes">Axes (1-based, the batch axis being 0) along which one alpha is shared.</param>
     /// <param name="inputShape">Keras's <c>input_shape</c>.</param>
     /// <param name="name">The layer name.</param>

@@ -16,22 +16,39 @@ public sealed class Conv1D : BaseConv
     /// <param name="kernelSize">Window length.</param>
     /// <param name="strides">Step between windows; above 1 only without dilation.</param>
     /// <param name="padding">"valid", "same" (ceil(steps / stride) outputs, the odd padding step at the end) or
-    /// "causal" (padded on the left by (kernel_size - 1) * dilation_rate).</param>
-    /// <param name="dataFormat">"channels_last" ((steps, channels)) or "channels_first" ((channels, steps), inference only).</param>
+    /// "causal" (padded on the left by (kernel_size - 1) * dilation_rate). Keras's default: <c>"valid"</c>.</param>
+    /// <param name="dataFormat">"channels_last" ((steps, channels)) or "channels_first" ((channels, steps), inference
+    /// only). Keras's default: <c>"channels_last"</c>.</param>
     /// <param name="dilationRate">Spacing of the kernel taps.</param>
     /// <param name="groups">Channel groups: input channels and filters must both be divisible by it.</param>
     /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias is added.</param>
-    /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null).</param>
-    /// <param name="biasInitializer">Bias initializer (zeros when null).</param>
+    /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null). A Keras name
+    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"glorot_uniform"</c>.</param>
+    /// <param name="biasInitializer">Bias initializer (zeros when null). A Keras name (<c>"glorot_uniform"</c>,
+    /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"zeros"</c>.</param>
     /// <param name="inputShape">Keras's input_shape (steps, channels).</param>
     /// <param name="name">Layer name (conv1d, conv1d_1, ... when null).</param>
     /// <param name="trainable">Whether the weights are trained.</param>
-    /// <param name="kernelRegularizer">Kept in the config (see <see cref="KernelLayer.KernelRegularizer"/>).</param>
-    /// <param name="biasRegularizer">Kept in the config.</param>
-    /// <param name="activityRegularizer">Kept in the config.</param>
-    /// <param name="kernelConstraint">Kept in the config.</param>
-    /// <param name="biasConstraint">Kept in the config.</param>
+    /// <param name="kernelRegularizer">Kept in the config (see <see cref="KernelLayer.KernelRegularizer"/>). A Keras
+    /// name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a
+    /// regularizer object; null (Keras's default) for none.</param>
+    /// <param name="biasRegularizer">Kept in the config. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see
+    /// <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="activityRegularizer">Kept in the config. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>:
+    /// see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="kernelConstraint">Kept in the config. A Keras name (<c>"max_norm"</c>, <c>"non_neg"</c>,
+    /// <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see cref="KerasNet.Layers.Constraint.Get(string)"/>) or a
+    /// constraint object; null (Keras's default) for none.</param>
+    /// <param name="biasConstraint">Kept in the config. A Keras name (<c>"max_norm"</c>, <c>"non_neg"</c>,
+    /// <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see cref="KerasNet.Layers.Constraint.Get(string)"/>) or a
+    /// constraint object; null (Keras's default) for none.</param>
     public Conv1D(int filters, int kernelSize, int strides = 1, string padding = "valid", string dataFormat = "channels_last",
         int dilationRate = 1, int groups = 1, string? activation = null, bool useBias = true,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,

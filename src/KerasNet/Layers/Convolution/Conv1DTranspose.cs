@@ -14,22 +14,40 @@ public sealed class Conv1DTranspose : BaseConvTranspose
     /// <param name="filters">Output channels.</param>
     /// <param name="kernelSize">Window length.</param>
     /// <param name="strides">Upsampling step; above 1 only without dilation.</param>
-    /// <param name="padding">"valid" (output (steps - 1) * stride + max(kernel, stride)) or "same" (output steps * stride).</param>
+    /// <param name="padding">"valid" (output (steps - 1) * stride + max(kernel, stride)) or "same" (output steps *
+    /// stride). Keras's default: <c>"valid"</c>.</param>
     /// <param name="outputPadding">Extra steps at the end, below the stride; null infers the output length.</param>
-    /// <param name="dataFormat">"channels_last" or "channels_first" (inference only).</param>
+    /// <param name="dataFormat">"channels_last" or "channels_first" (inference only). Keras's default:
+    /// <c>"channels_last"</c>.</param>
     /// <param name="dilationRate">Spacing of the kernel taps (tf.keras 2.4 refuses values above 1; Keras 3 accepts them).</param>
     /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias is added.</param>
-    /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null).</param>
-    /// <param name="biasInitializer">Bias initializer (zeros when null).</param>
+    /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null). A Keras name
+    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"glorot_uniform"</c>.</param>
+    /// <param name="biasInitializer">Bias initializer (zeros when null). A Keras name (<c>"glorot_uniform"</c>,
+    /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"zeros"</c>.</param>
     /// <param name="inputShape">Keras's input_shape (steps, channels).</param>
     /// <param name="name">Layer name (conv1d_transpose, ... when null).</param>
     /// <param name="trainable">Whether the weights are trained.</param>
-    /// <param name="kernelRegularizer">Kept in the config (see <see cref="KernelLayer.KernelRegularizer"/>).</param>
-    /// <param name="biasRegularizer">Kept in the config.</param>
-    /// <param name="activityRegularizer">Kept in the config.</param>
-    /// <param name="kernelConstraint">Kept in the config.</param>
-    /// <param name="biasConstraint">Kept in the config.</param>
+    /// <param name="kernelRegularizer">Kept in the config (see <see cref="KernelLayer.KernelRegularizer"/>). A Keras
+    /// name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a
+    /// regularizer object; null (Keras's default) for none.</param>
+    /// <param name="biasRegularizer">Kept in the config. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see
+    /// <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="activityRegularizer">Kept in the config. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>:
+    /// see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="kernelConstraint">Kept in the config. A Keras name (<c>"max_norm"</c>, <c>"non_neg"</c>,
+    /// <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see cref="KerasNet.Layers.Constraint.Get(string)"/>) or a
+    /// constraint object; null (Keras's default) for none.</param>
+    /// <param name="biasConstraint">Kept in the config. A Keras name (<c>"max_norm"</c>, <c>"non_neg"</c>,
+    /// <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see cref="KerasNet.Layers.Constraint.Get(string)"/>) or a
+    /// constraint object; null (Keras's default) for none.</param>
     public Conv1DTranspose(int filters, int kernelSize, int strides = 1, string padding = "valid", int? outputPadding = null,
         string dataFormat = "channels_last", int dilationRate = 1, string? activation = null, bool useBias = true,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,

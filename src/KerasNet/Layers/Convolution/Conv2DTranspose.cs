@@ -14,22 +14,40 @@ public sealed class Conv2DTranspose : BaseConvTranspose
     /// <param name="filters">Output channels.</param>
     /// <param name="kernelSize">Window (height, width).</param>
     /// <param name="strides">Upsampling steps; above 1 only without dilation.</param>
-    /// <param name="padding">"valid" (output (size - 1) * stride + max(kernel, stride)) or "same" (output size * stride).</param>
+    /// <param name="padding">"valid" (output (size - 1) * stride + max(kernel, stride)) or "same" (output size *
+    /// stride). Keras's default: <c>"valid"</c>.</param>
     /// <param name="outputPadding">Extra rows/columns at the bottom/right, each below its stride; null infers the output size.</param>
-    /// <param name="dataFormat">"channels_last" (NHWC) or "channels_first" (NCHW, inference only).</param>
+    /// <param name="dataFormat">"channels_last" (NHWC) or "channels_first" (NCHW, inference only). Keras's default:
+    /// <c>"channels_last"</c>.</param>
     /// <param name="dilationRate">Spacing of the kernel taps.</param>
     /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias is added.</param>
-    /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null).</param>
-    /// <param name="biasInitializer">Bias initializer (zeros when null).</param>
+    /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null). A Keras name
+    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"glorot_uniform"</c>.</param>
+    /// <param name="biasInitializer">Bias initializer (zeros when null). A Keras name (<c>"glorot_uniform"</c>,
+    /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"zeros"</c>.</param>
     /// <param name="inputShape">Keras's input_shape (h, w, c).</param>
     /// <param name="name">Layer name (conv2d_transpose, ... when null).</param>
     /// <param name="trainable">Whether the weights are trained.</param>
-    /// <param name="kernelRegularizer">Kept in the config (see <see cref="KernelLayer.KernelRegularizer"/>).</param>
-    /// <param name="biasRegularizer">Kept in the config.</param>
-    /// <param name="activityRegularizer">Kept in the config.</param>
-    /// <param name="kernelConstraint">Kept in the config.</param>
-    /// <param name="biasConstraint">Kept in the config.</param>
+    /// <param name="kernelRegularizer">Kept in the config (see <see cref="KernelLayer.KernelRegularizer"/>). A Keras
+    /// name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a
+    /// regularizer object; null (Keras's default) for none.</param>
+    /// <param name="biasRegularizer">Kept in the config. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see
+    /// <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="activityRegularizer">Kept in the config. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>:
+    /// see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="kernelConstraint">Kept in the config. A Keras name (<c>"max_norm"</c>, <c>"non_neg"</c>,
+    /// <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see cref="KerasNet.Layers.Constraint.Get(string)"/>) or a
+    /// constraint object; null (Keras's default) for none.</param>
+    /// <param name="biasConstraint">Kept in the config. A Keras name (<c>"max_norm"</c>, <c>"non_neg"</c>,
+    /// <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see cref="KerasNet.Layers.Constraint.Get(string)"/>) or a
+    /// constraint object; null (Keras's default) for none.</param>
     public Conv2DTranspose(int filters, Size2 kernelSize, Size2? strides = null, string padding = "valid", Size2? outputPadding = null,
         string dataFormat = "channels_last", Size2? dilationRate = null, string? activation = null, bool useBias = true,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,

@@ -15,22 +15,42 @@ public sealed class DepthwiseConv2D : SpatialConv, IKeras3Config
     /// <summary>Creates the layer with Keras's defaults (strides 1, 'valid', depth_multiplier 1, channels_last, glorot_uniform, zero bias).</summary>
     /// <param name="kernelSize">Window (height, width).</param>
     /// <param name="strides">Steps between windows; above 1 only without dilation.</param>
-    /// <param name="padding">"valid" or "same" (ceil(size / stride) outputs, the odd padding pixel at the bottom/right).</param>
+    /// <param name="padding">"valid" or "same" (ceil(size / stride) outputs, the odd padding pixel at the
+    /// bottom/right). Keras's default: <c>"valid"</c>.</param>
     /// <param name="depthMultiplier">Output channels per input channel.</param>
-    /// <param name="dataFormat">"channels_last" (NHWC) or "channels_first" (NCHW, inference only).</param>
+    /// <param name="dataFormat">"channels_last" (NHWC) or "channels_first" (NCHW, inference only). Keras's default:
+    /// <c>"channels_last"</c>.</param>
     /// <param name="dilationRate">Spacing of the kernel taps.</param>
     /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias (channels * depth_multiplier values) is added.</param>
-    /// <param name="depthwiseInitializer">Kernel initializer (glorot_uniform when null).</param>
-    /// <param name="biasInitializer">Bias initializer (zeros when null).</param>
+    /// <param name="depthwiseInitializer">Kernel initializer (glorot_uniform when null). A Keras name
+    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"glorot_uniform"</c>.</param>
+    /// <param name="biasInitializer">Bias initializer (zeros when null). A Keras name (<c>"glorot_uniform"</c>,
+    /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"zeros"</c>.</param>
     /// <param name="inputShape">Keras's input_shape (h, w, c).</param>
     /// <param name="name">Layer name (depthwise_conv2d, ... when null).</param>
     /// <param name="trainable">Whether the weights are trained.</param>
-    /// <param name="depthwiseRegularizer">Keras's depthwise_regularizer (kept in the config; see <see cref="KernelLayer.KernelRegularizer"/>).</param>
-    /// <param name="biasRegularizer">Kept in the config.</param>
-    /// <param name="activityRegularizer">Kept in the config.</param>
-    /// <param name="depthwiseConstraint">Keras's depthwise_constraint (kept in the config).</param>
-    /// <param name="biasConstraint">Kept in the config.</param>
+    /// <param name="depthwiseRegularizer">Keras's depthwise_regularizer (kept in the config; see <see
+    /// cref="KernelLayer.KernelRegularizer"/>). A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see <see
+    /// cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="biasRegularizer">Kept in the config. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see
+    /// <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="activityRegularizer">Kept in the config. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>:
+    /// see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="depthwiseConstraint">Keras's depthwise_constraint (kept in the config). A Keras name
+    /// (<c>"max_norm"</c>, <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
+    /// cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="biasConstraint">Kept in the config. A Keras name (<c>"max_norm"</c>, <c>"non_neg"</c>,
+    /// <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see cref="KerasNet.Layers.Constraint.Get(string)"/>) or a
+    /// constraint object; null (Keras's default) for none.</param>
     public DepthwiseConv2D(Size2 kernelSize, Size2? strides = null, string padding = "valid", int depthMultiplier = 1,
         string dataFormat = "channels_last", Size2? dilationRate = null, string? activation = null, bool useBias = true,
         Initializer? depthwiseInitializer = null, Initializer? biasInitializer = null,

@@ -14,25 +14,51 @@ public sealed class SeparableConv2D : BaseSeparableConv
     /// <param name="filters">Output channels.</param>
     /// <param name="kernelSize">Depthwise window (height, width).</param>
     /// <param name="strides">Steps between windows; above 1 only without dilation.</param>
-    /// <param name="padding">"valid" or "same" (ceil(size / stride) outputs, the odd padding pixel at the bottom/right).</param>
-    /// <param name="dataFormat">"channels_last" (NHWC) or "channels_first" (NCHW, inference only).</param>
+    /// <param name="padding">"valid" or "same" (ceil(size / stride) outputs, the odd padding pixel at the
+    /// bottom/right). Keras's default: <c>"valid"</c>.</param>
+    /// <param name="dataFormat">"channels_last" (NHWC) or "channels_first" (NCHW, inference only). Keras's default:
+    /// <c>"channels_last"</c>.</param>
     /// <param name="dilationRate">Spacing of the depthwise taps.</param>
     /// <param name="depthMultiplier">Depthwise outputs per input channel.</param>
     /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias is added.</param>
-    /// <param name="depthwiseInitializer">Depthwise kernel initializer (glorot_uniform when null).</param>
-    /// <param name="pointwiseInitializer">Pointwise kernel initializer (glorot_uniform when null).</param>
-    /// <param name="biasInitializer">Bias initializer (zeros when null).</param>
+    /// <param name="depthwiseInitializer">Depthwise kernel initializer (glorot_uniform when null). A Keras name
+    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"glorot_uniform"</c>.</param>
+    /// <param name="pointwiseInitializer">Pointwise kernel initializer (glorot_uniform when null). A Keras name
+    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"glorot_uniform"</c>.</param>
+    /// <param name="biasInitializer">Bias initializer (zeros when null). A Keras name (<c>"glorot_uniform"</c>,
+    /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"zeros"</c>.</param>
     /// <param name="inputShape">Keras's input_shape (h, w, c).</param>
     /// <param name="name">Layer name (separable_conv2d, ... when null).</param>
     /// <param name="trainable">Whether the weights are trained.</param>
-    /// <param name="depthwiseRegularizer">Kept in the config (see <see cref="KernelLayer.KernelRegularizer"/>).</param>
-    /// <param name="pointwiseRegularizer">Kept in the config; training refuses it.</param>
-    /// <param name="biasRegularizer">Kept in the config.</param>
-    /// <param name="activityRegularizer">Kept in the config.</param>
-    /// <param name="depthwiseConstraint">Kept in the config.</param>
-    /// <param name="pointwiseConstraint">Kept in the config; training refuses it.</param>
-    /// <param name="biasConstraint">Kept in the config.</param>
+    /// <param name="depthwiseRegularizer">Kept in the config (see <see cref="KernelLayer.KernelRegularizer"/>). A Keras
+    /// name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a
+    /// regularizer object; null (Keras's default) for none.</param>
+    /// <param name="pointwiseRegularizer">Kept in the config; training refuses it. A Keras name (<c>"l1"</c>,
+    /// <c>"l2"</c>, <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object;
+    /// null (Keras's default) for none.</param>
+    /// <param name="biasRegularizer">Kept in the config. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see
+    /// <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="activityRegularizer">Kept in the config. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>:
+    /// see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="depthwiseConstraint">Kept in the config. A Keras name (<c>"max_norm"</c>, <c>"non_neg"</c>,
+    /// <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see cref="KerasNet.Layers.Constraint.Get(string)"/>) or a
+    /// constraint object; null (Keras's default) for none.</param>
+    /// <param name="pointwiseConstraint">Kept in the config; training refuses it. A Keras name (<c>"max_norm"</c>,
+    /// <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
+    /// cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="biasConstraint">Kept in the config. A Keras name (<c>"max_norm"</c>, <c>"non_neg"</c>,
+    /// <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see cref="KerasNet.Layers.Constraint.Get(string)"/>) or a
+    /// constraint object; null (Keras's default) for none.</param>
     public SeparableConv2D(int filters, Size2 kernelSize, Size2? strides = null, string padding = "valid", string dataFormat = "channels_last",
         Size2? dilationRate = null, int depthMultiplier = 1, string? activation = null, bool useBias = true,
         Initializer? depthwiseInitializer = null, Initializer? pointwiseInitializer = null, Initializer? biasInitializer = null,

@@ -29,10 +29,21 @@ public sealed class Embedding : Layer, ITrainingRefusal, IWeightObjects
     /// <summary>Creates the layer with tf.keras 2.4's defaults (uniform(-0.05, 0.05) table, no mask).</summary>
     /// <param name="inputDim">Size of the vocabulary: ids lie in [0, inputDim).</param>
     /// <param name="outputDim">Length of each vector.</param>
-    /// <param name="embeddingsInitializer">The table's initializer; null is Keras's "uniform" (RandomUniform(-0.05, 0.05)).</param>
-    /// <param name="embeddingsRegularizer">Kept in the config; training refuses it until KerasNet applies regularizers.</param>
-    /// <param name="activityRegularizer">Kept in the config; training refuses it.</param>
-    /// <param name="embeddingsConstraint">Kept in the config; training refuses it.</param>
+    /// <param name="embeddingsInitializer">The table's initializer; null is Keras's "uniform" (RandomUniform(-0.05,
+    /// 0.05)). A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see
+    /// <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"uniform"</c>.</param>
+    /// <param name="embeddingsRegularizer">Kept in the config; training refuses it until KerasNet applies regularizers.
+    /// A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see <see
+    /// cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="activityRegularizer">Kept in the config; training refuses it. A Keras name (<c>"l1"</c>,
+    /// <c>"l2"</c>, <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object;
+    /// null (Keras's default) for none.</param>
+    /// <param name="embeddingsConstraint">Kept in the config; training refuses it. A Keras name (<c>"max_norm"</c>,
+    /// <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
+    /// cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
+    /// none.</param>
     /// <param name="maskZero">Whether id 0 is padding: the output is then masked where the id is 0.</param>
     /// <param name="inputLength">The fixed length of the id sequences (one value, or one per input axis); it also
     /// sets the input shape when <paramref name="inputShape"/> is not given, as Keras does.</param>

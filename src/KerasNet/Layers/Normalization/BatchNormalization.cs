@@ -49,14 +49,32 @@ public sealed partial class BatchNormalization : Layer, ITrainingRefusal
     /// <param name="epsilon">Added to the variance before the square root.</param>
     /// <param name="center">Whether beta is added (a <c>beta</c> weight).</param>
     /// <param name="scale">Whether gamma multiplies (a <c>gamma</c> weight).</param>
-    /// <param name="betaInitializer">Null: zeros.</param>
-    /// <param name="gammaInitializer">Null: ones.</param>
-    /// <param name="movingMeanInitializer">Null: zeros.</param>
-    /// <param name="movingVarianceInitializer">Null: ones.</param>
-    /// <param name="betaRegularizer">Applied in training as Keras does.</param>
-    /// <param name="gammaRegularizer">Applied in training as Keras does.</param>
-    /// <param name="betaConstraint">Applied in training as Keras does.</param>
-    /// <param name="gammaConstraint">Applied in training as Keras does.</param>
+    /// <param name="betaInitializer">Null: zeros. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
+    /// initializer object; null is Keras's default <c>"zeros"</c>.</param>
+    /// <param name="gammaInitializer">Null: ones. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
+    /// initializer object; null is Keras's default <c>"ones"</c>.</param>
+    /// <param name="movingMeanInitializer">Null: zeros. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
+    /// initializer object; null is Keras's default <c>"zeros"</c>.</param>
+    /// <param name="movingVarianceInitializer">Null: ones. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
+    /// initializer object; null is Keras's default <c>"ones"</c>.</param>
+    /// <param name="betaRegularizer">Applied in training as Keras does. A Keras name (<c>"l1"</c>, <c>"l2"</c>,
+    /// <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null
+    /// (Keras's default) for none.</param>
+    /// <param name="gammaRegularizer">Applied in training as Keras does. A Keras name (<c>"l1"</c>, <c>"l2"</c>,
+    /// <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null
+    /// (Keras's default) for none.</param>
+    /// <param name="betaConstraint">Applied in training as Keras does. A Keras name (<c>"max_norm"</c>,
+    /// <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
+    /// cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="gammaConstraint">Applied in training as Keras does. A Keras name (<c>"max_norm"</c>,
+    /// <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
+    /// cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
+    /// none.</param>
     /// <param name="inputShape">Keras's input_shape, when this is the model's first layer.</param>
     /// <param name="name">Null: Keras's automatic name (batch_normalization, batch_normalization_1, ...).</param>
     /// <param name="trainable">False freezes gamma and beta and makes the layer run in inference mode.</param>

@@ -9,7 +9,7 @@ public sealed class SpatialDropout2D : SpatialDropout
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="rate">Fraction of the channels dropped, in [0, 1).</param>
-    /// <param name="dataFormat">'channels_last' (default) or 'channels_first'.</param>
+    /// <param name="dataFormat"><c>"channels_last"</c> (Keras's default) or <c>"channels_first"</c>.</param>
     /// <param name="seed">Optional seed of the masks.</param>
     /// <param name="inputShape">Keras's <c>input_shape</c>.</param>
     /// <param name="name">The layer name.</param>

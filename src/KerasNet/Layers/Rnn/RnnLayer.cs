@@ -50,7 +50,7 @@ public abstract partial class RnnLayer : Layer, ITrainingRefusal
     /// <summary>Width of the output and of each state.</summary>
     public int Units { get; }
 
-    /// <summary>Keras's <c>activation</c> (candidate and output activation).</summary>
+    /// <summary>Keras's <c>activation</c> (candidate and output activation): <c>"tanh"</c>, <c>"sigmoid"</c>, <c>"relu"</c>, ...</summary>
     public string Activation => RnnArgs.ActivationName(ActivationKind);
 
     internal RnnActivation ActivationKind { get; }

@@ -14,18 +14,44 @@ public sealed class SimpleRNN : RnnLayer
 {
     /// <summary>Creates the layer with Keras's defaults.</summary>
     /// <param name="units">Width of the output and of the state.</param>
-    /// <param name="activation">tanh (default), sigmoid, hard_sigmoid, relu, or linear (null).</param>
+    /// <param name="activation"><c>"tanh"</c> (Keras's default), <c>"sigmoid"</c>, <c>"hard_sigmoid"</c>, <c>"relu"</c>, or <c>"linear"</c> (or null).</param>
     /// <param name="useBias">Whether a bias is added.</param>
-    /// <param name="kernelInitializer">Initializer of the kernel (null: glorot_uniform); a Keras name or object.</param>
-    /// <param name="recurrentInitializer">Initializer of the recurrent kernel (null: orthogonal).</param>
-    /// <param name="biasInitializer">Initializer of the bias (null: zeros).</param>
-    /// <param name="kernelRegularizer">Kept in the config; training refuses it until KerasNet applies regularizers.</param>
-    /// <param name="recurrentRegularizer">Kept in the config; training refuses it.</param>
-    /// <param name="biasRegularizer">Kept in the config; training refuses it.</param>
-    /// <param name="activityRegularizer">Kept in the config; training refuses it.</param>
-    /// <param name="kernelConstraint">Kept in the config; training refuses it.</param>
-    /// <param name="recurrentConstraint">Kept in the config; training refuses it.</param>
-    /// <param name="biasConstraint">Kept in the config; training refuses it.</param>
+    /// <param name="kernelInitializer">Initializer of the kernel (null: glorot_uniform); a Keras name or object. A
+    /// Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"glorot_uniform"</c>.</param>
+    /// <param name="recurrentInitializer">Initializer of the recurrent kernel (null: orthogonal). A Keras name
+    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"orthogonal"</c>.</param>
+    /// <param name="biasInitializer">Initializer of the bias (null: zeros). A Keras name (<c>"glorot_uniform"</c>,
+    /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"zeros"</c>.</param>
+    /// <param name="kernelRegularizer">Kept in the config; training refuses it until KerasNet applies regularizers. A
+    /// Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>)
+    /// or a regularizer object; null (Keras's default) for none.</param>
+    /// <param name="recurrentRegularizer">Kept in the config; training refuses it. A Keras name (<c>"l1"</c>,
+    /// <c>"l2"</c>, <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object;
+    /// null (Keras's default) for none.</param>
+    /// <param name="biasRegularizer">Kept in the config; training refuses it. A Keras name (<c>"l1"</c>, <c>"l2"</c>,
+    /// <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null
+    /// (Keras's default) for none.</param>
+    /// <param name="activityRegularizer">Kept in the config; training refuses it. A Keras name (<c>"l1"</c>,
+    /// <c>"l2"</c>, <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object;
+    /// null (Keras's default) for none.</param>
+    /// <param name="kernelConstraint">Kept in the config; training refuses it. A Keras name (<c>"max_norm"</c>,
+    /// <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
+    /// cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="recurrentConstraint">Kept in the config; training refuses it. A Keras name (<c>"max_norm"</c>,
+    /// <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
+    /// cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="biasConstraint">Kept in the config; training refuses it. A Keras name (<c>"max_norm"</c>,
+    /// <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
+    /// cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
+    /// none.</param>
     /// <param name="dropout">Fraction of the inputs dropped in training, in [0, 1); one mask per call, the same at every step.</param>
     /// <param name="recurrentDropout">Fraction of the recurrent state dropped in training, in [0, 1); one mask per call and gate.</param>
     /// <param name="returnSequences">Whether the output is the whole sequence (batch, timesteps, units) or its last step.</param>

@@ -22,7 +22,8 @@ public sealed class ImageDataGenerator
     /// <param name="zoomRange">z for [1 - z, 1 + z] or (min, max); the row and column zooms are drawn independently.</param>
     /// <param name="horizontalFlip">Flip columns with probability 0.5.</param>
     /// <param name="verticalFlip">Flip rows with probability 0.5.</param>
-    /// <param name="fillMode">"nearest", "constant", "reflect" or "wrap" for points outside the image.</param>
+    /// <param name="fillMode">"nearest", "constant", "reflect" or "wrap" for points outside the image. Keras's default:
+    /// <c>"nearest"</c>.</param>
     /// <param name="cval">Fill value for "constant".</param>
     /// <param name="validationSplit">Fraction of each class kept for <c>subset: "validation"</c>; strictly between 0 and 1, or 0.</param>
     /// <param name="preprocessingFunction">Runs on each (H, W, C) image after augmentation and before rescale; returns an image of the same shape.</param>
@@ -192,13 +193,15 @@ public sealed class ImageDataGenerator
     /// </summary>
     /// <param name="directory">The folder holding one subfolder per class.</param>
     /// <param name="targetSize">(height, width); null means Keras's default (256, 256).</param>
-    /// <param name="colorMode">"rgb", "grayscale" or "rgba".</param>
+    /// <param name="colorMode">"rgb", "grayscale" or "rgba". Keras's default: <c>"rgb"</c>.</param>
     /// <param name="classes">Class subfolder names in label order; null lists the subfolders alphabetically.</param>
-    /// <param name="classMode">"categorical", "binary", "sparse", "input" or null (no labels).</param>
+    /// <param name="classMode">"categorical", "binary", "sparse", "input" or null (no labels). Keras's default:
+    /// <c>"categorical"</c>.</param>
     /// <param name="batchSize">Images per batch; the last batch may be short.</param>
     /// <param name="shuffle">Reshuffle the order every epoch; false keeps <see cref="DirectoryIterator.Filenames"/> order.</param>
     /// <param name="seed">Makes the shuffling and augmentation repeatable.</param>
-    /// <param name="subset">"training" or "validation" with <see cref="ValidationSplit"/>.</param>
+    /// <param name="subset">"training" or "validation" with <see cref="ValidationSplit"/>. Keras's default: null
+    /// (<c>None</c>).</param>
     /// <param name="interpolation">"nearest" (default), "bilinear", "bicubic", "lanczos", "box", "hamming".</param>
     /// <param name="skipInvalid">Skip (and count in <see cref="DirectoryIterator.SkippedFiles"/>) files that cannot be decoded, instead of failing.</param>
     /// <param name="output">Where the "Found ..." line goes (Console.Out by default).</param>
@@ -218,13 +221,15 @@ public sealed class ImageDataGenerator
     /// <param name="xCol">The file name column.</param>
     /// <param name="yCol">The label column.</param>
     /// <param name="targetSize">(height, width); default (256, 256).</param>
-    /// <param name="colorMode">"rgb", "grayscale" or "rgba".</param>
+    /// <param name="colorMode">"rgb", "grayscale" or "rgba". Keras's default: <c>"rgb"</c>.</param>
     /// <param name="classes">The classes to keep (rows of other labels are dropped); null for every label.</param>
-    /// <param name="classMode">"categorical", "binary", "sparse", "input" or null.</param>
+    /// <param name="classMode">"categorical", "binary", "sparse", "input" or null. Keras's default:
+    /// <c>"categorical"</c>.</param>
     /// <param name="batchSize">Images per batch.</param>
     /// <param name="shuffle">Reshuffle every epoch.</param>
     /// <param name="seed">Makes the shuffling and augmentation repeatable.</param>
-    /// <param name="subset">"training" or "validation" with <see cref="ValidationSplit"/>.</param>
+    /// <param name="subset">"training" or "validation" with <see cref="ValidationSplit"/>. Keras's default: null
+    /// (<c>None</c>).</param>
     /// <param name="interpolation">"nearest" (default), "bilinear", "bicubic", "lanczos", "box", "hamming".</param>
     /// <param name="validateFilenames">Drop rows whose file has no image extension or does not exist.</param>
     /// <param name="output">Where the "Found ..." line goes (Console.Out by default).</param>
@@ -244,13 +249,15 @@ public sealed class ImageDataGenerator
     /// <param name="xCol">The file name column.</param>
     /// <param name="yCol">The label column.</param>
     /// <param name="targetSize">(height, width); default (256, 256).</param>
-    /// <param name="colorMode">"rgb", "grayscale" or "rgba".</param>
+    /// <param name="colorMode">"rgb", "grayscale" or "rgba". Keras's default: <c>"rgb"</c>.</param>
     /// <param name="classes">The classes to keep (rows of other labels are dropped); null for every label.</param>
-    /// <param name="classMode">"categorical", "binary", "sparse", "input" or null.</param>
+    /// <param name="classMode">"categorical", "binary", "sparse", "input" or null. Keras's default:
+    /// <c>"categorical"</c>.</param>
     /// <param name="batchSize">Images per batch.</param>
     /// <param name="shuffle">Reshuffle every epoch.</param>
     /// <param name="seed">Makes the shuffling and augmentation repeatable.</param>
-    /// <param name="subset">"training" or "validation" with <see cref="ValidationSplit"/>.</param>
+    /// <param name="subset">"training" or "validation" with <see cref="ValidationSplit"/>. Keras's default: null
+    /// (<c>None</c>).</param>
     /// <param name="interpolation">"nearest" (default), "bilinear", "bicubic", "lanczos", "box", "hamming".</param>
     /// <param name="validateFilenames">Drop rows whose file has no image extension or does not exist.</param>
     /// <param name="output">Where the "Found ..." line goes (Console.Out by default).</param>

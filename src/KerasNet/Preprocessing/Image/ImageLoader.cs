@@ -22,7 +22,8 @@ public static class ImageLoader
 
     /// <summary>Loads <paramref name="path"/> as a (H, W, C) tensor with values 0..255.</summary>
     /// <param name="path">An image file (BMP, PNG, JPEG, GIF or PPM content, any extension).</param>
-    /// <param name="colorMode">"rgb" (3 channels), "grayscale" (1) or "rgba" (4).</param>
+    /// <param name="colorMode">"rgb" (3 channels), "grayscale" (1) or "rgba" (4). Keras's default:
+    /// <c>"rgb"</c>.</param>
     /// <param name="targetSize">(height, width) to resize to, or null to keep the file's size.</param>
     /// <param name="interpolation">"nearest" (Keras's default), "bilinear", "bicubic", "lanczos", "box" or "hamming".</param>
     /// <returns>A new (H, W, C) float32 tensor of the pixel values, 0 to 255.</returns>
