@@ -18,9 +18,7 @@ public static partial class Applications
     /// <param name="alpha">Width multiplier (Keras's <c>alpha</c>, default 1.0): the filters of every layer scale by it (0.35, 0.5, 0.75, 1.0, 1.3 and 1.4 are Keras's pretrained sizes; any positive value builds).</param>
     /// <param name="includeTop">Whether the classifier (global pooling and a Dense of <paramref name="classes"/>) ends the model (Keras default true).</param>
     /// <param name="weights">null (Keras's <c>weights=None</c>: random initialisation) or the path of a Keras weights
-    /// file of this architecture; "imagenet" is refused because nothing is downloaded. Keras's default is
-    /// <c>"imagenet"</c>, which is refused (KerasNet downloads nothing), so give <c>weights: null</c> or a
-    /// path.</param>
+    /// file of this architecture. Keras's default, <c>"imagenet"</c>, is refused because nothing is downloaded.</param>
     /// <param name="pooling">Without the top: null (the last feature map), "avg" (global average pooling) or "max"
     /// (global max pooling). Keras's default: null (<c>None</c>).</param>
     /// <param name="classes">Number of classes of the top classifier (Keras default 1000); only with includeTop.</param>

@@ -13,9 +13,7 @@ public static partial class Applications
     /// </summary>
     /// <param name="includeTop">Whether the classifier (global pooling and a Dense of <paramref name="classes"/>) ends the model (Keras default true).</param>
     /// <param name="weights">null (Keras's <c>weights=None</c>: random initialisation) or the path of a Keras weights
-    /// file of this architecture; "imagenet" is refused because nothing is downloaded. Keras's default is
-    /// <c>"imagenet"</c>, which is refused (KerasNet downloads nothing), so give <c>weights: null</c> or a
-    /// path.</param>
+    /// file of this architecture. Keras's default, <c>"imagenet"</c>, is refused because nothing is downloaded.</param>
     /// <param name="inputShape">One image (height, width, channels), channels last; null is (224, 224, 3).</param>
     /// <param name="pooling">Without the top: null (the last feature map), "avg" (global average pooling) or "max"
     /// (global max pooling). Keras's default: null (<c>None</c>).</param>

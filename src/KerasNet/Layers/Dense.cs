@@ -24,30 +24,28 @@ public sealed class Dense : KernelLayer
     /// <include file="../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias vector is added (Keras default true).</param>
     /// <param name="kernelInitializer">The kernel's initializer, an object or a Keras name ("glorot_uniform", "he_normal", "zeros", ...); null is Keras's default "glorot_uniform".</param>
-    /// <param name="biasInitializer">The bias's initializer; null is Keras's default "zeros". A Keras name
-    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
-    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
-    /// <c>"zeros"</c>.</param>
+    /// <param name="biasInitializer">The bias's initializer. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
+    /// initializer object; null is Keras's default <c>"zeros"</c>.</param>
     /// <include file="../Docs/Params.xml" path="params/param[@name='inputShape']"/>
     /// <include file="../Docs/Params.xml" path="params/param[@name='name']"/>
     /// <param name="trainable">Whether fit updates the weights (false freezes the layer).</param>
-    /// <param name="kernelRegularizer">Penalty on the kernel added to the loss (e.g. <c>new L2(1e-4)</c>); null for
-    /// none. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see <see
+    /// <param name="kernelRegularizer">Penalty on the kernel added to the loss (e.g. <c>new L2(1e-4)</c>). A Keras name
+    /// (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a
+    /// regularizer object; null (Keras's default) for none.</param>
+    /// <param name="biasRegularizer">Penalty on the bias. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see
+    /// <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// none.</param>
+    /// <param name="activityRegularizer">Penalty on the layer's output, divided by the batch size as tf.keras 2.4 does.
+    /// A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see <see
     /// cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
     /// none.</param>
-    /// <param name="biasRegularizer">Penalty on the bias; null for none. A Keras name (<c>"l1"</c>, <c>"l2"</c>,
-    /// <c>"l1_l2"</c>: see <see cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null
-    /// (Keras's default) for none.</param>
-    /// <param name="activityRegularizer">Penalty on the layer's output, divided by the batch size as tf.keras 2.4 does;
-    /// null for none. A Keras name (<c>"l1"</c>, <c>"l2"</c>, <c>"l1_l2"</c>: see <see
-    /// cref="KerasNet.Layers.Regularizer.Get(string)"/>) or a regularizer object; null (Keras's default) for
+    /// <param name="kernelConstraint">Projection applied to the kernel after each update (e.g. <c>new MaxNorm(3)</c>).
+    /// A Keras name (<c>"max_norm"</c>, <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
+    /// cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
     /// none.</param>
-    /// <param name="kernelConstraint">Projection applied to the kernel after each update (e.g. <c>new MaxNorm(3)</c>);
-    /// null for none. A Keras name (<c>"max_norm"</c>, <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see
-    /// <see cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
-    /// none.</param>
-    /// <param name="biasConstraint">Projection applied to the bias after each update; null for none. A Keras name
-    /// (<c>"max_norm"</c>, <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
+    /// <param name="biasConstraint">Projection applied to the bias after each update. A Keras name (<c>"max_norm"</c>,
+    /// <c>"non_neg"</c>, <c>"unit_norm"</c>, <c>"min_max_norm"</c>: see <see
     /// cref="KerasNet.Layers.Constraint.Get(string)"/>) or a constraint object; null (Keras's default) for
     /// none.</param>
     /// <param name="inputDim">Keras 2's <c>input_dim</c>: <c>inputDim: 784</c> is <c>inputShape: 784</c>; give at most one of the two.</param>

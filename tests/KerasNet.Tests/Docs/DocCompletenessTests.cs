@@ -146,7 +146,8 @@ public sealed partial class DocCompletenessTests
         Assert.True(checkedOptions > 100, $"only {checkedOptions} string options were found: the reflection misses some");
         Assert.True(offenders.Count == 0,
             $"{offenders.Count} string options do not say what they accept (two or more quoted values, e.g. " +
-            "<c>\"valid\"</c>, <c>\"same\"</c>, or a <see cref> to docs that list them) or Keras's default " +
+            "<c>\"valid\"</c>, <c>\"same\"</c>, one for a type that also takes numbers or booleans, or a <see cref> " +
+            "to docs that list them) or Keras's default " +
             "(the word \"default\"):\n" + string.Join("\n", offenders));
     }
 

@@ -23,14 +23,12 @@ public sealed class Conv1D : BaseConv
     /// <param name="groups">Channel groups: input channels and filters must both be divisible by it.</param>
     /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias is added.</param>
-    /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null). A Keras name
-    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
-    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
-    /// <c>"glorot_uniform"</c>.</param>
-    /// <param name="biasInitializer">Bias initializer (zeros when null). A Keras name (<c>"glorot_uniform"</c>,
-    /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
-    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
-    /// <c>"zeros"</c>.</param>
+    /// <param name="kernelInitializer">Kernel initializer. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
+    /// initializer object; null is Keras's default <c>"glorot_uniform"</c>.</param>
+    /// <param name="biasInitializer">Bias initializer. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
+    /// initializer object; null is Keras's default <c>"zeros"</c>.</param>
     /// <param name="inputShape">Keras's input_shape (steps, channels).</param>
     /// <param name="name">Layer name (conv1d, conv1d_1, ... when null).</param>
     /// <param name="trainable">Whether the weights are trained.</param>

@@ -22,14 +22,12 @@ public sealed class Conv1DTranspose : BaseConvTranspose
     /// <param name="dilationRate">Spacing of the kernel taps (tf.keras 2.4 refuses values above 1; Keras 3 accepts them).</param>
     /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias is added.</param>
-    /// <param name="kernelInitializer">Kernel initializer (glorot_uniform when null). A Keras name
-    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
-    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
-    /// <c>"glorot_uniform"</c>.</param>
-    /// <param name="biasInitializer">Bias initializer (zeros when null). A Keras name (<c>"glorot_uniform"</c>,
-    /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
-    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
-    /// <c>"zeros"</c>.</param>
+    /// <param name="kernelInitializer">Kernel initializer. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
+    /// initializer object; null is Keras's default <c>"glorot_uniform"</c>.</param>
+    /// <param name="biasInitializer">Bias initializer. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
+    /// initializer object; null is Keras's default <c>"zeros"</c>.</param>
     /// <param name="inputShape">Keras's input_shape (steps, channels).</param>
     /// <param name="name">Layer name (conv1d_transpose, ... when null).</param>
     /// <param name="trainable">Whether the weights are trained.</param>

@@ -23,14 +23,13 @@ public sealed class DepthwiseConv2D : SpatialConv, IKeras3Config
     /// <param name="dilationRate">Spacing of the kernel taps.</param>
     /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias (channels * depth_multiplier values) is added.</param>
-    /// <param name="depthwiseInitializer">Kernel initializer (glorot_uniform when null). A Keras name
-    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
-    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
-    /// <c>"glorot_uniform"</c>.</param>
-    /// <param name="biasInitializer">Bias initializer (zeros when null). A Keras name (<c>"glorot_uniform"</c>,
+    /// <param name="depthwiseInitializer">Kernel initializer. A Keras name (<c>"glorot_uniform"</c>,
     /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
     /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
-    /// <c>"zeros"</c>.</param>
+    /// <c>"glorot_uniform"</c>.</param>
+    /// <param name="biasInitializer">Bias initializer. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
+    /// initializer object; null is Keras's default <c>"zeros"</c>.</param>
     /// <param name="inputShape">Keras's input_shape (h, w, c).</param>
     /// <param name="name">Layer name (depthwise_conv2d, ... when null).</param>
     /// <param name="trainable">Whether the weights are trained.</param>

@@ -22,18 +22,17 @@ public sealed class SeparableConv2D : BaseSeparableConv
     /// <param name="depthMultiplier">Depthwise outputs per input channel.</param>
     /// <include file="../../Docs/Params.xml" path="params/param[@name='activation']"/>
     /// <param name="useBias">Whether a bias is added.</param>
-    /// <param name="depthwiseInitializer">Depthwise kernel initializer (glorot_uniform when null). A Keras name
-    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
-    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
-    /// <c>"glorot_uniform"</c>.</param>
-    /// <param name="pointwiseInitializer">Pointwise kernel initializer (glorot_uniform when null). A Keras name
-    /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
-    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
-    /// <c>"glorot_uniform"</c>.</param>
-    /// <param name="biasInitializer">Bias initializer (zeros when null). A Keras name (<c>"glorot_uniform"</c>,
+    /// <param name="depthwiseInitializer">Depthwise kernel initializer. A Keras name (<c>"glorot_uniform"</c>,
     /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
     /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
-    /// <c>"zeros"</c>.</param>
+    /// <c>"glorot_uniform"</c>.</param>
+    /// <param name="pointwiseInitializer">Pointwise kernel initializer. A Keras name (<c>"glorot_uniform"</c>,
+    /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"glorot_uniform"</c>.</param>
+    /// <param name="biasInitializer">Bias initializer. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
+    /// initializer object; null is Keras's default <c>"zeros"</c>.</param>
     /// <param name="inputShape">Keras's input_shape (h, w, c).</param>
     /// <param name="name">Layer name (separable_conv2d, ... when null).</param>
     /// <param name="trainable">Whether the weights are trained.</param>

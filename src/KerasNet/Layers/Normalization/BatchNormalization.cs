@@ -49,16 +49,16 @@ public sealed partial class BatchNormalization : Layer, ITrainingRefusal
     /// <param name="epsilon">Added to the variance before the square root.</param>
     /// <param name="center">Whether beta is added (a <c>beta</c> weight).</param>
     /// <param name="scale">Whether gamma multiplies (a <c>gamma</c> weight).</param>
-    /// <param name="betaInitializer">Null: zeros. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <param name="betaInitializer">A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>,
+    /// <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null
+    /// is Keras's default <c>"zeros"</c>.</param>
+    /// <param name="gammaInitializer">A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>,
+    /// <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null
+    /// is Keras's default <c>"ones"</c>.</param>
+    /// <param name="movingMeanInitializer">A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
     /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
     /// initializer object; null is Keras's default <c>"zeros"</c>.</param>
-    /// <param name="gammaInitializer">Null: ones. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
-    /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
-    /// initializer object; null is Keras's default <c>"ones"</c>.</param>
-    /// <param name="movingMeanInitializer">Null: zeros. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
-    /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
-    /// initializer object; null is Keras's default <c>"zeros"</c>.</param>
-    /// <param name="movingVarianceInitializer">Null: ones. A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
+    /// <param name="movingVarianceInitializer">A Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,
     /// <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see cref="KerasNet.Layers.Initializer.Get(string)"/>) or an
     /// initializer object; null is Keras's default <c>"ones"</c>.</param>
     /// <param name="betaRegularizer">Applied in training as Keras does. A Keras name (<c>"l1"</c>, <c>"l2"</c>,

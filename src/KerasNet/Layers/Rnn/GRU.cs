@@ -21,15 +21,15 @@ public sealed class GRU : RnnLayer
     /// <param name="recurrentActivation">Gate activation: <c>"sigmoid"</c> (Keras's default), <c>"hard_sigmoid"</c> (Keras 1/2.0-2.2's default), <c>"tanh"</c>, <c>"relu"</c>, <c>"linear"</c>.</param>
     /// <param name="resetAfter">Whether the reset gate multiplies the recurrent product (true, default) or the state before it.</param>
     /// <param name="useBias">Whether a bias is added.</param>
-    /// <param name="kernelInitializer">Initializer of the kernel (null: glorot_uniform); a Keras name or object. A
-    /// Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
-    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
-    /// <c>"glorot_uniform"</c>.</param>
-    /// <param name="recurrentInitializer">Initializer of the recurrent kernel (null: orthogonal). A Keras name
+    /// <param name="kernelInitializer">Initializer of the kernel; a Keras name or object. A Keras name
     /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
     /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"glorot_uniform"</c>.</param>
+    /// <param name="recurrentInitializer">Initializer of the recurrent kernel. A Keras name (<c>"glorot_uniform"</c>,
+    /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
     /// <c>"orthogonal"</c>.</param>
-    /// <param name="biasInitializer">Initializer of the bias (null: zeros). A Keras name (<c>"glorot_uniform"</c>,
+    /// <param name="biasInitializer">Initializer of the bias. A Keras name (<c>"glorot_uniform"</c>,
     /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
     /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
     /// <c>"zeros"</c>.</param>

@@ -16,15 +16,15 @@ public sealed class SimpleRNN : RnnLayer
     /// <param name="units">Width of the output and of the state.</param>
     /// <param name="activation"><c>"tanh"</c> (Keras's default), <c>"sigmoid"</c>, <c>"hard_sigmoid"</c>, <c>"relu"</c>, or <c>"linear"</c> (or null).</param>
     /// <param name="useBias">Whether a bias is added.</param>
-    /// <param name="kernelInitializer">Initializer of the kernel (null: glorot_uniform); a Keras name or object. A
-    /// Keras name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
-    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
-    /// <c>"glorot_uniform"</c>.</param>
-    /// <param name="recurrentInitializer">Initializer of the recurrent kernel (null: orthogonal). A Keras name
+    /// <param name="kernelInitializer">Initializer of the kernel; a Keras name or object. A Keras name
     /// (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
     /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
+    /// <c>"glorot_uniform"</c>.</param>
+    /// <param name="recurrentInitializer">Initializer of the recurrent kernel. A Keras name (<c>"glorot_uniform"</c>,
+    /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
+    /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
     /// <c>"orthogonal"</c>.</param>
-    /// <param name="biasInitializer">Initializer of the bias (null: zeros). A Keras name (<c>"glorot_uniform"</c>,
+    /// <param name="biasInitializer">Initializer of the bias. A Keras name (<c>"glorot_uniform"</c>,
     /// <c>"he_normal"</c>, <c>"orthogonal"</c>, <c>"zeros"</c>, ...: see <see
     /// cref="KerasNet.Layers.Initializer.Get(string)"/>) or an initializer object; null is Keras's default
     /// <c>"zeros"</c>.</param>
