@@ -146,20 +146,9 @@ Console.WriteLine($"[[{cm[0, 0],4} {cm[0, 1],4}]\n [{cm[1, 0],4} {cm[1, 1],4}]]"
 // print(f"test accuracy {np.trace(cm) / cm.sum():.3f} (always 'stays': {1 - y_test.mean():.3f})")
 Console.WriteLine($"test accuracy {(cm[0, 0] + cm[1, 1]) / (double)actual.Length:F3} (always 'stays': {1 - actual.Average():F3})");
 
-// os.makedirs(out, exist_ok=True)
-Directory.CreateDirectory(output);
-// classifier.save(os.path.join(out, "churn_ann.h5"))
-classifier.Save(Path.Combine(output, "churn_ann.h5"));
-// classifier.save(os.path.join(out, "churn_ann.keras"))
-classifier.Save(Path.Combine(output, "churn_ann.keras"));
-// np.save(os.path.join(out, "x_sample.npy"), X_test[:8])
-var xSample = SampleArgs.First(XTest, 8);
-Npy.Save(Path.Combine(output, "x_sample.npy"), xSample);
-// np.save(os.path.join(out, "predictions.npy"), classifier.predict(X_test[:8]))
-Npy.Save(Path.Combine(output, "predictions.npy"), classifier.Predict(xSample));
-// for name in sorted(os.listdir(out)): print(os.path.join(out, name))
-foreach (var name in Directory.GetFiles(output).Order(StringComparer.Ordinal)) Console.WriteLine(name);
-return 0;
+// os.makedirs(out, exist_ok=True); classifier.save(NAME.h5 and NAME.keras); np.save(x_sample.npy: X_test[:8]);
+// np.save(predictions.npy, classifier.predict(...)); print the sorted listing   (samples/Shared/SampleOutputs.cs)
+return SampleOutputs.Save(classifier, output, "churn_ann", ("x_sample.npy", SampleArgs.First(XTest, 8)));
 
 // def make_customers(n):
 (Tensor X, Tensor y) MakeCustomers(int n)

@@ -108,20 +108,9 @@ double mae = predicted.Zip(actual, (p, a) => Math.Abs(p - a)).Average(), naiveMa
 // print(f"test MAE {mae:.4f}, naive (last value) MAE {naive_mae:.4f}, ratio {mae / naive_mae:.3f}")
 Console.WriteLine($"test MAE {mae:F4}, naive (last value) MAE {naiveMae:F4}, ratio {mae / naiveMae:F3}");
 
-// os.makedirs(out, exist_ok=True)
-Directory.CreateDirectory(output);
-// model.save(os.path.join(out, "forecaster.h5"))
-model.Save(Path.Combine(output, "forecaster.h5"));
-// model.save(os.path.join(out, "forecaster.keras"))
-model.Save(Path.Combine(output, "forecaster.keras"));
-// np.save(os.path.join(out, "x_sample.npy"), x_test[:8])
-var xSample = SampleArgs.First(xTest, 8);
-Npy.Save(Path.Combine(output, "x_sample.npy"), xSample);
-// np.save(os.path.join(out, "predictions.npy"), model.predict(x_test[:8]))
-Npy.Save(Path.Combine(output, "predictions.npy"), model.Predict(xSample));
-// for name in sorted(os.listdir(out)): print(os.path.join(out, name))
-foreach (var name in Directory.GetFiles(output).Order(StringComparer.Ordinal)) Console.WriteLine(name);
-return 0;
+// os.makedirs(out, exist_ok=True); model.save(NAME.h5 and NAME.keras); np.save(x_sample.npy: x_test[:8]);
+// np.save(predictions.npy, model.predict(...)); print the sorted listing   (samples/Shared/SampleOutputs.cs)
+return SampleOutputs.Save(model, output, "forecaster", ("x_sample.npy", SampleArgs.First(xTest, 8)));
 
 // def windows(start, stop):
 (Tensor x, Tensor y) Windows(int start, int stop)

@@ -219,20 +219,9 @@ Console.WriteLine($"Test loss: {score[0]}");
 // print("Test accuracy:", score[1])
 Console.WriteLine($"Test accuracy: {score[1]}");
 
-// os.makedirs(out, exist_ok=True)
-Directory.CreateDirectory(output);
-// model.save(os.path.join(out, "mnist_convnet.h5"))
-model.Save(Path.Combine(output, "mnist_convnet.h5"));
-// model.save(os.path.join(out, "mnist_convnet.keras"))
-model.Save(Path.Combine(output, "mnist_convnet.keras"));
-// np.save(os.path.join(out, "x_sample.npy"), x_test[:8])
-var xSample = SampleArgs.First(xTest, 8);
-Npy.Save(Path.Combine(output, "x_sample.npy"), xSample);
-// np.save(os.path.join(out, "predictions.npy"), model.predict(x_test[:8]))
-Npy.Save(Path.Combine(output, "predictions.npy"), model.Predict(xSample));
-// for name in sorted(os.listdir(out)): print(os.path.join(out, name))
-foreach (var name in Directory.GetFiles(output).Order(StringComparer.Ordinal)) Console.WriteLine(name);
-return 0;
+// os.makedirs(out, exist_ok=True); model.save(NAME.h5 and NAME.keras); np.save(x_sample.npy: x_test[:8]);
+// np.save(predictions.npy, model.predict(...)); print the sorted listing   (samples/Shared/SampleOutputs.cs)
+return SampleOutputs.Save(model, output, "mnist_convnet", ("x_sample.npy", SampleArgs.First(xTest, 8)));
 
 // def draw_digit(digit):   (draws into img, the 28*28 slice of the batch it returns in Python)
 void DrawDigit(int digit, Span<float> img)

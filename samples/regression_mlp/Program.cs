@@ -117,20 +117,9 @@ double baseline = testTargets.ToArray().Average(v => Math.Abs(v - trainMean));
 // print(f"test MAE {test_mae_score:.3f} (predicting the training mean: {baseline:.3f}), in $1000s")
 Console.WriteLine($"test MAE {testMaeScore:F3} (predicting the training mean: {baseline:F3}), in $1000s");
 
-// os.makedirs(out, exist_ok=True)
-Directory.CreateDirectory(output);
-// model.save(os.path.join(out, "regression_mlp.h5"))
-model.Save(Path.Combine(output, "regression_mlp.h5"));
-// model.save(os.path.join(out, "regression_mlp.keras"))
-model.Save(Path.Combine(output, "regression_mlp.keras"));
-// np.save(os.path.join(out, "x_sample.npy"), test_data[:8])
-var xSample = SampleArgs.First(testData, 8);
-Npy.Save(Path.Combine(output, "x_sample.npy"), xSample);
-// np.save(os.path.join(out, "predictions.npy"), model.predict(test_data[:8]))
-Npy.Save(Path.Combine(output, "predictions.npy"), model.Predict(xSample));
-// for name in sorted(os.listdir(out)): print(os.path.join(out, name))
-foreach (var name in Directory.GetFiles(output).Order(StringComparer.Ordinal)) Console.WriteLine(name);
-return 0;
+// os.makedirs(out, exist_ok=True); model.save(NAME.h5 and NAME.keras); np.save(x_sample.npy: test_data[:8]);
+// np.save(predictions.npy, model.predict(...)); print the sorted listing   (samples/Shared/SampleOutputs.cs)
+return SampleOutputs.Save(model, output, "regression_mlp", ("x_sample.npy", SampleArgs.First(testData, 8)));
 
 // def build_model():
 Sequential BuildModel()

@@ -97,20 +97,9 @@ var scores = model.Evaluate(new ArraySequence(xTest, yTest, batchSize: 32), verb
 // print(f"test loss {loss:.4f}, test accuracy {accuracy:.3f} (chance 0.5)")
 Console.WriteLine($"test loss {scores[0]:F4}, test accuracy {scores[1]:F3} (chance 0.5)");
 
-// os.makedirs(out, exist_ok=True)
-Directory.CreateDirectory(output);
-// model.save(os.path.join(out, "text_classifier.h5"))
-model.Save(Path.Combine(output, "text_classifier.h5"));
-// model.save(os.path.join(out, "text_classifier.keras"))
-model.Save(Path.Combine(output, "text_classifier.keras"));
-// np.save(os.path.join(out, "x_sample.npy"), x_test[:8])
-var xSample = SampleArgs.First(xTest, 8);
-Npy.Save(Path.Combine(output, "x_sample.npy"), xSample);
-// np.save(os.path.join(out, "predictions.npy"), model.predict(x_test[:8]))
-Npy.Save(Path.Combine(output, "predictions.npy"), model.Predict(xSample));
-// for name in sorted(os.listdir(out)): print(os.path.join(out, name))
-foreach (var name in Directory.GetFiles(output).Order(StringComparer.Ordinal)) Console.WriteLine(name);
-return 0;
+// os.makedirs(out, exist_ok=True); model.save(NAME.h5 and NAME.keras); np.save(x_sample.npy: x_test[:8]);
+// np.save(predictions.npy, model.predict(...)); print the sorted listing   (samples/Shared/SampleOutputs.cs)
+return SampleOutputs.Save(model, output, "text_classifier", ("x_sample.npy", SampleArgs.First(xTest, 8)));
 
 // def make_corpus(n):
 (Tensor x, Tensor y) MakeCorpus(int n)

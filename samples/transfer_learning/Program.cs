@@ -164,20 +164,9 @@ bool unchanged = before.Zip(baseModel.Weights, (a, w) => a.AsSpan().SequenceEqua
 // print("base_model weights unchanged by fit:", unchanged)
 Console.WriteLine($"base_model weights unchanged by fit: {(unchanged ? "True" : "False")}");
 
-// os.makedirs(out, exist_ok=True)
-Directory.CreateDirectory(output);
-// model.save(os.path.join(out, "transfer_learning.h5"))
-model.Save(Path.Combine(output, "transfer_learning.h5"));
-// model.save(os.path.join(out, "transfer_learning.keras"))
-model.Save(Path.Combine(output, "transfer_learning.keras"));
-// np.save(os.path.join(out, "x_sample.npy"), validation_x[:4])
-var xSample = SampleArgs.First(validationX, 4);
-Npy.Save(Path.Combine(output, "x_sample.npy"), xSample);
-// np.save(os.path.join(out, "predictions.npy"), model.predict(validation_x[:4]))
-Npy.Save(Path.Combine(output, "predictions.npy"), model.Predict(xSample));
-// for name in sorted(os.listdir(out)): print(os.path.join(out, name))
-foreach (var name in Directory.GetFiles(output).Order(StringComparer.Ordinal)) Console.WriteLine(name);
-return 0;
+// os.makedirs(out, exist_ok=True); model.save(NAME.h5 and NAME.keras); np.save(x_sample.npy: validation_x[:4]);
+// np.save(predictions.npy, model.predict(...)); print the sorted listing   (samples/Shared/SampleOutputs.cs)
+return SampleOutputs.Save(model, output, "transfer_learning", ("x_sample.npy", SampleArgs.First(validationX, 4)));
 
 // def make_images(n):
 (Tensor X, Tensor Y) MakeImages(int n)

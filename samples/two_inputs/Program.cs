@@ -116,23 +116,9 @@ var scores = model.Evaluate(new ArraySequence([fTest, iTest], [yTest], batchSize
 // print(f"test loss {loss:.4f}, test accuracy {accuracy:.3f} (chance 0.5, one input alone about 0.75)")
 Console.WriteLine($"test loss {scores[0]:F4}, test accuracy {scores[1]:F3} (chance 0.5, one input alone about 0.75)");
 
-// os.makedirs(out, exist_ok=True)
-Directory.CreateDirectory(output);
-// model.save(os.path.join(out, "two_inputs.h5"))
-model.Save(Path.Combine(output, "two_inputs.h5"));
-// model.save(os.path.join(out, "two_inputs.keras"))
-model.Save(Path.Combine(output, "two_inputs.keras"));
-// np.save(os.path.join(out, "x_sample_features.npy"), f_test[:8])
-var fSample = SampleArgs.First(fTest, 8);
-Npy.Save(Path.Combine(output, "x_sample_features.npy"), fSample);
-// np.save(os.path.join(out, "x_sample_image.npy"), i_test[:8])
-var iSample = SampleArgs.First(iTest, 8);
-Npy.Save(Path.Combine(output, "x_sample_image.npy"), iSample);
-// np.save(os.path.join(out, "predictions.npy"), model.predict([f_test[:8], i_test[:8]]))
-Npy.Save(Path.Combine(output, "predictions.npy"), model.PredictOnBatch(fSample, iSample)[0]);
-// for name in sorted(os.listdir(out)): print(os.path.join(out, name))
-foreach (var name in Directory.GetFiles(output).Order(StringComparer.Ordinal)) Console.WriteLine(name);
-return 0;
+// os.makedirs(out, exist_ok=True); model.save(NAME.h5 and NAME.keras); np.save(x_sample_features.npy: f_test[:8], x_sample_image.npy: i_test[:8]);
+// np.save(predictions.npy, model.predict(...)); print the sorted listing   (samples/Shared/SampleOutputs.cs)
+return SampleOutputs.Save(model, output, "two_inputs", ("x_sample_features.npy", SampleArgs.First(fTest, 8)), ("x_sample_image.npy", SampleArgs.First(iTest, 8)));
 
 // def make_samples(n):
 (Tensor Features, Tensor Images, Tensor Labels) MakeSamples(int n)

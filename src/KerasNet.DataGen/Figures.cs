@@ -35,7 +35,7 @@ internal sealed class Figures(Random rng)
 
     private void Body(Painter p, bool homer, Framing framing, Rgb skin)
     {
-        bool swapShirt = rng.NextDouble() < 0.15;
+        bool swapShirt = rng.NextDouble() < 0.05;
         var shirt = (homer != swapShirt ? new Rgb(245, 245, 245) : new Rgb(240, 90, 30)).Jitter(rng, 15);
         double w = homer ? 1.55 : 1.1;
         if (framing == Framing.Full)

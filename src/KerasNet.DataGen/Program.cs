@@ -3,11 +3,12 @@ using KerasNet.DataGen;
 using KerasNet.Preprocessing.Image;
 
 // Generates the tutorial-like two-class dataset (see data/README.md):
-//   dotnet run --project src/KerasNet.DataGen -c Release -- [--out data/homer_bart_2] [--seed 2024] [--check EPOCHS]
-// --check trains the tutorial network on the result and prints the validation accuracy per epoch;
+//   dotnet run --project src/KerasNet.DataGen -c Release -- [--out data/homer_bart_2] [--seed 2024] [--check EPOCHS [--train-seed N]]
+// --check trains the tutorial network on the result as `kerasnet train --seed N` does (N = --train-seed, default 1) and
+// prints the validation accuracy per epoch and a SEED summary line;
 // --bench times decoding+resizing and augmentation. Both use an existing folder as it is.
 string outDir = "data/homer_bart_2";
-int seed = 2024, check = 0;
+int seed = 2024, check = 0, trainSeed = 1;
 bool bench = false;
 for (int i = 0; i < args.Length; i++)
 {
@@ -16,9 +17,10 @@ for (int i = 0; i < args.Length; i++)
         case "--out": outDir = args[++i]; break;
         case "--seed": seed = int.Parse(args[++i]); break;
         case "--check": check = int.Parse(args[++i]); break;
+        case "--train-seed": trainSeed = int.Parse(args[++i]); break;
         case "--bench": bench = true; break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: [--out DIR] [--seed N] [--check EPOCHS] [--bench]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: [--out DIR] [--seed N] [--check EPOCHS [--train-seed N]] [--bench]");
             return 2;
     }
 }
@@ -48,7 +50,7 @@ if ((check == 0 && !bench) || !Directory.Exists(outDir))
     Console.WriteLine($"Wrote {counts.Sum(c => c.Count)} images ({bytes / 1e6:F2} MB) to {outDir} with seed {seed}.");
 }
 if (bench) LoadingBench.Run(outDir);
-if (check > 0) TutorialCheck.Run(outDir, check);
+if (check > 0) TutorialCheck.Run(outDir, check, trainSeed);
 return 0;
 
 // HashCode.Combine is randomised per process; this FNV-1a mix is stable across runs and machines.
