@@ -76,10 +76,12 @@ public sealed class NativeAotTests
         string exe = RequirePublished();
         string dir = Oracle.TempDir();
         var model = CliModels.SmallCnn(seed: 5);
-        string json = Path.Combine(dir, "m.json"), weights = Path.Combine(dir, "m.weights.h5"), back = Path.Combine(dir, "back.h5");
+        // A .keras file (Keras 3 weights): writing a Keras 2 .h5 under NativeAOT is not verified yet (its empty float64
+        // "no weights" attributes went through a PureHDF generic the rd.xml now lists, untested).
+        string json = Path.Combine(dir, "m.json"), weights = Path.Combine(dir, "m.weights.h5"), back = Path.Combine(dir, "back.keras");
         File.WriteAllText(json, model.ToJson());
         model.SaveWeights(weights);
-        // convert reads JSON + weights and writes a full .h5: PureHDF's writer under NativeAOT.
+        // convert reads JSON + weights and writes a .keras file: PureHDF's writer under NativeAOT.
         var r = Oracle.Run(exe, ["convert", json, back, "--weights", weights], null, 120);
         Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}\n{r.StdOut}{r.StdErr}");
         var (x, _) = CliModels.Images(3, seed: 6);
