@@ -44,6 +44,7 @@ internal static class StartupBench
         var (model, input) = WriteMnistModel(work);
 
         var published = new List<(Variant V, string Exe)>();
+        string? reference = null;
         string[] predict = ["predict", "--model", model, "--input", input];
         foreach (var v in Variants.Where(v => wanted.Contains(v.Name)))
         {
@@ -53,6 +54,9 @@ internal static class StartupBench
             string exe = Path.Combine(dir, OperatingSystem.IsWindows() ? "KerasNet.Console.exe" : "KerasNet.Console");
             var first = RunOnce(exe, predict);
             if (first.Code != 0) { Console.WriteLine($"startup: {v.Name}: predict exited {first.Code}: {first.Output.Trim()}"); continue; }
+            // Every variant must print what the first one printed (the predictions, to the printed precision).
+            reference ??= first.Output;
+            if (first.Output != reference) Console.WriteLine($"startup: {v.Name}: predict printed something else than {published.FirstOrDefault().V?.Name ?? "the first variant"}:\n{first.Output.Trim()}");
             for (int i = 0; i < WarmupRuns; i++) RunOnce(exe, predict);
             published.Add((v, exe));
         }

@@ -67,8 +67,12 @@ public static class Cli
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         if (args.Length == 0 || (args[0].StartsWith('-') && !IsRootOption(args[0]))) args = ["train", .. args];
+        StartupTrace.Mark("main");
         var context = new CliContext(output, error) { OutIsConsole = ReferenceEquals(output, Console.Out) };
-        var parse = BuildRoot(context, args[0]).Parse(args);
+        var root = BuildRoot(context, args[0]);
+        StartupTrace.Mark("commands built");
+        var parse = root.Parse(args);
+        StartupTrace.Mark("parsed");
         string command = CommandPath(parse);
         var (oldOut, oldErr) = (Console.Out, Console.Error);
         if (!ReferenceEquals(output, oldOut)) Console.SetOut(output);
@@ -100,6 +104,7 @@ public static class Cli
         {
             output.Flush();
             error.Flush();
+            StartupTrace.Mark("done");
             Console.SetOut(oldOut);
             Console.SetError(oldErr);
         }

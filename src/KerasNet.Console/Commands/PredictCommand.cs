@@ -45,6 +45,7 @@ public static class PredictCommand
             if (outPaths.Distinct(StringComparer.Ordinal).Count() != outPaths.Length) throw new UsageException("the same --output file is given twice.");
 
             var network = source.Load();
+            StartupTrace.Mark("model loaded");
             int outputCount = network.Outputs.Count;
             if (outPaths.Length > 0 && outPaths.Length != outputCount)
                 throw new UsageException($"model '{network.Name}' has {outputCount} output{(outputCount == 1 ? "" : "s")} ({string.Join(", ", network.OutputNames)}) " +
@@ -61,7 +62,9 @@ public static class PredictCommand
                     // One set of result tensors per batch size (the last batch may be smaller), reused batch after batch.
                     if (!results.TryGetValue(batch.Count, out var y))
                         results[batch.Count] = y = shapes.Select(s => new Tensor(ShapeUtil.WithBatch(batch.Count, s))).ToArray();
+                    StartupTrace.Mark("batch read");
                     network.PredictInto(batch.X, y);
+                    StartupTrace.Mark("batch predicted");
                     writer.Write(batch, y);
                 }
                 if (writer.Samples == 0) throw new KerasNetException($"{imagePath}: none of the {data.Names.Count} image(s) could be decoded.");

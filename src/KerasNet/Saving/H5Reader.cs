@@ -73,10 +73,12 @@ internal sealed class H5Reader : IDisposable
     }
 
     private static InvalidModelFileException Corrupt(string name, string what, Exception e) =>
-        // Under NativeAOT PureHDF's reflection-made generic reads can lack native code: that is not the file's fault.
+        // Under NativeAOT PureHDF's reflection-made generic reads have native code only for the element types listed in
+        // the app's PureHDF.rd.xml (the ones KerasNet reads); any other type is not the file's fault.
         !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported && e is NotSupportedException
-            ? new(name, $"cannot read {what}: this is a NativeAOT build, and the HDF5 reader (PureHDF 2.2) makes generic methods at " +
-                $"run time, which NativeAOT cannot ({e.Message}). Use the ReadyToRun or framework-dependent kerasnet, or a .keras file's JSON config with weights.", e)
+            ? new(name, $"cannot read {what}: this NativeAOT build has no native code for PureHDF's read of this HDF5 data type " +
+                $"(PureHDF 2.2 makes its generic reads at run time; the kerasnet tool's PureHDF.rd.xml lists the types KerasNet reads) ({e.Message}). " +
+                "Use the ReadyToRun or framework-dependent kerasnet for this file.", e)
             : new(name, $"corrupt or truncated HDF5 file: cannot read {what} ({e.GetType().Name}: {e.Message}).", e);
 
     /// <summary>Whether a link exists in a group.</summary>
