@@ -15,13 +15,14 @@ internal sealed partial class ConvWorkspace
     internal ConvGeometry ColGeometry;
 
     // The training passes' scratch (CpuBackend.ConvTraining.cs): the implicit filter gradient's per-part partial sums,
-    // its zero-padded ragged filter panel and zero-bordered input; the input gradient's flipped kernel and its panels.
+    // the gradient blocks it forms (masked, zero-padded) and its zero-bordered input; the input gradient's flipped kernel and its panels.
     internal float[] FilterPartials = Array.Empty<float>();
-    internal float[] FilterRagged = Array.Empty<float>();
+    internal float[] FilterBlock = Array.Empty<float>();
     internal float[] PaddedInput = Array.Empty<float>();
     internal float[] FlippedKernel = Array.Empty<float>();
     internal float[] FlippedPacked = Array.Empty<float>();
     internal float[] FlippedBias = Array.Empty<float>();
+    internal float[] MaskedGradient = Array.Empty<float>();
 
     /// <summary>Forgets any cached data (the next backward pass recomputes what it needs).</summary>
     public void Invalidate() { ColSource = null; PackedKernel = null; }

@@ -63,6 +63,35 @@ internal sealed partial class CpuBackend
         finally { if (workspace is null) Workspace.Return(ref t_convScratch, ws); }
     }
 
+    /// <inheritdoc/>
+    public void ConvBackwardActivated(in ConvSpec s, float[] x, float[]? reluOutput, float[] dy, int filters, float[] dw, float[]? db, float[]? gradPre, ConvWorkspace? workspace)
+    {
+        const string op = nameof(ConvBackwardActivated);
+        CheckSpec(s, filters, x, nameof(x), dw, nameof(dw), dy, nameof(dy), op);
+        long n = s.OutputLengthFor(filters);
+        if (reluOutput is not null) BufferCheck.Length(reluOutput, n, nameof(reluOutput), op);
+        if (gradPre is not null) BufferCheck.Length(gradPre, n, nameof(gradPre), op);
+        BufferCheck.Optional(db, filters, nameof(db), op);
+        var ws = workspace ?? Workspace.Rent(ref t_convScratch);
+        try
+        {
+            var g = s.Geometry;
+            if (s.IsPlain && !IsPointwise(g) && !(ReferenceEquals(ws.ColSource, x) && ws.ColGeometry == g))
+            {
+                // One pass over dy: the mask, the bias's sums and g as each block of the filter gradient reads it.
+                Kernels.ConvBackwardFilter.Run(g, x, dy, reluOutput, filters, dw, db, gradPre, ws);
+                return;
+            }
+            // Elsewhere in steps: g (into gradPre, or the workspace), its column sums, the filter gradient.
+            var grad = gradPre ?? ConvWorkspace.Grow(ref ws.MaskedGradient, n, "pre-activation gradient", op);
+            dy.AsSpan(0, (int)n).CopyTo(grad);
+            if (reluOutput is not null) ActivationBackward(grad, reluOutput, null, (int)n, filters, ActivationKind.Relu);
+            if (db is not null) ColumnSums(grad, s.Rows, filters, db);
+            ConvBackwardFilter(s, x, grad, filters, dw, ws);
+        }
+        finally { if (workspace is null) Workspace.Return(ref t_convScratch, ws); }
+    }
+
     /// <summary>
     /// The im2col matrix of x: x itself for 1x1 stride-1 unpadded kernels; with a workspace, the layer's own buffer
     /// (reused when it already holds this x and geometry and <paramref name="reuse"/>); otherwise this thread's scratch.
