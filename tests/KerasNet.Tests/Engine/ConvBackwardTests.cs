@@ -19,9 +19,9 @@ namespace KerasNet.Tests.Engine;
 [Collection(ProcessWideCollection.Name)]
 public class ConvBackwardTests(ITestOutputHelper output)
 {
-    private sealed record Case(int Batch, int H, int W, int C, int F, int KH, int KW, int S, int D, string Padding)
+    private sealed record Case(int Batch, int H, int W, int C, int F, int KH, int KW, int S, int D, string Padding, bool Relu = false)
     {
-        public string Label => $"n{Batch} {H}x{W}x{C} f{F} k{KH}x{KW} s{S} d{D} {Padding}";
+        public string Label => $"n{Batch} {H}x{W}x{C} f{F} k{KH}x{KW} s{S} d{D} {Padding}{(Relu ? " relu" : "")}";
         public ConvSpec Spec => ConvSpec.Create(Batch, H, W, C, KH, KW, S, S, D, D, 1, Padding);
     }
 
@@ -53,12 +53,16 @@ public class ConvBackwardTests(ITestOutputHelper output)
     private static IEnumerable<VectorWidth> Widths() =>
         new[] { VectorWidth.W512, VectorWidth.W256, VectorWidth.W128 }.Where(Simd.Supports);
 
-    /// <summary>y, dx, dw and the bias gradient of every case against torch, each to 1e-4 scaled by the case's largest value.</summary>
+    /// <summary>
+    /// y, dx, dw and the bias gradient of every case against torch, each to 1e-4 scaled by the case's largest value:
+    /// linear, through the separate passes; and followed by ReLU, through the fused pass (ConvBackwardActivated: mask,
+    /// bias sums, filter gradient and the pre-activation gradient the input gradient then reads).
+    /// </summary>
     [SkippableFact]
     public void GradientsMatchPyTorch()
     {
         Oracle.RequirePython("torch", "numpy");
-        var cases = Cases().ToList();
+        var cases = Cases().Concat(Cases().Select(c => c with { Relu = true })).ToList();
         var dir = Oracle.TempDir();
         var be = new CpuBackend();
         var specs = new JsonArray();
@@ -81,18 +85,29 @@ public class ConvBackwardTests(ITestOutputHelper output)
                 Npy.Save(Path.Combine(dir, $"{i}_r.npy"), new Tensor(dy, [c.Batch, s.OutH, s.OutW, c.F]));
                 var ws = new ConvWorkspace();
                 var y = new float[dy.Length];
-                be.ConvForward(s, x, w, b, ActivationKind.Linear, c.F, y, ws);
-                var dx = new float[x.Length];
-                be.ConvBackwardInput(s, dy, w, c.F, dx, ws);
-                var db = new float[c.F];
-                be.ColumnSums(dy, s.Rows, c.F, db);
-                var res = new Dictionary<string, float[]> { ["y"] = y, ["dx"] = dx, ["db"] = db };
+                be.ConvForward(s, x, w, b, c.Relu ? ActivationKind.Relu : ActivationKind.Linear, c.F, y, ws);
+                var res = new Dictionary<string, float[]> { ["y"] = y };
                 foreach (var width in Widths())
                 {
                     Gemm.Width = width;
                     var dw = new float[w.Length];
-                    be.ConvBackwardFilter(s, x, dy, c.F, dw, ws);
+                    var dx = new float[x.Length];
+                    var db = new float[c.F];
+                    if (c.Relu)
+                    {
+                        var pre = new float[dy.Length];
+                        be.ConvBackwardActivated(s, x, y, dy, c.F, dw, db, pre, ws);
+                        be.ConvBackwardInput(s, pre, w, c.F, dx, ws);
+                    }
+                    else
+                    {
+                        be.ConvBackwardFilter(s, x, dy, c.F, dw, ws);
+                        be.ConvBackwardInput(s, dy, w, c.F, dx, ws);
+                        be.ColumnSums(dy, s.Rows, c.F, db);
+                    }
                     res[$"dw {width}"] = dw;
+                    res[$"dx {width}"] = dx;
+                    res[$"db {width}"] = db;
                 }
                 Gemm.Width = saved;
                 got.Add(res);
@@ -100,7 +115,7 @@ public class ConvBackwardTests(ITestOutputHelper output)
                 {
                     ["kind"] = "conv", ["rank"] = 2, ["kernel"] = new JsonArray(c.KH, c.KW), ["strides"] = new JsonArray(c.S, c.S),
                     ["dilation"] = new JsonArray(c.D, c.D), ["padding"] = c.Padding, ["groups"] = 1, ["output_padding"] = null,
-                    ["activation"] = "linear", ["weights"] = new JsonArray("w", "b"),
+                    ["activation"] = c.Relu ? "relu" : "linear", ["weights"] = new JsonArray("w", "b"),
                 });
             }
         }
@@ -151,5 +166,22 @@ public class ConvBackwardTests(ITestOutputHelper output)
             Assert.Equal(BitConverter.SingleToInt32Bits(a[i]), BitConverter.SingleToInt32Bits(b[i]));
             Assert.Equal(BitConverter.SingleToInt32Bits(a[i]), BitConverter.SingleToInt32Bits(c[i]));
         }
+        // The fused pass: the same bits twice, and the same filter gradient whether or not it also writes the bias
+        // gradient and the pre-activation gradient (a first layer asks for neither).
+        var y = Random(r, dy.Length, -1, 1);
+        var d0 = new float[a.Length];
+        var d1 = new float[a.Length];
+        var d2 = new float[a.Length];
+        var db0 = new float[24];
+        var db1 = new float[24];
+        be.ConvBackwardActivated(s, x, y, dy, 24, d0, db0, new float[dy.Length], ws);
+        be.ConvBackwardActivated(s, x, y, dy, 24, d1, db1, new float[dy.Length], ws);
+        be.ConvBackwardActivated(s, x, y, dy, 24, d2, null, null, ws);
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits(d0[i]), BitConverter.SingleToInt32Bits(d1[i]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(d0[i]), BitConverter.SingleToInt32Bits(d2[i]));
+        }
+        for (int i = 0; i < 24; i++) Assert.Equal(BitConverter.SingleToInt32Bits(db0[i]), BitConverter.SingleToInt32Bits(db1[i]));
     }
 }
