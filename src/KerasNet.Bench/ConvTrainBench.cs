@@ -47,21 +47,12 @@ internal static class ConvTrainBench
                 if (op == "input grad" && !needDx) continue;
                 old(); now();
                 var a = new double[rounds]; var n = new double[rounds];
-                for (int i = 0; i < rounds; i++) { a[i] = CpuTime(old); n[i] = CpuTime(now); }
+                for (int i = 0; i < rounds; i++) { a[i] = InferBench.CpuTime(old); n[i] = InferBench.CpuTime(now); }
                 double mo = Stats.Median(a), mn = Stats.Median(n);
                 to += mo; tn += mn;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-15} b{batch,-4} {op,-12} {mo,8:0.00} -> {mn,8:0.00}  {mo / mn,5:0.00}x"));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-15} b{batch,-4} {"all",-12} {to,8:0.00} -> {tn,8:0.00}  {to / tn,5:0.00}x"));
         }
-    }
-
-    private static double CpuTime(Action a)
-    {
-        var p = System.Diagnostics.Process.GetCurrentProcess();
-        var t = p.TotalProcessorTime;
-        a();
-        p.Refresh();
-        return (p.TotalProcessorTime - t).TotalMilliseconds;
     }
 }
