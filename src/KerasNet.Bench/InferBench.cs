@@ -111,7 +111,7 @@ internal static class InferBench
         }
     }
 
-    private static double CpuTime(Action a)
+    internal static double CpuTime(Action a)
     {
         var p = System.Diagnostics.Process.GetCurrentProcess();
         var t = p.TotalProcessorTime;

@@ -127,7 +127,7 @@ internal sealed partial class CpuBackend
     {
         const string op = nameof(ConvBackwardInput);
         CheckSpec(s, filters, dx, nameof(dx), w, nameof(w), dy, nameof(dy), op);
-        if (s.IsPlain) { Conv2DBackwardInput(s.Geometry, dy, w, filters, dx); return; }
+        if (s.IsPlain) { Conv2DBackwardInput(s.Geometry, dy, w, filters, dx, workspace); return; }
         if (s.IsDepthwise) { DepthwiseKernels.BackwardInput(s, filters, dy, w, dx); return; }
         var ws = workspace ?? Workspace.Rent(ref t_convScratch);
         try

@@ -99,56 +99,6 @@ internal sealed partial class CpuBackend : IBackend
     }
 
     /// <inheritdoc/>
-    public void Conv2DForward(in ConvGeometry g, float[] x, float[] w, int filters, float[] y) =>
-        Conv2DForward(g, x, w, null, ActivationKind.Linear, filters, y, null);
-
-    /// <inheritdoc/>
-    public void Conv2DForward(in ConvGeometry g, float[] x, float[] w, float[]? bias, ActivationKind activation, int filters, float[] y, ConvWorkspace? workspace)
-    {
-        CheckConv(g, filters, x, nameof(x), w, nameof(w), y, nameof(y), nameof(Conv2DForward));
-        BufferCheck.Optional(bias, filters, nameof(bias), nameof(Conv2DForward));
-        BufferCheck.Activation(activation, nameof(Conv2DForward));
-        bool relu = activation == ActivationKind.Relu;
-        float[] col = Unfolded(g, x, workspace, reuse: false, nameof(Conv2DForward));
-        Kernels.Gemm.Run(false, false, g.Rows, filters, g.Cols, col, g.Cols, w, filters, y, filters, false, bias, relu);
-        if (!relu && activation != ActivationKind.Linear) ActivationKernels.Forward(y.AsSpan(0, g.Rows * filters), filters, activation);
-    }
-
-    /// <inheritdoc/>
-    public void Conv2DBackwardFilter(in ConvGeometry g, float[] x, float[] dy, int filters, float[] dw) =>
-        Conv2DBackwardFilter(g, x, dy, filters, dw, null);
-
-    /// <inheritdoc/>
-    public void Conv2DBackwardFilter(in ConvGeometry g, float[] x, float[] dy, int filters, float[] dw, ConvWorkspace? workspace)
-    {
-        CheckConv(g, filters, x, nameof(x), dw, nameof(dw), dy, nameof(dy), nameof(Conv2DBackwardFilter));
-        float[] col = Unfolded(g, x, workspace, reuse: true, nameof(Conv2DBackwardFilter));
-        Kernels.Gemm.Run(true, false, g.Cols, filters, g.Rows, col, g.Cols, dy, filters, dw, filters, false);
-    }
-
-    /// <summary>
-    /// The im2col matrix of x: x itself for 1x1 stride-1 unpadded kernels; with a workspace, the layer's own buffer
-    /// (reused when it already holds this x and geometry and <paramref name="reuse"/>); otherwise this thread's scratch.
-    /// The workspace is the caller's and only ever referenced from the caller's side, never from a static. Its buffer is
-    /// read once into a local, so what is filled, recorded and returned is one array even if the caller (against the
-    /// rules) shares the workspace between threads; and the GEMM checks the array's length again before using it.
-    /// </summary>
-    private static float[] Unfolded(in ConvGeometry g, float[] x, ConvWorkspace? ws, bool reuse, string op)
-    {
-        if (IsPointwise(g)) return x;
-        long n = (long)g.Rows * g.Cols;
-        if (ws is null) { var scratch = Scratch(n, op); Im2Col.Unfold(g, x, scratch); return scratch; }
-        var col = ws.Col;
-        if (reuse && ReferenceEquals(ws.ColSource, x) && ws.ColGeometry == g && col.Length >= n) return col;
-        if (col.Length < n) ws.Col = col = new float[BufferCheck.Scratch(n, "im2col matrix", op)];
-        ws.ColSource = null; // not valid while it is being refilled (an exception below leaves it invalid)
-        Im2Col.Unfold(g, x, col);
-        ws.ColGeometry = g;
-        ws.ColSource = x;
-        return col;
-    }
-
-    /// <inheritdoc/>
     public void DenseForward(int rows, int inDim, int units, float[] x, float[] w, float[]? bias, ActivationKind activation, float[] y)
     {
         const string op = nameof(DenseForward);
@@ -161,20 +111,6 @@ internal sealed partial class CpuBackend : IBackend
         bool relu = activation == ActivationKind.Relu;
         Kernels.Gemm.Run(false, false, rows, units, inDim, x, inDim, w, units, y, units, false, bias, relu);
         if (!relu && activation != ActivationKind.Linear) ActivationKernels.Forward(y.AsSpan(0, rows * units), units, activation);
-    }
-
-    /// <inheritdoc/>
-    public void Conv2DBackwardInput(in ConvGeometry g, float[] dy, float[] w, int filters, float[] dx)
-    {
-        CheckConv(g, filters, dx, nameof(dx), w, nameof(w), dy, nameof(dy), nameof(Conv2DBackwardInput));
-        if (IsPointwise(g))
-        {
-            Kernels.Gemm.Run(false, true, g.Rows, g.Cols, filters, dy, filters, w, filters, dx, g.Cols, false);
-            return;
-        }
-        var dcol = Scratch((long)g.Rows * g.Cols, nameof(Conv2DBackwardInput));
-        Kernels.Gemm.Run(false, true, g.Rows, g.Cols, filters, dy, filters, w, filters, dcol, g.Cols, false);
-        Im2Col.Fold(g, dcol, dx);
     }
 
     // The pooling kernels check their own arguments (the same checks, for callers inside the library too).

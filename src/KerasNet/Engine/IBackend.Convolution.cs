@@ -27,6 +27,15 @@ internal partial interface IBackend
     void ConvBackwardFilter(in ConvSpec s, float[] x, float[] dy, int filters, float[] dw, ConvWorkspace? workspace);
 
     /// <summary>
+    /// The kernel gradient <paramref name="dw"/> (overwritten) of a convolution followed by ReLU (when
+    /// <paramref name="reluOutput"/>, the layer's activated output, is given) or by nothing, from the gradient
+    /// <paramref name="dy"/> at the activated output (left as it is); with it the bias gradient <paramref name="db"/>
+    /// and the gradient at the pre-activation <paramref name="gradPre"/> (what <see cref="ConvBackwardInput"/> takes),
+    /// each overwritten when not null. The backend may form all three in one pass over dy.
+    /// </summary>
+    void ConvBackwardActivated(in ConvSpec s, float[] x, float[]? reluOutput, float[] dy, int filters, float[] dw, float[]? db, float[]? gradPre, ConvWorkspace? workspace);
+
+    /// <summary>
     /// Input gradient dx[N, InH, InW, InC] (overwritten) from the output gradient dy and the kernel w; with the roles of
     /// input and output exchanged, this is the transposed convolution of dy.
     /// </summary>

@@ -93,19 +93,38 @@ public abstract class SpatialConv : KernelLayer
         ConvShapes.RefuseChannelsFirstTraining(this, Args);
         var saved = ctx.StateOf<ConvCallState>();
         int filters = gradOutput.Shape[^1];
-        var gradOut = ctx.Scratch(CallContext.GradOutSlot, gradOutput.Shape);
+        var be = Backend.Current;
+        var kind = ctx.FuseActivationWithLoss ? ActivationKind.Linear : Stage.Kind;
+        Tensor gradOut;
+        if (kind is ActivationKind.Relu or ActivationKind.Linear && sink.Wants(Kernel!))
+        {
+            // The activation's mask, the bias's sums and the filter gradient in one pass over the incoming gradient
+            // (the pre-activation gradient written only when the input gradient needs it).
+            gradOut = ctx.Scratch(CallContext.GradOutSlot, gradOutput.Shape);
+            bool bias = UseBias && sink.Wants(Bias!);
+            var relu = kind == ActivationKind.Relu ? ctx.Scratch(CallContext.OutputSlot, gradOutput.Shape).Buffer : null;
+            be.ConvBackwardActivated(saved.Spec, saved.Input.Buffer, relu, gradOutput.Buffer, filters, sink.GradientFor(Kernel!),
+                bias ? sink.GradientFor(Bias!) : null, needInputGrad ? gradOut.Buffer : null, saved.Workspace);
+            sink.Commit(Kernel!);
+            if (bias) sink.Commit(Bias!);
+            return needInputGrad ? InputGradient(ctx, saved, gradOut, filters) : null;
+        }
+        gradOut = ctx.Scratch(CallContext.GradOutSlot, gradOutput.Shape);
         gradOutput.Span.CopyTo(gradOut.Span);
         Stage.Backward(ctx, gradOut, ctx.Scratch(CallContext.OutputSlot, gradOutput.Shape));
-        var be = Backend.Current;
         if (sink.Wants(Kernel!))
         {
             be.ConvBackwardFilter(saved.Spec, saved.Input.Buffer, gradOut.Buffer, filters, sink.GradientFor(Kernel!), saved.Workspace);
             sink.Commit(Kernel!);
         }
         if (UseBias && sink.Wants(Bias!)) ColumnSums(be, sink, Bias!, gradOut.Buffer, saved.Spec.Rows);
-        if (!needInputGrad) return null;
+        return needInputGrad ? InputGradient(ctx, saved, gradOut, filters) : null;
+    }
+
+    private Tensor InputGradient(CallContext ctx, ConvCallState saved, Tensor gradOut, int filters)
+    {
         var gradIn = ctx.Scratch(CallContext.GradInSlot, saved.Input.Shape);
-        be.ConvBackwardInput(saved.Spec, gradOut.Buffer, Kernel!.Value.Buffer, filters, gradIn.Buffer, saved.Workspace);
+        Backend.Current.ConvBackwardInput(saved.Spec, gradOut.Buffer, Kernel!.Value.Buffer, filters, gradIn.Buffer, saved.Workspace);
         return gradIn;
     }
 }
