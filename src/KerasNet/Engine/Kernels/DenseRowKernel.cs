@@ -31,14 +31,14 @@ internal static unsafe class DenseRowKernel
         {
             var wv = TS.Load(w + j);
             var gv = firstGroup ? TS.Zero : TS.Load(g + j);
-            { var d = TS.Load(dy + 0 * ldy + j); s0 = TS.Fma(d, wv, s0); gv = TS.Fma(x0, d, gv); }
-            if (TR.R > 1) { var d = TS.Load(dy + 1 * ldy + j); s1 = TS.Fma(d, wv, s1); gv = TS.Fma(x1, d, gv); }
-            if (TR.R > 2) { var d = TS.Load(dy + 2 * ldy + j); s2 = TS.Fma(d, wv, s2); gv = TS.Fma(x2, d, gv); }
-            if (TR.R > 3) { var d = TS.Load(dy + 3 * ldy + j); s3 = TS.Fma(d, wv, s3); gv = TS.Fma(x3, d, gv); }
-            if (TR.R > 4) { var d = TS.Load(dy + 4 * ldy + j); s4 = TS.Fma(d, wv, s4); gv = TS.Fma(x4, d, gv); }
-            if (TR.R > 5) { var d = TS.Load(dy + 5 * ldy + j); s5 = TS.Fma(d, wv, s5); gv = TS.Fma(x5, d, gv); }
-            if (TR.R > 6) { var d = TS.Load(dy + 6 * ldy + j); s6 = TS.Fma(d, wv, s6); gv = TS.Fma(x6, d, gv); }
-            if (TR.R > 7) { var d = TS.Load(dy + 7 * ldy + j); s7 = TS.Fma(d, wv, s7); gv = TS.Fma(x7, d, gv); }
+            gv = Accumulate<TS, TV>(TS.Load(dy + 0 * ldy + j), wv, x0, ref s0, gv);
+            if (TR.R > 1) gv = Accumulate<TS, TV>(TS.Load(dy + 1 * ldy + j), wv, x1, ref s1, gv);
+            if (TR.R > 2) gv = Accumulate<TS, TV>(TS.Load(dy + 2 * ldy + j), wv, x2, ref s2, gv);
+            if (TR.R > 3) gv = Accumulate<TS, TV>(TS.Load(dy + 3 * ldy + j), wv, x3, ref s3, gv);
+            if (TR.R > 4) gv = Accumulate<TS, TV>(TS.Load(dy + 4 * ldy + j), wv, x4, ref s4, gv);
+            if (TR.R > 5) gv = Accumulate<TS, TV>(TS.Load(dy + 5 * ldy + j), wv, x5, ref s5, gv);
+            if (TR.R > 6) gv = Accumulate<TS, TV>(TS.Load(dy + 6 * ldy + j), wv, x6, ref s6, gv);
+            if (TR.R > 7) gv = Accumulate<TS, TV>(TS.Load(dy + 7 * ldy + j), wv, x7, ref s7, gv);
             TS.Store(gv, g + j);
         }
         for (int r = 0; r < TR.R; r++)
@@ -106,6 +106,14 @@ internal static unsafe class DenseRowKernel
             }
             grad.Finish(t, ga, gb);
         }
+    }
+
+    /// <summary>One dY row's step of <see cref="Row{TR, TS, TV}"/>: its input-gradient dot product s and the gradient row g.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Accumulate<TS, TV>(TV d, TV w, TV x, ref TV s, TV g) where TS : struct, ISimd<TV> where TV : struct
+    {
+        s = TS.Fma(d, w, s);
+        return TS.Fma(x, d, g);
     }
 
     private static float Tail(float d, float* a, float* w, int j, int units)
