@@ -5,7 +5,7 @@ internal partial interface IBackend
 {
     /// <summary>
     /// Whether <see cref="DenseBackwardBlocked"/> runs for a batch of <paramref name="rows"/> (past the few-row case
-    /// that <see cref="DenseBackwardFused"/> covers, on the accelerated kernels).
+    /// that <see cref="DenseBackwardFused"/> covers), at every vector width.
     /// </summary>
     bool PrefersBlockedDenseBackward(int rows);
 

@@ -6,29 +6,25 @@ namespace KerasNet.Engine.Kernels;
 
 /// <summary>
 /// The Adam update of tf.keras 2.4 (m += (g - m)(1 - b1); v += (g² - v)(1 - b2); w -= lr_t m / (sqrt(v) + eps)),
-/// in one place for the optimizer's pass over stored gradients and for the fused dense backward pass, which applies
-/// it while the gradient is still in registers. Vector and scalar forms do the same operations in the same order.
+/// in one place for the optimizer's pass over stored gradients and for the fused dense backward passes, which apply
+/// it while the gradient is still in registers. Vector (any width) and scalar forms do the same IEEE operations in the
+/// same order (no fused multiply-add), so every width gives the same weights bit for bit.
 /// </summary>
 internal readonly unsafe struct AdamMath
 {
     private readonly float _lr, _a1, _a2, _eps;
-    private readonly Vector512<float> _vlr, _va1, _va2, _veps;
 
-    public AdamMath(float lrT, float oneMinusB1, float oneMinusB2, float eps)
-    {
-        (_lr, _a1, _a2, _eps) = (lrT, oneMinusB1, oneMinusB2, eps);
-        (_vlr, _va1, _va2, _veps) = (Vector512.Create(lrT), Vector512.Create(oneMinusB1), Vector512.Create(oneMinusB2), Vector512.Create(eps));
-    }
+    public AdamMath(float lrT, float oneMinusB1, float oneMinusB2, float eps) => (_lr, _a1, _a2, _eps) = (lrT, oneMinusB1, oneMinusB2, eps);
 
-    /// <summary>Updates 16 elements: m and v in memory, returns the new w.</summary>
+    /// <summary>Updates one vector of elements: m and v in memory, returns the new w.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<float> Step(Vector512<float> w, Vector512<float> g, float* m, float* v)
+    public TV Step<TS, TV>(TV w, TV g, float* m, float* v) where TS : struct, ISimd<TV> where TV : struct
     {
-        var mv = Vector512.Load(m); var vv = Vector512.Load(v);
-        mv += (g - mv) * _va1;
-        vv += (g * g - vv) * _va2;
-        mv.Store(m); vv.Store(v);
-        return w - mv * _vlr / (Vector512.Sqrt(vv) + _veps);
+        var mv = TS.Load(m); var vv = TS.Load(v);
+        mv = TS.Add(mv, TS.Mul(TS.Sub(g, mv), TS.Splat(_a1)));
+        vv = TS.Add(vv, TS.Mul(TS.Sub(TS.Mul(g, g), vv), TS.Splat(_a2)));
+        TS.Store(mv, m); TS.Store(vv, v);
+        return TS.Sub(w, TS.Div(TS.Mul(mv, TS.Splat(_lr)), TS.Add(TS.Sqrt(vv), TS.Splat(_eps))));
     }
 
     /// <summary>Updates one element.</summary>
@@ -40,13 +36,22 @@ internal readonly unsafe struct AdamMath
         return w - *m * _lr / (MathF.Sqrt(*v) + _eps);
     }
 
-    /// <summary>Updates n elements from a stored gradient.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Updates n elements from a stored gradient, at the GEMM's vector width.</summary>
     public void Run(float* w, float* g, float* m, float* v, int n)
     {
+        switch (Gemm.Width)
+        {
+            case VectorWidth.W512: Run<V512, Vector512<float>>(w, g, m, v, n); break;
+            case VectorWidth.W256: Run<V256, Vector256<float>>(w, g, m, v, n); break;
+            default: Run<V128, Vector128<float>>(w, g, m, v, n); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Run<TS, TV>(float* w, float* g, float* m, float* v, int n) where TS : struct, ISimd<TV> where TV : struct
+    {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - 16; i += 16) Step(Vector512.Load(w + i), Vector512.Load(g + i), m + i, v + i).Store(w + i);
+        for (; i <= n - TS.Lanes; i += TS.Lanes) TS.Store(Step<TS, TV>(TS.Load(w + i), TS.Load(g + i), m + i, v + i), w + i);
         for (; i < n; i++) w[i] = Step(w[i], g[i], m + i, v + i);
     }
 }

@@ -1,23 +1,28 @@
 #nullable enable
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace KerasNet.Engine.Kernels;
 
 /// <summary>
 /// Dense backward at small batch in one pass over the kernel: per kernel row, the input gradient (with the old
 /// weights), the weight-gradient row (into a per-thread L1 scratch row) and the optimizer update of that row.
 /// The kernel and the optimizer's slots are each read and written once, instead of the kernel being read twice
-/// and the gradient written and read back.
+/// and the gradient written and read back. Written once over the vector width (<see cref="ISimd{TV}"/>), at the
+/// GEMM's width (<see cref="Gemm.Width"/>), with the same per-element arithmetic as the separate GEMMs of that width.
 /// </summary>
 internal sealed unsafe class DenseFused : ParallelJob
 {
     [ThreadStatic] private static DenseFused? t_job;
 
     private int _rows, _inDim, _units;
+    private VectorWidth _width;
     private float* _x, _dy, _w, _dx;
     private IWeightUpdate? _update;
     private float[] _wArray = null!;
 
     /// <summary>Whether the fused pass applies (it is written for the few-row case).</summary>
-    public static bool Supports(int rows) => Gemm.Accelerated && rows <= 16; // its row kernels and Adam step are AVX-512 code
+    public static bool Supports(int rows) => rows <= 16; // past 16 rows DenseBackwardBlocked's register tiles reuse dY better
 
     /// <summary>The fused pass (see <see cref="IBackend.DenseBackwardFused"/>); throws when a buffer is shorter than its matrix.</summary>
     public static void Run(int rows, int inDim, int units, float[] x, float[] dy, float[] w, float[]? dx, IWeightUpdate update)
@@ -28,7 +33,7 @@ internal sealed unsafe class DenseFused : ParallelJob
         var job = Workspace.Rent(ref t_job);
         fixed (float* px = x, pdy = dy, pw = w, pdx = dx)
         {
-            (job._rows, job._inDim, job._units, job._update, job._wArray) = (rows, inDim, units, update, w);
+            (job._rows, job._inDim, job._units, job._update, job._wArray, job._width) = (rows, inDim, units, update, w, Gemm.Width);
             job._x = px; job._dy = pdy; job._w = pw; job._dx = dx is null ? null : pdx;
             try { Threads.For(inDim, (long)rows * units * 2, job); }
             finally
@@ -64,20 +69,24 @@ internal sealed unsafe class DenseFused : ParallelJob
         }
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Execute(int part, int k0, int k1)
     {
         // Rented for the same reason as the job: _update may re-enter the engine on this thread while g is in use.
         var gArray = Workspace.Rent(Workspace.DenseGradRow, 2 * _units);
         try
         {
-            ExecuteRows(k0, k1, gArray);
+            switch (_width)
+            {
+                case VectorWidth.W512: ExecuteRows<V512, Vector512<float>>(k0, k1, gArray); break;
+                case VectorWidth.W256: ExecuteRows<V256, Vector256<float>>(k0, k1, gArray); break;
+                default: ExecuteRows<V128, Vector128<float>>(k0, k1, gArray); break;
+            }
         }
         finally { Workspace.Return(Workspace.DenseGradRow, gArray); }
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void ExecuteRows(int k0, int k1, float[] gArray)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ExecuteRows<TS, TV>(int k0, int k1, float[] gArray) where TS : struct, ISimd<TV> where TV : struct
     {
         // Two kernel rows per pass share the dY loads (dY is L2-resident; its loads bound this loop).
         fixed (float* g = gArray)
@@ -88,13 +97,13 @@ internal sealed unsafe class DenseFused : ParallelJob
                 float* w = _w + (nint)k * _units;
                 if (pair == 2 && _rows <= Gemm.MR && _update is AdamRowUpdate adam)
                 {
-                    AdamPair(adam, k, w);
+                    AdamPair<TS, TV>(adam, k, w);
                     continue;
                 }
                 for (int i0 = 0; i0 < _rows; i0 += Gemm.MR)
                 {
                     float* dx = _dx == null ? null : _dx + (nint)i0 * _inDim + k;
-                    Row(Math.Min(Gemm.MR, _rows - i0), pair, _dy + (nint)i0 * _units, _x + (nint)i0 * _inDim + k, w, g, i0 == 0, dx);
+                    Row<TS, TV>(Math.Min(Gemm.MR, _rows - i0), pair, _dy + (nint)i0 * _units, _x + (nint)i0 * _inDim + k, w, g, i0 == 0, dx);
                 }
                 _update!.Update(k * _units, _wArray.AsSpan(k * _units, pair * _units), new ReadOnlySpan<float>(g, pair * _units));
             }
@@ -102,34 +111,35 @@ internal sealed unsafe class DenseFused : ParallelJob
     }
 
     /// <summary>Rows k and k + 1 with Adam applied in registers (no gradient row is stored).</summary>
-    private void AdamPair(AdamRowUpdate adam, int k, float* w)
+    private void AdamPair<TS, TV>(AdamRowUpdate adam, int k, float* w) where TS : struct, ISimd<TV> where TV : struct
     {
         nint ldy = _units, ldx = _inDim, off = (nint)k * _units;
         float* dx = _dx == null ? null : _dx + k;
         fixed (float* m = adam.M, v = adam.V)
         fixed (AdamMath* math = &adam.Math)
         {
-            var grad = new AdamGradientPair(w, m + off, v + off, _units, math);
-            RowsDispatch.Run(_rows, new Row2Call<AdamGradientPair>(_units, _dy, ldy, _x + k, ldx, w, dx, ldx, grad));
+            var grad = new AdamGradientPair<TS, TV>(w, m + off, v + off, _units, math);
+            RowsDispatch.Run(_rows, new Row2Call<TS, TV, AdamGradientPair<TS, TV>>(_units, _dy, ldy, _x + k, ldx, w, dx, ldx, grad));
         }
     }
 
-    private void Row(int rows, int pair, float* dy, float* xk, float* w, float* g, bool first, float* dx)
+    private void Row<TS, TV>(int rows, int pair, float* dy, float* xk, float* w, float* g, bool first, float* dx) where TS : struct, ISimd<TV> where TV : struct
     {
         nint ldy = _units, ldx = _inDim;
         if (pair == 2)
-            RowsDispatch.Run(rows, new Row2Call<StoredGradientPair>(_units, dy, ldy, xk, ldx, w, dx, ldx, new StoredGradientPair(g, _units, first)));
-        else RowsDispatch.Run(rows, new RowCall(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx));
+            RowsDispatch.Run(rows, new Row2Call<TS, TV, StoredGradientPair<TS, TV>>(_units, dy, ldy, xk, ldx, w, dx, ldx, new StoredGradientPair<TS, TV>(g, _units, first)));
+        else RowsDispatch.Run(rows, new RowCall<TS, TV>(_units, dy, ldy, xk, ldx, w, g, first, dx, ldx));
     }
 
-    private readonly struct RowCall(int units, float* dy, nint ldy, float* xk, nint ldx, float* w, float* g, bool first, float* dx, nint lddx) : IRowsCall
+    private readonly struct RowCall<TS, TV>(int units, float* dy, nint ldy, float* xk, nint ldx, float* w, float* g, bool first, float* dx, nint lddx) : IRowsCall
+        where TS : struct, ISimd<TV> where TV : struct
     {
-        public void Run<TR>() where TR : struct, IRows => DenseRowKernel.Row<TR>(units, dy, ldy, xk, ldx, w, g, first, dx, lddx);
+        public void Run<TR>() where TR : struct, IRows => DenseRowKernel.Row<TR, TS, TV>(units, dy, ldy, xk, ldx, w, g, first, dx, lddx);
     }
 
-    private readonly struct Row2Call<TG>(int units, float* dy, nint ldy, float* xk, nint ldx, float* w, float* dx, nint lddx, TG grad) : IRowsCall
-        where TG : struct, IGradientPair
+    private readonly struct Row2Call<TS, TV, TG>(int units, float* dy, nint ldy, float* xk, nint ldx, float* w, float* dx, nint lddx, TG grad) : IRowsCall
+        where TS : struct, ISimd<TV> where TV : struct where TG : struct, IGradientPair<TV>
     {
-        public void Run<TR>() where TR : struct, IRows => DenseRowKernel.Row2<TR, TG>(units, dy, ldy, xk, ldx, w, dx, lddx, grad);
+        public void Run<TR>() where TR : struct, IRows => DenseRowKernel.Row2<TR, TS, TV, TG>(units, dy, ldy, xk, ldx, w, dx, lddx, grad);
     }
 }

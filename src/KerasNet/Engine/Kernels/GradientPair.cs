@@ -1,21 +1,20 @@
 #nullable enable
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace KerasNet.Engine.Kernels;
 
 /// <summary>
-/// What <see cref="DenseRowKernel.Row2{TR, TG}"/> does with the two weight-gradient rows it accumulates: where each
-/// accumulation starts and where the sums go, for 16 columns at j or one column t. Implemented by structs so the
+/// What <see cref="DenseRowKernel.Row2{TR, TS, TV, TG}"/> does with the two weight-gradient rows it accumulates: where each
+/// accumulation starts and where the sums go, for one vector of columns at j or one column t. Implemented by structs so the
 /// JIT compiles one kernel per implementation with these calls inlined (no interface dispatch in the loop).
 /// </summary>
-internal unsafe interface IGradientPair
+internal unsafe interface IGradientPair<TV> where TV : struct
 {
-    /// <summary>The starting values of the two gradient rows' columns [j, j + 16).</summary>
-    void Start(int j, out Vector512<float> ga, out Vector512<float> gb);
+    /// <summary>The starting values of the two gradient rows' columns [j, j + lanes).</summary>
+    void Start(int j, out TV ga, out TV gb);
 
-    /// <summary>Takes the finished gradients of columns [j, j + 16); wa and wb are the weights they belong to.</summary>
-    void Finish(int j, Vector512<float> ga, Vector512<float> gb, Vector512<float> wa, Vector512<float> wb);
+    /// <summary>Takes the finished gradients of columns [j, j + lanes); wa and wb are the weights they belong to.</summary>
+    void Finish(int j, TV ga, TV gb, TV wa, TV wb);
 
     /// <summary>The starting values of column t of the two gradient rows.</summary>
     void Start(int t, out float ga, out float gb);
@@ -28,21 +27,22 @@ internal unsafe interface IGradientPair
 /// Gradient rows stored to g and g + units; row groups after the first add to what the earlier groups stored, in
 /// the same order as the separate GEMM, so the sum is bit-identical to it.
 /// </summary>
-internal readonly unsafe struct StoredGradientPair(float* g, int units, bool firstGroup) : IGradientPair
+internal readonly unsafe struct StoredGradientPair<TS, TV>(float* g, int units, bool firstGroup) : IGradientPair<TV>
+    where TS : struct, ISimd<TV> where TV : struct
 {
     private readonly float* _g1 = g + units;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Start(int j, out Vector512<float> ga, out Vector512<float> gb)
+    public void Start(int j, out TV ga, out TV gb)
     {
-        ga = firstGroup ? Vector512<float>.Zero : Vector512.Load(g + j);
-        gb = firstGroup ? Vector512<float>.Zero : Vector512.Load(_g1 + j);
+        ga = firstGroup ? TS.Zero : TS.Load(g + j);
+        gb = firstGroup ? TS.Zero : TS.Load(_g1 + j);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Finish(int j, Vector512<float> ga, Vector512<float> gb, Vector512<float> wa, Vector512<float> wb)
+    public void Finish(int j, TV ga, TV gb, TV wa, TV wb)
     {
-        ga.Store(g + j); gb.Store(_g1 + j);
+        TS.Store(ga, g + j); TS.Store(gb, _g1 + j);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -61,18 +61,19 @@ internal readonly unsafe struct StoredGradientPair(float* g, int units, bool fir
 /// and w + units and their slots m, v are updated, and no gradient row is ever stored. The coefficients are read
 /// through a pointer (the caller pins them) so that this struct stays small to pass by value.
 /// </summary>
-internal readonly unsafe struct AdamGradientPair(float* w, float* m, float* v, int units, AdamMath* adam) : IGradientPair
+internal readonly unsafe struct AdamGradientPair<TS, TV>(float* w, float* m, float* v, int units, AdamMath* adam) : IGradientPair<TV>
+    where TS : struct, ISimd<TV> where TV : struct
 {
     private readonly float* _w1 = w + units, _m1 = m + units, _v1 = v + units;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Start(int j, out Vector512<float> ga, out Vector512<float> gb) => (ga, gb) = (Vector512<float>.Zero, Vector512<float>.Zero);
+    public void Start(int j, out TV ga, out TV gb) => (ga, gb) = (TS.Zero, TS.Zero);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Finish(int j, Vector512<float> ga, Vector512<float> gb, Vector512<float> wa, Vector512<float> wb)
+    public void Finish(int j, TV ga, TV gb, TV wa, TV wb)
     {
-        adam->Step(wa, ga, m + j, v + j).Store(w + j);
-        adam->Step(wb, gb, _m1 + j, _v1 + j).Store(_w1 + j);
+        TS.Store(adam->Step<TS, TV>(wa, ga, m + j, v + j), w + j);
+        TS.Store(adam->Step<TS, TV>(wb, gb, _m1 + j, _v1 + j), _w1 + j);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

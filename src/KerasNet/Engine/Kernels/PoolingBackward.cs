@@ -1,5 +1,4 @@
 #nullable enable
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -7,9 +6,10 @@ namespace KerasNet.Engine.Kernels;
 
 /// <summary>
 /// Max-pooling backward for windows that do not overlap (pool size at most the stride: Keras's default pool 2,
-/// stride 2), 16 channels per Vector512 and split over the cores by bands of input rows: each input pixel is written
-/// exactly once, with dy where the forward pass's argmax names it and zero elsewhere, so there is no clearing pass
-/// and no scalar scatter. Other geometries (overlapping windows, channels not a multiple of 16, no AVX-512) take
+/// stride 2), one vector of channels at a time at the GEMM's width (<see cref="ISimd{TV}"/>: 16 on AVX-512, 8 on
+/// AVX2, 4 on SSE/AdvSimd) and split over the cores by bands of input rows: each input pixel is written exactly once,
+/// with dy where the forward pass's argmax names it and zero elsewhere, so there is no clearing pass and no scalar
+/// scatter. Other geometries (overlapping windows, channels not a multiple of the lanes) take
 /// <see cref="Pooling.MaxBackward"/>.
 /// </summary>
 internal static class PoolingBackward
@@ -19,7 +19,9 @@ internal static class PoolingBackward
     /// <summary>dx = the pooled gradient routed to each window's argmax (see <see cref="IBackend.MaxPoolBackward"/>).</summary>
     public static void Max(in ConvGeometry g, float[] dy, int[] argmax, float[] dx)
     {
-        if (!Vector512.IsHardwareAccelerated || g.InC % 16 != 0 || g.KH > g.StrideH || g.KW > g.StrideW || g.OutH <= 0 || g.OutW <= 0 || g.Batch <= 0)
+        var width = Gemm.Width;
+        int lanes = width switch { VectorWidth.W512 => V512.Lanes, VectorWidth.W256 => V256.Lanes, _ => V128.Lanes };
+        if (g.InC % lanes != 0 || g.KH > g.StrideH || g.KW > g.StrideW || g.OutH <= 0 || g.OutW <= 0 || g.Batch <= 0)
         {
             Pooling.MaxBackward(g, dy, argmax, dx);
             return;
@@ -33,7 +35,7 @@ internal static class PoolingBackward
         long matched;
         try
         {
-            (job.G, job.Dy, job.Argmax, job.Dx, job.Matched) = (g, dy, argmax, dx, 0);
+            (job.G, job.Dy, job.Argmax, job.Dx, job.Matched, job.Width) = (g, dy, argmax, dx, 0, width);
             Threads.For(g.Batch * g.OutH, (long)g.StrideH * g.InW * g.InC, job);
             matched = job.Matched;
         }
@@ -56,17 +58,30 @@ internal static class PoolingBackward
         return count;
     }
 
-    private sealed class MaxBackwardJob : ParallelJob
+    private sealed unsafe class MaxBackwardJob : ParallelJob
     {
         public ConvGeometry G;
         public float[] Dy = null!, Dx = null!;
         public int[] Argmax = null!;
         public long Matched;
+        public VectorWidth Width;
 
-        private static readonly Vector512<int> Lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        public override void Execute(int part, int r0, int r1)
+        {
+            long matched;
+            fixed (float* dy = Dy, dx = Dx)
+            fixed (int* arg = Argmax)
+                matched = Width switch
+                {
+                    VectorWidth.W512 => Rows<V512, Vector512<float>>(r0, r1, dy, arg, dx),
+                    VectorWidth.W256 => Rows<V256, Vector256<float>>(r0, r1, dy, arg, dx),
+                    _ => Rows<V128, Vector128<float>>(r0, r1, dy, arg, dx),
+                };
+            Interlocked.Add(ref Matched, matched);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public override void Execute(int part, int r0, int r1)
+        private long Rows<TS, TV>(int r0, int r1, float* dy, int* arg, float* dx) where TS : struct, ISimd<TV> where TV : struct
         {
             var g = G;
             long matched = 0;
@@ -76,19 +91,17 @@ internal static class PoolingBackward
                 // The band of input rows this output row owns: its stride's rows, the first band from row 0 and the
                 // last to the image's end, so every input row (covered by a window or not) is written once.
                 int lo = oh == 0 ? 0 : Math.Clamp(top, 0, g.InH), hi = oh == g.OutH - 1 ? g.InH : Math.Clamp(top + g.StrideH, 0, g.InH);
-                for (int h = lo; h < hi; h++) matched += Row(g, n, oh, h, h - top >= 0 && h - top < g.KH);
+                for (int h = lo; h < hi; h++) matched += Row<TS, TV>(g, n, oh, h, h - top >= 0 && h - top < g.KH, dy, arg, dx);
             }
-            Interlocked.Add(ref Matched, matched);
+            return matched;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private long Row(in ConvGeometry g, int n, int oh, int h, bool rowInWindow)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static long Row<TS, TV>(in ConvGeometry g, int n, int oh, int h, bool rowInWindow, float* dy, int* arg, float* dx)
+            where TS : struct, ISimd<TV> where TV : struct
         {
             int c = g.InC;
             long matched = 0;
-            ref float dx = ref Dx[0];
-            ref float dy = ref Dy[0];
-            ref int arg = ref Argmax[0];
             int rowStart = (n * g.InH + h) * g.InW * c, outRow = (n * g.OutH + oh) * g.OutW;
             for (int w = 0; w < g.InW; w++)
             {
@@ -96,16 +109,12 @@ internal static class PoolingBackward
                 int q = w + g.PadLeft, ow = q / g.StrideW;
                 if (!rowInWindow || ow >= g.OutW || q - ow * g.StrideW >= g.KW)
                 {
-                    new Span<float>(Dx, dst, c).Clear();
+                    new Span<float>(dx + dst, c).Clear();
                     continue;
                 }
                 int o = (outRow + ow) * c;
-                for (int ch = 0; ch < c; ch += 16)
-                {
-                    var eq = Vector512.Equals(Vector512.LoadUnsafe(ref arg, (nuint)(o + ch)), Vector512.Create(dst + ch) + Lanes);
-                    Vector512.ConditionalSelect(eq.AsSingle(), Vector512.LoadUnsafe(ref dy, (nuint)(o + ch)), Vector512<float>.Zero).StoreUnsafe(ref dx, (nuint)(dst + ch));
-                    matched += BitOperations.PopCount(eq.ExtractMostSignificantBits());
-                }
+                for (int ch = 0; ch < c; ch += TS.Lanes)
+                    TS.Store(TS.WhereIndex(arg + o + ch, dst + ch, TS.Load(dy + o + ch), ref matched), dx + dst + ch);
             }
             return matched;
         }

@@ -1,4 +1,5 @@
 #nullable enable
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
@@ -43,6 +44,14 @@ internal unsafe interface ISimd<TV> where TV : struct
     /// <summary>Zero where <paramref name="y"/> &lt;= 0, else <paramref name="g"/> (NaN keeps g, as the scalar rule).</summary>
     static abstract TV ZeroWhereNotPositive(TV y, TV g);
     static abstract float Sum(TV v);
+    static abstract TV Sub(TV a, TV b);
+    static abstract TV Mul(TV a, TV b);
+    static abstract TV Div(TV a, TV b);
+    static abstract TV Sqrt(TV v);
+    /// <summary>The scalar a * b + c rounded as one lane of <see cref="Fma(TV, TV, TV)"/> (scalar tails match the vector body).</summary>
+    static abstract float Fma(float a, float b, float c);
+    /// <summary>x's lanes l where idx[l] == first + l, zero elsewhere; adds the number of such lanes to <paramref name="matched"/>.</summary>
+    static abstract TV WhereIndex(int* idx, int first, TV x, ref long matched);
 }
 
 /// <summary>
@@ -65,6 +74,19 @@ internal readonly unsafe struct V512 : ISimd<Vector512<float>>
     public static Vector512<float> ZeroWhereNotPositive(Vector512<float> y, Vector512<float> g) =>
         Vector512.ConditionalSelect(Vector512.LessThanOrEqual(y, Vector512<float>.Zero), Vector512<float>.Zero, g);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> v) => Vector512.Sum(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sub(Vector512<float> a, Vector512<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Mul(Vector512<float> a, Vector512<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Div(Vector512<float> a, Vector512<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sqrt(Vector512<float> v) => Vector512.Sqrt(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Fma(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
+    private static readonly Vector512<int> LaneIndex = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> WhereIndex(int* idx, int first, Vector512<float> x, ref long matched)
+    {
+        var eq = Vector512.Equals(Vector512.Load(idx), Vector512.Create(first) + LaneIndex);
+        matched += BitOperations.PopCount(eq.ExtractMostSignificantBits());
+        return Vector512.ConditionalSelect(eq.AsSingle(), x, Vector512<float>.Zero);
+    }
 }
 
 /// <summary>
@@ -89,6 +111,19 @@ internal readonly unsafe struct V256 : ISimd<Vector256<float>>
     public static Vector256<float> ZeroWhereNotPositive(Vector256<float> y, Vector256<float> g) =>
         Vector256.ConditionalSelect(Vector256.LessThanOrEqual(y, Vector256<float>.Zero), Vector256<float>.Zero, g);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> v) => Vector256.Sum(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sub(Vector256<float> a, Vector256<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Mul(Vector256<float> a, Vector256<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Div(Vector256<float> a, Vector256<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sqrt(Vector256<float> v) => Vector256.Sqrt(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Fma(float a, float b, float c) => System.Runtime.Intrinsics.X86.Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
+    private static readonly Vector256<int> LaneIndex = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> WhereIndex(int* idx, int first, Vector256<float> x, ref long matched)
+    {
+        var eq = Vector256.Equals(Vector256.Load(idx), Vector256.Create(first) + LaneIndex);
+        matched += BitOperations.PopCount(eq.ExtractMostSignificantBits());
+        return Vector256.ConditionalSelect(eq.AsSingle(), x, Vector256<float>.Zero);
+    }
 }
 
 /// <summary>
@@ -112,6 +147,19 @@ internal readonly unsafe struct V128 : ISimd<Vector128<float>>
     public static Vector128<float> ZeroWhereNotPositive(Vector128<float> y, Vector128<float> g) =>
         Vector128.ConditionalSelect(Vector128.LessThanOrEqual(y, Vector128<float>.Zero), Vector128<float>.Zero, g);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> v) => Vector128.Sum(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sub(Vector128<float> a, Vector128<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Mul(Vector128<float> a, Vector128<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Div(Vector128<float> a, Vector128<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sqrt(Vector128<float> v) => Vector128.Sqrt(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Fma(float a, float b, float c) => System.Runtime.Intrinsics.X86.Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
+    private static readonly Vector128<int> LaneIndex = Vector128.Create(0, 1, 2, 3);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> WhereIndex(int* idx, int first, Vector128<float> x, ref long matched)
+    {
+        var eq = Vector128.Equals(Vector128.Load(idx), Vector128.Create(first) + LaneIndex);
+        matched += BitOperations.PopCount(eq.ExtractMostSignificantBits());
+        return Vector128.ConditionalSelect(eq.AsSingle(), x, Vector128<float>.Zero);
+    }
 }
 
 /// <summary>The process's vector width, detected once.</summary>
