@@ -12,4 +12,10 @@ internal partial interface IBackend
     /// </summary>
     void ConvPoolInfer(in ConvSpec s, float[] x, float[] w, float[]? bias, long weightsVersion, ActivationKind activation, int filters,
         in ConvGeometry pool, float[] y, ConvWorkspace? workspace);
+
+    /// <summary>
+    /// The inference pass of <see cref="DenseForward"/>: the same result to float rounding (not bit for bit: the backend
+    /// may sum in another order where that is faster, e.g. for a few units at a large batch).
+    /// </summary>
+    void DenseInfer(int rows, int inDim, int units, float[] x, float[] w, float[]? bias, ActivationKind activation, float[] y);
 }

@@ -128,6 +128,7 @@ internal static unsafe class ConvDirect
         /// Output row r (image r / OutH, row r % OutH) into yRow: per filter panel, border pixels one by one (only
         /// their in-image taps), the interior in blocks; each block's sums in a small tile, then bias and ReLU on the way out.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ConvRow<L, TV>(int r, float* yRow, float* tile) where L : struct, ILanes<TV> where TV : struct
         {
             var s = S;
@@ -150,6 +151,7 @@ internal static unsafe class ConvDirect
         }
 
         /// <summary>One pooled row y from the window's rows of convolution output (rows apart by rowLen), as ConvPool pools.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void PoolRow<L, TV>(float* rows, nint rowLen, float* y) where L : struct, ILanes<TV> where TV : struct
         {
             var g = Pool;
