@@ -3,7 +3,7 @@ using KerasNet.Layers;
 using KerasNet.Models;
 using KerasNet.Tests.Models;
 
-namespace KerasNet.Tests.Layers;
+namespace KerasNet.Tests.Engine;
 
 /// <summary>
 /// Conv2D + MaxPooling2D fused at inference (CpuBackend.ConvPoolInfer, FunctionalGraph.Pooling.cs): the fused kernel
@@ -11,7 +11,7 @@ namespace KerasNet.Tests.Layers;
 /// panel width, strides, paddings, pool windows that leave rows and columns over, ties, NaN, and the shapes that fall
 /// back (pointwise, dilated, overlapping or padded pools); then whole models, fused against unfused, and which pairs
 /// the graph fuses. The models' agreement with ONNX Runtime is OnnxOracleTests' (the tutorial CNN and the MNIST
-/// convnet, whose every convolution is now fused with its pool). The class name ends in ConvKernelTests so the ISA
+/// convnet, whose every convolution is now fused with its pool). It sits in KerasNet.Tests.Engine so the ISA
 /// checks (DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0) run it on the narrower vector paths.
 /// </summary>
 public class PooledConvKernelTests
