@@ -65,7 +65,8 @@ internal static class InferBench
 
     /// <summary>
     /// <c>infer --kernels</c>: each CNN conv layer's shape at both batch sizes, the training forward (im2col + GEMM)
-    /// against the inference kernel, interleaved in one process (the layers' own share of the model ratios).
+    /// against the inference kernel, and the inference kernel with the 2x2 max pool after it against the fused
+    /// convolution + pool, interleaved in one process (the layers' own share of the model ratios).
     /// </summary>
     public static void Kernels(bool quick)
     {
@@ -94,20 +95,59 @@ internal static class InferBench
             var y1 = new float[y0.Length];
             var ws0 = new ConvWorkspace();
             var ws1 = new ConvWorkspace();
+            // Every one of these layers is followed by a 2x2 max pool: the unfused pair against the fused pass.
+            var pool = ConvGeometry.Create(batch, s.OutH, s.OutW, f, 2, 2, 2, 2, "valid");
+            var pooled = new float[pool.Batch * pool.OutH * pool.OutW * f];
+            var ws2 = new ConvWorkspace();
             void Old() => be.ConvForward(s, x, k, b, ActivationKind.Relu, f, y0, ws0);
             void New() => be.ConvInfer(s, x, k, b, 0, ActivationKind.Relu, f, y1, ws1);
-            Old(); New();
+            void Pair() { New(); be.MaxPoolForward(pool, y1, pooled, []); }
+            void Fused() => be.ConvPoolInfer(s, x, k, b, 0, ActivationKind.Relu, f, pool, pooled, ws2);
+            Action[] runs = [Old, New, Pair, Fused];
+            foreach (var run in runs) run();
             int reps = (int)Math.Clamp(20 / Math.Max(CpuTime(Old), 1e-3), 1, 2000);
-            var to = new double[rounds];
-            var tn = new double[rounds];
+            var times = runs.Select(_ => new double[rounds]).ToArray();
             for (int i = 0; i < rounds; i++)
-            {
-                to[i] = CpuTime(() => { for (int j = 0; j < reps; j++) Old(); }) / reps;
-                tn[i] = CpuTime(() => { for (int j = 0; j < reps; j++) New(); }) / reps;
-            }
-            double o = MobileNetBench.Median(to), n = MobileNetBench.Median(tn), gflop = 2.0 * s.Rows * s.KH * s.KW * c * f / 1e9;
+                for (int q = 0; q < runs.Length; q++)
+                    times[q][i] = CpuTime(() => { for (int j = 0; j < reps; j++) runs[q](); }) / reps;
+            double o = MobileNetBench.Median(times[0]), n = MobileNetBench.Median(times[1]), gflop = 2.0 * s.Rows * s.KH * s.KW * c * f / 1e9;
+            double pair = MobileNetBench.Median(times[2]), fused = MobileNetBench.Median(times[3]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {name,-15} b{batch,-4} im2col+GEMM {o,8:0.000} ms ({gflop / o * 1e3,5:0.0} GFLOP/s)  inference {n,8:0.000} ms ({gflop / n * 1e3,5:0.0} GFLOP/s)  {o / n,4:0.00}x"));
+                $"  {name,-15} b{batch,-4} im2col+GEMM {o,8:0.000} ms ({gflop / o * 1e3,5:0.0} GFLOP/s)  inference {n,8:0.000} ms ({gflop / n * 1e3,5:0.0} GFLOP/s)  {o / n,4:0.00}x" +
+                $"  | +pool {pair,8:0.000} ms  fused {fused,8:0.000} ms  {pair / fused,4:0.00}x"));
+        }
+        DenseKernels(be, rounds);
+    }
+
+    /// <summary>The narrow dense layers (a few units at a large batch): the training forward against the inference path.</summary>
+    private static void DenseKernels(CpuBackend be, int rounds)
+    {
+        // (name, rows, inputs, units): the MLP's output layer at batch 1024, the tutorial's at batch 32.
+        (string, int, int, int)[] shapes = [("mlp dense_2", 1024, 64, 1), ("tutorial dense_2", 32, 3137, 2)];
+        foreach (var (name, rows, inDim, units) in shapes)
+        {
+            var r = new Random(2);
+            var x = new float[rows * inDim];
+            var w = new float[inDim * units];
+            var b = new float[units];
+            for (int i = 0; i < x.Length; i++) x[i] = r.NextSingle();
+            for (int i = 0; i < w.Length; i++) w[i] = r.NextSingle() - 0.5f;
+            var y = new float[rows * units];
+            void Old() => be.DenseForward(rows, inDim, units, x, w, b, ActivationKind.Sigmoid, y);
+            void New() => be.DenseInfer(rows, inDim, units, x, w, b, ActivationKind.Sigmoid, y);
+            for (int i = 0; i < 200; i++) { Old(); New(); } // past the JIT's tiers (microsecond calls: its compiles would dominate)
+            // Wall time (microseconds are below the process clock's resolution), 3x the rounds for the load's noise.
+            int reps = (int)Math.Clamp(2 / Math.Max(MobileNetBench.Time(Old), 1e-4), 1, 20000);
+            var to = new double[3 * rounds];
+            var tn = new double[3 * rounds];
+            for (int i = 0; i < to.Length; i++)
+            {
+                to[i] = MobileNetBench.Time(() => { for (int j = 0; j < reps; j++) Old(); }) / reps;
+                tn[i] = MobileNetBench.Time(() => { for (int j = 0; j < reps; j++) New(); }) / reps;
+            }
+            double o = MobileNetBench.Median(to), n = MobileNetBench.Median(tn);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {name,-17} b{rows,-5} training forward {o * 1e3,8:0.0} us  inference {n * 1e3,8:0.0} us  {o / n,4:0.00}x"));
         }
     }
 

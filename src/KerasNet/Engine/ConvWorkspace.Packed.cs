@@ -11,4 +11,7 @@ internal sealed partial class ConvWorkspace
     internal float[]? PackedKernel, PackedBiasSource;
     internal long PackedVersion = -1;
     internal int PackedWidth, PackedTaps, PackedFilters;
+
+    // The convolution's output before pooling, where ConvPoolInfer cannot fuse the two (unusual shapes only).
+    internal float[] Unpooled = Array.Empty<float>();
 }

@@ -110,7 +110,9 @@ public sealed class Dense : KernelLayer
         int inDim = InputShape![^1], rows = inputs.Length / inDim;
         var output = ctx.Scratch(CallContext.OutputSlot, inputs.BatchSize, OutputShape!);
         var activation = FoldedActivation(ctx, relu, out bool fused);
-        Backend.Current.DenseForward(rows, inDim, Units, inputs.Buffer, kernel, bias, activation, output.Buffer);
+        // Inference may sum in another order where that is faster; training keeps the forward its seeded runs were made with.
+        if (ctx.Training) Backend.Current.DenseForward(rows, inDim, Units, inputs.Buffer, kernel, bias, activation, output.Buffer);
+        else Backend.Current.DenseInfer(rows, inDim, Units, inputs.Buffer, kernel, bias, activation, output.Buffer);
         if (!fused) Stage.Forward(ctx, output);
         ClipAbove(output, clipMax);
         return output;

@@ -66,6 +66,7 @@ internal sealed partial class FunctionalGraph
         SharedVariables = FindShared();
         _createsMask = _nodes.Select(n => n.Layer.MayCreateMask).ToArray();
         FindFoldPairs();
+        FindPoolPairs();
     }
 
     private static void Visit(KerasTensor t, HashSet<Node> finished, HashSet<Node> inProgress, List<Node> order,
@@ -194,6 +195,8 @@ internal sealed partial class FunctionalGraph
         // Inference folds BatchNormalization into the layer before it (FunctionalGraph.Folding.cs); not while masks
         // flow into the producer (its output mask would have to pass through the skipped normalization).
         bool fold = !training && FoldsBatchNormalization && _foldPairs.Length > 0;
+        // And a convolution with the max pool after it (FunctionalGraph.Pooling.cs).
+        bool pools = !training && FusesPooling && FusablePoolPairs > 0;
         for (int k = 0; k < _nodes.Length; k++)
         {
             long start = nodeTimes is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
@@ -207,11 +210,18 @@ internal sealed partial class FunctionalGraph
                 g.Values[_outSlots[k][0]] = g.Values[ins[0]];
                 continue;
             }
+            if (pools && IsPooledAway(g, k))
+            {
+                // The convolution's output slot already holds the pooled values (no mask work ran there either).
+                g.Values[_outSlots[k][0]] = g.Values[ins[0]];
+                continue;
+            }
             for (int j = 0; j < ins.Length; j++) ctx.Inputs[j] = g.Values[ins[j]]!;
             bool maskWork = masks || _createsMask[k];
             if (maskWork) SetInputMasks(g, k);
             if (fold && _foldAt[k] >= 0) g.FoldApplied[_foldAt[k]] = false;
-            if (!(fold && !maskWork && TryRunFolded(g, k, ctx))) _nodes[k].Layer.ForwardNode(ctx);
+            if (pools && _poolAt[k] >= 0) g.PoolApplied[_poolSkip[_poolAt[k]]] = false;
+            if (!(fold && !maskWork && TryRunFolded(g, k, ctx)) && !(pools && !maskWork && TryRunPooled(g, k, ctx))) _nodes[k].Layer.ForwardNode(ctx);
             var outs = _outSlots[k];
             for (int j = 0; j < outs.Length; j++) g.Values[outs[j]] = ctx.Outputs[j];
             if (maskWork) masks |= PropagateMasks(g, k);

@@ -8,10 +8,11 @@ using Xunit.Abstractions;
 namespace KerasNet.Tests.Models;
 
 /// <summary>
-/// One predict call at batch 1024 on the tutorial network grows its evaluation buffers to about 0.8 GB (every layer's
-/// output for 1024 images; the inference convolutions unfold nothing). After the call the model keeps at most
+/// One predict call at batch 1024 on the tutorial network grows its evaluation buffers to about 0.2 GB (every layer's
+/// output for 1024 images; the inference convolutions unfold nothing and, fused with their pools, never store their
+/// unpooled output). After the call the model keeps at most
 /// <see cref="KerasLimits.MaxRetainedInferenceBytes"/> of them: measured as the managed heap after a full collection,
-/// before and after the call. With the bound raised, the same call keeps gigabytes (the measurement can fail).
+/// before and after the call. With the bound raised, the same call keeps more than the bound (the measurement can fail).
 /// </summary>
 [Collection(ProcessWideCollection.Name)] // gigabytes of buffers: it runs alone
 public sealed class InferenceMemoryTests(ITestOutputHelper output)
@@ -54,7 +55,7 @@ public sealed class InferenceMemoryTests(ITestOutputHelper output)
         model.PredictOnBatch(x);
         long kept = Heap();
         output.WriteLine($"with the bound raised: heap {kept / 1e6:F0} MB after the same call");
-        Assert.True(kept - before > 512L << 20, $"with the bound raised only {(kept - before) / 1e6:F0} MB were kept");
+        Assert.True(kept - before > bound, $"with the bound raised only {(kept - before) / 1e6:F0} MB were kept");
         KerasContext.Current.Limits.MaxRetainedInferenceBytes = KerasLimits.DefaultMaxRetainedInferenceBytes;
         model.PredictOnBatch(x);
         long released = Heap();

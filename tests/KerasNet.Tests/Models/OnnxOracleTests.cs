@@ -30,6 +30,29 @@ public class OnnxOracleTests
         AssertMatches(model, onnx, "TutorialCnn(32)");
     }
 
+    /// <summary>
+    /// The keras.io MNIST convnet, whose convolutions run fused with their max pools at inference (13 and 11 rows:
+    /// the second pool leaves a row and a column over), with 5 and 40 filters so neither fills whole filter panels.
+    /// </summary>
+    [SkippableFact]
+    public void FusedConvolutionPoolingMatchesOnnxRuntime()
+    {
+        Oracle.RequirePython("torch", "numpy");
+        KerasRandom.SetRandomSeed(21);
+        var model = new Sequential();
+        model.Add(new Conv2D(5, (3, 3), activation: "relu", inputShape: (28, 28, 1)));
+        model.Add(new MaxPooling2D((2, 2)));
+        model.Add(new Conv2D(40, (3, 3), activation: "relu"));
+        model.Add(new MaxPooling2D((2, 2)));
+        model.Add(new Flatten());
+        model.Add(new Dropout(0.5));
+        model.Add(new Dense(10, activation: "softmax"));
+        TrainTwoSteps(model, classes: 10);
+        var onnx = Export(model);
+        AssertMatches(model, onnx, "MNIST convnet");
+        Assert.Equal(2, model.Graph!.FusablePoolPairs);
+    }
+
     [SkippableFact]
     public void SamePaddingStridesAveragePoolingAndDropoutMatchOnnxRuntime()
     {

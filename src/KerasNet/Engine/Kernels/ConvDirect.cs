@@ -47,7 +47,22 @@ internal static unsafe class ConvDirect
     }
 
     /// <summary>y = relu?(x ⋆ w + bias) for a plain spec (no dilation, one group), w and bias as <see cref="Pack"/> left them.</summary>
-    public static void Forward(in ConvSpec s, float[] x, float[] packed, float[] packedBias, bool relu, int filters, float[] y)
+    public static void Forward(in ConvSpec s, float[] x, float[] packed, float[] packedBias, bool relu, int filters, float[] y) =>
+        Run(s, x, packed, packedBias, relu, filters, default, y, nameof(Forward));
+
+    /// <summary>
+    /// y = maxpool(relu?(x ⋆ w + bias)) for a non-overlapping 'valid' max pool (<paramref name="pool"/>: its input is
+    /// the convolution's output, stride = window, no padding; the caller has checked it). Each part computes the pool
+    /// window's rows of the convolution into scratch of its own (a few KB, so they stay in cache) and pools them from
+    /// there: the convolution's output never goes to memory and is not read back. The maxima are taken in the same
+    /// order as <see cref="ConvPool"/>'s (the first of ties, NaN kept), so the result is bit for bit that of
+    /// <see cref="Forward"/> followed by <see cref="ConvPool.Forward"/>.
+    /// </summary>
+    public static void ForwardPooled(in ConvSpec s, float[] x, float[] packed, float[] packedBias, bool relu, int filters, in ConvGeometry pool, float[] y) =>
+        Run(s, x, packed, packedBias, relu, filters, pool, y, nameof(ForwardPooled));
+
+    // pool.KH == 0 (default): no pooling, one job row per output row; else one per pooled row.
+    private static void Run(in ConvSpec s, float[] x, float[] packed, float[] packedBias, bool relu, int filters, in ConvGeometry pool, float[] y, string op)
     {
         var job = Workspace.Rent(ref t_job);
         // Each tap's offset in the input from its window's origin, in the kernel's (kh, kw, c) order.
@@ -55,37 +70,66 @@ internal static unsafe class ConvDirect
         if (job.Table.Length < k) job.Table = new int[k];
         for (int kh = 0, t = 0; kh < s.KH; kh++)
             for (int j = 0; j < s.KW * s.InC; j++) job.Table[t++] = kh * s.InW * s.InC + j;
-        fixed (float* px = x, pw = packed, pb = packedBias, py = y)
+        bool pooled = pool.KH > 0;
+        int rows = pooled ? s.Batch * pool.OutH : s.Batch * s.OutH;
+        long rowLen = (long)s.OutW * filters;
+        int parts = Threads.PartsFor(rows, rowLen * k * (pooled ? pool.KH : 1));
+        // One window's rows of convolution output per part: grown once, then reused by every call.
+        long scratch = pooled ? parts * pool.KH * rowLen : 0;
+        if (job.Rows.Length < scratch) job.Rows = new float[BufferCheck.Scratch(scratch, "convolution rows to pool", op)];
+        fixed (float* px = x, pw = packed, pb = packedBias, py = y, pr = job.Rows)
         fixed (int* po = job.Table)
         {
-            job.X = px; job.W = pw; job.B = pb; job.Y = py; job.Offsets = po;
-            (job.S, job.Filters, job.Relu) = (s, filters, relu);
-            try { Threads.For(s.Batch * s.OutH, (long)s.OutW * s.KH * s.KW * s.InC * filters, job); }
+            job.X = px; job.W = pw; job.B = pb; job.Y = py; job.Scratch = pr; job.Offsets = po;
+            (job.S, job.Filters, job.Relu, job.Pool) = (s, filters, relu, pool);
+            try { Threads.Run(job, rows, parts); }
             finally
             {
                 // No pointer into a caller's (unpinned once we return) array may outlive the call.
-                job.X = job.W = job.B = job.Y = null;
+                job.X = job.W = job.B = job.Y = job.Scratch = null;
                 job.Offsets = null;
                 Workspace.Return(ref t_job, job);
             }
         }
     }
 
-    private sealed class Job : LanesRowJob
+    private sealed class Job : LanesPartJob
     {
         public ConvSpec S;
-        public float* X, W, B, Y;
+        public ConvGeometry Pool;
+        public float* X, W, B, Y, Scratch;
         public int* Offsets;
         public int[] Table = Array.Empty<int>();
+        public float[] Rows = Array.Empty<float>();
         public int Filters;
         public bool Relu;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        protected override void Part<L, TV>(int part, int start, int end)
+        {
+            float* tile = stackalloc float[16 * L.Count]; // 8 pixels x one panel of two registers
+            nint rowLen = (nint)S.OutW * Filters;
+            var g = Pool;
+            if (g.KH == 0)
+            {
+                for (int r = start; r < end; r++) ConvRow<L, TV>(r, Y + r * rowLen, tile);
+                return;
+            }
+            float* rows = Scratch + part * g.KH * rowLen;
+            for (int r = start; r < end; r++)
+            {
+                int n = r / g.OutH, ph = r % g.OutH;
+                for (int i = 0; i < g.KH; i++) ConvRow<L, TV>(n * S.OutH + ph * g.KH + i, rows + i * rowLen, tile);
+                PoolRow<L, TV>(rows, rowLen, Y + (nint)r * g.OutW * Filters);
+            }
+        }
+
         /// <summary>
-        /// Output row r (image r / OutH, row r % OutH): per filter panel, border pixels one by one (only their in-image
-        /// taps), the interior in blocks; each block's sums in a small tile, then bias and ReLU on the way out.
+        /// Output row r (image r / OutH, row r % OutH) into yRow: per filter panel, border pixels one by one (only
+        /// their in-image taps), the interior in blocks; each block's sums in a small tile, then bias and ReLU on the way out.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        protected override void Row<L, TV>(int r)
+        private void ConvRow<L, TV>(int r, float* yRow, float* tile) where L : struct, ILanes<TV> where TV : struct
         {
             var s = S;
             int c = s.InC, f = Filters, nr = 2 * L.Count;
@@ -95,8 +139,6 @@ internal static unsafe class ConvDirect
             int lo = Math.Min((s.PadLeft + s.StrideW - 1) / s.StrideW, s.OutW);
             int reach = s.InW - s.KW + s.PadLeft;
             int hi = Math.Max(lo, reach < 0 ? 0 : Math.Min(reach / s.StrideW + 1, s.OutW));
-            float* yRow = Y + (nint)r * s.OutW * f;
-            float* tile = stackalloc float[8 * nr];
             for (int j0 = 0, pn = 0; j0 < f; j0 += nr, pn++)
             {
                 var p = new Panel(W + (nint)pn * s.KH * s.KW * c * nr, B + j0, yRow + j0, Math.Min(nr, f - j0), tile);
@@ -105,6 +147,38 @@ internal static unsafe class ConvDirect
                 if (L.Count == 16) ow = Interior<L, TV, Pixels8>(a, p, ow, hi, Relu);
                 ow = Interior<L, TV, Pixels4>(a, p, ow, hi, Relu);
                 for (; ow < s.OutW; ow++) Pixels<L, TV, Pixels1>(a, p, ow, Relu);
+            }
+        }
+
+        /// <summary>One pooled row y from the window's rows of convolution output (rows apart by rowLen), as ConvPool pools.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void PoolRow<L, TV>(float* rows, nint rowLen, float* y) where L : struct, ILanes<TV> where TV : struct
+        {
+            var g = Pool;
+            int f = Filters;
+            for (int pw = 0; pw < g.OutW; pw++, y += f)
+            {
+                float* first = rows + (nint)pw * g.KW * f;
+                int ch = 0;
+                for (; ch + L.Count <= f; ch += L.Count)
+                {
+                    // Starting from the first pixel and taking it again is harmless: max(a, a) = a.
+                    TV best = L.Load(first + ch);
+                    for (int i = 0; i < g.KH; i++)
+                        for (int j = 0; j < g.KW; j++) best = L.MaxKeep(best, L.Load(first + i * rowLen + (nint)j * f + ch));
+                    L.Store(y + ch, best);
+                }
+                for (; ch < f; ch++)
+                {
+                    float best = first[ch];
+                    for (int i = 0; i < g.KH; i++)
+                        for (int j = 0; j < g.KW; j++)
+                        {
+                            float v = first[i * rowLen + (nint)j * f + ch];
+                            if (v > best) best = v;
+                        }
+                    y[ch] = best;
+                }
             }
         }
     }

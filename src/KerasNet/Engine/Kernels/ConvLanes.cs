@@ -73,17 +73,26 @@ internal static class ConvLanes
     public static bool Supported => Width > 0;
 }
 
-/// <summary>A job over rows whose body is written once over <see cref="ILanes{TV}"/> and run at this machine's width.</summary>
-internal abstract class LanesRowJob : ParallelJob
+/// <summary>A job over ranges whose body is written once over <see cref="ILanes{TV}"/> and run at this machine's width.</summary>
+internal abstract class LanesPartJob : ParallelJob
 {
     public sealed override void Execute(int part, int start, int end)
     {
-        for (int r = start; r < end; r++)
-        {
-            if (ConvLanes.Width == 16) Row<Lanes512, Vector512<float>>(r);
-            else if (ConvLanes.Width == 8) Row<Lanes256, Vector256<float>>(r);
-            else Row<Lanes128, Vector128<float>>(r);
-        }
+        if (ConvLanes.Width == 16) Part<Lanes512, Vector512<float>>(part, start, end);
+        else if (ConvLanes.Width == 8) Part<Lanes256, Vector256<float>>(part, start, end);
+        else Part<Lanes128, Vector128<float>>(part, start, end);
+    }
+
+    /// <summary>Part <paramref name="part"/> (items [start, end)) of the job at the width of L.</summary>
+    protected abstract void Part<L, TV>(int part, int start, int end) where L : struct, ILanes<TV> where TV : struct;
+}
+
+/// <summary>A job over rows whose body is written once over <see cref="ILanes{TV}"/> and run at this machine's width.</summary>
+internal abstract class LanesRowJob : LanesPartJob
+{
+    protected sealed override void Part<L, TV>(int part, int start, int end)
+    {
+        for (int r = start; r < end; r++) Row<L, TV>(r);
     }
 
     /// <summary>Row r of the job at the width of L.</summary>

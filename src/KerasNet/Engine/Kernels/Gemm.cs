@@ -40,6 +40,26 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
+    /// C = A Bᵀ (B given as its n x k transpose, row j = column j of the product's B), then the bias and ReLU epilogue,
+    /// as dot products of A's rows with B's rows at any row count: for outputs too narrow for the tile (a dense layer of
+    /// a few units at a large batch, whose tile would compute a whole panel of mostly padding). The sums run in another
+    /// order than <see cref="Run(bool, bool, int, int, int, float[], int, float[], int, float[], int, bool, float[], bool)"/>'s, so
+    /// inference uses it, never a training pass (whose seeded results stay bit for bit).
+    /// </summary>
+    internal static void RunDot(int m, int n, int k, float[] a, int lda, float[] bT, int ldbT, float[] c, int ldc, float[]? bias, bool relu)
+    {
+        BufferCheck.Gemm(false, true, m, n, k, a, lda, bT, ldbT, c, ldc, bias, nameof(RunDot));
+        if (m == 0 || n == 0 || k == 0) { Run(false, true, m, n, k, a, lda, bT, ldbT, c, ldc, false, bias, relu); return; }
+        fixed (float* pa = a, pb = bT, pc = c, pbias = bias)
+            switch (Width)
+            {
+                case VectorWidth.W512: Run<V512, Vector512<float>>(false, true, m, n, k, pa, lda, pb, ldbT, pc, ldc, false, pbias, relu, dot: true); break;
+                case VectorWidth.W256: Run<V256, Vector256<float>>(false, true, m, n, k, pa, lda, pb, ldbT, pc, ldc, false, pbias, relu, dot: true); break;
+                default: Run<V128, Vector128<float>>(false, true, m, n, k, pa, lda, pb, ldbT, pc, ldc, false, pbias, relu, dot: true); break;
+            }
+    }
+
+    /// <summary>
     /// The pointer form, for kernels that address sub-matrices of larger buffers (one time step of a sequence, one
     /// gate's columns): C = op(A) op(B) (+ C), then C[i, j] += bias[j] when <paramref name="bias"/> is not null. The
     /// caller has checked every operand against its buffer and keeps the buffers pinned (fixed) during the call.
@@ -67,11 +87,12 @@ internal static unsafe class Gemm
     }
 
     private static void Run<TS, TV>(bool transA, bool transB, int m, int n, int k,
-        float* pa, int lda, float* pb, int ldb, float* pc, int ldc, bool accumulate, float* pbias, bool relu)
+        float* pa, int lda, float* pb, int ldb, float* pc, int ldc, bool accumulate, float* pbias, bool relu, bool dot = false)
         where TS : struct, ISimd<TV> where TV : struct
     {
         int nr = 2 * TS.Lanes;
-        bool smallNT = m <= SmallM && transB && !transA, smallNN = m <= SmallM && !transB;
+        // dot: RunDot's dot products at any row count (B transposed, A plain).
+        bool smallNT = dot || (m <= SmallM && transB && !transA), smallNN = !dot && m <= SmallM && !transB;
         // Plain B is read in place; only a ragged last panel (or a transposed B) is copied into panels.
         int packFrom = smallNT || smallNN ? n : transB ? 0 : n / nr * nr;
         float[]? packed = null;

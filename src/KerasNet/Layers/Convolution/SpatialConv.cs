@@ -82,9 +82,41 @@ public abstract class SpatialConv : KernelLayer
             Backend.Current.ConvForward(spec, saved.Input.Buffer, kernel, bias, activation, filters, output.Buffer, saved.Workspace);
             return;
         }
+        Backend.Current.ConvInfer(spec, saved.Input.Buffer, kernel, bias, WeightsVersion(kernel, bias), activation, filters, output.Buffer, saved.Workspace);
+    }
+
+    // The layer's own weights are versioned (their packed copy is kept); any others (folded ones) are unknown: -1.
+    private long WeightsVersion(float[] kernel, float[]? bias)
+    {
         bool own = ReferenceEquals(kernel, Kernel!.Value.Buffer) && (bias is null || ReferenceEquals(bias, Bias?.Value.Buffer));
-        long version = own ? Kernel.Version + (bias is null ? 0 : Bias!.Version) : -1;
-        Backend.Current.ConvInfer(spec, saved.Input.Buffer, kernel, bias, version, activation, filters, output.Buffer, saved.Workspace);
+        return own ? Kernel.Version + (bias is null ? 0 : Bias!.Version) : -1;
+    }
+
+    /// <summary>
+    /// The inference pass of this layer followed by a non-overlapping 'valid' max pool of <paramref name="poolSize"/>
+    /// (strides equal to it) that alone reads its output, in one backend call (FunctionalGraph.Pooling.cs): the pooled
+    /// output, or null (run both layers as usual) unless this is a channels_last 2-D convolution with a linear or ReLU
+    /// activation fused into its output and no activity regularizer reading the unpooled values.
+    /// </summary>
+    internal Tensor? ForwardPooled(CallContext ctx, Tensor inputs, Size2 poolSize)
+    {
+        if (ctx.Training || Args.Rank != 2 || Args.ChannelsFirst || ActivityRegularizer is { IsZero: false }) return null;
+        var activation = FoldedActivation(ctx, false, out bool fused);
+        if (!fused || activation is not (ActivationKind.Linear or ActivationKind.Relu)) return null;
+        CheckInput(inputs);
+        var saved = ctx.StateOf<ConvCallState>();
+        var (h, w, c) = Dims(InputShape!);
+        int filters = OutputChannels(c);
+        saved.Input = inputs;
+        var spec = saved.Spec = ConvSpec.Create(inputs.BatchSize, h, w, c, Args.Kernel.Height, Args.Kernel.Width,
+            Args.Strides.Height, Args.Strides.Width, Args.Dilation.Height, Args.Dilation.Width, GroupCount(c), Args.Padding);
+        var pool = ConvGeometry.Create(inputs.BatchSize, spec.OutH, spec.OutW, filters, poolSize.Height, poolSize.Width,
+            poolSize.Height, poolSize.Width, "valid");
+        var output = ctx.Scratch(CallContext.OutputSlot, [inputs.BatchSize, pool.OutH, pool.OutW, filters]);
+        var kernel = Kernel!.Value.Buffer;
+        var bias = UseBias ? Bias!.Value.Buffer : null;
+        Backend.Current.ConvPoolInfer(spec, inputs.Buffer, kernel, bias, WeightsVersion(kernel, bias), activation, filters, pool, output.Buffer, saved.Workspace);
+        return output;
     }
 
     /// <inheritdoc/>
