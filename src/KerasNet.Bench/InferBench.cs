@@ -31,7 +31,7 @@ internal static class InferBench
         var cases = new[]
         {
             new Case("tutorial", () => Applications.TutorialCnn.Build(64, 3), [64, 64, 3], [1, 32]),
-            new Case("mnist", MnistConvnet, [28, 28, 1], [1, 256]),
+            new Case("mnist", () => MnistConvnet(), [28, 28, 1], [1, 256]),
             new Case("mlp", Mlp, [11], [1, 1024]),
         };
         Console.WriteLine($"Inference: KerasNet ({Threads.Count} threads) vs ONNX Runtime 1.31.1 (2 intra-op threads, ORT_ENABLE_ALL); {rounds} interleaved rounds, medians");
@@ -161,7 +161,7 @@ internal static class InferBench
     }
 
     /// <summary>The keras.io MNIST convnet (simple_convnet example).</summary>
-    private static Sequential MnistConvnet() => new(
+    internal static Sequential MnistConvnet(string? name = null) => new(
     [
         new Conv2D(32, (3, 3), activation: "relu", inputShape: (28, 28, 1)),
         new MaxPooling2D(poolSize: (2, 2)),
@@ -170,7 +170,7 @@ internal static class InferBench
         new Flatten(),
         new Dropout(0.5),
         new Dense(10, activation: "softmax"),
-    ]);
+    ], name: name);
 
     /// <summary>A tabular binary classifier: 11 features, two hidden layers of 64.</summary>
     private static Sequential Mlp() => new(

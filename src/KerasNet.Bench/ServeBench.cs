@@ -101,16 +101,7 @@ internal static class ServeBench
     private static Sequential MnistCnn()
     {
         KerasRandom.SetRandomSeed(2);
-        return new Sequential(
-        [
-            new Conv2D(32, (3, 3), inputShape: (28, 28, 1), activation: "relu"),
-            new MaxPooling2D(poolSize: (2, 2)),
-            new Conv2D(64, (3, 3), activation: "relu"),
-            new MaxPooling2D(poolSize: (2, 2)),
-            new Flatten(),
-            new Dropout(0.5),
-            new Dense(10, activation: "softmax"),
-        ], name: "mnist_cnn");
+        return InferBench.MnistConvnet(name: "mnist_cnn");
     }
 
     /// <summary>Saves the model, makes <see cref="Pool"/> random inputs as :predict bodies and their direct Predict answers.</summary>

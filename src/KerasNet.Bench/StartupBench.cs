@@ -87,17 +87,7 @@ internal static class StartupBench
     private static (string Model, string Input) WriteMnistModel(string work)
     {
         KerasRandom.SetRandomSeed(1);
-        var model = new Sequential(
-        [
-            new InputLayer(inputShape: (28, 28, 1)),
-            new Conv2D(32, (3, 3), activation: "relu"),
-            new MaxPooling2D(poolSize: (2, 2)),
-            new Conv2D(64, (3, 3), activation: "relu"),
-            new MaxPooling2D(poolSize: (2, 2)),
-            new Flatten(),
-            new Dropout(0.5),
-            new Dense(10, activation: "softmax"),
-        ]);
+        var model = InferBench.MnistConvnet();
         string modelPath = Path.Combine(work, "mnist_convnet.h5"), inputPath = Path.Combine(work, "mnist_one.npy");
         model.Save(modelPath);
         var rng = new Random(0);
