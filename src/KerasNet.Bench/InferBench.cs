@@ -23,7 +23,7 @@ internal static class InferBench
 
     private sealed record Case(string Name, Func<Sequential> Build, int[] Sample, int[] Batches);
 
-    public static int Run(bool quick)
+    public static int Run(bool quick, bool profile = false)
     {
         Threads.Count = 2;
         // Rounds per case: a quick run keeps the ratios' order of magnitude, a full one the second digit.
@@ -48,6 +48,7 @@ internal static class InferBench
                 foreach (int batch in c.Batches)
                 {
                     var (k, o, diff) = Compare(model, session, c.Sample, batch, rounds);
+                    if (profile) MobileNetBench.ProfileNodes(model, batch, c.Sample);
                     string name = $"{c.Name}-b{batch}";
                     agree &= diff <= Tolerance;
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT\t{name}\t{k:0.0000}\tonnxruntime\t{o:0.0000}\t{k / o:0.00}"));

@@ -155,11 +155,11 @@ internal static class MobileNetBench
     }
 
     /// <summary>Per-node inference time (folded, as Predict runs), summed by layer class and listed for the slowest nodes.</summary>
-    private static void ProfileNodes(Model model, int batch)
+    internal static void ProfileNodes(Model model, int batch, params int[] sample)
     {
         var g = model.Graph!;
         var ctx = g.CreateContext();
-        var x = new Tensor(batch, Size, Size, 3);
+        var x = new Tensor([batch, .. (sample.Length == 0 ? [Size, Size, 3] : sample)]);
         var times = new double[g.Nodes.Count];
         var total = new double[g.Nodes.Count];
         int reps = batch == 1 ? 10 : 3;

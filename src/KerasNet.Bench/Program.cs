@@ -1,6 +1,6 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [table [--quick] [--modes a,b] | epoch [--quick] | train [--quick] [--case NAME] | infer [--quick] [--kernels] | lstm [--threads N] [--epochs N] [--kernels | --latency] | convtrain [--quick] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args] | startup [--runs N] [--variants jit,r2r,aot]] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [table [--quick] [--modes a,b] | epoch [--quick] | train [--quick] [--case NAME] | infer [--quick] [--kernels | --profile] | lstm [--threads N] [--epochs N] [--kernels | --latency] | convtrain [--quick] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args] | startup [--runs N] [--variants jit,r2r,aot]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 // --quick: fewer epochs and rounds (the table passes it on to every mode it runs).
@@ -17,7 +17,7 @@ switch (mode)
     case "infer":
         // CNNs and an MLP against ONNX Runtime; --kernels: each conv layer's training forward against its inference kernel.
         if (args.Contains("--kernels")) { InferBench.Kernels(args.Contains("--quick")); break; }
-        return InferBench.Run(quick: args.Contains("--quick"));
+        return InferBench.Run(quick: args.Contains("--quick"), profile: args.Contains("--profile"));
     case "lstm":
         // --threads N: KerasNet and PyTorch both on N threads (1 measures the work itself, free of the thread
         // synchronisation that a loaded machine makes expensive).
