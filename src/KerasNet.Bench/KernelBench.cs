@@ -107,6 +107,7 @@ internal static class KernelBench
     /// </summary>
     public static void Gemm(int m, int n, int k, bool ta, bool tb)
     {
+        if (Environment.GetEnvironmentVariable("KERASNET_GEMM_AB") is not null) { GemmPackedVersusInPlace(m, n, k); return; }
         var a = Rand(m * k); var b = Rand(k * n); var c = new float[m * n];
         var saved = KerasNet.Engine.Kernels.Gemm.Width;
         try
@@ -126,6 +127,38 @@ internal static class KernelBench
             }
         }
         finally { KerasNet.Engine.Kernels.Gemm.Width = saved; }
+    }
+
+    /// <summary>
+    /// A plain wide B packed block by block against read in place, interleaved, on one thread by CPU time (steady on a
+    /// loaded machine), at each width.
+    /// </summary>
+    private static void GemmPackedVersusInPlace(int m, int n, int k)
+    {
+        var a = Rand(m * k); var b = Rand(k * n); var c = new float[m * n];
+        var saved = KerasNet.Engine.Kernels.Gemm.Width;
+        int savedWide = KerasNet.Engine.Kernels.GemmJob.WideLdb, savedThreads = Threads.Count;
+        try
+        {
+            Threads.Count = 1;
+            foreach (var width in new[] { VectorWidth.W512, VectorWidth.W256, VectorWidth.W128 }.Where(Simd.Supports))
+            {
+                KerasNet.Engine.Kernels.Gemm.Width = width;
+                var t = new double[2][];
+                t[0] = new double[9]; t[1] = new double[9];
+                for (int i = -1; i < 9; i++)
+                    for (int v = 0; v < 2; v++)
+                    {
+                        KerasNet.Engine.Kernels.GemmJob.WideLdb = v == 0 ? int.MaxValue : savedWide;
+                        var t0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+                        Backend.Current.Gemm(false, false, m, n, k, a, k, b, n, c, n, false);
+                        if (i >= 0) t[v][i] = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - t0).TotalSeconds;
+                    }
+                double s0 = Stats.Median(t[0]), s1 = Stats.Median(t[1]);
+                Console.WriteLine($"gemm {m}x{n}x{k} {width} 1 thread CPU: in place {s0 * 1e3:F2} ms ({2.0 * m * n * k / s0 / 1e9:F1} GFLOP/s), packed blocks {s1 * 1e3:F2} ms ({2.0 * m * n * k / s1 / 1e9:F1} GFLOP/s), {s0 / s1:F2}x");
+            }
+        }
+        finally { KerasNet.Engine.Kernels.Gemm.Width = saved; KerasNet.Engine.Kernels.GemmJob.WideLdb = savedWide; Threads.Count = savedThreads; }
     }
 
     private sealed class NoUpdate : IWeightUpdate

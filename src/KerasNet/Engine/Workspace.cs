@@ -74,5 +74,5 @@ internal static class Workspace
     private static float[] Allocate(int length) => GC.AllocateUninitializedArray<float>(Math.Max(length, 16), pinned: true);
 
     /// <summary>Slot numbers, so that nested users never share a buffer.</summary>
-    public const int GemmPackB = 0, GemmPartials = 1, Im2Col = 2, DenseGradRow = 3, SlotCount = 8;
+    public const int GemmPackB = 0, GemmPartials = 1, Im2Col = 2, DenseGradRow = 3, GemmBlockB = 4, SlotCount = 8;
 }

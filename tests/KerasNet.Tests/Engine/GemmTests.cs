@@ -10,6 +10,8 @@ public class GemmTests
     {
         { 1, 1, 1 }, { 7, 13, 5 }, { 1, 3137, 64 }, { 8, 33, 40 }, { 8, 3137, 70 }, { 16, 100, 300 }, { 17, 31, 9 },
         { 27, 32, 5000 }, { 100, 32, 27 }, { 301, 288, 32 }, { 64, 65, 700 }, { 9, 1, 2100 }, { 3, 2, 2500 },
+        // Wide plain B packed block by block: several kc ranges, several blocks of panels, a ragged last panel.
+        { 33, 700, 1400 }, { 17, 129, 650 },
     };
 
     [Theory]
@@ -154,6 +156,32 @@ public class GemmWidthTests
             GemmTests.CheckAll(13, s, 19, width); // columns: every ragged panel of every width
             GemmTests.CheckAll(11, 45, s, width); // inner dimension: every tail of the dot-product paths
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void WideBPackedInBlocksEqualsBInPlaceBitForBit(int bits)
+    {
+        // The block packing only moves B's values: every sum must be the one the tiles give on B in place. Shapes: the
+        // row split and the panel split, one and many kc ranges, the ragged last panel, the bias + ReLU epilogue.
+        var saved = Gemm.Width;
+        int savedWide = GemmJob.WideLdb;
+        try
+        {
+            Gemm.Width = (VectorWidth)bits;
+            foreach (var (m, n, k) in new[] { (17, 700, 1400), (64, 3137, 330), (300, 130, 700), (40, 129, 90) })
+            {
+                var a = EngineTestUtil.Random(m * k, 21); var b = EngineTestUtil.Random(k * n, 22); var bias = EngineTestUtil.Random(n, 23);
+                var inPlace = new float[m * n]; var packed = new float[m * n];
+                GemmJob.WideLdb = int.MaxValue;
+                Gemm.Run(false, false, m, n, k, a, k, b, n, inPlace, n, false, bias, relu: true);
+                GemmJob.WideLdb = savedWide;
+                Gemm.Run(false, false, m, n, k, a, k, b, n, packed, n, false, bias, relu: true);
+                Assert.True(EngineTestUtil.BitEqual(inPlace, packed), $"{m}x{n}x{k} at {bits} bits: packed blocks differ from B in place");
+                Assert.Contains(packed, v => v > 0f);
+            }
+        }
+        finally { Gemm.Width = saved; GemmJob.WideLdb = savedWide; }
     }
 
     [Fact]

@@ -93,8 +93,11 @@ internal static unsafe class Gemm
         int nr = 2 * TS.Lanes;
         // dot: RunDot's dot products at any row count (B transposed, A plain).
         bool smallNT = dot || (m <= SmallM && transB && !transA), smallNN = !dot && m <= SmallM && !transB;
-        // Plain B is read in place; only a ragged last panel (or a transposed B) is copied into panels.
-        int packFrom = smallNT || smallNN ? n : transB ? 0 : n / nr * nr;
+        // Plain B is read in place when its rows are short; a wide one (a dense kernel: a panel's rows lie a row of B
+        // apart, a DRAM page miss each) is packed block by block by each thread as it goes (GemmJob.PackBlocks).
+        // Otherwise only a ragged last panel (or a transposed B) is copied into panels.
+        bool blocks = !smallNT && !smallNN && !transB && ldb >= GemmJob.WideLdb;
+        int packFrom = smallNT || smallNN || blocks ? n : transB ? 0 : n / nr * nr;
         float[]? packed = null;
         if (packFrom < n)
         {
@@ -109,7 +112,7 @@ internal static unsafe class Gemm
             job.M = m; job.N = n; job.K = k; job.Accumulate = accumulate;
             job.RsA = transA ? 1 : lda; job.CsA = transA ? lda : 1; job.Ldc = ldc;
             job.A = pa; job.C = pc; job.B = pb; job.Ldb = ldb; job.Packed = pp; job.PackedFrom = packFrom;
-            job.Bias = pbias; job.Relu = relu;
+            job.Bias = pbias; job.Relu = relu; job.PackBlocks = blocks;
             try
             {
                 if (smallNT) job.RunSmallNT();

@@ -16,6 +16,22 @@ internal sealed unsafe class GemmJob : ParallelJob
     // StreamKC: 256 rows of a 512-column strip are 512 KB, an L2's share (a multiple of 4: Strip4's step).
     private const int StripWidth = 512, SplitKMin = 2048, Unit = 16, StreamKC = 256;
 
+    /// <summary>
+    /// Row length of a plain B from which <see cref="Gemm"/> packs it block by block (<see cref="PackBlocks"/>): at 64
+    /// floats (256 bytes) a panel's rows still share 4 KB pages and the hardware prefetcher follows them; the packing
+    /// read is contiguous along rows whatever the width.
+    /// </summary>
+    /// <remarks>Settable so that tests and the bench can run the same product both ways (the results are equal).</remarks>
+    internal static int WideLdb { get; set; } = 128;
+
+    // Floats of one thread's packed block of B (KC rows x a few panels): 512 KB, a quarter of a core's L2 here, so the
+    // block stays cached while every row block of A passes over it.
+    private const int BlockFloats = 128 * 1024;
+
+    // Rows of B ahead that the packing prefetches: 8 rows of a 384-float block are 12 KB in flight, enough to cover a
+    // DRAM latency at this copy's speed (GemmStream's PrefetchRows, for the same reason).
+    private const int PackAhead = 8;
+
     private enum Mode { Rows, Panels, SplitK, SmallNN, SmallNT }
 
     public VectorWidth Width;
@@ -28,6 +44,12 @@ internal sealed unsafe class GemmJob : ParallelJob
     /// <summary>Optional epilogue on each finished tile: add Bias[j] (when not null), then ReLU.</summary>
     public float* Bias;
     public bool Relu;
+    /// <summary>
+    /// B is plain and wide (row stride of at least <see cref="WideLdb"/>): each thread copies KC x (a few panels) blocks
+    /// of it into cached panels, reading B's rows contiguously, before its tiles use them. The tiles' arithmetic is the
+    /// same as on B in place.
+    /// </summary>
+    public bool PackBlocks;
     private Mode _mode;
     private float* _partials;
 
@@ -55,7 +77,9 @@ internal sealed unsafe class GemmJob : ParallelJob
                 _partials = null;
             }
         }
-        else if (RowBlocks >= parts) { _mode = Mode.Rows; Threads.Run(this, RowBlocks, parts); }
+        // Each part reads all of the operand the split does not cut: a packed B wider than A is split by panels, so
+        // that it is read (and packed) once, not once per part.
+        else if (RowBlocks >= parts && !(PackBlocks && N > M && Panels >= parts)) { _mode = Mode.Rows; Threads.Run(this, RowBlocks, parts); }
         else { _mode = Mode.Panels; Threads.Run(this, Panels, parts); }
     }
 
@@ -104,6 +128,7 @@ internal sealed unsafe class GemmJob : ParallelJob
     {
         int kcMax = TS.KC, mr = TS.MR, nr = 2 * TS.Lanes;
         epilogue &= Bias != null || Relu;
+        if (PackBlocks) { ComputePacked<TS, TV>(rb0, rb1, pn0, pn1, k0, k1, c, ldc, accumulate, epilogue); return; }
         for (int kb = k0; kb < k1; kb += kcMax)
         {
             int kc = Math.Min(kcMax, k1 - kb);
@@ -118,6 +143,68 @@ internal sealed unsafe class GemmJob : ParallelJob
                     Gemm.Tile<TS, TV>(rows, cols, kc, A + i0 * RsA + kb * CsA, RsA, CsA, b, ldb, c + i0 * ldc + j0, ldc, load);
                     if (epilogue && kb + kc == k1) RowOps.BiasActivation<TS, TV>(c + i0 * ldc + j0, ldc, rows, cols, Bias == null ? null : Bias + j0, Relu);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Compute{TS, TV}"/> on a wide plain B: for each block of panels and each kc range, the block is
+    /// copied into this thread's cached panels (row by row, contiguously), then every row block's tiles run on it. Each
+    /// element of C still sums its products over p in order, so the result is the one B in place gives, bit for bit.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void ComputePacked<TS, TV>(int rb0, int rb1, int pn0, int pn1, int k0, int k1, float* c, nint ldc, bool accumulate, bool epilogue)
+        where TS : struct, ISimd<TV> where TV : struct
+    {
+        int kcMax = TS.KC, mr = TS.MR, nr = 2 * TS.Lanes, blockPanels = Math.Max(1, BlockFloats / (kcMax * nr));
+        // This thread's own slot: the calling thread's GemmPackB may hold the job's Packed panels.
+        var buffer = Workspace.Get(Workspace.GemmBlockB, blockPanels * kcMax * nr);
+        fixed (float* block = buffer)
+            for (int pb = pn0; pb < pn1; pb += blockPanels)
+            {
+                int pe = Math.Min(pn1, pb + blockPanels);
+                for (int kb = k0; kb < k1; kb += kcMax)
+                {
+                    int kc = Math.Min(kcMax, k1 - kb);
+                    bool load = accumulate || kb > k0;
+                    PackBlock<TS, TV>(pb * nr, Math.Min(N, pe * nr), kb, kc, block);
+                    for (int pn = pb; pn < pe; pn++)
+                    {
+                        int j0 = pn * nr, cols = Math.Min(nr, N - j0);
+                        float* b = block + (nint)(pn - pb) * kc * nr;
+                        for (int rb = rb0; rb < rb1; rb++)
+                        {
+                            int i0 = rb * mr, rows = Math.Min(mr, M - i0);
+                            Gemm.Tile<TS, TV>(rows, cols, kc, A + i0 * RsA + kb * CsA, RsA, CsA, b, nr, c + i0 * ldc + j0, ldc, load);
+                            if (epilogue && kb + kc == k1) RowOps.BiasActivation<TS, TV>(c + i0 * ldc + j0, ldc, rows, cols, Bias == null ? null : Bias + j0, Relu);
+                        }
+                    }
+                }
+            }
+    }
+
+    /// <summary>Rows [kb, kb + kc) of B's columns [j0, j1) as nr-wide panels of kc rows each, zero past j1.</summary>
+    private void PackBlock<TS, TV>(int j0, int j1, int kb, int kc, float* dst) where TS : struct, ISimd<TV> where TV : struct
+    {
+        int nr = 2 * TS.Lanes, full = (j1 - j0) / nr, rest = j1 - j0 - full * nr;
+        nint panel = (nint)kc * nr;
+        for (int p = 0; p < kc; p++)
+        {
+            float* src = B + (kb + p) * Ldb + j0, d = dst + (nint)p * nr;
+            // The row PackAhead rows on is requested now: each row is a separate run of lines (rows lie a DRAM page or
+            // more apart), which the hardware prefetcher would only find after its first misses.
+            float* ahead = p + PackAhead < kc ? src + PackAhead * Ldb : null;
+            for (int q = 0; q < full; q++, src += nr, d += panel)
+            {
+                if (ahead != null && System.Runtime.Intrinsics.X86.Sse.IsSupported)
+                    for (int l = 0; l < nr; l += 16) System.Runtime.Intrinsics.X86.Sse.Prefetch0(ahead + q * nr + l);
+                TS.Store(TS.Load(src), d);
+                TS.Store(TS.Load(src + TS.Lanes), d + TS.Lanes);
+            }
+            if (rest > 0)
+            {
+                new ReadOnlySpan<float>(src, rest).CopyTo(new Span<float>(d, rest));
+                new Span<float>(d + rest, nr - rest).Clear();
             }
         }
     }
