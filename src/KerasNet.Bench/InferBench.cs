@@ -48,7 +48,11 @@ internal static class InferBench
                 foreach (int batch in c.Batches)
                 {
                     var (k, o, diff) = Compare(model, session, c.Sample, batch, rounds);
-                    if (profile) MobileNetBench.ProfileNodes(model, batch, c.Sample);
+                    if (profile)
+                    {
+                        MobileNetBench.ProfileNodes(model, batch, c.Sample);
+                        OrtProfile.Print(Path.Combine(dir, "model.onnx"), [batch, .. c.Sample], batch == 1 ? 10 : 3);
+                    }
                     string name = $"{c.Name}-b{batch}";
                     agree &= diff <= Tolerance;
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT\t{name}\t{k:0.0000}\tonnxruntime\t{o:0.0000}\t{k / o:0.00}"));

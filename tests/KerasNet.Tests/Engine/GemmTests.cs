@@ -165,7 +165,7 @@ public class GemmWidthTests
         // The block packing only moves B's values: every sum must be the one the tiles give on B in place. Shapes: the
         // row split and the panel split, one and many kc ranges, the ragged last panel, the bias + ReLU epilogue.
         var saved = Gemm.Width;
-        int savedWide = GemmJob.WideLdb;
+        int savedWide = GemmJob.WideLdb, savedSmall = Gemm.SmallM;
         try
         {
             Gemm.Width = (VectorWidth)bits;
@@ -178,10 +178,16 @@ public class GemmWidthTests
                 GemmJob.WideLdb = savedWide;
                 Gemm.Run(false, false, m, n, k, a, k, b, n, packed, n, false, bias, relu: true);
                 Assert.True(EngineTestUtil.BitEqual(inPlace, packed), $"{m}x{n}x{k} at {bits} bits: packed blocks differ from B in place");
+                // The streaming path (taken up to Gemm.SmallM rows) sums in the same order too: the row limit is speed only.
+                var streamed = new float[m * n];
+                Gemm.SmallM = int.MaxValue;
+                Gemm.Run(false, false, m, n, k, a, k, b, n, streamed, n, false, bias, relu: true);
+                Gemm.SmallM = savedSmall;
+                Assert.True(EngineTestUtil.BitEqual(inPlace, streamed), $"{m}x{n}x{k} at {bits} bits: the streaming path differs from the tiles");
                 Assert.Contains(packed, v => v > 0f);
             }
         }
-        finally { Gemm.Width = saved; GemmJob.WideLdb = savedWide; }
+        finally { Gemm.Width = saved; GemmJob.WideLdb = savedWide; Gemm.SmallM = savedSmall; }
     }
 
     [Fact]

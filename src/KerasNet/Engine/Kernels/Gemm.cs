@@ -15,7 +15,11 @@ internal static unsafe class Gemm
 {
     /// <summary>The AVX-512 tile shape (<see cref="V512"/>), which the AVX-512-only fused dense pass also blocks by.</summary>
     internal const int MR = 8, NR = 32;
-    private const int SmallM = 16;
+    /// <summary>
+    /// Rows up to which a product takes the streaming paths (B read once, C strips in L1) instead of the tiles. The two
+    /// sum every element over p in the same order, so the choice changes speed only; settable for the bench and tests.
+    /// </summary>
+    internal static int SmallM { get; set; } = 16;
 
     /// <summary>
     /// The width the GEMM runs at: <see cref="Simd.Detected"/>, chosen once at start. Tests narrow it (never widen it
