@@ -26,7 +26,7 @@ internal static class PureHdfAot
         "PureHDF 2.2 makes its generic reads and writes at run time; NativeAOT compiles the ones listed in the KerasNet " +
         "package's PureHDF.rd.xml (the types KerasNet reads and writes), which the package's build/KerasNet.targets adds to every " +
         "PublishAot=true app; an app that references the KerasNet project rather than the package adds " +
-        "<RdXmlFile Include=\"path/to/src/KerasNet/build/PureHDF.rd.xml\" /> itself. A JIT or ReadyToRun build reads every type.";
+        "<RdXmlFile Include=\"path/to/src/KerasNet/build/PureHDF.rd.xml\" /> itself. A JIT or ReadyToRun build has no such limit.";
 
     private static Exception Innermost(Exception e)
     {
