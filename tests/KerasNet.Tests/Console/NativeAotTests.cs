@@ -11,7 +11,10 @@ namespace KerasNet.Tests.Console;
 /// <summary>
 /// The NativeAOT-published <c>kerasnet</c> (issue 17: the library is AOT-compatible where its dependencies allow):
 /// published once per test run into the run's temporary folder (minutes), then asked to predict with an .h5 and a
-/// .keras model saved by the JIT library here; its outputs must equal the JIT library's. It runs where the NativeAOT
+/// .keras model saved by the JIT library here (its outputs must equal the JIT library's), to convert to .keras, .h5 and
+/// .json + .weights.h5 and to fit to an .h5 with optimizer state (PureHDF's writer under NativeAOT: the JIT library must
+/// load each file to the same predictions and state). .ci/package-check does the same for a user's app that publishes
+/// with NativeAOT against the KerasNet package (the package's build files add PureHDF.rd.xml). It runs where the NativeAOT
 /// compiler package can be restored: always under CI, elsewhere when it is in the NuGet cache (skipped otherwise).
 /// </summary>
 public sealed class NativeAotTests
