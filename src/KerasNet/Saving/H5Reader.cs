@@ -74,11 +74,9 @@ internal sealed class H5Reader : IDisposable
 
     private static InvalidModelFileException Corrupt(string name, string what, Exception e) =>
         // Under NativeAOT PureHDF's reflection-made generic reads have native code only for the element types listed in
-        // the app's PureHDF.rd.xml (the ones KerasNet reads); any other type is not the file's fault.
-        !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported && e is NotSupportedException
-            ? new(name, $"cannot read {what}: this NativeAOT build has no native code for PureHDF's read of this HDF5 data type " +
-                $"(PureHDF 2.2 makes its generic reads at run time; the kerasnet tool's PureHDF.rd.xml lists the types KerasNet reads) ({e.Message}). " +
-                "Use the ReadyToRun or framework-dependent kerasnet for this file.", e)
+        // PureHDF.rd.xml (the ones KerasNet reads); any other type is not the file's fault.
+        PureHdfAot.IsMissingNativeCode(e)
+            ? new(name, $"cannot read {what}: {PureHdfAot.Explain("read", e)}", e)
             : new(name, $"corrupt or truncated HDF5 file: cannot read {what} ({e.GetType().Name}: {e.Message}).", e);
 
     /// <summary>Whether a link exists in a group.</summary>

@@ -52,7 +52,8 @@ internal static class ModelFiles
         try { file.Write(ms); }
         catch (Exception e) when (e is not KerasNetException)
         {
-            throw new KerasNetException($"{path}: cannot write the HDF5 file ({e.Message}).", e);
+            throw new KerasNetException(PureHdfAot.IsMissingNativeCode(e) ? $"{path}: cannot write the HDF5 file: {PureHdfAot.Explain("write", e)}"
+                : $"{path}: cannot write the HDF5 file ({e.Message}).", e);
         }
         return ms.ToArray();
     }
