@@ -59,6 +59,8 @@ internal unsafe interface ISimd<TV> where TV : struct
     static abstract TV LessThan(TV a, TV b);
     /// <summary>Bitwise: a's bits where <paramref name="mask"/>'s are set, b's elsewhere.</summary>
     static abstract TV Select(TV mask, TV a, TV b);
+    /// <summary>The ints first, first + 1, ... (one per lane) as their bits in a float vector (for index bookkeeping with <see cref="Select"/>).</summary>
+    static abstract TV Indices(int first);
 }
 
 /// <summary>
@@ -98,6 +100,7 @@ internal readonly unsafe struct V512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> GreaterThan(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThan(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(mask, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Indices(int first) => (Vector512.Create(first) + LaneIndex).AsSingle();
 }
 
 /// <summary>
@@ -139,6 +142,7 @@ internal readonly unsafe struct V256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> GreaterThan(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThan(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(mask, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Indices(int first) => (Vector256.Create(first) + LaneIndex).AsSingle();
 }
 
 /// <summary>
@@ -179,6 +183,7 @@ internal readonly unsafe struct V128 : ISimd<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> GreaterThan(Vector128<float> a, Vector128<float> b) => Vector128.GreaterThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> LessThan(Vector128<float> a, Vector128<float> b) => Vector128.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Select(Vector128<float> mask, Vector128<float> a, Vector128<float> b) => Vector128.ConditionalSelect(mask, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Indices(int first) => (Vector128.Create(first) + LaneIndex).AsSingle();
 }
 
 /// <summary>The process's vector width, detected once.</summary>
