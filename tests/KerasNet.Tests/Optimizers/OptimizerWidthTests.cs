@@ -48,14 +48,16 @@ public class OptimizerWidthTests
             foreach (int w in GemmWidthTests.Widths)
                 if ((VectorWidth)w != Simd.Detected)
                     foreach (var name in Optimizers.Keys) d.Add(w, name);
+            if (d.Count == 0) d.Add(0, "none"); // one width only here (forced to 128 bits): nothing narrower to compare
             return d;
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void StepsEqualTheWidestWidthBitForBit(int width, string optimizer)
     {
+        Skip.If(width == 0, "this machine runs one vector width only");
         var (wantW, wantS) = Train(Simd.Detected, optimizer);
         var (gotW, gotS) = Train((VectorWidth)width, optimizer);
         AssertBits(wantW, gotW, $"{optimizer} weights at {(VectorWidth)width} against {Simd.Detected}");
