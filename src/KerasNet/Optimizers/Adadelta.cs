@@ -1,6 +1,6 @@
 #nullable enable
-using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
+using KerasNet.Engine.Kernels;
 
 namespace KerasNet.Optimizers;
 
@@ -43,17 +43,17 @@ public sealed class Adadelta : Optimizer
 
     private readonly unsafe struct Lane(float lr, float rho, float eps) : ILaneStep
     {
-        public Vector512<float> Step(Vector512<float> w, Vector512<float> g, float* accum, float* accumUpdate, float* unused)
+        public TV Step<TS, TV>(TV w, TV g, float* accum, float* accumUpdate, float* unused) where TS : struct, ISimd<TV> where TV : struct
         {
-            var rhov = Vector512.Create(rho);
-            var one = Vector512.Create(1 - rho);
-            var epsv = Vector512.Create(eps);
-            var a = Vector512.Load(accum) * rhov + g * g * one;
-            var au = Vector512.Load(accumUpdate);
-            var update = Vector512.Sqrt(au + epsv) * (Vector512<float>.One / Vector512.Sqrt(a + epsv)) * g;
-            au = au * rhov + update * update * one;
-            a.Store(accum); au.Store(accumUpdate);
-            return w - update * Vector512.Create(lr);
+            var rhov = TS.Splat(rho);
+            var one = TS.Splat(1 - rho);
+            var epsv = TS.Splat(eps);
+            var a = TS.Add(TS.Mul(TS.Load(accum), rhov), TS.Mul(TS.Mul(g, g), one));
+            var au = TS.Load(accumUpdate);
+            var update = TS.Mul(TS.Mul(TS.Sqrt(TS.Add(au, epsv)), TS.Div(TS.Splat(1f), TS.Sqrt(TS.Add(a, epsv)))), g);
+            au = TS.Add(TS.Mul(au, rhov), TS.Mul(TS.Mul(update, update), one));
+            TS.Store(a, accum); TS.Store(au, accumUpdate);
+            return TS.Sub(w, TS.Mul(update, TS.Splat(lr)));
         }
     }
 

@@ -1,6 +1,6 @@
 #nullable enable
-using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
+using KerasNet.Engine.Kernels;
 
 namespace KerasNet.Optimizers;
 
@@ -43,11 +43,11 @@ public sealed class Adagrad : Optimizer
 
     private readonly unsafe struct Lane(float lr, float eps) : ILaneStep
     {
-        public Vector512<float> Step(Vector512<float> w, Vector512<float> g, float* acc, float* s1, float* s2)
+        public TV Step<TS, TV>(TV w, TV g, float* acc, float* s1, float* s2) where TS : struct, ISimd<TV> where TV : struct
         {
-            var a = Vector512.Load(acc) + g * g;
-            a.Store(acc);
-            return w - g * Vector512.Create(lr) / (Vector512.Sqrt(a) + Vector512.Create(eps));
+            var a = TS.Add(TS.Load(acc), TS.Mul(g, g));
+            TS.Store(a, acc);
+            return TS.Sub(w, TS.Div(TS.Mul(g, TS.Splat(lr)), TS.Add(TS.Sqrt(a), TS.Splat(eps))));
         }
     }
 

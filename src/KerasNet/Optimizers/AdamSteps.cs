@@ -1,5 +1,5 @@
 #nullable enable
-using System.Runtime.Intrinsics;
+using KerasNet.Engine.Kernels;
 
 namespace KerasNet.Optimizers;
 
@@ -29,15 +29,15 @@ internal static class AdamSteps
 
     private readonly unsafe struct AmsStep(float alpha, float a1, float a2, float eps) : ILaneStep
     {
-        public Vector512<float> Step(Vector512<float> w, Vector512<float> g, float* m, float* v, float* vhat)
+        public TV Step<TS, TV>(TV w, TV g, float* m, float* v, float* vhat) where TS : struct, ISimd<TV> where TV : struct
         {
-            var mv = Vector512.Load(m);
-            var vv = Vector512.Load(v);
-            mv += (g - mv) * Vector512.Create(a1);
-            vv += (g * g - vv) * Vector512.Create(a2);
-            var vh = Vector512.Max(Vector512.Load(vhat), vv);
-            mv.Store(m); vv.Store(v); vh.Store(vhat);
-            return w - mv * Vector512.Create(alpha) / (Vector512.Sqrt(vh) + Vector512.Create(eps));
+            var mv = TS.Load(m);
+            var vv = TS.Load(v);
+            mv = TS.Add(mv, TS.Mul(TS.Sub(g, mv), TS.Splat(a1)));
+            vv = TS.Add(vv, TS.Mul(TS.Sub(TS.Mul(g, g), vv), TS.Splat(a2)));
+            var vh = TS.Max(TS.Load(vhat), vv);
+            TS.Store(mv, m); TS.Store(vv, v); TS.Store(vh, vhat);
+            return TS.Sub(w, TS.Div(TS.Mul(mv, TS.Splat(alpha)), TS.Add(TS.Sqrt(vh), TS.Splat(eps))));
         }
     }
 }

@@ -1,6 +1,6 @@
 #nullable enable
-using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
+using KerasNet.Engine.Kernels;
 
 namespace KerasNet.Optimizers;
 
@@ -50,13 +50,13 @@ public sealed class Adamax : Optimizer
 
     private readonly unsafe struct Lane(float scale, float b1, float b2, float eps) : ILaneStep
     {
-        public Vector512<float> Step(Vector512<float> w, Vector512<float> g, float* m, float* u, float* unused)
+        public TV Step<TS, TV>(TV w, TV g, float* m, float* u, float* unused) where TS : struct, ISimd<TV> where TV : struct
         {
-            var mv = Vector512.Load(m);
-            mv += (g - mv) * Vector512.Create(1 - b1);
-            var uv = Vector512.Max(Vector512.Create(b2) * Vector512.Load(u), Vector512.Abs(g));
-            mv.Store(m); uv.Store(u);
-            return w - Vector512.Create(scale) * (mv / (uv + Vector512.Create(eps)));
+            var mv = TS.Load(m);
+            mv = TS.Add(mv, TS.Mul(TS.Sub(g, mv), TS.Splat(1 - b1)));
+            var uv = TS.Max(TS.Mul(TS.Splat(b2), TS.Load(u)), TS.Abs(g));
+            TS.Store(mv, m); TS.Store(uv, u);
+            return TS.Sub(w, TS.Mul(TS.Splat(scale), TS.Div(mv, TS.Add(uv, TS.Splat(eps)))));
         }
     }
 

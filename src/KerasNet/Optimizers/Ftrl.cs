@@ -1,6 +1,6 @@
 #nullable enable
-using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
+using KerasNet.Engine.Kernels;
 
 namespace KerasNet.Optimizers;
 
@@ -77,32 +77,27 @@ public sealed class Ftrl : Optimizer
 
     private readonly unsafe struct Lane(float lr, float power, float l1, float l2, float shrinkage) : ILaneStep
     {
-        public Vector512<float> Step(Vector512<float> w, Vector512<float> g, float* accum, float* linear, float* unused)
+        public TV Step<TS, TV>(TV w, TV g, float* accum, float* linear, float* unused) where TS : struct, ISimd<TV> where TV : struct
         {
-            var lrv = Vector512.Create(lr);
-            var a = Vector512.Load(accum);
-            var n = a + g * g;
-            var gUse = shrinkage > 0 ? g + Vector512.Create(2f * shrinkage) * w : g;
-            var pn = Pow(n);
-            var lin = Vector512.Load(linear) + (gUse - (pn - Pow(a)) / lrv * w);
-            var l1v = Vector512.Create(l1);
-            var sign = Vector512.ConditionalSelect(Vector512.GreaterThan(lin, Vector512<float>.Zero), Vector512<float>.One,
-                Vector512.ConditionalSelect(Vector512.LessThan(lin, Vector512<float>.Zero), -Vector512<float>.One, Vector512<float>.Zero));
-            var x = l1v * sign - lin;
-            var y = pn / lrv + Vector512.Create(2f * l2);
-            var wNew = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Abs(lin), l1v), x / y, Vector512<float>.Zero);
-            n.Store(accum); lin.Store(linear);
+            var lrv = TS.Splat(lr);
+            var a = TS.Load(accum);
+            var n = TS.Add(a, TS.Mul(g, g));
+            var gUse = shrinkage > 0 ? TS.Add(g, TS.Mul(TS.Splat(2f * shrinkage), w)) : g;
+            var pn = Pow<TS, TV>(n);
+            var lin = TS.Add(TS.Load(linear), TS.Sub(gUse, TS.Mul(TS.Div(TS.Sub(pn, Pow<TS, TV>(a)), lrv), w)));
+            var l1v = TS.Splat(l1);
+            var zero = TS.Zero;
+            var sign = TS.Select(TS.GreaterThan(lin, zero), TS.Splat(1f), TS.Select(TS.LessThan(lin, zero), TS.Splat(-1f), zero));
+            var x = TS.Sub(TS.Mul(l1v, sign), lin);
+            var y = TS.Add(TS.Div(pn, lrv), TS.Splat(2f * l2));
+            var wNew = TS.Select(TS.GreaterThan(TS.Abs(lin), l1v), TS.Div(x, y), zero);
+            TS.Store(n, accum); TS.Store(lin, linear);
             return wNew;
         }
 
         // TensorFlow takes the square root itself for the default power -0.5, pow otherwise.
-        private Vector512<float> Pow(Vector512<float> v)
-        {
-            if (power == -0.5f) return Vector512.Sqrt(v);
-            var r = v;
-            for (int i = 0; i < Vector512<float>.Count; i++) r = r.WithElement(i, MathF.Pow(v.GetElement(i), -power));
-            return r;
-        }
+        private TV Pow<TS, TV>(TV v) where TS : struct, ISimd<TV> where TV : struct =>
+            power == -0.5f ? TS.Sqrt(v) : LaneKernels.Pow<TS, TV>(v, -power);
     }
 
     /// <inheritdoc/>

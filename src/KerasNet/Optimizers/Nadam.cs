@@ -1,7 +1,7 @@
 #nullable enable
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
+using KerasNet.Engine.Kernels;
 using KerasNet.Layers;
 
 namespace KerasNet.Optimizers;
@@ -102,19 +102,19 @@ public sealed class Nadam : Optimizer
 
     private readonly unsafe struct Lane(Coefficients c, bool decayed) : ILaneStep
     {
-        public Vector512<float> Step(Vector512<float> w, Vector512<float> g, float* m, float* v, float* unused)
+        public TV Step<TS, TV>(TV w, TV g, float* m, float* v, float* unused) where TS : struct, ISimd<TV> where TV : struct
         {
-            var gPrime = g / Vector512.Create(c.OneMinusNew);
-            var mv = Vector512.Load(m);
-            var vv = Vector512.Load(v);
+            var gPrime = TS.Div(g, TS.Splat(c.OneMinusNew));
+            var mv = TS.Load(m);
+            var vv = TS.Load(v);
             // b1 m computed first either way: the sparse path has it already in m.
-            mv = (decayed ? mv : Vector512.Create(c.B1) * mv) + Vector512.Create(c.OneMinusB1) * g;
-            vv = (decayed ? vv : Vector512.Create(c.B2) * vv) + Vector512.Create(c.OneMinusB2) * (g * g);
-            mv.Store(m); vv.Store(v);
-            var mPrime = mv / Vector512.Create(c.OneMinusNext);
-            var vPrime = vv / Vector512.Create(c.VDenominator);
-            var mBar = Vector512.Create(c.OneMinusMt) * gPrime + Vector512.Create(c.Mt1) * mPrime;
-            return w - Vector512.Create(c.Lr) * mBar / (Vector512.Sqrt(vPrime) + Vector512.Create(c.Eps));
+            mv = TS.Add(decayed ? mv : TS.Mul(TS.Splat(c.B1), mv), TS.Mul(TS.Splat(c.OneMinusB1), g));
+            vv = TS.Add(decayed ? vv : TS.Mul(TS.Splat(c.B2), vv), TS.Mul(TS.Splat(c.OneMinusB2), TS.Mul(g, g)));
+            TS.Store(mv, m); TS.Store(vv, v);
+            var mPrime = TS.Div(mv, TS.Splat(c.OneMinusNext));
+            var vPrime = TS.Div(vv, TS.Splat(c.VDenominator));
+            var mBar = TS.Add(TS.Mul(TS.Splat(c.OneMinusMt), gPrime), TS.Mul(TS.Splat(c.Mt1), mPrime));
+            return TS.Sub(w, TS.Div(TS.Mul(TS.Splat(c.Lr), mBar), TS.Add(TS.Sqrt(vPrime), TS.Splat(c.Eps))));
         }
     }
 

@@ -1,6 +1,6 @@
 #nullable enable
-using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
+using KerasNet.Engine.Kernels;
 
 namespace KerasNet.Optimizers;
 
@@ -63,39 +63,39 @@ public sealed class RMSprop : Optimizer
 
     private readonly unsafe struct Lane(float lr, float rho, float mu, float eps, bool momentum, bool centered) : ILaneStep
     {
-        public Vector512<float> Step(Vector512<float> w, Vector512<float> g, float* ms, float* mom, float* mg)
+        public TV Step<TS, TV>(TV w, TV g, float* ms, float* mom, float* mg) where TS : struct, ISimd<TV> where TV : struct
         {
-            var one = Vector512.Create(1f - rho);
-            var rhov = Vector512.Create(rho);
-            var lrv = Vector512.Create(lr);
-            var epsv = Vector512.Create(eps);
-            var msv = Vector512.Load(ms);
+            var one = TS.Splat(1f - rho);
+            var rhov = TS.Splat(rho);
+            var lrv = TS.Splat(lr);
+            var epsv = TS.Splat(eps);
+            var msv = TS.Load(ms);
             if (!momentum)
             {
-                msv = rhov * msv + one * (g * g);
-                msv.Store(ms);
+                msv = TS.Add(TS.Mul(rhov, msv), TS.Mul(one, TS.Mul(g, g)));
+                TS.Store(msv, ms);
                 var denom = msv;
                 if (centered)
                 {
-                    var mgv = rhov * Vector512.Load(mg) + one * g;
-                    mgv.Store(mg);
-                    denom = msv - mgv * mgv;
+                    var mgv = TS.Add(TS.Mul(rhov, TS.Load(mg)), TS.Mul(one, g));
+                    TS.Store(mgv, mg);
+                    denom = TS.Sub(msv, TS.Mul(mgv, mgv));
                 }
-                return w - lrv * g / (Vector512.Sqrt(denom) + epsv);
+                return TS.Sub(w, TS.Div(TS.Mul(lrv, g), TS.Add(TS.Sqrt(denom), epsv)));
             }
-            msv += (g * g - msv) * one;
-            msv.Store(ms);
+            msv = TS.Add(msv, TS.Mul(TS.Sub(TS.Mul(g, g), msv), one));
+            TS.Store(msv, ms);
             var d = msv;
             if (centered)
             {
-                var mgv = Vector512.Load(mg);
-                mgv += (g - mgv) * one;
-                mgv.Store(mg);
-                d = msv - mgv * mgv;
+                var mgv = TS.Load(mg);
+                mgv = TS.Add(mgv, TS.Mul(TS.Sub(g, mgv), one));
+                TS.Store(mgv, mg);
+                d = TS.Sub(msv, TS.Mul(mgv, mgv));
             }
-            var momv = Vector512.Load(mom) * Vector512.Create(mu) + g * lrv / Vector512.Sqrt(d + epsv);
-            momv.Store(mom);
-            return w - momv;
+            var momv = TS.Add(TS.Mul(TS.Load(mom), TS.Splat(mu)), TS.Div(TS.Mul(g, lrv), TS.Sqrt(TS.Add(d, epsv))));
+            TS.Store(momv, mom);
+            return TS.Sub(w, momv);
         }
     }
 

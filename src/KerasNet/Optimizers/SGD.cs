@@ -1,6 +1,6 @@
 #nullable enable
-using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
+using KerasNet.Engine.Kernels;
 
 namespace KerasNet.Optimizers;
 
@@ -45,14 +45,14 @@ public sealed class SGD : Optimizer
 
     private readonly unsafe struct Lane(float lr, float mu, bool momentum, bool nesterov) : ILaneStep
     {
-        public Vector512<float> Step(Vector512<float> w, Vector512<float> g, float* s0, float* s1, float* s2)
+        public TV Step<TS, TV>(TV w, TV g, float* s0, float* s1, float* s2) where TS : struct, ISimd<TV> where TV : struct
         {
-            var lrv = Vector512.Create(lr);
-            if (!momentum) return w - lrv * g;
-            var muv = Vector512.Create(mu);
-            var v = Vector512.Load(s0) * muv - lrv * g;
-            v.Store(s0);
-            return w + (nesterov ? v * muv - lrv * g : v);
+            var lrv = TS.Splat(lr);
+            if (!momentum) return TS.Sub(w, TS.Mul(lrv, g));
+            var muv = TS.Splat(mu);
+            var v = TS.Sub(TS.Mul(TS.Load(s0), muv), TS.Mul(lrv, g));
+            TS.Store(v, s0);
+            return TS.Add(w, nesterov ? TS.Sub(TS.Mul(v, muv), TS.Mul(lrv, g)) : v);
         }
     }
 

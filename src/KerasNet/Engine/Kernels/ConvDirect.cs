@@ -7,7 +7,7 @@ namespace KerasNet.Engine.Kernels;
 /// Inference convolution without an unfolded matrix (an implicit GEMM): for one output row at a time, each output
 /// pixel's window is read straight from the NHWC input (a window row's KW * C taps are contiguous there), broadcast
 /// tap by tap against a panel of two registers of filters, eight pixels at once on AVX-512 (16 accumulators of its 32
-/// registers), four elsewhere (8 accumulators: fits AVX2's 16 registers with the two filter vectors and the broadcast),
+/// registers), six elsewhere (12 accumulators: fits AVX2's 16 registers with the two filter vectors and the broadcast),
 /// one kernel row per call into a small tile of sums. The kernel is packed once into panels of 2 x lanes filters
 /// ([panel][tap][lanes], zero past the last filter) with the bias padded alike; bias and ReLU are applied before the
 /// store. Sums run in tap order starting from the bias, so results match the im2col + GEMM path to float rounding,
@@ -145,6 +145,7 @@ internal static unsafe class ConvDirect
                 int ow = 0;
                 for (; ow < lo; ow++) Pixels<L, TV, Pixels1>(a, p, ow, Relu);
                 if (L.Count == 16) ow = Interior<L, TV, Pixels8>(a, p, ow, hi, Relu);
+                else ow = Interior<L, TV, Pixels6>(a, p, ow, hi, Relu);
                 ow = Interior<L, TV, Pixels4>(a, p, ow, hi, Relu);
                 for (; ow < s.OutW; ow++) Pixels<L, TV, Pixels1>(a, p, ow, Relu);
             }
@@ -248,7 +249,8 @@ internal static unsafe class ConvDirect
         {
             p0 = L.Load(tile); q0 = L.Load(tile + n);
             if (TP.N > 1) { p1 = L.Load(tile + nr); q1 = L.Load(tile + nr + n); p2 = L.Load(tile + 2 * nr); q2 = L.Load(tile + 2 * nr + n); p3 = L.Load(tile + 3 * nr); q3 = L.Load(tile + 3 * nr + n); }
-            if (TP.N > 4) { p4 = L.Load(tile + 4 * nr); q4 = L.Load(tile + 4 * nr + n); p5 = L.Load(tile + 5 * nr); q5 = L.Load(tile + 5 * nr + n); p6 = L.Load(tile + 6 * nr); q6 = L.Load(tile + 6 * nr + n); p7 = L.Load(tile + 7 * nr); q7 = L.Load(tile + 7 * nr + n); }
+            if (TP.N > 4) { p4 = L.Load(tile + 4 * nr); q4 = L.Load(tile + 4 * nr + n); p5 = L.Load(tile + 5 * nr); q5 = L.Load(tile + 5 * nr + n); }
+            if (TP.N > 6) { p6 = L.Load(tile + 6 * nr); q6 = L.Load(tile + 6 * nr + n); p7 = L.Load(tile + 7 * nr); q7 = L.Load(tile + 7 * nr + n); }
         }
         float* x1 = x + step, x2 = x + 2 * step, x3 = x + 3 * step, x4 = x + 4 * step, x5 = x + 5 * step, x6 = x + 6 * step, x7 = x + 7 * step;
         for (int t = 0; t < taps; t++, w += nr)
@@ -266,6 +268,9 @@ internal static unsafe class ConvDirect
             {
                 v = L.Splat(x4[o]); p4 = L.MulAdd(v, w0, p4); q4 = L.MulAdd(v, w1, q4);
                 v = L.Splat(x5[o]); p5 = L.MulAdd(v, w0, p5); q5 = L.MulAdd(v, w1, q5);
+            }
+            if (TP.N > 6)
+            {
                 v = L.Splat(x6[o]); p6 = L.MulAdd(v, w0, p6); q6 = L.MulAdd(v, w1, q6);
                 v = L.Splat(x7[o]); p7 = L.MulAdd(v, w0, p7); q7 = L.MulAdd(v, w1, q7);
             }
@@ -276,12 +281,14 @@ internal static unsafe class ConvDirect
             nint f = put.F;
             Put<L, TV>(put.Y, nr, L.Add(p0, b0), L.Add(q0, b1), put.Relu);
             if (TP.N > 1) { Put<L, TV>(put.Y + f, nr, L.Add(p1, b0), L.Add(q1, b1), put.Relu); Put<L, TV>(put.Y + 2 * f, nr, L.Add(p2, b0), L.Add(q2, b1), put.Relu); Put<L, TV>(put.Y + 3 * f, nr, L.Add(p3, b0), L.Add(q3, b1), put.Relu); }
-            if (TP.N > 4) { Put<L, TV>(put.Y + 4 * f, nr, L.Add(p4, b0), L.Add(q4, b1), put.Relu); Put<L, TV>(put.Y + 5 * f, nr, L.Add(p5, b0), L.Add(q5, b1), put.Relu); Put<L, TV>(put.Y + 6 * f, nr, L.Add(p6, b0), L.Add(q6, b1), put.Relu); Put<L, TV>(put.Y + 7 * f, nr, L.Add(p7, b0), L.Add(q7, b1), put.Relu); }
+            if (TP.N > 4) { Put<L, TV>(put.Y + 4 * f, nr, L.Add(p4, b0), L.Add(q4, b1), put.Relu); Put<L, TV>(put.Y + 5 * f, nr, L.Add(p5, b0), L.Add(q5, b1), put.Relu); }
+            if (TP.N > 6) { Put<L, TV>(put.Y + 6 * f, nr, L.Add(p6, b0), L.Add(q6, b1), put.Relu); Put<L, TV>(put.Y + 7 * f, nr, L.Add(p7, b0), L.Add(q7, b1), put.Relu); }
             return;
         }
         L.Store(tile, p0); L.Store(tile + n, q0);
         if (TP.N > 1) { L.Store(tile + nr, p1); L.Store(tile + nr + n, q1); L.Store(tile + 2 * nr, p2); L.Store(tile + 2 * nr + n, q2); L.Store(tile + 3 * nr, p3); L.Store(tile + 3 * nr + n, q3); }
-        if (TP.N > 4) { L.Store(tile + 4 * nr, p4); L.Store(tile + 4 * nr + n, q4); L.Store(tile + 5 * nr, p5); L.Store(tile + 5 * nr + n, q5); L.Store(tile + 6 * nr, p6); L.Store(tile + 6 * nr + n, q6); L.Store(tile + 7 * nr, p7); L.Store(tile + 7 * nr + n, q7); }
+        if (TP.N > 4) { L.Store(tile + 4 * nr, p4); L.Store(tile + 4 * nr + n, q4); L.Store(tile + 5 * nr, p5); L.Store(tile + 5 * nr + n, q5); }
+        if (TP.N > 6) { L.Store(tile + 6 * nr, p6); L.Store(tile + 6 * nr + n, q6); L.Store(tile + 7 * nr, p7); L.Store(tile + 7 * nr + n, q7); }
     }
 
     /// <summary>Where finished sums go directly (Y null: into the tile instead): y[i * F + j] = act(sum + bias[j]).</summary>
@@ -292,10 +299,15 @@ internal static unsafe class ConvDirect
         public readonly bool Relu = relu;
     }
 
-    /// <summary>Pixels per register block: 8 only where there are 32 registers (AVX-512), 1 for border pixels.</summary>
+    /// <summary>
+    /// Pixels per register block: 8 where there are 32 registers (AVX-512: 16 accumulators), 6 on 16-register machines
+    /// (12 accumulators + two filter vectors + the broadcast = 15 of 16, as the GEMM's 6-row tile; ARM64 has 32 and
+    /// takes the same block), 4 for a short interior, 1 for border pixels.
+    /// </summary>
     private interface IPixels { static abstract int N { get; } }
     private struct Pixels1 : IPixels { public static int N => 1; }
     private struct Pixels4 : IPixels { public static int N => 4; }
+    private struct Pixels6 : IPixels { public static int N => 6; }
     private struct Pixels8 : IPixels { public static int N => 8; }
 
     /// <summary>What every pixel of one output row shares: its image, first input row, valid kernel rows and sizes.</summary>

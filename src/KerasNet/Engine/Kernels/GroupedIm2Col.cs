@@ -1,6 +1,5 @@
 #nullable enable
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace KerasNet.Engine.Kernels;
 
@@ -111,17 +110,9 @@ internal static unsafe class GroupedIm2Col
                         {
                             int iw = ow * s.StrideW - s.PadLeft + kw * s.DilationW;
                             if ((uint)ih >= (uint)s.InH || (uint)iw >= (uint)s.InW) continue;
-                            AddTo(src, image + ((nint)ih * s.InW + iw) * s.InC + Offset, cg);
+                            RowOps.AddTo(src, image + ((nint)ih * s.InW + iw) * s.InC + Offset, cg);
                         }
                     }
-        }
-
-        private static void AddTo(float* src, float* dst, int len)
-        {
-            int i = 0;
-            if (Vector512.IsHardwareAccelerated)
-                for (; i <= len - 16; i += 16) (Vector512.Load(dst + i) + Vector512.Load(src + i)).Store(dst + i);
-            for (; i < len; i++) dst[i] += src[i];
         }
     }
 

@@ -1,5 +1,4 @@
 #nullable enable
-using System.Runtime.Intrinsics;
 
 namespace KerasNet.Engine.Kernels;
 
@@ -106,7 +105,7 @@ internal static unsafe class Im2Col
                         int ih = oh * g.StrideH - g.PadTop + kh;
                         if ((uint)ih >= (uint)g.InH) continue;
                         float* dst = Image + ((nint)(n * g.InH + ih) * g.InW + iw0 + kw0) * c;
-                        AddTo(src + (kh * g.KW + kw0) * c, dst, (kw1 - kw0) * c);
+                        RowOps.AddTo(src + (kh * g.KW + kw0) * c, dst, (kw1 - kw0) * c);
                     }
                 }
         }
@@ -115,14 +114,6 @@ internal static unsafe class Im2Col
         {
             if (len <= 16) { for (int i = 0; i < len; i++) dst[i] = src[i]; return; }
             new ReadOnlySpan<float>(src, len).CopyTo(new Span<float>(dst, len));
-        }
-
-        private static void AddTo(float* src, float* dst, int len)
-        {
-            int i = 0;
-            if (Vector512.IsHardwareAccelerated)
-                for (; i <= len - 16; i += 16) (Vector512.Load(dst + i) + Vector512.Load(src + i)).Store(dst + i);
-            for (; i < len; i++) dst[i] += src[i];
         }
     }
 }

@@ -1,5 +1,6 @@
 #nullable enable
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace KerasNet.Engine.Kernels;
@@ -19,7 +20,7 @@ internal static class Pooling
         // Inference (no winners to record) at the machine's vector width; the same maxima.
         if (argmax.Length == 0 && ConvLanes.Supported) { ConvPool.Forward(g, x, y, average: false); return; }
         var job = Workspace.Rent(ref t_maxJob);
-        (job.G, job.X, job.Y, job.Argmax) = (g, x, y, argmax);
+        (job.G, job.X, job.Y, job.Argmax, job.Width) = (g, x, y, argmax, Gemm.Width);
         try { Threads.For(g.Batch * g.OutH, (long)g.OutW * g.KH * g.KW * g.InC, job); }
         finally
         {
@@ -38,22 +39,36 @@ internal static class Pooling
     }
 
     /// <summary>
-    /// Max pooling over rows of output pixels, 16 channels per Vector512. Each window starts from its first
-    /// in-image pixel and takes a later one only when strictly greater, so ties and NaN keep the first
-    /// (TensorFlow's and PyTorch's gradient routing).
+    /// Max pooling over rows of output pixels, a register of channels at a time at the engine's vector width
+    /// (<see cref="Gemm.Width"/>). Each window starts from its first in-image pixel and takes a later one only when
+    /// strictly greater, so ties and NaN keep the first (TensorFlow's and PyTorch's gradient routing); every width
+    /// picks the same winners.
     /// </summary>
-    private sealed class MaxForwardJob : ParallelJob
+    private sealed unsafe class MaxForwardJob : ParallelJob
     {
         public ConvGeometry G;
         public float[] X = null!, Y = null!;
         public int[] Argmax = null!;
+        public VectorWidth Width;
 
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public override void Execute(int part, int r0, int r1)
+        {
+            fixed (float* x = X, y = Y)
+            fixed (int* arg = Argmax)
+                switch (Width)
+                {
+                    case VectorWidth.W512: Rows<V512, Vector512<float>>(r0, r1, x, y, arg); break;
+                    case VectorWidth.W256: Rows<V256, Vector256<float>>(r0, r1, x, y, arg); break;
+                    default: Rows<V128, Vector128<float>>(r0, r1, x, y, arg); break;
+                }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Rows<TS, TV>(int r0, int r1, float* x, float* y, int* argmax) where TS : struct, ISimd<TV> where TV : struct
         {
             var g = G;
             bool record = Argmax.Length > 0;
-            int c = g.InC, vec = Vector512.IsHardwareAccelerated ? c / 16 * 16 : 0;
+            int c = g.InC, vec = c / TS.Lanes * TS.Lanes;
             for (int r = r0; r < r1; r++)
             {
                 int n = r / g.OutH, oh = r % g.OutH;
@@ -62,45 +77,45 @@ internal static class Pooling
                     int o = (r * g.OutW + ow) * c;
                     var (h0, h1, w0, w1) = Window(g, oh, ow);
                     int first = ((n * g.InH + h0) * g.InW + w0) * c;
-                    for (int ch = 0; ch < vec; ch += 16) Vector(g, record, o + ch, first + ch, n, h0, h1, w0, w1, ch);
-                    for (int ch = vec; ch < c; ch++) Scalar(g, record, o + ch, first + ch, n, h0, h1, w0, w1, ch);
+                    for (int ch = 0; ch < vec; ch += TS.Lanes) Lanes<TS, TV>(g, record, x, y, argmax, o + ch, first + ch, n, h0, h1, w0, w1, ch);
+                    for (int ch = vec; ch < c; ch++) Scalar(g, record, x, y, argmax, o + ch, first + ch, n, h0, h1, w0, w1, ch);
                 }
             }
         }
 
-        private void Vector(in ConvGeometry g, bool record, int o, int first, int n, int h0, int h1, int w0, int w1, int ch)
+        // The winners' indices ride in float registers as their int bits (a select moves bits unchanged).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Lanes<TS, TV>(in ConvGeometry g, bool record, float* x, float* y, int* argmax, int o, int first, int n, int h0, int h1, int w0, int w1, int ch)
+            where TS : struct, ISimd<TV> where TV : struct
         {
-            ref float x = ref X[0];
-            var best = Vector512.LoadUnsafe(ref x, (nuint)first);
-            var arg = Vector512.Create(first) + Lanes;
+            var best = TS.Load(x + first);
+            var arg = TS.Indices(first);
             for (int ih = h0; ih < h1; ih++)
                 for (int iw = w0; iw < w1; iw++)
                 {
                     int i = ((n * g.InH + ih) * g.InW + iw) * g.InC + ch;
-                    var v = Vector512.LoadUnsafe(ref x, (nuint)i);
-                    var gt = Vector512.GreaterThan(v, best);
-                    best = Vector512.ConditionalSelect(gt, v, best);
-                    if (record) arg = Vector512.ConditionalSelect(gt.AsInt32(), Vector512.Create(i) + Lanes, arg);
+                    var v = TS.Load(x + i);
+                    var gt = TS.GreaterThan(v, best);
+                    best = TS.Select(gt, v, best);
+                    if (record) arg = TS.Select(gt, TS.Indices(i), arg);
                 }
-            best.StoreUnsafe(ref Y[0], (nuint)o);
-            if (record) arg.StoreUnsafe(ref Argmax[0], (nuint)o);
+            TS.Store(best, y + o);
+            if (record) TS.Store(arg, (float*)(argmax + o));
         }
 
-        private void Scalar(in ConvGeometry g, bool record, int o, int first, int n, int h0, int h1, int w0, int w1, int ch)
+        private static void Scalar(in ConvGeometry g, bool record, float* x, float* y, int* argmax, int o, int first, int n, int h0, int h1, int w0, int w1, int ch)
         {
-            float best = X[first];
+            float best = x[first];
             int arg = first;
             for (int ih = h0; ih < h1; ih++)
                 for (int iw = w0; iw < w1; iw++)
                 {
                     int i = ((n * g.InH + ih) * g.InW + iw) * g.InC + ch;
-                    if (X[i] > best) { best = X[i]; arg = i; }
+                    if (x[i] > best) { best = x[i]; arg = i; }
                 }
-            Y[o] = best;
-            if (record) Argmax[o] = arg;
+            y[o] = best;
+            if (record) argmax[o] = arg;
         }
-
-        private static readonly Vector512<int> Lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

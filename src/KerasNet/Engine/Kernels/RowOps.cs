@@ -46,6 +46,25 @@ internal static unsafe class RowOps
         }
     }
 
+    /// <summary>dst[i] += src[i] for i &lt; len (the im2col folds' scatter-add; exact, so the same on every width).</summary>
+    public static void AddTo(float* src, float* dst, int len)
+    {
+        switch (Simd.Detected)
+        {
+            case VectorWidth.W512: AddTo<V512, Vector512<float>>(src, dst, len); break;
+            case VectorWidth.W256: AddTo<V256, Vector256<float>>(src, dst, len); break;
+            default: AddTo<V128, Vector128<float>>(src, dst, len); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo<TS, TV>(float* src, float* dst, int len) where TS : struct, ISimd<TV> where TV : struct
+    {
+        int i = 0;
+        for (; i <= len - TS.Lanes; i += TS.Lanes) TS.Store(TS.Add(TS.Load(dst + i), TS.Load(src + i)), dst + i);
+        for (; i < len; i++) dst[i] += src[i];
+    }
+
     /// <summary>As <see cref="BiasActivation(float*, nint, int, int, float*, bool)"/> at a given width (the GEMM's tiles call it directly).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void BiasActivation<TS, TV>(float* c, nint ldc, int rows, int cols, float* bias, bool relu)

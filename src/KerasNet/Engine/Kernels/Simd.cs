@@ -52,6 +52,15 @@ internal unsafe interface ISimd<TV> where TV : struct
     static abstract float Fma(float a, float b, float c);
     /// <summary>x's lanes l where idx[l] == first + l, zero elsewhere; adds the number of such lanes to <paramref name="matched"/>.</summary>
     static abstract TV WhereIndex(int* idx, int first, TV x, ref long matched);
+    static abstract TV Abs(TV v);
+    /// <summary>All bits set in the lanes where a &gt; b, clear elsewhere (false where either is NaN).</summary>
+    static abstract TV GreaterThan(TV a, TV b);
+    /// <summary>All bits set in the lanes where a &lt; b, clear elsewhere (false where either is NaN).</summary>
+    static abstract TV LessThan(TV a, TV b);
+    /// <summary>Bitwise: a's bits where <paramref name="mask"/>'s are set, b's elsewhere.</summary>
+    static abstract TV Select(TV mask, TV a, TV b);
+    /// <summary>The ints first, first + 1, ... (one per lane) as their bits in a float vector (for index bookkeeping with <see cref="Select"/>).</summary>
+    static abstract TV Indices(int first);
 }
 
 /// <summary>
@@ -87,6 +96,11 @@ internal readonly unsafe struct V512 : ISimd<Vector512<float>>
         matched += BitOperations.PopCount(eq.ExtractMostSignificantBits());
         return Vector512.ConditionalSelect(eq.AsSingle(), x, Vector512<float>.Zero);
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Abs(Vector512<float> v) => Vector512.Abs(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> GreaterThan(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThan(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(mask, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Indices(int first) => (Vector512.Create(first) + LaneIndex).AsSingle();
 }
 
 /// <summary>
@@ -124,6 +138,11 @@ internal readonly unsafe struct V256 : ISimd<Vector256<float>>
         matched += BitOperations.PopCount(eq.ExtractMostSignificantBits());
         return Vector256.ConditionalSelect(eq.AsSingle(), x, Vector256<float>.Zero);
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Abs(Vector256<float> v) => Vector256.Abs(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> GreaterThan(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThan(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(mask, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Indices(int first) => (Vector256.Create(first) + LaneIndex).AsSingle();
 }
 
 /// <summary>
@@ -160,6 +179,11 @@ internal readonly unsafe struct V128 : ISimd<Vector128<float>>
         matched += BitOperations.PopCount(eq.ExtractMostSignificantBits());
         return Vector128.ConditionalSelect(eq.AsSingle(), x, Vector128<float>.Zero);
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Abs(Vector128<float> v) => Vector128.Abs(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> GreaterThan(Vector128<float> a, Vector128<float> b) => Vector128.GreaterThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> LessThan(Vector128<float> a, Vector128<float> b) => Vector128.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Select(Vector128<float> mask, Vector128<float> a, Vector128<float> b) => Vector128.ConditionalSelect(mask, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Indices(int first) => (Vector128.Create(first) + LaneIndex).AsSingle();
 }
 
 /// <summary>The process's vector width, detected once.</summary>
