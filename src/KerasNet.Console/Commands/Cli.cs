@@ -53,7 +53,9 @@ public static class Cli
             new HelpOption(),
             new VersionOption(),
         };
-        bool known = Subcommands.Any(c => c.Name == only);
+        // A loop, not LINQ: Any over a tuple array is generic code JIT-compiled at every start (issue 17).
+        bool known = false;
+        foreach (var (name, _) in Subcommands) known |= name == only;
         foreach (var (name, create) in Subcommands)
             if (!known || name == only) root.Subcommands.Add(create(context));
         return root;

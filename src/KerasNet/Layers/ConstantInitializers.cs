@@ -53,10 +53,16 @@ public sealed class Identity(double gain = 1.0) : Initializer
     /// <inheritdoc/>
     public override void Fill(Span<float> values, int[] shape)
     {
-        if (shape.Length != 2)
-            throw new KerasNetException($"The Identity initializer can only be used for 2-D weights, got shape {Engine.ShapeUtil.Format(shape)}.");
+        CheckShape(shape);
         values.Clear();
         for (int i = 0; i < Math.Min(shape[0], shape[1]); i++) values[i * shape[1] + i] = (float)Gain;
+    }
+
+    /// <inheritdoc/>
+    internal override void CheckShape(int[] shape)
+    {
+        if (shape.Length != 2)
+            throw new KerasNetException($"The Identity initializer can only be used for 2-D weights, got shape {Engine.ShapeUtil.Format(shape)}.");
     }
 
     /// <inheritdoc/>

@@ -28,6 +28,19 @@ public abstract class Initializer : KerasObject
     /// </summary>
     internal virtual string? LeavesUninitialized => null;
 
+    /// <summary>
+    /// Refuses a weight shape this initializer cannot fill, with the message <see cref="Fill"/> would throw; run when a
+    /// fill is deferred (<see cref="DeferredInit"/>), so a loaded model still fails where it failed before.
+    /// </summary>
+    internal virtual void CheckShape(int[] shape) { }
+
+    /// <summary>
+    /// Whether a fill may be deferred and skipped when the weight is loaded: KerasNet's own initializers only, whose
+    /// fills have no effect but the values (and the "init" random stream) and whose shape errors
+    /// <see cref="CheckShape"/> raises; a user's subclass always runs when the weight is created.
+    /// </summary>
+    internal bool Deferrable => GetType().Assembly == typeof(Initializer).Assembly;
+
     /// <summary>A Keras name as an initializer, so <c>kernelInitializer: "he_normal"</c> reads as in Keras.</summary>
     /// <param name="identifier">A Keras initializer name: a class name (<c>"GlorotUniform"</c>, <c>"HeNormal"</c>,
     /// <c>"RandomNormal"</c>, <c>"Zeros"</c>, ...) or its alias (<c>"glorot_uniform"</c>, <c>"he_normal"</c>,

@@ -284,7 +284,8 @@ public abstract partial class Layer
     protected Variable AddWeight(string name, int[] shape, Initializer initializer, bool trainable = true)
     {
         var v = new Variable(name, shape, trainable) { LayerName = Name, UninitializedBy = initializer.LeavesUninitialized };
-        initializer.Fill(v.Value.Span, shape);
+        // While a model file is loaded, the fill waits until its weights are read and runs only if none was.
+        if (!DeferredInit.Defer(v, initializer)) initializer.Fill(v.Value.Span, shape);
         _weights.Add(v);
         return v;
     }

@@ -265,10 +265,16 @@ public sealed class Orthogonal(double gain = 1.0, int? seed = null) : RandomInit
     /// <inheritdoc/>
     public override void Fill(Span<float> values, int[] shape)
     {
-        if (shape.Length < 2)
-            throw new KerasNetException($"The Orthogonal initializer needs a weight of at least 2 dimensions, got shape {Engine.ShapeUtil.Format(shape)}.");
+        CheckShape(shape);
         int cols = shape[^1], rows = values.Length / Math.Max(1, cols);
         OrthogonalMatrix.Fill(values, rows, cols, Gain, Rng());
+    }
+
+    /// <inheritdoc/>
+    internal override void CheckShape(int[] shape)
+    {
+        if (shape.Length < 2)
+            throw new KerasNetException($"The Orthogonal initializer needs a weight of at least 2 dimensions, got shape {Engine.ShapeUtil.Format(shape)}.");
     }
 
     /// <inheritdoc/>

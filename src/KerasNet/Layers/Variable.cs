@@ -47,6 +47,12 @@ public sealed partial class Variable
     /// </summary>
     internal string? UninitializedBy { get; set; }
 
+    /// <summary>
+    /// The initializer whose fill waits (<see cref="DeferredInit"/>) while a model file is read: an assigned value
+    /// cancels it, otherwise it runs when the file's weights have been read. Null once the weight holds its values.
+    /// </summary>
+    internal Initializer? DeferredInitializer { get; set; }
+
     /// <summary>Copies new values in after checking the shape.</summary>
     /// <param name="values">The new values, the variable's size, row-major.</param>
     /// <param name="shape">Their shape, checked against the variable's; null skips the check of dimensions (the count
@@ -59,6 +65,7 @@ public sealed partial class Variable
             throw new ArgumentException($"Weight '{FullName}' has {Size} elements but {values.Length} were given.");
         values.CopyTo(Value.Span);
         UninitializedBy = null;
+        DeferredInitializer = null;
         MarkChanged();
     }
 }

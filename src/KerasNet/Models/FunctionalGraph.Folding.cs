@@ -19,7 +19,9 @@ internal sealed partial class FunctionalGraph
     /// A producer node and the BatchNormalization node that alone reads its output, and the ReLU node (-1: none)
     /// that alone reads the normalization's.
     /// </summary>
-    private readonly record struct FoldPair(int Producer, int Norm, KernelLayer Layer, BatchNormalization Bn, int Act, ReLU? Relu);
+    // A class, not a struct: a list or array of a value type is generic code the ReadyToRun image cannot hold,
+    // JIT-compiled at every model load (issue 17, start-up).
+    private sealed record FoldPair(int Producer, int Norm, KernelLayer Layer, BatchNormalization Bn, int Act, ReLU? Relu);
 
     /// <summary>Folded weights for one state of a pair's weights (never changed once built).</summary>
     private sealed class FoldedWeights

@@ -104,8 +104,36 @@ internal sealed partial class FunctionalGraph
                 layerIndex[t.Layer] = -1;
                 nodeDepth[t.Node] = 0;
             }
-        return layerDepth.GroupBy(p => p.Value).OrderByDescending(g => g.Key)
-            .SelectMany(g => g.Select(p => p.Key).OrderBy(l => layerIndex[l])).ToArray();
+        return DeepestFirst(layerDepth, layerIndex);
+    }
+
+    // The layers by depth, deepest first, each depth's layers by their index, ties in insertion order (what grouping by
+    // depth and sorting each group by index gives). A stable insertion sort over references rather than LINQ's
+    // grouping of key-value pairs, whose value-type generic code is not in the ReadyToRun image and was JIT-compiled
+    // at every model load (issue 17, start-up); a model has few enough layers for the quadratic worst case.
+    private static Layer[] DeepestFirst(Dictionary<Layer, int> layerDepth, Dictionary<Layer, int> layerIndex)
+    {
+        var layers = new Layer[layerDepth.Count];
+        var depth = new int[layers.Length];
+        var index = new int[layers.Length];
+        int n = 0;
+        foreach (var (layer, d) in layerDepth)
+        {
+            int i = layerIndex[layer];
+            int at = n++;
+            // Shift later-ordered entries up: deeper first, then the smaller index; an equal key stays before.
+            while (at > 0 && (depth[at - 1] < d || (depth[at - 1] == d && index[at - 1] > i)))
+            {
+                layers[at] = layers[at - 1];
+                depth[at] = depth[at - 1];
+                index[at] = index[at - 1];
+                at--;
+            }
+            layers[at] = layer;
+            depth[at] = d;
+            index[at] = i;
+        }
+        return layers;
     }
 
     private int SlotOf(KerasTensor t)

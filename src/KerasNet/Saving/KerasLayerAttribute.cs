@@ -5,8 +5,10 @@ namespace KerasNet.Saving;
 /// Marks a layer class as loadable from Keras configs under the given class names (the current Keras name first,
 /// then older aliases such as Keras 1's <c>Convolution2D</c>). The class also declares
 /// <c>internal static TLayer FromConfig(LayerConfigReader config)</c>, or, when its only Keras arguments are
-/// <c>name</c> and <c>trainable</c>, a <c>(string? name, bool trainable)</c> constructor. <see cref="LayerRegistry"/>
-/// collects every marked class of the KerasNet assembly, so a new layer is one file.
+/// <c>name</c> and <c>trainable</c>, a <c>(string? name, bool trainable)</c> constructor. A source generator
+/// (src/KerasNet.Generators) turns every marked class of the KerasNet assembly into <see cref="LayerRegistry"/>'s table
+/// at compile time, so a new layer is one file; a name claimed twice or a missing factory fails the build, and
+/// LayerRegistryTests fails for a concrete layer class left unmarked.
 /// </summary>
 /// <example>
 /// <code>

@@ -17,7 +17,9 @@ namespace KerasNet.Saving;
 internal static class MemoryBudget
 {
     /// <summary>One layer call's output for one sample.</summary>
-    internal readonly record struct Activation(string Layer, string ClassName, int[] Shape, long Bytes);
+    // A class, not a struct: a list of a value type is generic code the ReadyToRun image cannot hold, JIT-compiled at
+    // every model load (issue 17, start-up); a list of references shares the framework's precompiled code.
+    internal sealed record Activation(string Layer, string ClassName, int[] Shape, long Bytes);
 
     /// <summary>What one weight takes: its float32 value and its float32 gradient buffer (every KerasNet variable has both).</summary>
     public const long BytesPerWeight = 2 * sizeof(float);
@@ -70,7 +72,7 @@ internal static class MemoryBudget
         {
             total = total > long.MaxValue - a.Bytes ? long.MaxValue : total + a.Bytes;
             if (total <= limit) continue;
-            var largest = acts.MaxBy(x => x.Bytes);
+            var largest = acts.MaxBy(x => x.Bytes)!; // acts holds a, so it is not empty
             string biggest = largest.Layer == a.Layer ? "" : $"; the largest output is layer '{largest.Layer}' ({largest.ClassName}), {ShapeUtil.FormatWithNone(largest.Shape)}, {Bytes(largest.Bytes)}";
             throw new ModelConfigException(
                 $"{source}: layer '{a.Layer}' ({a.ClassName}) outputs {ShapeUtil.FormatWithNone(a.Shape)}, {Bytes(a.Bytes)} per sample, which brings model '{model.Name}' " +

@@ -214,15 +214,32 @@ internal static class ModelConfigReader
     /// <summary>Refuses an output with an empty dimension (a window or kernel larger than its input).</summary>
     public static void CheckOutput(Layer layer, int[] shape, string source)
     {
-        if (shape.Any(d => d <= 0))
+        if (!AllIn(shape, int.MaxValue))
             throw new ModelConfigException($"{source}: layer '{layer.Name}' would output {Engine.ShapeUtil.FormatWithNone(shape)}, which is empty: its window or kernel is larger than its input.");
     }
 
     /// <summary>Refuses an input shape with an empty or absurd dimension, or more values per sample than the weight limit.</summary>
     public static void CheckInputShape(string layer, int[] shape, string source)
     {
-        if (shape.Any(d => d <= 0 || d > 1 << 24) || shape.Aggregate(1L, (a, d) => a * Math.Max(d, 1)) > MaxParams)
+        if (!AllIn(shape, 1 << 24) || Product(shape) > MaxParams)
             throw new ModelConfigException($"{source}: layer '{layer}' would receive input {Engine.ShapeUtil.FormatWithNone(shape)}, which has an empty or absurd dimension.");
+    }
+
+    // Loops rather than LINQ over int: LINQ's generic code for a value type is not in the ReadyToRun image and was
+    // JIT-compiled at every model load (issue 17, start-up).
+    private static bool AllIn(int[] shape, int max)
+    {
+        foreach (int d in shape)
+            if (d <= 0 || d > max) return false;
+        return true;
+    }
+
+    // The product of the dimensions, each counted as at least 1, wrapping as the LINQ Aggregate it replaces did.
+    private static long Product(int[] shape)
+    {
+        long p = 1;
+        foreach (int d in shape) p *= Math.Max(d, 1);
+        return p;
     }
 
     /// <summary>The class_name of an entry, or an error naming <paramref name="what"/>.</summary>

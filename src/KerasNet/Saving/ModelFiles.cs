@@ -1,5 +1,6 @@
 #nullable enable
 using PureHDF;
+using KerasNet.Layers;
 using KerasNet.Models;
 
 namespace KerasNet.Saving;
@@ -97,11 +98,14 @@ internal static class ModelFiles
         using var r = H5Reader.Open(path);
         var configText = r.StringAttribute(r.Root, "model_config")
             ?? throw new InvalidModelFileException(path, "no 'model_config' attribute: the file holds only weights; build the model and call LoadWeights.");
+        // The file's weights overwrite every initializer's values: their fills wait and run only for what it lacks.
+        using var deferred = DeferredInit.Begin();
         var model = ModelConfigReader.Read(ModelConfigReader.ParseObject(configText, $"{path} (model_config)"), $"{path} (model_config)",
             maxParams: new FileInfo(path).Length / 4, kerasVersion: r.StringAttribute(r.Root, "keras_version"));
         var weights = r.Group(r.Root, "model_weights")
             ?? throw new InvalidModelFileException(path, "no 'model_weights' group.");
         LegacyH5Weights.Read(r, weights, model, byName: false);
+        deferred?.Complete();
         var origin = LegacyH5Weights.OriginOf(r, r.Root);
         SavedBy.Apply(model, origin.KerasVersion, origin.Backend);
         if (r.StringAttribute(r.Root, "training_config") is { } tc
@@ -115,10 +119,12 @@ internal static class ModelFiles
         using var archive = KerasArchive.Open(path);
         string source = $"{path}!config.json";
         var root = ModelConfigReader.ParseObject(archive.ConfigJson, source);
+        using var deferred = DeferredInit.Begin();
         var model = ModelConfigReader.Read(root, source, maxParams: new FileInfo(path).Length, kerasVersion: archive.KerasVersion);
         bool compiled = root["compile_config"] is System.Text.Json.Nodes.JsonObject cc && TrainingConfig.Apply(model, cc, source);
         using var weights = archive.Weights(KerasArchive.MaxWeightsFileBytes(model), $"the model in config.json ('{model.Name}', {model.CountParams()} weights)");
         Keras3Weights.Read(weights, model, includeOptimizer: compiled);
+        deferred?.Complete();
         SavedBy.Apply(model, "3", null);
         return model;
     }
