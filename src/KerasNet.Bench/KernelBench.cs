@@ -144,19 +144,21 @@ internal static class KernelBench
             foreach (var width in new[] { VectorWidth.W512, VectorWidth.W256, VectorWidth.W128 }.Where(Simd.Supports))
             {
                 KerasNet.Engine.Kernels.Gemm.Width = width;
-                var t = new double[3][];
-                t[0] = new double[9]; t[1] = new double[9]; t[2] = new double[9];
+                var t = new double[4][];
+                for (int v = 0; v < t.Length; v++) t[v] = new double[9];
+                var panels = KerasNet.Engine.Kernels.Gemm.PackPanels(k, n, b, n);
                 for (int i = -1; i < 9; i++)
-                    for (int v = 0; v < 3; v++)
+                    for (int v = 0; v < t.Length; v++)
                     {
                         KerasNet.Engine.Kernels.GemmJob.WideLdb = v == 0 ? int.MaxValue : savedWide;
                         KerasNet.Engine.Kernels.Gemm.SmallM = v == 2 ? int.MaxValue : savedSmall;
                         var t0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-                        Backend.Current.Gemm(false, false, m, n, k, a, k, b, n, c, n, false);
+                        if (v == 3) KerasNet.Engine.Kernels.Gemm.RunPacked(m, n, k, a, k, panels, c, n, null, false);
+                        else Backend.Current.Gemm(false, false, m, n, k, a, k, b, n, c, n, false);
                         if (i >= 0) t[v][i] = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - t0).TotalSeconds;
                     }
                 double s0 = Stats.Median(t[0]), s1 = Stats.Median(t[1]), s2 = Stats.Median(t[2]);
-                Console.WriteLine($"gemm {m}x{n}x{k} {width} 1 thread CPU ms: tiles on B in place {s0 * 1e3:F2}, tiles on packed blocks {s1 * 1e3:F2} ({s0 / s1:F2}x), streamed {s2 * 1e3:F2} ({s0 / s2:F2}x)");
+                Console.WriteLine($"gemm {m}x{n}x{k} {width} 1 thread CPU ms: tiles on B in place {s0 * 1e3:F2}, tiles on packed blocks {s1 * 1e3:F2} ({s0 / s1:F2}x), streamed {s2 * 1e3:F2} ({s0 / s2:F2}x), prepacked {Stats.Median(t[3]) * 1e3:F2} ({s0 / Stats.Median(t[3]):F2}x)");
             }
         }
         finally { KerasNet.Engine.Kernels.Gemm.Width = saved; KerasNet.Engine.Kernels.GemmJob.WideLdb = savedWide; KerasNet.Engine.Kernels.Gemm.SmallM = savedSmall; Threads.Count = savedThreads; }

@@ -18,8 +18,23 @@ internal sealed partial class CpuBackend
     [ThreadStatic] private static float[]? t_kernelRows;
 
     /// <inheritdoc/>
-    public void DenseInfer(int rows, int inDim, int units, float[] x, float[] w, float[]? bias, ActivationKind activation, float[] y)
+    public void DenseInfer(int rows, int inDim, int units, float[] x, float[] w, float[]? bias, ActivationKind activation, float[] y,
+        DenseKernelPack? pack = null, long weightsVersion = -1)
     {
+        // A wide kernel at a batch the tiles take: its panels packed once per weight version, not per call.
+        if (pack is not null && weightsVersion >= 0 && rows > Kernels.Gemm.SmallM && units >= Kernels.GemmJob.WideLdb
+            && (long)inDim * units <= DenseKernelPack.MaxFloats)
+        {
+            const string dop = nameof(DenseInfer);
+            BufferCheck.Dim(rows, nameof(rows), dop); BufferCheck.Dim(inDim, nameof(inDim), dop);
+            BufferCheck.Length(w, (long)inDim * units, nameof(w), dop);
+            BufferCheck.Activation(activation, dop);
+            bool rl = activation == ActivationKind.Relu;
+            // Gemm.RunPacked checks x, y and the bias against the dimensions.
+            Kernels.Gemm.RunPacked(rows, units, inDim, x, inDim, pack.PanelsFor(w, weightsVersion, inDim, units), y, units, bias, rl);
+            if (!rl && activation != ActivationKind.Linear) ActivationKernels.Forward(y.AsSpan(0, rows * units), units, activation);
+            return;
+        }
         if (units > NarrowUnits || rows <= NarrowMinRows)
         {
             DenseForward(rows, inDim, units, x, w, bias, activation, y);

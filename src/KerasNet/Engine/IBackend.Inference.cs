@@ -15,7 +15,10 @@ internal partial interface IBackend
 
     /// <summary>
     /// The inference pass of <see cref="DenseForward"/>: the same result to float rounding (not bit for bit: the backend
-    /// may sum in another order where that is faster, e.g. for a few units at a large batch).
+    /// may sum in another order where that is faster, e.g. for a few units at a large batch). <paramref name="pack"/>,
+    /// when given with a <paramref name="weightsVersion"/> of 0 or more, keeps the backend's prepacked copy of
+    /// <paramref name="w"/> for that version (a version below 0: unknown, nothing is kept).
     /// </summary>
-    void DenseInfer(int rows, int inDim, int units, float[] x, float[] w, float[]? bias, ActivationKind activation, float[] y);
+    void DenseInfer(int rows, int inDim, int units, float[] x, float[] w, float[]? bias, ActivationKind activation, float[] y,
+        DenseKernelPack? pack = null, long weightsVersion = -1);
 }

@@ -12,6 +12,9 @@ namespace KerasNet.Layers;
 [KerasLayer("Dense")]
 public sealed class Dense : KernelLayer
 {
+    // The kernel's panels for inference at larger batches, packed once per kernel version (shared by every caller).
+    private readonly DenseKernelPack _inferencePack = new();
+
     /// <summary>Creates the layer with Keras's defaults (glorot_uniform kernel, zero bias, no activation).</summary>
     /// <remarks>
     /// Initializers, regularizers and constraints take Keras objects or names (<c>kernelInitializer: "he_normal"</c>,
@@ -112,7 +115,8 @@ public sealed class Dense : KernelLayer
         var activation = FoldedActivation(ctx, relu, out bool fused);
         // Inference may sum in another order where that is faster; training keeps the forward its seeded runs were made with.
         if (ctx.Training) Backend.Current.DenseForward(rows, inDim, Units, inputs.Buffer, kernel, bias, activation, output.Buffer);
-        else Backend.Current.DenseInfer(rows, inDim, Units, inputs.Buffer, kernel, bias, activation, output.Buffer);
+        else Backend.Current.DenseInfer(rows, inDim, Units, inputs.Buffer, kernel, bias, activation, output.Buffer,
+            _inferencePack, ReferenceEquals(kernel, Kernel!.Value.Buffer) ? Kernel.Version : -1);
         if (!fused) Stage.Forward(ctx, output);
         ClipAbove(output, clipMax);
         return output;

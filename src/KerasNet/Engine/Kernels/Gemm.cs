@@ -64,6 +64,37 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
+    /// Plain B (k x n, row stride <paramref name="ldb"/>) as the tiles' column panels at the current width: the layout
+    /// <see cref="RunPacked"/> takes (NR-column panels of k rows each, zero past column n).
+    /// </summary>
+    internal static float[] PackPanels(int k, int n, float[] b, int ldb)
+    {
+        BufferCheck.Length(b, (k - 1L) * ldb + n, nameof(b), nameof(PackPanels));
+        int nr = Width switch { VectorWidth.W512 => 2 * V512.Lanes, VectorWidth.W256 => 2 * V256.Lanes, _ => 2 * V128.Lanes };
+        var packed = GC.AllocateUninitializedArray<float>(checked((int)PackedLength(n, k, nr)), pinned: true);
+        fixed (float* pb = b, pp = packed) PackB(false, 0, n, k, pb, ldb, pp, nr);
+        return packed;
+    }
+
+    /// <summary>
+    /// C = A B with B given as <see cref="PackPanels"/> made it at the current width, then the bias and ReLU epilogue:
+    /// the tiles' sums, bit for bit those of <see cref="Run(bool, bool, int, int, int, float[], int, float[], int, float[], int, bool, float[], bool)"/> on
+    /// B in place at more than <see cref="SmallM"/> rows.
+    /// </summary>
+    internal static void RunPacked(int m, int n, int k, float[] a, int lda, float[] packedB, float[] c, int ldc, float[]? bias, bool relu)
+    {
+        BufferCheck.Gemm(false, false, m, n, k, a, lda, packedB, n, c, ldc, bias, nameof(RunPacked));
+        if (m == 0 || n == 0 || k == 0) { Run(false, false, m, n, k, a, lda, packedB, n, c, ldc, false, bias, relu); return; }
+        fixed (float* pa = a, pp = packedB, pc = c, pbias = bias)
+            switch (Width)
+            {
+                case VectorWidth.W512: Run<V512, Vector512<float>>(false, false, m, n, k, pa, lda, pp, n, pc, ldc, false, pbias, relu, prepacked: true); break;
+                case VectorWidth.W256: Run<V256, Vector256<float>>(false, false, m, n, k, pa, lda, pp, n, pc, ldc, false, pbias, relu, prepacked: true); break;
+                default: Run<V128, Vector128<float>>(false, false, m, n, k, pa, lda, pp, n, pc, ldc, false, pbias, relu, prepacked: true); break;
+            }
+    }
+
+    /// <summary>
     /// The pointer form, for kernels that address sub-matrices of larger buffers (one time step of a sequence, one
     /// gate's columns): C = op(A) op(B) (+ C), then C[i, j] += bias[j] when <paramref name="bias"/> is not null. The
     /// caller has checked every operand against its buffer and keeps the buffers pinned (fixed) during the call.
@@ -91,27 +122,29 @@ internal static unsafe class Gemm
     }
 
     private static void Run<TS, TV>(bool transA, bool transB, int m, int n, int k,
-        float* pa, int lda, float* pb, int ldb, float* pc, int ldc, bool accumulate, float* pbias, bool relu, bool dot = false)
+        float* pa, int lda, float* pb, int ldb, float* pc, int ldc, bool accumulate, float* pbias, bool relu, bool dot = false, bool prepacked = false)
         where TS : struct, ISimd<TV> where TV : struct
     {
         int nr = 2 * TS.Lanes;
-        // dot: RunDot's dot products at any row count (B transposed, A plain).
-        bool smallNT = dot || (m <= SmallM && transB && !transA), smallNN = !dot && m <= SmallM && !transB;
+        // dot: RunDot's dot products at any row count (B transposed, A plain). prepacked: pb holds every column as
+        // panels already (RunPacked), which only the tiles read.
+        bool smallNT = !prepacked && (dot || (m <= SmallM && transB && !transA)), smallNN = !prepacked && !dot && m <= SmallM && !transB;
         // Plain B is read in place when its rows are short; a wide one (a dense kernel: a panel's rows lie a row of B
         // apart, a DRAM page miss each) is packed block by block by each thread as it goes (GemmJob.PackBlocks).
         // Otherwise only a ragged last panel (or a transposed B) is copied into panels.
-        bool blocks = !smallNT && !smallNN && !transB && ldb >= GemmJob.WideLdb;
-        int packFrom = smallNT || smallNN || blocks ? n : transB ? 0 : n / nr * nr;
+        bool blocks = !prepacked && !smallNT && !smallNN && !transB && ldb >= GemmJob.WideLdb;
+        int packFrom = prepacked ? 0 : smallNT || smallNN || blocks ? n : transB ? 0 : n / nr * nr;
         float[]? packed = null;
-        if (packFrom < n)
+        if (packFrom < n && !prepacked)
         {
             packed = Workspace.Get(Workspace.GemmPackB, BufferCheck.Scratch(PackedLength(n - packFrom, k, nr), "packed B panels", nameof(Gemm)));
             fixed (float* pp = packed) PackB(transB, packFrom, n, k, pb, ldb, pp, nr);
         }
         // Rented, not shared: nothing the GEMM calls re-enters it today, but a job in use must never be refilled.
         var job = Workspace.Rent(ref t_job);
-        fixed (float* pp = packed)
+        fixed (float* own = packed)
         {
+            float* pp = prepacked ? pb : own;
             job.Width = Width; job.MR = TS.MR; job.NR = nr;
             job.M = m; job.N = n; job.K = k; job.Accumulate = accumulate;
             job.RsA = transA ? 1 : lda; job.CsA = transA ? lda : 1; job.Ldc = ldc;
@@ -150,16 +183,18 @@ internal static unsafe class Gemm
     }
 
     /// <summary>One tile of up to MR x NR at C[i0.., j0..]; edge tiles go through a stack buffer of one full tile.</summary>
-    internal static void Tile<TS, TV>(int rows, int cols, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load)
+    /// <remarks><paramref name="prefetch"/>: kc lines from there are requested during a full tile (see GemmTile.Full).</remarks>
+    internal static void Tile<TS, TV>(int rows, int cols, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load, float* prefetch = null)
         where TS : struct, ISimd<TV> where TV : struct
     {
         int nr = 2 * TS.Lanes;
-        if (cols == nr) { RowsDispatch.Run(rows, new FullCall<TS, TV>(kc, a, rsA, csA, b, ldb, c, ldc, load)); return; }
+        if (cols == nr && prefetch != null) { RowsDispatch.Run(rows, new FullCall<TS, TV, PrefetchNext>(kc, a, rsA, csA, b, ldb, c, ldc, load, prefetch)); return; }
+        if (cols == nr) { RowsDispatch.Run(rows, new FullCall<TS, TV, NoPrefetch>(kc, a, rsA, csA, b, ldb, c, ldc, load, null)); return; }
         float* t = stackalloc float[MR * NR]; // the largest tile of any width
         if (load)
             for (int r = 0; r < rows; r++)
                 for (int j = 0; j < cols; j++) t[r * nr + j] = c[r * ldc + j];
-        RowsDispatch.Run(rows, new FullCall<TS, TV>(kc, a, rsA, csA, b, ldb, t, nr, load));
+        RowsDispatch.Run(rows, new FullCall<TS, TV, NoPrefetch>(kc, a, rsA, csA, b, ldb, t, nr, load, null));
         for (int r = 0; r < rows; r++)
             for (int j = 0; j < cols; j++) c[r * ldc + j] = t[r * nr + j];
     }
@@ -172,10 +207,10 @@ internal static unsafe class Gemm
         where TS : struct, ISimd<TV> where TV : struct =>
         RowsDispatch.Run(rows, new Dot2Call<TS, TV>(k, a, lda, b0, b1, c, ldc, load));
 
-    private readonly struct FullCall<TS, TV>(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) : IRowsCall
-        where TS : struct, ISimd<TV> where TV : struct
+    private readonly struct FullCall<TS, TV, TP>(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load, float* prefetch) : IRowsCall
+        where TS : struct, ISimd<TV> where TV : struct where TP : struct, IPrefetch
     {
-        public void Run<TR>() where TR : struct, IRows => GemmTile.Full<TR, TS, TV>(kc, a, rsA, csA, b, ldb, c, ldc, load);
+        public void Run<TR>() where TR : struct, IRows => GemmTile.Full<TR, TS, TV, TP>(kc, a, rsA, csA, b, ldb, c, ldc, load, prefetch);
     }
 
     private readonly struct StripCall<TS, TV>(int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) : IRowsCall

@@ -77,9 +77,9 @@ internal sealed unsafe class GemmJob : ParallelJob
                 _partials = null;
             }
         }
-        // Each part reads all of the operand the split does not cut: a packed B wider than A is split by panels, so
-        // that it is read (and packed) once, not once per part.
-        else if (RowBlocks >= parts && !(PackBlocks && N > M && Panels >= parts)) { _mode = Mode.Rows; Threads.Run(this, RowBlocks, parts); }
+        // Each part reads all of the operand the split does not cut: a packed B (by blocks, or whole) wider than A is
+        // split by panels, so that it is read (and packed) once, not once per part.
+        else if (RowBlocks >= parts && !((PackBlocks || PackedFrom == 0) && N > M && Panels >= parts)) { _mode = Mode.Rows; Threads.Run(this, RowBlocks, parts); }
         else { _mode = Mode.Panels; Threads.Run(this, Panels, parts); }
     }
 
@@ -137,10 +137,16 @@ internal sealed unsafe class GemmJob : ParallelJob
             {
                 int j0 = pn * nr, cols = Math.Min(nr, N - j0);
                 float* b = PanelRow(j0, kb, out nint ldb);
+                // B packed whole (prepacked or transposed): the next panel's kc x NR floats are contiguous, and the first
+                // row blocks' tiles request them (a line per step each) while this panel is multiplied.
+                float* next = PackedFrom == 0 && pn + 1 < pn1 ? PanelRow(j0 + nr, kb, out _) : null;
+                long lines = (long)kc * nr / 16;
                 for (int rb = rb0; rb < rb1; rb++)
                 {
                     int i0 = rb * mr, rows = Math.Min(mr, M - i0);
-                    Gemm.Tile<TS, TV>(rows, cols, kc, A + i0 * RsA + kb * CsA, RsA, CsA, b, ldb, c + i0 * ldc + j0, ldc, load);
+                    long from = (long)(rb - rb0) * kc;
+                    float* pf = next != null && from + kc <= lines ? next + from * 16 : null;
+                    Gemm.Tile<TS, TV>(rows, cols, kc, A + i0 * RsA + kb * CsA, RsA, CsA, b, ldb, c + i0 * ldc + j0, ldc, load, pf);
                     if (epilogue && kb + kc == k1) RowOps.BiasActivation<TS, TV>(c + i0 * ldc + j0, ldc, rows, cols, Bias == null ? null : Bias + j0, Relu);
                 }
             }

@@ -14,6 +14,11 @@ internal struct Rows6 : IRows { public static int R => 6; }
 internal struct Rows7 : IRows { public static int R => 7; }
 internal struct Rows8 : IRows { public static int R => 8; }
 
+/// <summary>Compile-time choice of whether the micro-kernel requests a line of the next B panel per step.</summary>
+internal interface IPrefetch { static abstract bool On { get; } }
+internal struct NoPrefetch : IPrefetch { public static bool On => false; }
+internal struct PrefetchNext : IPrefetch { public static bool On => true; }
+
 /// <summary>
 /// The register-blocked GEMM micro-kernel, written once over the vector width: an R x NR tile of C (R &lt;= 8 rows,
 /// two vectors per row, NR = 2 * TS.Lanes: 32 columns on AVX-512, 16 on AVX2, 8 on SSE/AdvSimd) accumulated over kc
@@ -25,8 +30,13 @@ internal struct Rows8 : IRows { public static int R => 8; }
 internal static unsafe class GemmTile
 {
     /// <summary>C[0..R, 0..NR) = (load ? C : 0) + sum_p A(r, p) B[p, 0..NR); A(r, p) = a[r * rsA + p * csA].</summary>
+    /// <remarks>
+    /// With <typeparamref name="TP"/> on, step p also asks for the 64-byte line at <paramref name="prefetch"/> + 16 p
+    /// (into L2): the next packed panel streams in while this one is multiplied, instead of after it.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Full<TR, TS, TV>(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) where TR : struct, IRows where TS : struct, ISimd<TV> where TV : struct
+    public static void Full<TR, TS, TV, TP>(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load, float* prefetch)
+        where TR : struct, IRows where TS : struct, ISimd<TV> where TV : struct where TP : struct, IPrefetch
     {
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         if (load)
@@ -50,6 +60,7 @@ internal static unsafe class GemmTile
         float* a0 = a;
         for (int p = 0; p < kc; p++)
         {
+            if (TP.On && System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.Prefetch1(prefetch + 16 * p);
             var b0 = TS.Load(b); var b1 = TS.Load(b + TS.Lanes);
             { var x = TS.Splat(*a0); c00 = TS.Fma(x, b0, c00); c01 = TS.Fma(x, b1, c01); a0 += csA; }
             if (TR.R > 1) { var x = TS.Splat(*a1); c10 = TS.Fma(x, b0, c10); c11 = TS.Fma(x, b1, c11); a1 += csA; }
