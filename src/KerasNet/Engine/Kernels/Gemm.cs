@@ -55,12 +55,7 @@ internal static unsafe class Gemm
         BufferCheck.Gemm(false, true, m, n, k, a, lda, bT, ldbT, c, ldc, bias, nameof(RunDot));
         if (m == 0 || n == 0 || k == 0) { Run(false, true, m, n, k, a, lda, bT, ldbT, c, ldc, false, bias, relu); return; }
         fixed (float* pa = a, pb = bT, pc = c, pbias = bias)
-            switch (Width)
-            {
-                case VectorWidth.W512: Run<V512, Vector512<float>>(false, true, m, n, k, pa, lda, pb, ldbT, pc, ldc, false, pbias, relu, dot: true); break;
-                case VectorWidth.W256: Run<V256, Vector256<float>>(false, true, m, n, k, pa, lda, pb, ldbT, pc, ldc, false, pbias, relu, dot: true); break;
-                default: Run<V128, Vector128<float>>(false, true, m, n, k, pa, lda, pb, ldbT, pc, ldc, false, pbias, relu, dot: true); break;
-            }
+            RunAtWidth(false, true, m, n, k, pa, lda, pb, ldbT, pc, ldc, false, pbias, relu, dot: true);
     }
 
     /// <summary>
@@ -86,12 +81,7 @@ internal static unsafe class Gemm
         BufferCheck.Gemm(false, false, m, n, k, a, lda, packedB, n, c, ldc, bias, nameof(RunPacked));
         if (m == 0 || n == 0 || k == 0) { Run(false, false, m, n, k, a, lda, packedB, n, c, ldc, false, bias, relu); return; }
         fixed (float* pa = a, pp = packedB, pc = c, pbias = bias)
-            switch (Width)
-            {
-                case VectorWidth.W512: Run<V512, Vector512<float>>(false, false, m, n, k, pa, lda, pp, n, pc, ldc, false, pbias, relu, prepacked: true); break;
-                case VectorWidth.W256: Run<V256, Vector256<float>>(false, false, m, n, k, pa, lda, pp, n, pc, ldc, false, pbias, relu, prepacked: true); break;
-                default: Run<V128, Vector128<float>>(false, false, m, n, k, pa, lda, pp, n, pc, ldc, false, pbias, relu, prepacked: true); break;
-            }
+            RunAtWidth(false, false, m, n, k, pa, lda, pp, n, pc, ldc, false, pbias, relu, prepacked: true);
     }
 
     /// <summary>
@@ -113,11 +103,18 @@ internal static unsafe class Gemm
             RowOps.BiasActivation(c, ldc, m, n, bias, relu);
             return;
         }
+        RunAtWidth(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu);
+    }
+
+    /// <summary>The product at <see cref="Width"/>, read once here, outside every loop.</summary>
+    private static void RunAtWidth(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc,
+        bool accumulate, float* bias, bool relu, bool dot = false, bool prepacked = false)
+    {
         switch (Width)
         {
-            case VectorWidth.W512: Run<V512, Vector512<float>>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu); break;
-            case VectorWidth.W256: Run<V256, Vector256<float>>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu); break;
-            default: Run<V128, Vector128<float>>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu); break;
+            case VectorWidth.W512: Run<V512, Vector512<float>>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu, dot, prepacked); break;
+            case VectorWidth.W256: Run<V256, Vector256<float>>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu, dot, prepacked); break;
+            default: Run<V128, Vector128<float>>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu, dot, prepacked); break;
         }
     }
 
