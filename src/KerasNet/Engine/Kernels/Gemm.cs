@@ -17,7 +17,8 @@ internal static unsafe class Gemm
     internal const int MR = 8, NR = 32;
     /// <summary>
     /// Rows up to which a product takes the streaming paths (B read once, C strips in L1) instead of the tiles. The two
-    /// sum every element over p in the same order, so the choice changes speed only; settable for the bench and tests.
+    /// sum every element over p in the same order, so with FMA hardware the choice changes speed only (without it the
+    /// streaming path's ragged columns round once where the tiles round twice); settable for the bench and tests.
     /// </summary>
     internal static int SmallM { get; set; } = 16;
 
