@@ -152,10 +152,12 @@ internal static class KernelBench
                     {
                         KerasNet.Engine.Kernels.GemmJob.WideLdb = v == 0 ? int.MaxValue : savedWide;
                         KerasNet.Engine.Kernels.Gemm.SmallM = v == 2 ? int.MaxValue : savedSmall;
-                        var t0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-                        if (v == 3) KerasNet.Engine.Kernels.Gemm.RunPacked(m, n, k, a, k, panels, c, n, null, false);
-                        else Backend.Current.Gemm(false, false, m, n, k, a, k, b, n, c, n, false);
-                        if (i >= 0) t[v][i] = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - t0).TotalSeconds;
+                        double ms = InferBench.CpuTime(() =>
+                        {
+                            if (v == 3) KerasNet.Engine.Kernels.Gemm.RunPacked(m, n, k, a, k, panels, c, n, null, false);
+                            else Backend.Current.Gemm(false, false, m, n, k, a, k, b, n, c, n, false);
+                        });
+                        if (i >= 0) t[v][i] = ms / 1e3;
                     }
                 double s0 = Stats.Median(t[0]), s1 = Stats.Median(t[1]), s2 = Stats.Median(t[2]);
                 Console.WriteLine($"gemm {m}x{n}x{k} {width} 1 thread CPU ms: tiles on B in place {s0 * 1e3:F2}, tiles on packed blocks {s1 * 1e3:F2} ({s0 / s1:F2}x), streamed {s2 * 1e3:F2} ({s0 / s2:F2}x), prepacked {Stats.Median(t[3]) * 1e3:F2} ({s0 / Stats.Median(t[3]):F2}x)");

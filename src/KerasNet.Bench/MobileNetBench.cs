@@ -97,13 +97,16 @@ internal static class MobileNetBench
         return null;
     }
 
-    internal static InferenceSession OpenSession(string path) =>
+    /// <remarks><paramref name="profilePrefix"/>: ORT's profiler writes its JSON there (OrtProfile); null: no profiling.</remarks>
+    internal static InferenceSession OpenSession(string path, string? profilePrefix = null) =>
         new(path, new SessionOptions
         {
             IntraOpNumThreads = 2,
             InterOpNumThreads = 1,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            EnableProfiling = profilePrefix is not null,
+            ProfileOutputPathPrefix = profilePrefix ?? "onnxruntime_profile_",
         });
 
     private static void Compare(Model model, InferenceSession session, double alpha, int batch, int rounds)

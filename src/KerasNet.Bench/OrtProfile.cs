@@ -14,13 +14,8 @@ internal static class OrtProfile
     public static void Print(string modelPath, int[] shape, int passes)
     {
         string prefix = Path.Combine(Path.GetTempPath(), $"kerasnet-ort-profile-{Environment.ProcessId}");
-        var options = new SessionOptions
-        {
-            IntraOpNumThreads = 2, InterOpNumThreads = 1,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            EnableProfiling = true, ProfileOutputPathPrefix = prefix,
-        };
-        using var session = new InferenceSession(modelPath, options);
+        // The bench's own session settings, with ORT's profiler on.
+        using var session = MobileNetBench.OpenSession(modelPath, prefix);
         var x = new float[shape.Aggregate(1, (a, d) => a * d)];
         using var input = OrtValue.CreateTensorValueFromMemory(x, shape.Select(d => (long)d).ToArray());
         using var runOptions = new RunOptions();

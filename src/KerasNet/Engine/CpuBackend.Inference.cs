@@ -22,38 +22,30 @@ internal sealed partial class CpuBackend
         DenseKernelPack? pack = null, long weightsVersion = -1)
     {
         // A wide kernel at a batch the tiles take: its panels packed once per weight version, not per call.
-        if (pack is not null && weightsVersion >= 0 && rows > Kernels.Gemm.SmallM && units >= Kernels.GemmJob.WideLdb
-            && (long)inDim * units <= DenseKernelPack.MaxFloats)
-        {
-            const string dop = nameof(DenseInfer);
-            BufferCheck.Dim(rows, nameof(rows), dop); BufferCheck.Dim(inDim, nameof(inDim), dop);
-            BufferCheck.Length(w, (long)inDim * units, nameof(w), dop);
-            BufferCheck.Activation(activation, dop);
-            bool rl = activation == ActivationKind.Relu;
-            // Gemm.RunPacked checks x, y and the bias against the dimensions.
-            Kernels.Gemm.RunPacked(rows, units, inDim, x, inDim, pack.PanelsFor(w, weightsVersion, inDim, units), y, units, bias, rl);
-            if (!rl && activation != ActivationKind.Linear) ActivationKernels.Forward(y.AsSpan(0, rows * units), units, activation);
-            return;
-        }
-        if (units > NarrowUnits || rows <= NarrowMinRows)
+        bool packed = pack is not null && weightsVersion >= 0 && DenseKernelPack.Pays(rows, inDim, units);
+        if (!packed && (units > NarrowUnits || rows <= NarrowMinRows))
         {
             DenseForward(rows, inDim, units, x, w, bias, activation, y);
             return;
         }
         const string op = nameof(DenseInfer);
-        BufferCheck.Dim(inDim, nameof(inDim), op);
+        BufferCheck.Dim(rows, nameof(rows), op); BufferCheck.Dim(inDim, nameof(inDim), op);
         BufferCheck.Length(w, (long)inDim * units, nameof(w), op);
         BufferCheck.Activation(activation, op);
-        float[] kernelRows = w; // one unit: its column is the kernel itself
-        if (units > 1)
-        {
-            kernelRows = t_kernelRows is { } t && t.Length >= inDim * units ? t : t_kernelRows = new float[inDim * units];
-            for (int p = 0; p < inDim; p++)
-                for (int j = 0; j < units; j++) kernelRows[j * inDim + p] = w[p * units + j];
-        }
         bool relu = activation == ActivationKind.Relu;
-        // Gemm.RunDot checks the remaining dimensions and buffers.
-        Kernels.Gemm.RunDot(rows, units, inDim, x, inDim, kernelRows, inDim, y, units, bias, relu);
+        // Gemm.RunPacked and Gemm.RunDot check the remaining dimensions and buffers.
+        if (packed) Kernels.Gemm.RunPacked(rows, units, inDim, x, inDim, pack!.PanelsFor(w, weightsVersion, inDim, units), y, units, bias, relu);
+        else
+        {
+            float[] kernelRows = w; // one unit: its column is the kernel itself
+            if (units > 1)
+            {
+                kernelRows = t_kernelRows is { } t && t.Length >= inDim * units ? t : t_kernelRows = new float[inDim * units];
+                for (int p = 0; p < inDim; p++)
+                    for (int j = 0; j < units; j++) kernelRows[j * inDim + p] = w[p * units + j];
+            }
+            Kernels.Gemm.RunDot(rows, units, inDim, x, inDim, kernelRows, inDim, y, units, bias, relu);
+        }
         if (!relu && activation != ActivationKind.Linear) ActivationKernels.Forward(y.AsSpan(0, rows * units), units, activation);
     }
 

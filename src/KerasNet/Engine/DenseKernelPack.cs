@@ -18,6 +18,14 @@ internal sealed class DenseKernelPack
     /// </summary>
     internal const long MaxFloats = 64L << 20;
 
+    /// <summary>
+    /// Whether a product of <paramref name="rows"/> rows with an inDim x units kernel runs on a pack: a batch the tiles
+    /// take (above Gemm's streaming rows), a kernel wide enough that its panels would otherwise be packed on every call
+    /// (GemmJob.WideLdb), and within <see cref="MaxFloats"/>.
+    /// </summary>
+    internal static bool Pays(int rows, int inDim, int units) =>
+        rows > Gemm.SmallM && units >= GemmJob.WideLdb && (long)inDim * units <= MaxFloats;
+
     private sealed record Packed(float[] Source, long Version, VectorWidth Width, int InDim, int Units, float[] Panels);
 
     private Packed? _packed;

@@ -126,7 +126,7 @@ internal sealed unsafe class GemmJob : ParallelJob
     private void Compute<TS, TV>(int rb0, int rb1, int pn0, int pn1, int k0, int k1, float* c, nint ldc, bool accumulate, bool epilogue = true)
         where TS : struct, ISimd<TV> where TV : struct
     {
-        int kcMax = TS.KC, mr = TS.MR, nr = 2 * TS.Lanes;
+        int kcMax = TS.KC, nr = 2 * TS.Lanes;
         epilogue &= Bias != null || Relu;
         if (PackBlocks) { ComputePacked<TS, TV>(rb0, rb1, pn0, pn1, k0, k1, c, ldc, accumulate, epilogue); return; }
         for (int kb = k0; kb < k1; kb += kcMax)
@@ -135,21 +135,33 @@ internal sealed unsafe class GemmJob : ParallelJob
             bool load = accumulate || kb > k0;
             for (int pn = pn0; pn < pn1; pn++)
             {
-                int j0 = pn * nr, cols = Math.Min(nr, N - j0);
+                int j0 = pn * nr;
                 float* b = PanelRow(j0, kb, out nint ldb);
                 // B packed whole (prepacked or transposed): the next panel's kc x NR floats are contiguous, and the first
                 // row blocks' tiles request them (a line per step each) while this panel is multiplied.
                 float* next = PackedFrom == 0 && pn + 1 < pn1 ? PanelRow(j0 + nr, kb, out _) : null;
-                long lines = (long)kc * nr / 16;
-                for (int rb = rb0; rb < rb1; rb++)
-                {
-                    int i0 = rb * mr, rows = Math.Min(mr, M - i0);
-                    long from = (long)(rb - rb0) * kc;
-                    float* pf = next != null && from + kc <= lines ? next + from * 16 : null;
-                    Gemm.Tile<TS, TV>(rows, cols, kc, A + i0 * RsA + kb * CsA, RsA, CsA, b, ldb, c + i0 * ldc + j0, ldc, load, pf);
-                    if (epilogue && kb + kc == k1) RowOps.BiasActivation<TS, TV>(c + i0 * ldc + j0, ldc, rows, cols, Bias == null ? null : Bias + j0, Relu);
-                }
+                PanelTiles<TS, TV>(rb0, rb1, j0, kb, kc, b, ldb, next, c, ldc, load, epilogue && kb + kc == k1);
             }
+        }
+    }
+
+    /// <summary>
+    /// The tiles of row blocks [rb0, rb1) on one panel (columns from j0, inner rows [kb, kb + kc), rows of B at
+    /// <paramref name="b"/>), with the epilogue when this is the panel's last kc range. <paramref name="next"/>: the next
+    /// panel's contiguous kc x NR floats, which the first row blocks request a line per step each (or null).
+    /// </summary>
+    private void PanelTiles<TS, TV>(int rb0, int rb1, int j0, int kb, int kc, float* b, nint ldb, float* next, float* c, nint ldc, bool load, bool epilogue)
+        where TS : struct, ISimd<TV> where TV : struct
+    {
+        int mr = TS.MR, nr = 2 * TS.Lanes, cols = Math.Min(nr, N - j0);
+        long lines = (long)kc * nr / 16;
+        for (int rb = rb0; rb < rb1; rb++)
+        {
+            int i0 = rb * mr, rows = Math.Min(mr, M - i0);
+            long from = (long)(rb - rb0) * kc;
+            float* pf = next != null && from + kc <= lines ? next + from * 16 : null;
+            Gemm.Tile<TS, TV>(rows, cols, kc, A + i0 * RsA + kb * CsA, RsA, CsA, b, ldb, c + i0 * ldc + j0, ldc, load, pf);
+            if (epilogue) RowOps.BiasActivation<TS, TV>(c + i0 * ldc + j0, ldc, rows, cols, Bias == null ? null : Bias + j0, Relu);
         }
     }
 
@@ -162,7 +174,7 @@ internal sealed unsafe class GemmJob : ParallelJob
     private void ComputePacked<TS, TV>(int rb0, int rb1, int pn0, int pn1, int k0, int k1, float* c, nint ldc, bool accumulate, bool epilogue)
         where TS : struct, ISimd<TV> where TV : struct
     {
-        int kcMax = TS.KC, mr = TS.MR, nr = 2 * TS.Lanes, blockPanels = Math.Max(1, BlockFloats / (kcMax * nr));
+        int kcMax = TS.KC, nr = 2 * TS.Lanes, blockPanels = Math.Max(1, BlockFloats / (kcMax * nr));
         // This thread's own slot: the calling thread's GemmPackB may hold the job's Packed panels.
         var buffer = Workspace.Get(Workspace.GemmBlockB, blockPanels * kcMax * nr);
         fixed (float* block = buffer)
@@ -175,16 +187,7 @@ internal sealed unsafe class GemmJob : ParallelJob
                     bool load = accumulate || kb > k0;
                     PackBlock<TS, TV>(pb * nr, Math.Min(N, pe * nr), kb, kc, block);
                     for (int pn = pb; pn < pe; pn++)
-                    {
-                        int j0 = pn * nr, cols = Math.Min(nr, N - j0);
-                        float* b = block + (nint)(pn - pb) * kc * nr;
-                        for (int rb = rb0; rb < rb1; rb++)
-                        {
-                            int i0 = rb * mr, rows = Math.Min(mr, M - i0);
-                            Gemm.Tile<TS, TV>(rows, cols, kc, A + i0 * RsA + kb * CsA, RsA, CsA, b, nr, c + i0 * ldc + j0, ldc, load);
-                            if (epilogue && kb + kc == k1) RowOps.BiasActivation<TS, TV>(c + i0 * ldc + j0, ldc, rows, cols, Bias == null ? null : Bias + j0, Relu);
-                        }
-                    }
+                        PanelTiles<TS, TV>(rb0, rb1, pn * nr, kb, kc, block + (nint)(pn - pb) * kc * nr, nr, null, c, ldc, load, epilogue && kb + kc == k1);
                 }
             }
     }
