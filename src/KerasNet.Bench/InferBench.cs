@@ -12,7 +12,8 @@ namespace KerasNet.Bench;
 /// MLP (11 -> 64 -> 64 -> 1) at batch 1 (latency) and a large batch (throughput): KerasNet's Predict against ONNX
 /// Runtime on an ONNX export of the same weights (onnx_export.py, the tests' oracle: NHWC input transposed once to
 /// NCHW inside the graph, ORT's fastest conv layout), in one process. Both answers are compared first (to 1e-4), then
-/// timed in interleaved rounds (KerasNet, ORT, KerasNet, ...) so both see the same load; medians are reported, one
+/// timed in interleaved rounds (KerasNet, ORT, KerasNet, ...) so both see the same load, each timed block after one
+/// untimed call of its engine (so neither is timed beside the other's still-spinning pool threads); medians are reported, one
 /// <c>RESULT</c> line per case (the <c>table</c> mode's input) and a readable summary. ORT runs with 2 intra-op threads
 /// and every graph optimization, KerasNet on 2 threads.
 /// </summary>
@@ -224,13 +225,7 @@ internal static class InferBench
 
         // Calls per timed round: enough for ~5 ms of ORT work, so microsecond latencies are not timer noise.
         int reps = (int)Math.Clamp(5 / Math.Max(MobileNetBench.Time(Ort), 1e-3), 1, 2000);
-        var kn = new double[rounds];
-        var ort = new double[rounds];
-        for (int r = 0; r < rounds; r++)
-        {
-            kn[r] = MobileNetBench.Time(() => { for (int i = 0; i < reps; i++) Kn(); }) / reps;
-            ort[r] = MobileNetBench.Time(() => { for (int i = 0; i < reps; i++) Ort(); }) / reps;
-        }
-        return (MobileNetBench.Median(kn), MobileNetBench.Median(ort), diff);
+        var (kn, ort) = MobileNetBench.Alternate(Kn, Ort, rounds, reps);
+        return (kn, ort, diff);
     }
 }

@@ -131,17 +131,30 @@ internal static class MobileNetBench
             scale = Math.Max(scale, Math.Abs((double)ortOut[i]));
         }
 
-        var kn = new double[rounds];
-        var ort = new double[rounds];
-        for (int r = 0; r < rounds; r++)
-        {
-            kn[r] = Time(Kn);
-            ort[r] = Time(Ort);
-        }
-        double k = Median(kn), o = Median(ort);
+        var (k, o) = Alternate(Kn, Ort, rounds, reps: 1);
         ResultLine.Print(string.Create(CultureInfo.InvariantCulture, $"MobileNetV2 alpha {alpha:0.00} inference, batch {batch}"), k, "ONNX Runtime", o);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  alpha {alpha,4:0.00} batch {batch,2}: KerasNet {k,8:0.00} ms  ORT {o,8:0.00} ms  ratio KerasNet/ORT {k / o,5:0.00}  ({batch * 1000 / k:0.0} vs {batch * 1000 / o:0.0} img/s; max |diff| {diff:E1} of outputs up to {scale:E1})"));
+    }
+
+    /// <summary>
+    /// Median ms per call of <paramref name="kn"/> and <paramref name="ort"/> over interleaved rounds of
+    /// <paramref name="reps"/> calls each. Each timed block follows one untimed call of the same engine: both engines'
+    /// pools keep their threads spinning for a while after a call (ours, and ORT's intra-op threads), and on two cores
+    /// the engine timed right after the other would otherwise share the cores with the other's spinning threads.
+    /// </summary>
+    internal static (double Kn, double Ort) Alternate(Action kn, Action ort, int rounds, int reps)
+    {
+        var tk = new double[rounds];
+        var to = new double[rounds];
+        for (int r = 0; r < rounds; r++)
+        {
+            kn();
+            tk[r] = Time(() => { for (int i = 0; i < reps; i++) kn(); }) / reps;
+            ort();
+            to[r] = Time(() => { for (int i = 0; i < reps; i++) ort(); }) / reps;
+        }
+        return (Median(tk), Median(to));
     }
 
     internal static double Time(Action a)

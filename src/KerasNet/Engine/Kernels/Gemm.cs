@@ -28,6 +28,14 @@ internal static unsafe class Gemm
     /// </summary>
     internal static VectorWidth Width { get; set; } = Simd.Detected;
 
+    /// <summary>The tile shape (rows x columns) of <see cref="Width"/>.</summary>
+    internal static (int MR, int NR) TileShape => Width switch
+    {
+        VectorWidth.W512 => (V512.MR, 2 * V512.Lanes),
+        VectorWidth.W256 => (V256.MR, 2 * V256.Lanes),
+        _ => (V128.MR, 2 * V128.Lanes),
+    };
+
     /// <summary>Whether the AVX-512 kernels run (the fused dense backward pass exists only for them).</summary>
     public static bool Accelerated => Width == VectorWidth.W512;
 
@@ -61,13 +69,15 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// Plain B (k x n, row stride <paramref name="ldb"/>) as the tiles' column panels at the current width: the layout
-    /// <see cref="RunPacked"/> takes (NR-column panels of k rows each, zero past column n).
+    /// <see cref="RunPacked"/> takes (NR-column panels of k rows each, zero past column n). Written into
+    /// <paramref name="reuse"/> when that has exactly the panels' length, else into a new array.
     /// </summary>
-    internal static float[] PackPanels(int k, int n, float[] b, int ldb)
+    internal static float[] PackPanels(int k, int n, float[] b, int ldb, float[]? reuse = null)
     {
         BufferCheck.Length(b, (k - 1L) * ldb + n, nameof(b), nameof(PackPanels));
-        int nr = Width switch { VectorWidth.W512 => 2 * V512.Lanes, VectorWidth.W256 => 2 * V256.Lanes, _ => 2 * V128.Lanes };
-        var packed = GC.AllocateUninitializedArray<float>(checked((int)PackedLength(n, k, nr)), pinned: true);
+        int nr = TileShape.NR;
+        int length = checked((int)PackedLength(n, k, nr));
+        var packed = reuse?.Length == length ? reuse : GC.AllocateUninitializedArray<float>(length, pinned: true);
         fixed (float* pb = b, pp = packed) PackB(false, 0, n, k, pb, ldb, pp, nr);
         return packed;
     }

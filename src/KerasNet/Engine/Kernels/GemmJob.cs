@@ -59,9 +59,8 @@ internal sealed unsafe class GemmJob : ParallelJob
     /// <summary>Many rows: tiles split by row blocks, by column panels, or by inner-dimension ranges.</summary>
     public void RunBlocked()
     {
-        int tiles = RowBlocks * Panels;
-        int parts = Threads.PartsFor(tiles, (long)MR * NR * K);
-        if (parts > 1 && K >= SplitKMin && tiles < 16 * Threads.Count)
+        int parts = Threads.PartsFor(RowBlocks * Panels, (long)MR * NR * K);
+        if (SplitsK(RowBlocks * Panels, parts, K))
         {
             // Weight gradients (few outputs, a sum over every pixel of the batch): each thread sums its own range
             // of the inner dimension into a private buffer; the buffers are added in part order (reproducible).
@@ -81,6 +80,20 @@ internal sealed unsafe class GemmJob : ParallelJob
         // split by panels, so that it is read (and packed) once, not once per part.
         else if (RowBlocks >= parts && !((PackBlocks || PackedFrom == 0) && N > M && Panels >= parts)) { _mode = Mode.Rows; Threads.Run(this, RowBlocks, parts); }
         else { _mode = Mode.Panels; Threads.Run(this, Panels, parts); }
+    }
+
+    // Too few tiles for the threads and a long inner dimension: the inner dimension is split instead (partial sums).
+    private static bool SplitsK(int tiles, int parts, int k) => parts > 1 && k >= SplitKMin && tiles < 16 * Threads.Count;
+
+    /// <summary>
+    /// Whether the tiles split the inner dimension of an m x n x k product at the current width and thread count, which
+    /// sums each element in another order than one chain over k (as the few-row stream does).
+    /// </summary>
+    internal static bool TilesSplitK(int m, int n, int k)
+    {
+        var (mr, nr) = Gemm.TileShape;
+        int tiles = (m + mr - 1) / mr * ((n + nr - 1) / nr);
+        return SplitsK(tiles, Threads.PartsFor(tiles, (long)mr * nr * k), k);
     }
 
     /// <summary>Few rows, plain B: B is streamed once, row by row, split by 16-column units (Unit).</summary>
