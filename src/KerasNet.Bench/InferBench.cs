@@ -12,8 +12,8 @@ namespace KerasNet.Bench;
 /// MLP (11 -> 64 -> 64 -> 1) at batch 1 (latency) and a large batch (throughput): KerasNet's Predict against ONNX
 /// Runtime on an ONNX export of the same weights (onnx_export.py, the tests' oracle: NHWC input transposed once to
 /// NCHW inside the graph, ORT's fastest conv layout), in one process. Both answers are compared first (to 1e-4), then
-/// timed in interleaved rounds (KerasNet, ORT, KerasNet, ...) so both see the same load, each timed block after one
-/// untimed call of its engine (so neither is timed beside the other's still-spinning pool threads); medians are reported, one
+/// timed in interleaved rounds (KerasNet, ORT, KerasNet, ...) so both see the same load, each engine as it runs alone
+/// (MobileNetBench.Alternate: a pause, then warm-up calls, before each timed block); medians are reported, one
 /// <c>RESULT</c> line per case (the <c>table</c> mode's input) and a readable summary. ORT runs with 2 intra-op threads
 /// and every graph optimization, KerasNet on 2 threads.
 /// </summary>
@@ -74,10 +74,13 @@ internal static class InferBench
     /// against the inference kernel, and the inference kernel with the 2x2 max pool after it against the fused
     /// convolution + pool, interleaved in one process (the layers' own share of the model ratios).
     /// </summary>
-    public static void Kernels(bool quick)
+    public static void Kernels(bool quick, int threads = 1)
     {
         // One thread, timed by the process's CPU time: the kernels' own cost, free of a loaded machine's scheduling.
-        Threads.Count = 1;
+        // More threads (--threads N) are timed by wall time: how the kernels split their work.
+        Threads.Count = threads;
+        Func<Action, double> time = threads == 1 ? CpuTime : MobileNetBench.Time;
+        Console.WriteLine($"  {threads} thread(s), {(threads == 1 ? "CPU" : "wall")} time");
         int rounds = quick ? 7 : 21;
         var be = new CpuBackend();
         // (name, batch, h, w, c, filters): the tutorial's and the MNIST convnet's 3x3 'valid' conv layers.
@@ -111,11 +114,11 @@ internal static class InferBench
             void Fused() => be.ConvPoolInfer(s, x, k, b, 0, ActivationKind.Relu, f, pool, pooled, ws2);
             Action[] runs = [Old, New, Pair, Fused];
             foreach (var run in runs) run();
-            int reps = (int)Math.Clamp(20 / Math.Max(CpuTime(Old), 1e-3), 1, 2000);
+            int reps = (int)Math.Clamp(20 / Math.Max(time(Old), 1e-3), 1, 2000);
             var times = runs.Select(_ => new double[rounds]).ToArray();
             for (int i = 0; i < rounds; i++)
                 for (int q = 0; q < runs.Length; q++)
-                    times[q][i] = CpuTime(() => { for (int j = 0; j < reps; j++) runs[q](); }) / reps;
+                    times[q][i] = time(() => { for (int j = 0; j < reps; j++) runs[q](); }) / reps;
             double o = MobileNetBench.Median(times[0]), n = MobileNetBench.Median(times[1]), gflop = 2.0 * s.Rows * s.KH * s.KW * c * f / 1e9;
             double pair = MobileNetBench.Median(times[2]), fused = MobileNetBench.Median(times[3]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -223,8 +226,8 @@ internal static class InferBench
         double diff = 0;
         for (int i = 0; i < ortOut.Length; i++) diff = Math.Max(diff, Math.Abs((double)ortOut[i] - y[i]));
 
-        // Calls per timed round: enough for ~5 ms of ORT work, so microsecond latencies are not timer noise.
-        int reps = (int)Math.Clamp(5 / Math.Max(MobileNetBench.Time(Ort), 1e-3), 1, 2000);
+        // Calls per timed round: enough for ~20 ms of ORT work, so microsecond latencies are not timer noise.
+        int reps = (int)Math.Clamp(20 / Math.Max(MobileNetBench.Time(Ort), 1e-3), 1, 2000);
         var (kn, ort) = MobileNetBench.Alternate(Kn, Ort, rounds, reps);
         return (kn, ort, diff);
     }

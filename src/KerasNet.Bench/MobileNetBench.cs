@@ -98,8 +98,9 @@ internal static class MobileNetBench
     }
 
     /// <remarks><paramref name="profilePrefix"/>: ORT's profiler writes its JSON there (OrtProfile); null: no profiling.</remarks>
-    internal static InferenceSession OpenSession(string path, string? profilePrefix = null) =>
-        new(path, new SessionOptions
+    internal static InferenceSession OpenSession(string path, string? profilePrefix = null)
+    {
+        var o = new SessionOptions
         {
             IntraOpNumThreads = 2,
             InterOpNumThreads = 1,
@@ -107,7 +108,9 @@ internal static class MobileNetBench
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             EnableProfiling = profilePrefix is not null,
             ProfileOutputPathPrefix = profilePrefix ?? "onnxruntime_profile_",
-        });
+        };
+        return new(path, o);
+    }
 
     private static void Compare(Model model, InferenceSession session, double alpha, int batch, int rounds)
     {
@@ -139,9 +142,12 @@ internal static class MobileNetBench
 
     /// <summary>
     /// Median ms per call of <paramref name="kn"/> and <paramref name="ort"/> over interleaved rounds of
-    /// <paramref name="reps"/> calls each. Each timed block follows one untimed call of the same engine: both engines'
-    /// pools keep their threads spinning for a while after a call (ours, and ORT's intra-op threads), and on two cores
-    /// the engine timed right after the other would otherwise share the cores with the other's spinning threads.
+    /// <paramref name="reps"/> calls each, each engine timed as it runs alone. In one process on two cores an engine
+    /// timed right after the other ran beside the other's still-busy threads: ONNX Runtime's intra-op threads slowed
+    /// KerasNet's next passes for more than 20 ms (tutorial CNN at batch 32: 15.5-23 ms right after ORT, 11.3-14.5 ms
+    /// with no ORT in the process, 12.1-12.5 ms after a 100 ms pause), and KerasNet's workers spin ~3 ms after a call.
+    /// So each timed block follows a pause longer than both (<see cref="QuietMs"/>) and then at least
+    /// <see cref="WarmMs"/> of untimed calls of the same engine (its threads awake, the cores at full clock).
     /// </summary>
     internal static (double Kn, double Ort) Alternate(Action kn, Action ort, int rounds, int reps)
     {
@@ -149,12 +155,22 @@ internal static class MobileNetBench
         var to = new double[rounds];
         for (int r = 0; r < rounds; r++)
         {
-            kn();
-            tk[r] = Time(() => { for (int i = 0; i < reps; i++) kn(); }) / reps;
-            ort();
-            to[r] = Time(() => { for (int i = 0; i < reps; i++) ort(); }) / reps;
+            tk[r] = TimeAlone(kn, reps);
+            to[r] = TimeAlone(ort, reps);
         }
         return (Median(tk), Median(to));
+    }
+
+    // QuietMs: longer than the slowdown measured after ORT's calls (over 20 ms); WarmMs: wakes the engine's threads
+    // and brings the cores back to full clock after the pause (5 ms left batch-1 latencies 1.5-2x above their steady value).
+    private const int QuietMs = 100, WarmMs = 20;
+
+    private static double TimeAlone(Action a, int reps)
+    {
+        Thread.Sleep(QuietMs);
+        long warm = Stopwatch.GetTimestamp();
+        do a(); while (Stopwatch.GetElapsedTime(warm).TotalMilliseconds < WarmMs);
+        return Time(() => { for (int i = 0; i < reps; i++) a(); }) / reps;
     }
 
     internal static double Time(Action a)

@@ -123,6 +123,19 @@ internal static class Profile
         double t1 = 0;
         for (int i = 0; i < L; i++) { double m = Stats.Median(one[i]); t1 += m; Console.Write($" {nodes[i].Layer.Name}={m:F3}"); }
         Console.WriteLine($"  sum={t1:F3}");
+        // The same images through the model's own Predict path (graph context, read lock, inference fusion): what the
+        // layers' sum leaves out.
+        var x1 = val.GetBatch(0).X;
+        var y1 = model.Predict(x1);
+        var whole = new double[3 * val.Count];
+        for (int r = 0; r < whole.Length; r++)
+        {
+            var xs = val.GetBatch(r % val.Count).X;
+            long t0 = Stopwatch.GetTimestamp();
+            model.PredictInto(xs, y1);
+            whole[r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        }
+        Console.WriteLine($"Batch-1 PredictInto (ms): {Stats.Median(whole):F3}");
     }
 }
 

@@ -16,7 +16,12 @@ switch (mode)
         break;
     case "infer":
         // CNNs and an MLP against ONNX Runtime; --kernels: each conv layer's training forward against its inference kernel.
-        if (args.Contains("--kernels")) { InferBench.Kernels(args.Contains("--quick")); break; }
+        if (args.Contains("--kernels"))
+        {
+            int kt = Array.IndexOf(args, "--threads"); // --threads N: the kernels on N threads, by wall time
+            InferBench.Kernels(args.Contains("--quick"), kt >= 0 && kt + 1 < args.Length ? int.Parse(args[kt + 1]) : 1);
+            break;
+        }
         return InferBench.Run(quick: args.Contains("--quick"), profile: args.Contains("--profile"));
     case "lstm":
         // --threads N: KerasNet and PyTorch both on N threads (1 measures the work itself, free of the thread
