@@ -217,26 +217,16 @@ internal static unsafe class DepthwiseKernels
 
     /// <summary>
     /// dst[i] = init[i] (0 when null) + sum over the listed taps t of a[ao[t] + i] * w[wo[t] + i], for i &lt; n, then
-    /// ReLU when asked: each 16 (or 8) channel slice accumulates in a register down the whole tap list.
+    /// ReLU when asked: each vector-wide channel slice accumulates in a register down the whole tap list, at the widest
+    /// width the hardware has, then narrower ones for the rest (every width sums the taps in the same order).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SumTaps(float* dst, float* init, float* a, int* ao, float* w, int* wo, int taps, int n, bool relu)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - 16; i += 16)
-            {
-                var acc = init != null ? Vector512.Load(init + i) : Vector512<float>.Zero;
-                for (int t = 0; t < taps; t++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + ao[t] + i), Vector512.Load(w + wo[t] + i), acc);
-                (relu ? Vector512.Max(acc, Vector512<float>.Zero) : acc).Store(dst + i);
-            }
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= n - 8; i += 8)
-            {
-                var acc = init != null ? Vector256.Load(init + i) : Vector256<float>.Zero;
-                for (int t = 0; t < taps; t++) acc = Vector256.FusedMultiplyAdd(Vector256.Load(a + ao[t] + i), Vector256.Load(w + wo[t] + i), acc);
-                (relu ? Vector256.Max(acc, Vector256<float>.Zero) : acc).Store(dst + i);
-            }
+        if (Vector512.IsHardwareAccelerated) i = SumTaps<V512, Vector512<float>>(i, dst, init, a, ao, w, wo, taps, n, relu);
+        if (Vector256.IsHardwareAccelerated) i = SumTaps<V256, Vector256<float>>(i, dst, init, a, ao, w, wo, taps, n, relu);
+        if (Vector128.IsHardwareAccelerated) i = SumTaps<V128, Vector128<float>>(i, dst, init, a, ao, w, wo, taps, n, relu);
         for (; i < n; i++)
         {
             float acc = init != null ? init[i] : 0f;
@@ -245,18 +235,36 @@ internal static unsafe class DepthwiseKernels
         }
     }
 
+    /// <summary>The <see cref="SumTaps(float*, float*, float*, int*, float*, int*, int, int, bool)"/> slices of one width from i on; returns where they stop.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SumTaps<TS, TV>(int i, float* dst, float* init, float* a, int* ao, float* w, int* wo, int taps, int n, bool relu)
+        where TS : struct, ISimd<TV> where TV : struct
+    {
+        for (; i <= n - TS.Lanes; i += TS.Lanes)
+        {
+            var acc = init != null ? TS.Load(init + i) : TS.Zero;
+            for (int t = 0; t < taps; t++) acc = TS.Fma(TS.Load(a + ao[t] + i), TS.Load(w + wo[t] + i), acc);
+            TS.Store(relu ? TS.Max(acc, TS.Zero) : acc, dst + i);
+        }
+        return i;
+    }
+
     /// <summary>acc[i] += a[i] * b[i].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MulAdd(float* acc, float* a, float* b, int n)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - 16; i += 16)
-                Vector512.FusedMultiplyAdd(Vector512.Load(a + i), Vector512.Load(b + i), Vector512.Load(acc + i)).Store(acc + i);
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= n - 8; i += 8)
-                Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), Vector256.Load(acc + i)).Store(acc + i);
+        if (Vector512.IsHardwareAccelerated) i = MulAdd<V512, Vector512<float>>(i, acc, a, b, n);
+        if (Vector256.IsHardwareAccelerated) i = MulAdd<V256, Vector256<float>>(i, acc, a, b, n);
+        if (Vector128.IsHardwareAccelerated) i = MulAdd<V128, Vector128<float>>(i, acc, a, b, n);
         for (; i < n; i++) acc[i] = MathF.FusedMultiplyAdd(a[i], b[i], acc[i]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int MulAdd<TS, TV>(int i, float* acc, float* a, float* b, int n) where TS : struct, ISimd<TV> where TV : struct
+    {
+        for (; i <= n - TS.Lanes; i += TS.Lanes) TS.Store(TS.Fma(TS.Load(a + i), TS.Load(b + i), TS.Load(acc + i)), acc + i);
+        return i;
     }
 
     /// <summary>acc[i] += a * b[i] (one input channel's value over its M outputs).</summary>
@@ -264,12 +272,18 @@ internal static unsafe class DepthwiseKernels
     private static void Axpy(float* acc, float a, float* b, int n)
     {
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var av = Vector256.Create(a);
-            for (; i <= n - 8; i += 8) Vector256.FusedMultiplyAdd(av, Vector256.Load(b + i), Vector256.Load(acc + i)).Store(acc + i);
-        }
+        if (Vector512.IsHardwareAccelerated) i = Axpy<V512, Vector512<float>>(i, acc, a, b, n);
+        if (Vector256.IsHardwareAccelerated) i = Axpy<V256, Vector256<float>>(i, acc, a, b, n);
+        if (Vector128.IsHardwareAccelerated) i = Axpy<V128, Vector128<float>>(i, acc, a, b, n);
         for (; i < n; i++) acc[i] = MathF.FusedMultiplyAdd(a, b[i], acc[i]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Axpy<TS, TV>(int i, float* acc, float a, float* b, int n) where TS : struct, ISimd<TV> where TV : struct
+    {
+        var av = TS.Splat(a);
+        for (; i <= n - TS.Lanes; i += TS.Lanes) TS.Store(TS.Fma(av, TS.Load(b + i), TS.Load(acc + i)), acc + i);
+        return i;
     }
 
     /// <summary>sum of a[i] * b[i] (one input channel's share of its M outputs' gradients).</summary>
@@ -283,8 +297,15 @@ internal static unsafe class DepthwiseKernels
     private static void ReluInPlace(float* x, int n)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - 16; i += 16) Vector512.Max(Vector512.Load(x + i), Vector512<float>.Zero).Store(x + i);
+        if (Vector512.IsHardwareAccelerated) i = ReluInPlace<V512, Vector512<float>>(i, x, n);
+        if (Vector256.IsHardwareAccelerated) i = ReluInPlace<V256, Vector256<float>>(i, x, n);
+        if (Vector128.IsHardwareAccelerated) i = ReluInPlace<V128, Vector128<float>>(i, x, n);
         for (; i < n; i++) x[i] = MathF.Max(x[i], 0f);
+    }
+
+    private static int ReluInPlace<TS, TV>(int i, float* x, int n) where TS : struct, ISimd<TV> where TV : struct
+    {
+        for (; i <= n - TS.Lanes; i += TS.Lanes) TS.Store(TS.Max(TS.Load(x + i), TS.Zero), x + i);
+        return i;
     }
 }
