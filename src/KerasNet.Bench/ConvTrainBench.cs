@@ -17,15 +17,22 @@ internal static class ConvTrainBench
         Threads.Count = 1;
         int rounds = quick ? 5 : 15;
         var be = new CpuBackend();
-        (string, int, int, int, int, bool)[] shapes =
+        // (name, batch, side, channels, filters, input gradient needed, kernel, stride, padding): the bench networks'
+        // layers, then strided ones (3x3 and 5x5 stride-2 'same' layers at several channel counts, ResNet's 1x1 stride-2
+        // projection), whose input gradient still folds an im2col matrix: the shapes a replacement must beat.
+        (string, int, int, int, int, bool, int, int, string)[] shapes =
         [
-            ("mnist conv1", 128, 28, 1, 32, false), ("mnist conv2", 128, 13, 32, 64, true),
-            ("tutorial conv1", 64, 64, 3, 32, false), ("tutorial conv2", 64, 31, 32, 32, true), ("tutorial conv3", 64, 14, 32, 32, true),
+            ("mnist conv1", 128, 28, 1, 32, false, 3, 1, "valid"), ("mnist conv2", 128, 13, 32, 64, true, 3, 1, "valid"),
+            ("tutorial conv1", 64, 64, 3, 32, false, 3, 1, "valid"), ("tutorial conv2", 64, 31, 32, 32, true, 3, 1, "valid"),
+            ("tutorial conv3", 64, 14, 32, 32, true, 3, 1, "valid"),
+            ("3x3 s2 same", 16, 32, 32, 64, true, 3, 2, "same"), ("1x1 s2", 16, 28, 64, 128, true, 1, 2, "valid"),
+            ("5x5 s2 same", 16, 24, 16, 32, true, 5, 2, "same"), ("5x5 s2 c32", 16, 24, 32, 32, true, 5, 2, "same"),
+            ("3x3 s2 c16", 16, 32, 16, 32, true, 3, 2, "same"), ("3x3 s2 c128", 8, 28, 128, 128, true, 3, 2, "same"),
         ];
         Console.WriteLine($"width {Gemm.Width}; ms per call (CPU time, 1 thread), im2col+GEMM -> now");
-        foreach (var (name, batch, side, c, f, needDx) in shapes)
+        foreach (var (name, batch, side, c, f, needDx, k, stride, padding) in shapes)
         {
-            var g = ConvGeometry.Create(batch, side, side, c, 3, 3, 1, 1, "valid");
+            var g = ConvGeometry.Create(batch, side, side, c, k, k, stride, stride, padding);
             var r = new Random(1);
             float[] Rand(long n) { var v = new float[n]; for (int i = 0; i < v.Length; i++) v[i] = r.NextSingle() - 0.5f; return v; }
             var x = Rand((long)batch * side * side * c); var w = Rand(g.Cols * f); var b = Rand(f);

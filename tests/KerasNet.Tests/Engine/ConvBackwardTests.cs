@@ -11,7 +11,7 @@ namespace KerasNet.Tests.Engine;
 /// The convolution's training kernels through the backend (the direct forward, the implicit filter gradient, the
 /// input gradient as a flipped direct convolution at stride 1 and the im2col fold otherwise) against PyTorch in float64
 /// (Oracles/conv_torch.py, TensorFlow's padding written there): odd sizes, 1, 3, 5 and 32 channels, filter counts that
-/// are and are not whole vector panels, 'valid' and 'same', strides 1 and 2, non-square kernels, a kernel beyond the
+/// are and are not whole vector panels, 'valid' and 'same', strides 1, 2 and 3 (a stride above the kernel too), non-square kernels, a kernel beyond the
 /// image, 1x1 kernels, a dilated case (the general path) and a batch large enough to split over threads. The filter
 /// gradient runs at every vector width this machine has (Gemm.Width, process-wide: the class runs alone); the direct
 /// kernels at the machine's own, so .ci/isa-check covers the narrower ones.
@@ -41,6 +41,11 @@ public class ConvBackwardTests(ITestOutputHelper output)
         yield return new(2, 5, 6, 8, 12, 1, 1, 1, 1, "valid");    // pointwise: GEMM on the input
         yield return new(2, 7, 9, 3, 33, 1, 1, 2, 1, "valid");    // strided 1x1
         yield return new(2, 9, 10, 3, 8, 3, 3, 1, 2, "same");     // dilated: the general path
+        // Strided input gradients (the im2col fold):
+        yield return new(2, 11, 10, 4, 20, 5, 5, 2, 1, "same");   // two taps or three per phase, padding 2
+        yield return new(1, 12, 12, 32, 48, 3, 3, 2, 1, "same");  // MobileNet's strided 3x3 shape, two panels
+        yield return new(2, 9, 8, 3, 9, 2, 2, 3, 1, "valid");     // stride above the kernel: rows with no taps
+        yield return new(2, 10, 7, 3, 5, 4, 3, 3, 1, "same");     // stride 3, kernel 4x3
     }
 
     private static float[] Random(Random r, long n, float lo, float hi)
