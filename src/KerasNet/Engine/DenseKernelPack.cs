@@ -7,9 +7,9 @@ namespace KerasNet.Engine;
 /// A dense layer's kernel packed once into the GEMM's column panels for inference (as ONNX Runtime prepacks a constant
 /// GEMM operand): the tiles then read each panel contiguously instead of packing the kernel again on every call (above
 /// the streaming paths' few rows) or streaming it in row segments a kernel row apart (at few rows, batch 1 included,
-/// where the kernel's read is the whole cost: contiguous panels keep the memory streams full). Kept per layer and shared by every caller; a pack is immutable and
-/// replaced whole (a reader that holds the old one keeps a consistent copy) when the kernel array, its version or the
-/// vector width changes. The sums are the same as on the kernel in place, bit for bit.
+/// where the kernel's read is the whole cost: contiguous panels keep the memory streams full). Kept per layer and
+/// shared by every caller; repacked (into the same array where it fits, see <see cref="PanelsFor"/>) when the kernel
+/// array, its version or the vector width changes. The sums are the same as on the kernel in place, bit for bit.
 /// </summary>
 internal sealed class DenseKernelPack
 {
