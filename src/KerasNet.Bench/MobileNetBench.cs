@@ -98,9 +98,8 @@ internal static class MobileNetBench
     }
 
     /// <remarks><paramref name="profilePrefix"/>: ORT's profiler writes its JSON there (OrtProfile); null: no profiling.</remarks>
-    internal static InferenceSession OpenSession(string path, string? profilePrefix = null)
-    {
-        var o = new SessionOptions
+    internal static InferenceSession OpenSession(string path, string? profilePrefix = null) =>
+        new(path, new SessionOptions
         {
             IntraOpNumThreads = 2,
             InterOpNumThreads = 1,
@@ -108,9 +107,7 @@ internal static class MobileNetBench
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             EnableProfiling = profilePrefix is not null,
             ProfileOutputPathPrefix = profilePrefix ?? "onnxruntime_profile_",
-        };
-        return new(path, o);
-    }
+        });
 
     private static void Compare(Model model, InferenceSession session, double alpha, int batch, int rounds)
     {
