@@ -21,7 +21,7 @@ internal sealed partial class CpuBackend
     public void DenseInfer(int rows, int inDim, int units, float[] x, float[] w, float[]? bias, ActivationKind activation, float[] y,
         DenseKernelPack? pack = null, long weightsVersion = -1)
     {
-        // A wide kernel at a batch the tiles take: its panels packed once per weight version, not per call.
+        // A wide kernel (DenseKernelPack.Pays): its panels packed once per weight version, not per call.
         bool packed = pack is not null && weightsVersion >= 0 && DenseKernelPack.Pays(rows, inDim, units);
         if (!packed && (units > NarrowUnits || rows <= NarrowMinRows))
         {

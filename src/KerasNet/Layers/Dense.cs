@@ -12,7 +12,7 @@ namespace KerasNet.Layers;
 [KerasLayer("Dense")]
 public sealed class Dense : KernelLayer
 {
-    // The kernel's panels for inference at larger batches, packed once per kernel version (shared by every caller).
+    // The kernel's panels for inference (batch 1 included), packed once per kernel version (shared by every caller).
     private readonly DenseKernelPack _inferencePack = new();
 
     /// <summary>Creates the layer with Keras's defaults (glorot_uniform kernel, zero bias, no activation).</summary>

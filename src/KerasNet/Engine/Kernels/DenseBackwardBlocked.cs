@@ -39,8 +39,7 @@ internal sealed unsafe class DenseBackwardBlocked : ParallelJob
         Check(rows, inDim, units, x, dy, w, dx, update);
         if (rows == 0 || inDim == 0 || units == 0 || (dx is null && update is null)) return;
         var width = Gemm.Width;
-        int mr = width switch { VectorWidth.W512 => V512.MR, VectorWidth.W256 => V256.MR, _ => V128.MR };
-        int nr = 2 * (width switch { VectorWidth.W512 => V512.Lanes, VectorWidth.W256 => V256.Lanes, _ => V128.Lanes });
+        var (mr, nr) = Gemm.TileShape;
         // dY^T with its rows padded to whole NR-column panels (zeros past the batch), and dY with its rows padded
         // likewise: the micro-kernel reads NR floats of every B row, edge panels included.
         int rowsPad = (rows + nr - 1) / nr * nr, unitsPad = (units + nr - 1) / nr * nr;

@@ -85,7 +85,7 @@ internal static unsafe class Gemm
     /// <summary>
     /// C = A B with B given as <see cref="PackPanels"/> made it at the current width, then the bias and ReLU epilogue:
     /// the tiles' sums, bit for bit those of <see cref="Run(bool, bool, int, int, int, float[], int, float[], int, float[], int, bool, float[], bool)"/> on
-    /// B in place at more than <see cref="SmallM"/> rows.
+    /// B in place (at <see cref="SmallM"/> rows or fewer, with FMA hardware, where the tiles do not split the inner dimension).
     /// </summary>
     internal static void RunPacked(int m, int n, int k, float[] a, int lda, float[] packedB, float[] c, int ldc, float[]? bias, bool relu)
     {

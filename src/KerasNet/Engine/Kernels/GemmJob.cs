@@ -59,8 +59,8 @@ internal sealed unsafe class GemmJob : ParallelJob
     /// <summary>Many rows: tiles split by row blocks, by column panels, or by inner-dimension ranges.</summary>
     public void RunBlocked()
     {
-        int parts = Threads.PartsFor(RowBlocks * Panels, (long)MR * NR * K);
-        if (SplitsK(RowBlocks * Panels, parts, K))
+        int tiles = RowBlocks * Panels, parts = TileParts(tiles, MR, NR, K);
+        if (SplitsK(tiles, parts, K))
         {
             // Weight gradients (few outputs, a sum over every pixel of the batch): each thread sums its own range
             // of the inner dimension into a private buffer; the buffers are added in part order (reproducible).
@@ -82,6 +82,9 @@ internal sealed unsafe class GemmJob : ParallelJob
         else { _mode = Mode.Panels; Threads.Run(this, Panels, parts); }
     }
 
+    // The parts the tiles of a product are split into: one cost for the split and for TilesSplitK's prediction of it.
+    private static int TileParts(int tiles, int mr, int nr, int k) => Threads.PartsFor(tiles, (long)mr * nr * k);
+
     // Too few tiles for the threads and a long inner dimension: the inner dimension is split instead (partial sums).
     private static bool SplitsK(int tiles, int parts, int k) => parts > 1 && k >= SplitKMin && tiles < 16 * Threads.Count;
 
@@ -93,7 +96,7 @@ internal sealed unsafe class GemmJob : ParallelJob
     {
         var (mr, nr) = Gemm.TileShape;
         int tiles = (m + mr - 1) / mr * ((n + nr - 1) / nr);
-        return SplitsK(tiles, Threads.PartsFor(tiles, (long)mr * nr * k), k);
+        return SplitsK(tiles, TileParts(tiles, mr, nr, k), k);
     }
 
     /// <summary>Few rows, plain B: B is streamed once, row by row, split by 16-column units (Unit).</summary>
