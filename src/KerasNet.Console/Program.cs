@@ -17,7 +17,8 @@ namespace KerasNet.ConsoleApp;
 public static class Program
 {
     /// <summary>Runs <c>kerasnet</c> with the command line's arguments (none: the tutorial).</summary>
-    public static int Main(string[] args) => Cli.Run(args, Console.Out, Console.Error);
+    /// <remarks>The NativeAOT tool first switches to its widest build the CPU runs (<see cref="IsaDispatch"/>).</remarks>
+    public static int Main(string[] args) => IsaDispatch.Run(args, Console.Error) ?? Cli.Run(args, Console.Out, Console.Error);
 
     /// <summary>
     /// The Homer-vs-Bart tutorial: train the CNN, evaluate it, save it and load it back. Like the Python it prints to

@@ -78,9 +78,13 @@ internal sealed class ImageClassifier
     private static async Task<byte[]> ReadImage(HttpContext ctx)
     {
         var request = ctx.Request;
-        if (request.HasFormContentType)
+        // Only a multipart form carries a file: a urlencoded one (curl --data-binary's default type) is refused below
+        // as the wrong content type rather than parsed as form keys.
+        if (request.HasFormContentType && request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
-            var form = await request.ReadFormAsync(RequestInfo.Token(ctx));
+            IFormCollection form;
+            try { form = await request.ReadFormAsync(RequestInfo.Token(ctx)); }
+            catch (InvalidDataException e) { throw ApiException.BadRequest("The multipart form could not be read: " + e.Message); }
             var file = form.Files.GetFile("image")
                 ?? throw ApiException.BadRequest($"The multipart form has no file field 'image' (fields: {string.Join(", ", form.Files.Select(f => f.Name).Concat(form.Keys).DefaultIfEmpty("none"))}).");
             var buffer = new MemoryStream((int)Math.Min(file.Length, int.MaxValue));

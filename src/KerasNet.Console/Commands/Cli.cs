@@ -69,7 +69,7 @@ public static class Cli
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         if (args.Length == 0 || (args[0].StartsWith('-') && !IsRootOption(args[0]))) args = ["train", .. args];
-        StartupTrace.Mark("main");
+        StartupTrace.Mark("main, " + IsaDispatch.Describe());
         var context = new CliContext(output, error) { OutIsConsole = ReferenceEquals(output, Console.Out) };
         var root = BuildRoot(context, args[0]);
         StartupTrace.Mark("commands built");

@@ -75,6 +75,23 @@ public sealed class NativeAotTests
         }
     }
 
+    [Fact]
+    public void TheAotToolStaysOnItsOwnBuildWithoutSiblingsAndRefusesAWrongKerasnetIsa()
+    {
+        string exe = RequirePublished();
+        // A plain AOT publish has no x86-64-v3/v4 builds beside it (the tool package does: .ci/package-check).
+        var r = Oracle.Run(exe, ["--version"], null, 60, new Dictionary<string, string> { ["KERASNET_STARTUP_TRACE"] = "1" });
+        Assert.True(r.ExitCode == 0, r.StdOut + r.StdErr);
+        Assert.Contains("main, NativeAOT x86-64-v1 build", r.StdErr);
+        r = Oracle.Run(exe, ["--version"], null, 60, new Dictionary<string, string> { ["KERASNET_ISA"] = "sse9" });
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("KERASNET_ISA='sse9' is not one of x86-64-v1, x86-64-v3, x86-64-v4.", r.StdErr);
+        // Asked by name, a level it has no build for is refused (the CPU lacks it, or the file is missing).
+        r = Oracle.Run(exe, ["--version"], null, 60, new Dictionary<string, string> { ["KERASNET_ISA"] = "x86-64-v3" });
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("KERASNET_ISA=x86-64-v3", r.StdErr);
+    }
+
     [Theory]
     [InlineData("back.keras")] // Keras 3 archive: config.json + model.weights.h5
     [InlineData("back.h5")]    // Keras 2 full model: string attributes, "no weights" empty float64 arrays, datasets

@@ -102,6 +102,10 @@ public sealed class ServeApiImageTests
         Assert.Contains("60000x60000", (string?)body!["error"]);
         (status, body) = await s.PostImage("v1/models/clf:classify-image", png, "text/plain", multipart: false);
         Assert.Equal(415, status);
+        // curl --data-binary's default type: refused as the wrong type, not parsed as form keys (a 500 before).
+        (status, body) = await s.PostImage("v1/models/clf:classify-image", png, "application/x-www-form-urlencoded", multipart: false);
+        Assert.Equal(415, status);
+        Assert.Contains("multipart/form-data (field 'image')", (string?)body!["error"]);
         (status, body) = await s.PostImage("v1/models/clf:classify-image", []);
         Assert.Equal(400, status);
         (status, body) = await s.PostImage("v1/models/two:classify-image", png);
