@@ -180,13 +180,48 @@ internal static unsafe class DepthwiseKernels
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void FilterUnit(int tap, int j0)
         {
-            var s = S;
-            int kh = tap / s.KW, kw = tap % s.KW, c = s.InC, f = F, len = Math.Min(FilterBlock, f - j0);
-            // A full block of 64 channels sums in four AVX-512 registers over the whole batch; others through memory.
-            bool registers = M == 1 && len == FilterBlock && Vector512.IsHardwareAccelerated;
-            var r0 = Vector512<float>.Zero; var r1 = r0; var r2 = r0; var r3 = r0;
+            int kh = tap / S.KW, kw = tap % S.KW, len = Math.Min(FilterBlock, F - j0), done = 0;
             float* acc = stackalloc float[FilterBlock];
-            new Span<float>(acc, len).Clear();
+            // Multiplier 1: slices of four vectors of the widest width sum in registers over the whole batch (64
+            // channels at AVX-512, 32 at AVX2, 16 at 128 bits), one pass over the pixels each; the rest through memory.
+            // Every path adds the pixels in the same order with one fused multiply-add each: the same bits.
+            if (M == 1)
+            {
+                if (Vector512.IsHardwareAccelerated) done = FilterRegisters<V512, Vector512<float>>(kh, kw, j0, len, acc);
+                else if (Vector256.IsHardwareAccelerated) done = FilterRegisters<V256, Vector256<float>>(kh, kw, j0, len, acc);
+                else if (Vector128.IsHardwareAccelerated) done = FilterRegisters<V128, Vector128<float>>(kh, kw, j0, len, acc);
+            }
+            if (done < len)
+            {
+                new Span<float>(acc + done, len - done).Clear();
+                SumPixels(kh, kw, new MemoryStep { Acc = acc + done, J = j0 + done, Len = len - done, M = M });
+            }
+            new ReadOnlySpan<float>(acc, len).CopyTo(new Span<float>(Kernel + (nint)tap * F + j0, len));
+        }
+
+        /// <summary>The register slices of <see cref="FilterUnit"/> into acc; returns the channels they covered.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int FilterRegisters<TS, TV>(int kh, int kw, int j0, int len, float* acc) where TS : struct, ISimd<TV> where TV : struct
+        {
+            int slice = 4 * TS.Lanes, done = 0;
+            for (; done + slice <= len; done += slice)
+            {
+                var r = SumPixels(kh, kw, new RegisterStep<TS, TV> { J = j0 + done, R0 = TS.Zero, R1 = TS.Zero, R2 = TS.Zero, R3 = TS.Zero });
+                TS.Store(r.R0, acc + done); TS.Store(r.R1, acc + done + TS.Lanes);
+                TS.Store(r.R2, acc + done + 2 * TS.Lanes); TS.Store(r.R3, acc + done + 3 * TS.Lanes);
+            }
+            return done;
+        }
+
+        /// <summary>
+        /// Runs <paramref name="step"/> on every (input pixel, output pixel) pair that kernel tap (kh, kw) joins, batch
+        /// by batch and row by row (the order every path sums in), with pointers to both pixels' channel 0.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private TStep SumPixels<TStep>(int kh, int kw, TStep step) where TStep : struct, IFilterStep
+        {
+            var s = S;
+            int c = s.InC, f = F;
             for (int n = 0; n < s.Batch; n++)
                 for (int oh = 0; oh < s.OutH; oh++)
                 {
@@ -196,22 +231,47 @@ internal static unsafe class DepthwiseKernels
                     {
                         int iw = ow * s.StrideW - s.PadLeft + kw * s.DilationW;
                         if ((uint)iw >= (uint)s.InW) continue;
-                        float* xp = Image + ((nint)(n * s.InH + ih) * s.InW + iw) * c;
-                        float* dyp = Out + ((nint)(n * s.OutH + oh) * s.OutW + ow) * f + j0;
-                        if (registers)
-                        {
-                            float* xj = xp + j0;
-                            r0 = Vector512.FusedMultiplyAdd(Vector512.Load(xj), Vector512.Load(dyp), r0);
-                            r1 = Vector512.FusedMultiplyAdd(Vector512.Load(xj + 16), Vector512.Load(dyp + 16), r1);
-                            r2 = Vector512.FusedMultiplyAdd(Vector512.Load(xj + 32), Vector512.Load(dyp + 32), r2);
-                            r3 = Vector512.FusedMultiplyAdd(Vector512.Load(xj + 48), Vector512.Load(dyp + 48), r3);
-                        }
-                        else if (M == 1) MulAdd(acc, xp + j0, dyp, len);
-                        else for (int j = 0; j < len; j++) acc[j] = MathF.FusedMultiplyAdd(xp[(j0 + j) / M], dyp[j], acc[j]);
+                        step.Step(Image + ((nint)(n * s.InH + ih) * s.InW + iw) * c, Out + ((nint)(n * s.OutH + oh) * s.OutW + ow) * f);
                     }
                 }
-            if (registers) { r0.Store(acc); r1.Store(acc + 16); r2.Store(acc + 32); r3.Store(acc + 48); }
-            new ReadOnlySpan<float>(acc, len).CopyTo(new Span<float>(Kernel + (nint)tap * f + j0, len));
+            return step;
+        }
+    }
+
+    /// <summary>What the kernel gradient does with one (input pixel, output gradient pixel) pair.</summary>
+    private interface IFilterStep
+    {
+        void Step(float* x, float* dy);
+    }
+
+    /// <summary>Channels J .. J + 4 * lanes of the pair summed into four registers (multiplier 1).</summary>
+    private struct RegisterStep<TS, TV> : IFilterStep where TS : struct, ISimd<TV> where TV : struct
+    {
+        public int J;
+        public TV R0, R1, R2, R3;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step(float* x, float* dy)
+        {
+            float* xj = x + J, dj = dy + J;
+            R0 = TS.Fma(TS.Load(xj), TS.Load(dj), R0);
+            R1 = TS.Fma(TS.Load(xj + TS.Lanes), TS.Load(dj + TS.Lanes), R1);
+            R2 = TS.Fma(TS.Load(xj + 2 * TS.Lanes), TS.Load(dj + 2 * TS.Lanes), R2);
+            R3 = TS.Fma(TS.Load(xj + 3 * TS.Lanes), TS.Load(dj + 3 * TS.Lanes), R3);
+        }
+    }
+
+    /// <summary>Output channels J .. J + Len of the pair summed into Acc (any multiplier: channel j reads input channel j / M).</summary>
+    private struct MemoryStep : IFilterStep
+    {
+        public float* Acc;
+        public int J, Len, M;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Step(float* x, float* dy)
+        {
+            if (M == 1) MulAdd(Acc, x + J, dy + J, Len);
+            else for (int j = 0; j < Len; j++) Acc[j] = MathF.FusedMultiplyAdd(x[(J + j) / M], dy[J + j], Acc[j]);
         }
     }
 
