@@ -16,7 +16,8 @@ namespace KerasNet.ConsoleApp;
 /// </summary>
 /// <remarks>
 /// <c>KERASNET_ISA</c> overrides the choice: <c>x86-64-v1</c> (stay on the baseline build), <c>x86-64-v3</c> or
-/// <c>x86-64-v4</c> (that build; refused when the CPU lacks its instruction sets). Any other value is refused.
+/// <c>x86-64-v4</c> (that build; refused when the CPU lacks its instruction sets). Any other value is refused. Without
+/// it, the runtime's <c>DOTNET_EnableAVX512=0</c> and <c>DOTNET_EnableAVX2=0</c> cap the choice as they cap the JIT.
 /// </remarks>
 internal static class IsaDispatch
 {
@@ -49,7 +50,7 @@ internal static class IsaDispatch
         if (RuntimeFeature.IsDynamicCodeSupported || !OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
             return null;
         string? asked = Environment.GetEnvironmentVariable(Variable);
-        var (target, problem) = Choose(asked, CpuFlags());
+        var (target, problem) = Choose(asked, CpuFlags(), RuntimeCap(Environment.GetEnvironmentVariable));
         if (problem != null)
         {
             error.WriteLine("kerasnet: " + problem);
@@ -70,13 +71,19 @@ internal static class IsaDispatch
     }
 
     /// <summary>
-    /// The build to run for <paramref name="asked"/> (the value of <see cref="Variable"/>, null or empty: the widest
-    /// level whose flags are all in <paramref name="cpuFlags"/>) as (level, null), (null, null) for the baseline build,
-    /// or (null, message) when the value is not a level or asks for instruction sets the CPU does not report.
+    /// The build to run for <paramref name="asked"/> (the value of <see cref="Variable"/>; null or empty: the widest
+    /// level whose flags are all in <paramref name="cpuFlags"/>, no wider than <paramref name="cap"/>) as (level, null),
+    /// (null, null) for the baseline build, or (null, message) when the value is not a level or asks for instruction
+    /// sets the CPU does not report. A level asked by name is not capped.
     /// </summary>
-    internal static (string? Target, string? Error) Choose(string? asked, IReadOnlySet<string> cpuFlags)
+    internal static (string? Target, string? Error) Choose(string? asked, IReadOnlySet<string> cpuFlags, string? cap = null)
     {
-        if (string.IsNullOrEmpty(asked)) return (Levels.FirstOrDefault(l => l.Flags.All(cpuFlags.Contains)).Level, null);
+        if (string.IsNullOrEmpty(asked))
+        {
+            if (cap == Baseline) return (null, null);
+            int first = cap == null ? 0 : Array.FindIndex(Levels, l => l.Level == cap);
+            return (Levels.Skip(first).FirstOrDefault(l => l.Flags.All(cpuFlags.Contains)).Level, null);
+        }
         if (asked == Baseline) return (null, null);
         int i = Array.FindIndex(Levels, l => l.Level == asked);
         if (i < 0)
@@ -85,6 +92,19 @@ internal static class IsaDispatch
         return missing.Length > 0
             ? (null, $"{Variable}={asked} asks for instruction sets this CPU does not report in /proc/cpuinfo: {string.Join(", ", missing)}.")
             : (asked, null);
+    }
+
+    /// <summary>
+    /// The widest level the runtime's own switches allow (null: no limit), so that <c>DOTNET_EnableAVX512=0</c> or
+    /// <c>DOTNET_EnableAVX2=0</c> (also with the older <c>COMPlus_</c> prefix) narrow the NativeAOT tool as they narrow
+    /// the JIT: a NativeAOT build's instruction set is fixed when it is compiled and never reads them.
+    /// </summary>
+    internal static string? RuntimeCap(Func<string, string?> environment)
+    {
+        bool Off(string knob) => environment("DOTNET_" + knob) == "0" || environment("COMPlus_" + knob) == "0";
+        if (Off("EnableHWIntrinsic") || Off("EnableAVX") || Off("EnableAVX2") || Off("EnableFMA")) return Baseline;
+        if (Off("EnableAVX512") || Off("EnableAVX512F")) return "x86-64-v3";
+        return null;
     }
 
     private static HashSet<string> CpuFlags()

@@ -39,6 +39,24 @@ public sealed class IsaDispatchTests
         Assert.Equal("KERASNET_ISA=x86-64-v4 asks for instruction sets this CPU does not report in /proc/cpuinfo: avx512bw, avx512cd, avx512dq, avx512vl.", error);
     }
 
+    [Fact]
+    public void TheRuntimeSwitchesCapTheChoiceAsTheyCapTheJit()
+    {
+        static string? Cap(params (string, string)[] vars) => IsaDispatch.RuntimeCap(n => vars.FirstOrDefault(v => v.Item1 == n).Item2);
+        Assert.Null(Cap());
+        Assert.Null(Cap(("DOTNET_EnableAVX512", "1")));
+        Assert.Equal("x86-64-v3", Cap(("DOTNET_EnableAVX512", "0")));
+        Assert.Equal("x86-64-v3", Cap(("COMPlus_EnableAVX512F", "0")));
+        Assert.Equal("x86-64-v1", Cap(("DOTNET_EnableAVX512", "0"), ("DOTNET_EnableAVX2", "0")));
+        Assert.Equal("x86-64-v1", Cap(("DOTNET_EnableHWIntrinsic", "0")));
+
+        Assert.Equal(("x86-64-v3", (string?)null), IsaDispatch.Choose(null, Flags(V4), "x86-64-v3"));
+        Assert.Equal(((string?)null, (string?)null), IsaDispatch.Choose(null, Flags(V4), "x86-64-v1"));
+        Assert.Equal(((string?)null, (string?)null), IsaDispatch.Choose(null, Flags(), "x86-64-v3"));
+        // A level asked by name is the user's explicit choice: not capped.
+        Assert.Equal(("x86-64-v4", (string?)null), IsaDispatch.Choose("x86-64-v4", Flags(V4), "x86-64-v3"));
+    }
+
     [Theory]
     [InlineData("avx512")]
     [InlineData("X86-64-V3")] // the names are exact, as ILC's instruction-set names are
