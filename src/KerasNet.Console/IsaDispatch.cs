@@ -29,10 +29,12 @@ internal static class IsaDispatch
     // Each level with the /proc/cpuinfo flags its NativeAOT instruction set needs (ILC's x86-64-v3: AVX, AVX2, BMI1/2,
     // F16C, FMA, LZCNT, MOVBE; x86-64-v4 adds AVX-512 F/BW/CD/DQ/VL). Linux lists a flag only when the kernel also
     // saves that register state, so the flags say what a process can use, not just what the CPU has. Widest first.
+    private static readonly string[] V3Flags = ["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe"];
+
     private static readonly (string Level, string[] Flags)[] Levels =
     [
-        ("x86-64-v4", ["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"]),
-        ("x86-64-v3", ["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe"]),
+        ("x86-64-v4", [.. V3Flags, "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"]),
+        ("x86-64-v3", V3Flags),
     ];
 
     /// <summary>
@@ -80,8 +82,8 @@ internal static class IsaDispatch
     {
         if (string.IsNullOrEmpty(asked))
         {
-            if (cap == Baseline) return (null, null);
-            int first = cap == null ? 0 : Array.FindIndex(Levels, l => l.Level == cap);
+            // The baseline cap skips every level (FindIndex's -1 becomes past the end).
+            int first = cap == null ? 0 : cap == Baseline ? Levels.Length : Array.FindIndex(Levels, l => l.Level == cap);
             return (Levels.Skip(first).FirstOrDefault(l => l.Flags.All(cpuFlags.Contains)).Level, null);
         }
         if (asked == Baseline) return (null, null);
