@@ -84,4 +84,22 @@ internal sealed partial class CpuBackend
         s.IsPlain && ConvLanes.Supported && !IsPointwise(s.Geometry) &&
         pool.StrideH == pool.KH && pool.StrideW == pool.KW && pool.PadTop == 0 && pool.PadLeft == 0 &&
         (long)pool.OutH * pool.KH <= pool.InH && (long)pool.OutW * pool.KW <= pool.InW;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The direct kernel (the path ConvInfer takes for a plain, not pointwise convolution) computes each output row of
+    /// each sample as one job row from that sample's input alone (ConvDirect.Run); the GEMM paths may split the inner
+    /// dimension at one batch size and not at another (GemmJob.SplitsK), so they promise nothing.
+    /// </remarks>
+    public int ConvInferInvariantSamples(in ConvSpec s) => s.IsPlain && ConvLanes.Supported && !IsPointwise(s.Geometry) ? int.MaxValue : 1;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Up to Gemm's few-row limit every path (the stream, the tiles on the pack where DenseKernelPack.Pays, never the dot
+    /// products, which start above NarrowMinRows) sums each element as one chain of fused multiply-adds over the inner
+    /// dimension in order. Without fused multiply-add hardware the stream's scalar columns round once where the tiles
+    /// round twice, so nothing is promised there.
+    /// </remarks>
+    public int DenseInferInvariantRows(int inDim, int units) =>
+        System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? Math.Min(Kernels.Gemm.SmallM, NarrowMinRows) : 1;
 }

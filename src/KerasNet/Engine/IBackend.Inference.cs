@@ -21,4 +21,17 @@ internal partial interface IBackend
     /// </summary>
     void DenseInfer(int rows, int inDim, int units, float[] x, float[] w, float[]? bias, ActivationKind activation, float[] y,
         DenseKernelPack? pack = null, long weightsVersion = -1);
+
+    /// <summary>
+    /// Samples up to which <see cref="ConvInfer"/> and <see cref="ConvPoolInfer"/> of <paramref name="s"/> (its batch
+    /// ignored) compute each sample's output with the same arithmetic whatever the other samples of the call, so its bits
+    /// are those of the sample run alone; 1 where the backend promises nothing. Inference stacks small batches up to it.
+    /// </summary>
+    int ConvInferInvariantSamples(in ConvSpec s);
+
+    /// <summary>
+    /// Rows up to which <see cref="DenseInfer"/> of an <paramref name="inDim"/> x <paramref name="units"/> kernel computes
+    /// each row's output with the same arithmetic whatever the other rows of the call; 1 where the backend promises nothing.
+    /// </summary>
+    int DenseInferInvariantRows(int inDim, int units);
 }

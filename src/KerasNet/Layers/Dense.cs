@@ -106,6 +106,11 @@ public sealed class Dense : KernelLayer
 
     private protected override bool AbsorbsAffine => true;
 
+    // Rows of the backend's promise, over the rows one sample makes (one, or its timesteps for a sequence input).
+    internal override int InferenceInvariantSamples =>
+        InputShape is { } shape && HasExactActivation
+            ? Backend.Current.DenseInferInvariantRows(shape[^1], Units) / Math.Max(1, ShapeUtil.Product(shape.AsSpan(0, shape.Length - 1))) : 1;
+
     /// <inheritdoc/>
     internal override Tensor ForwardWithWeights(CallContext ctx, Tensor inputs, float[] kernel, float[]? bias, bool relu = false, float? clipMax = null)
     {

@@ -44,6 +44,9 @@ public sealed class Dropout : RandomNoiseLayer
     /// <summary>Keras's noise_shape, or null (a mask of the input's shape).</summary>
     public IReadOnlyList<int?>? NoiseShape { get; }
 
+    // The identity at inference.
+    internal override int InferenceInvariantSamples => int.MaxValue;
+
     /// <inheritdoc/>
     protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {

@@ -30,6 +30,9 @@ public sealed class Flatten : Layer
     /// <inheritdoc/>
     public override int[] ComputeOutputShape(int[] inputShape) => [ShapeUtil.Product(inputShape)];
 
+    // A view, or each sample's elements moved on their own.
+    internal override int InferenceInvariantSamples => int.MaxValue;
+
     /// <inheritdoc/>
     protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {

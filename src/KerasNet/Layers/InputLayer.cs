@@ -26,6 +26,9 @@ public sealed class InputLayer : Layer
     /// <inheritdoc/>
     public override int[] ComputeOutputShape(int[] inputShape) => inputShape;
 
+    // The input itself.
+    internal override int InferenceInvariantSamples => int.MaxValue;
+
     /// <inheritdoc/>
     protected internal override Tensor Forward(CallContext ctx, Tensor inputs) => inputs;
 

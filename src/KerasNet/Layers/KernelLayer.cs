@@ -28,6 +28,15 @@ public abstract partial class KernelLayer : Layer, IActivatedLayer
     /// <summary>The activation.</summary>
     public ActivationKind Activation => Stage.Kind;
 
+    /// <summary>
+    /// Whether the activation treats each sample on its own in arithmetic that does not depend on where the sample lies
+    /// in the batch (linear, ReLU, or softmax per row, unlike the element-wise kernels' vector body and scalar tail), and
+    /// no activity penalty (a mean over the batch) reads the output: what stacking inference batches needs of the layer.
+    /// </summary>
+    private protected bool HasExactActivation =>
+        Activation is ActivationKind.Linear or ActivationKind.Relu or ActivationKind.Softmax or ActivationKind.LogSoftmax &&
+        ActivityRegularizer is null or { IsZero: true };
+
     /// <summary>Initializer of the kernel.</summary>
     public Initializer KernelInitializer { get; }
 

@@ -44,6 +44,13 @@ public abstract partial class Layer
     /// </summary>
     public virtual bool SupportsMasking => false;
 
+    /// <summary>
+    /// Samples up to which this built layer's inference computes each sample's output from that sample alone with the
+    /// same arithmetic whatever the other samples of the call (the bits of the sample run alone), so that Evaluate and
+    /// Predict may stack consecutive small batches into one pass (Model.Coalescing.cs); 1, the default, promises nothing.
+    /// </summary>
+    internal virtual int InferenceInvariantSamples => 1;
+
     /// <summary>The <c>input_shape</c> the layer was created with, if any.</summary>
     public int[]? InputShapeArgument { get; internal set; }
 

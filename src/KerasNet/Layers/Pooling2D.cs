@@ -48,6 +48,9 @@ public abstract class Pooling2D : Layer
     /// <summary>"channels_last" or "channels_first".</summary>
     public string DataFormat { get; }
 
+    // Each window of each sample is reduced on its own, in one order, vectorised over channels only.
+    internal override int InferenceInvariantSamples => int.MaxValue;
+
     /// <inheritdoc/>
     public override int[] ComputeOutputShape(int[] inputShape)
     {

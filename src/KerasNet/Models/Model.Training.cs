@@ -271,6 +271,7 @@ public partial class Model
     {
         EnsureBuiltFor(inputs);
         var g = _graph!;
+        Interlocked.Increment(ref _inferencePasses);
         _stepLock.EnterReadLock();
         var ctx = RentContext(g);
         try

@@ -39,6 +39,21 @@ public abstract class SpatialConv : KernelLayer
         return Args.Shape(s.OutH, s.OutW, OutputChannels(c));
     }
 
+    // The convolution of a batch of (h, w, c) inputs.
+    private ConvSpec SpecFor(int batch, int h, int w, int c) => ConvSpec.Create(batch, h, w, c, Args.Kernel.Height, Args.Kernel.Width,
+        Args.Strides.Height, Args.Strides.Width, Args.Dilation.Height, Args.Dilation.Width, GroupCount(c), Args.Padding);
+
+    // The backend's promise for this convolution (channels_last: a channels_first layer transposes around it, per sample too).
+    internal override int InferenceInvariantSamples
+    {
+        get
+        {
+            if (InputShape is not { } shape || Args.ChannelsFirst || !HasExactActivation) return 1;
+            var (h, w, c) = Dims(shape);
+            return Backend.Current.ConvInferInvariantSamples(SpecFor(1, h, w, c));
+        }
+    }
+
     // (h, w, c) of a per-sample input, or Keras's error for the wrong rank.
     private protected (int H, int W, int C) Dims(int[] shape) => Args.Dims(this, shape);
 
@@ -56,8 +71,7 @@ public abstract class SpatialConv : KernelLayer
         var (h, w, c) = Dims(InputShape!);
         int filters = OutputChannels(c);
         saved.Input = Args.ChannelsFirst ? ConvShapes.ToNhwc(inputs, Args.Rank) : inputs;
-        var spec = saved.Spec = ConvSpec.Create(inputs.BatchSize, h, w, c, Args.Kernel.Height, Args.Kernel.Width,
-            Args.Strides.Height, Args.Strides.Width, Args.Dilation.Height, Args.Dilation.Width, GroupCount(c), Args.Padding);
+        var spec = saved.Spec = SpecFor(inputs.BatchSize, h, w, c);
         var output = ConvShapes.Nhwc(ctx, CallContext.OutputSlot, inputs.BatchSize, spec.OutH, spec.OutW, filters, Args.Rank);
         // Bias and ReLU are applied by the backend while each output tile is still in cache (channels_last only: the
         // activation of a channels_first layer runs on its NCHW result, where softmax's last axis is the width).
@@ -108,8 +122,7 @@ public abstract class SpatialConv : KernelLayer
         var (h, w, c) = Dims(InputShape!);
         int filters = OutputChannels(c);
         saved.Input = inputs;
-        var spec = saved.Spec = ConvSpec.Create(inputs.BatchSize, h, w, c, Args.Kernel.Height, Args.Kernel.Width,
-            Args.Strides.Height, Args.Strides.Width, Args.Dilation.Height, Args.Dilation.Width, GroupCount(c), Args.Padding);
+        var spec = saved.Spec = SpecFor(inputs.BatchSize, h, w, c);
         var pool = ConvGeometry.Create(inputs.BatchSize, spec.OutH, spec.OutW, filters, poolSize.Height, poolSize.Width,
             poolSize.Height, poolSize.Width, "valid");
         var output = ctx.Scratch(CallContext.OutputSlot, [inputs.BatchSize, pool.OutH, pool.OutW, filters]);
