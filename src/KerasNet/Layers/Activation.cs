@@ -33,6 +33,8 @@ public sealed class Activation : Layer, IActivatedLayer
     /// <inheritdoc/>
     public override int[] ComputeOutputShape(int[] inputShape) => inputShape;
 
+    internal override int InferenceInvariantSamples => Activations.SamplesAlike(Kind) ? int.MaxValue : 1;
+
     /// <inheritdoc/>
     protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {

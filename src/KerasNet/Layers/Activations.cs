@@ -52,6 +52,14 @@ public static class Activations
     public static ActivationKind Parse(string? name) => Parse(name, kerasVersion: null);
 
     /// <summary>
+    /// Whether the activation computes each sample with arithmetic that does not depend on where the sample lies in the
+    /// batch: linear, ReLU, and softmax per row; the element-wise kernels run a vector body and a scalar tail over the
+    /// whole batch, which round differently (Layer.InferenceInvariantSamples).
+    /// </summary>
+    internal static bool SamplesAlike(ActivationKind kind) =>
+        kind is ActivationKind.Linear or ActivationKind.Relu or ActivationKind.Softmax or ActivationKind.LogSoftmax;
+
+    /// <summary>
     /// Resolves a name as the Keras version that wrote it reads it (<c>hard_sigmoid</c> is Keras 3's function when
     /// <paramref name="kerasVersion"/> is 3 or later); null version means tf.keras 2.4.
     /// </summary>

@@ -29,13 +29,11 @@ public abstract partial class KernelLayer : Layer, IActivatedLayer
     public ActivationKind Activation => Stage.Kind;
 
     /// <summary>
-    /// Whether the activation treats each sample on its own in arithmetic that does not depend on where the sample lies
-    /// in the batch (linear, ReLU, or softmax per row, unlike the element-wise kernels' vector body and scalar tail), and
-    /// no activity penalty (a mean over the batch) reads the output: what stacking inference batches needs of the layer.
+    /// Whether the activation treats samples alike (<see cref="Activations.SamplesAlike"/>) and no activity penalty (a
+    /// mean over the batch) reads the output: what stacking inference batches needs of the layer.
     /// </summary>
     private protected bool HasExactActivation =>
-        Activation is ActivationKind.Linear or ActivationKind.Relu or ActivationKind.Softmax or ActivationKind.LogSoftmax &&
-        ActivityRegularizer is null or { IsZero: true };
+        Activations.SamplesAlike(Activation) && ActivityRegularizer is null or { IsZero: true };
 
     /// <summary>Initializer of the kernel.</summary>
     public Initializer KernelInitializer { get; }

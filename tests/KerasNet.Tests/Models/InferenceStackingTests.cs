@@ -204,6 +204,42 @@ public class InferenceStackingTests
         BitEqual(alone.Take(n * 5).ToArray(), m.Predict(batch).ToArray(), $"{n} samples in one pass");
     }
 
+    /// <summary>
+    /// A Functional graph of branches: merges, a separate activation, a reshape and a nested model all pass their
+    /// promise on, and the stacked values are the unstacked ones; a tanh activation anywhere stops stacking.
+    /// </summary>
+    [Theory]
+    [InlineData("relu")]
+    [InlineData("tanh")]
+    public void AFunctionalGraphStacksThroughMergesAndNestedModels(string activation)
+    {
+        KerasBackend.ClearSession();
+        var input = Keras.Input((10, 10, 3));
+        var a = new Conv2D(6, (3, 3), padding: "same", activation: "relu").Apply(input);
+        var b = new Conv2D(6, (3, 3), padding: "same").Apply(input);
+        var h = new Activation(activation).Apply(new Add().Apply([a, b]));
+        h = new Concatenate().Apply([h, new Conv2D(4, (5, 5), padding: "same", activation: "relu").Apply(input)]);
+        h = new MaxPooling2D((2, 2)).Apply(h);
+        h = new Reshape(new Shape(250)).Apply(h);
+        var innerInput = Keras.Input(250);
+        var inner = new Model(innerInput, new Dense(40, activation: "relu").Apply(innerInput), name: "inner");
+        var d1 = inner.Apply(h);
+        var d2 = new Dense(40).Apply(h);
+        h = new Subtract().Apply([new Multiply().Apply([d1, d2]), d2]);
+        var m = new Model(input, new Dense(3, activation: "softmax").Apply(h));
+        m.Compile("sgd", "categorical_crossentropy", ["accuracy"]);
+        SetRandomWeights(m, 14, 0.3f);
+        var r = new Random(15);
+        var data = new ArraySequence(Rand(r, 0, 1, 19, 10, 10, 3), OneHot(19, 3), 1);
+        var (alone, _) = EvaluateWith(m, data, stack: false);
+        var (stacked, passes) = EvaluateWith(m, data, stack: true);
+        AssertSameValues(alone, stacked, "Evaluate");
+        BitEqual(PredictWith(m, data, false).Values, PredictWith(m, data, true).Values, "Predict");
+        bool stacks = Fused && activation == "relu";
+        Assert.Equal(stacks ? 16 : 1, m.InferenceInvariantSamples);
+        Assert.Equal(stacks ? 2 : 19, passes);
+    }
+
     /// <summary>A source that writes every batch into the same tensors, as a generator reusing its buffers may.</summary>
     private sealed class ReusingSequence(Tensor x, Tensor y) : IDataSequence
     {

@@ -18,6 +18,9 @@ public sealed class Add : ElementwiseMerge
     /// <param name="trainable">Keras's <c>trainable</c> flag (the layer has no weights; it is kept in the config).</param>
     public Add(string? name = null, bool trainable = true) : base(name, trainable) { }
 
+    // One IEEE operation per element, in input order: the same bits in a vector lane and in a scalar tail.
+    internal override int InferenceInvariantSamples => int.MaxValue;
+
     private protected override void Combine(Span<float> acc, ReadOnlySpan<float> x, int index, State state) => AddInto(acc, x);
 
     private protected override void InputGradients(CallContext ctx, Tensor gradOutput, State state) => PassThrough(ctx, gradOutput, state);

@@ -70,6 +70,9 @@ public sealed partial class Concatenate : Merge
         _outChunk = outputShape[p] * inner;
     }
 
+    // Each sample's inputs copied side by side.
+    internal override int InferenceInvariantSamples => int.MaxValue;
+
     internal override void ForwardNode(CallContext ctx)
     {
         CheckInputs(ctx);

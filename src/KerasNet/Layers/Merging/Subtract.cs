@@ -20,6 +20,9 @@ public sealed class Subtract : ElementwiseMerge
 
     private protected override int MaxInputs => 2;
 
+    // One IEEE operation per element, in input order: the same bits in a vector lane and in a scalar tail.
+    internal override int InferenceInvariantSamples => int.MaxValue;
+
     private protected override void Combine(Span<float> acc, ReadOnlySpan<float> x, int index, State state) => TensorPrimitives.Subtract(acc, x, acc);
 
     private protected override void InputGradients(CallContext ctx, Tensor gradOutput, State state)

@@ -51,6 +51,9 @@ public sealed class Reshape : Layer
         return LayerShapes.Output(this, inputShape, output, $"target_shape={ShapeUtil.Format(_target)}");
     }
 
+    // A view of the input.
+    internal override int InferenceInvariantSamples => int.MaxValue;
+
     /// <inheritdoc/>
     protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {
