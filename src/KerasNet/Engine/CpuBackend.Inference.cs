@@ -87,11 +87,21 @@ internal sealed partial class CpuBackend
 
     /// <inheritdoc/>
     /// <remarks>
-    /// The direct kernel (the path ConvInfer takes for a plain, not pointwise convolution) computes each output row of
-    /// each sample as one job row from that sample's input alone (ConvDirect.Run); the GEMM paths may split the inner
-    /// dimension at one batch size and not at another (GemmJob.SplitsK), so they promise nothing.
+    /// The direct kernel (the path ConvInfer takes for a plain, not pointwise convolution) and the depthwise kernels
+    /// compute each output row of each sample as one job row from that sample's input alone (ConvDirect.Run,
+    /// DepthwiseKernels.Forward); the im2col GEMM may split its inner dimension at one batch size and not at another
+    /// (GemmJob.SplitsK), so it promises nothing.
     /// </remarks>
-    public int ConvInferInvariantSamples(in ConvSpec s) => s.IsPlain && ConvLanes.Supported && !IsPointwise(s.Geometry) ? int.MaxValue : 1;
+    public int ConvInferInvariantSamples(in ConvSpec s)
+    {
+        if ((s.IsPlain && ConvLanes.Supported && !IsPointwise(s.Geometry)) || s.IsDepthwise) return int.MaxValue;
+        // A pointwise convolution is one GEMM over the pixels: with fused multiply-add every element is one chain over
+        // the input channels in order at any row count (stream or tiles), unless they are enough for a split.
+        return s.IsPlain && IsPointwise(s.Geometry) && FusedHardware && GemmJob.NeverSplitsK(s.InC) ? int.MaxValue : 1;
+    }
+
+    // Fused multiply-add in hardware: the GEMM's stream and tiles then round every element alike.
+    private static bool FusedHardware => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
 
     /// <inheritdoc/>
     /// <remarks>
@@ -101,5 +111,5 @@ internal sealed partial class CpuBackend
     /// round twice, so nothing is promised there.
     /// </remarks>
     public int DenseInferInvariantRows(int inDim, int units) =>
-        System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? Math.Min(Kernels.Gemm.SmallM, NarrowMinRows) : 1;
+        FusedHardware ? Math.Min(Kernels.Gemm.SmallM, NarrowMinRows) : 1;
 }

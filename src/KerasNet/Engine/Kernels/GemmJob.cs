@@ -85,6 +85,9 @@ internal sealed unsafe class GemmJob : ParallelJob
     // The parts the tiles of a product are split into: one cost for the split and for TilesSplitK's prediction of it.
     private static int TileParts(int tiles, int mr, int nr, int k) => Threads.PartsFor(tiles, (long)mr * nr * k);
 
+    /// <summary>Whether no product of inner dimension <paramref name="k"/> is ever split over it, at any row count.</summary>
+    internal static bool NeverSplitsK(int k) => k < SplitKMin;
+
     // Too few tiles for the threads and a long inner dimension: the inner dimension is split instead (partial sums).
     private static bool SplitsK(int tiles, int parts, int k) => parts > 1 && k >= SplitKMin && tiles < 16 * Threads.Count;
 

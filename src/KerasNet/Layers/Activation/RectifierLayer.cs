@@ -15,6 +15,9 @@ public abstract class RectifierLayer : ElementwiseLayer
     /// <summary>Slope, saturation and threshold as the kernel takes them.</summary>
     internal ReluOptions Options { get; private protected set; }
 
+    // Lane-by-lane vector operations over the whole buffer (its tail loaded into a vector too): the same bits anywhere.
+    internal override int InferenceInvariantSamples => int.MaxValue;
+
     private protected sealed override void Apply(CallContext ctx, Tensor x, Tensor y) => Backend.Current.Relu(x.Buffer, y.Buffer, x.Length, Options);
 
     private protected sealed override void Gradient(CallContext ctx, Tensor x, Tensor y, Tensor gradOut, Tensor gradIn) =>

@@ -191,6 +191,10 @@ public sealed partial class BatchNormalization : Layer, ITrainingRefusal
         return dst;
     }
 
+    // At inference, x * scale + shift per element with the moving statistics (a multiply then an add, never fused, in
+    // a vector lane or a scalar alike); each sample moved on its own where the axis is not last.
+    internal override int InferenceInvariantSamples => int.MaxValue;
+
     /// <inheritdoc/>
     protected internal override Tensor Forward(CallContext ctx, Tensor input)
     {

@@ -60,6 +60,10 @@ public abstract class GlobalPooling : Layer
         return Last ? (batch, steps, c) : (batch * c, steps, 1);
     }
 
+    // Each sample summed (or maxed) over its steps in order, element-wise across channels (a float Sum is never
+    // re-ordered for alignment); a masked call is excluded with every graph that has masks.
+    internal override int InferenceInvariantSamples => int.MaxValue;
+
     /// <inheritdoc/>
     protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {

@@ -64,6 +64,9 @@ public abstract class MarginLayer : Layer
         else Backend.Current.ZeroPad2D(n, h, w, c, t, b, l, r, source, target);
     }
 
+    // Each sample's rows copied inside (or out of) its margins.
+    internal override int InferenceInvariantSamples => int.MaxValue;
+
     /// <inheritdoc/>
     protected internal override Tensor Forward(CallContext ctx, Tensor inputs)
     {
