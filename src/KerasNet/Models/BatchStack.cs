@@ -40,17 +40,25 @@ internal sealed class BatchStack
     /// </summary>
     public bool Fits(in Batch b)
     {
-        var xs = Inputs(b);
+        // Spans over the batch's one input or target when it has no arrays: no allocation per batch (y stands in for
+        // a missing target, never read then).
+        Tensor x = b.X, y = b.Y ?? b.X;
+        ReadOnlySpan<Tensor> xs = b.Xs ?? new ReadOnlySpan<Tensor>(in x);
         // A batch that fills the stack alone gains nothing from the copy.
         if (Count == 0) return 2 * xs[0].BatchSize <= _limit;
         if (Rows + xs[0].BatchSize > _limit) return false;
         if (xs.Length != _inputs.Length) return false;
         for (int k = 0; k < xs.Length; k++)
             if (!SameSample(xs[k], _inputs[k])) return false;
-        var ys = Targets(b);
         var held = _targets[0];
-        if ((ys is null) != (held is null) || (ys != null && ys.Length != held!.Length)) return false;
-        if (ys != null) for (int o = 0; o < ys.Length; o++) if (!SameSample(ys[o], held![o])) return false;
+        bool hasTargets = b.Ys != null || b.Y != null;
+        if (hasTargets != (held != null)) return false;
+        if (held != null)
+        {
+            ReadOnlySpan<Tensor> ys = b.Ys ?? new ReadOnlySpan<Tensor>(in y);
+            if (ys.Length != held.Length) return false;
+            for (int o = 0; o < ys.Length; o++) if (!SameSample(ys[o], held[o])) return false;
+        }
         var w = _weights[0];
         return (b.SampleWeight is null) == (w is null) && (w is null || SameSample(b.SampleWeight!, w));
     }
@@ -58,16 +66,17 @@ internal sealed class BatchStack
     /// <summary>Copies <paramref name="b"/> onto the stack (after <see cref="Fits"/> said it may join).</summary>
     public void Add(in Batch b)
     {
-        var xs = Inputs(b);
+        Tensor x = b.X, y = b.Y ?? b.X;
+        ReadOnlySpan<Tensor> xs = b.Xs ?? new ReadOnlySpan<Tensor>(in x);
         int n = xs[0].BatchSize;
         if (_inputs.Length != xs.Length) _inputs = new Tensor[xs.Length];
         for (int k = 0; k < xs.Length; k++) Append(ref _inputs[k], xs[k], Rows);
         if (_sizes.Count == Count) { _sizes.Add(0); _targets.Add(null); _weights.Add(null); }
         _sizes[Count] = n;
-        var ys = Targets(b);
-        if (ys is null) _targets[Count] = null;
+        if (b.Ys is null && b.Y is null) _targets[Count] = null;
         else
         {
+            ReadOnlySpan<Tensor> ys = b.Ys ?? new ReadOnlySpan<Tensor>(in y);
             var held = _targets[Count] is { } t && t.Length == ys.Length ? t : new Tensor[ys.Length];
             for (int o = 0; o < ys.Length; o++) held[o] = CopyOf(held[o], ys[o]);
             _targets[Count] = held;
@@ -108,10 +117,6 @@ internal sealed class BatchStack
         source.Buffer.AsSpan(row * sample, n * sample).CopyTo(t.Span);
         return t;
     }
-
-    private static Tensor[] Inputs(in Batch b) => b.Xs ?? [b.X];
-
-    private static Tensor[]? Targets(in Batch b) => b.Ys ?? (b.Y is null ? null : [b.Y]);
 
     private static bool SameSample(Tensor a, Tensor b) => a.Rank == b.Rank && a.Shape.AsSpan(1).SequenceEqual(b.Shape.AsSpan(1));
 
