@@ -35,12 +35,17 @@ public partial class Model
                     stack = RentStack();
                 }
                 // Small batches join the stack (Model.Stacking.cs), which runs when the next one does not fit.
-                if (stack != null && stack.Count > 0 && !stack.Fits(b))
+                if (stack != null)
                 {
-                    largest = Math.Max(largest, EvaluateStack(stack, running, ref losses, bar, i - stack.Count, runnable));
-                    stack.Clear();
+                    bool fits = stack.Fits(b);
+                    if (!fits && stack.Count > 0)
+                    {
+                        largest = Math.Max(largest, EvaluateStack(stack, running, ref losses, bar, i - stack.Count, runnable));
+                        stack.Clear();
+                        fits = stack.Fits(b);
+                    }
+                    if (fits) { stack.Add(b); continue; }
                 }
-                if (stack != null && stack.Fits(b)) { stack.Add(b); continue; }
                 largest = Math.Max(largest, EvaluateBatch(b, running, ref losses));
                 if (i + 1 < runnable) bar.Update(i + 1, running.ValuesSource);
             }
@@ -110,7 +115,6 @@ public partial class Model
         var pass = new PredictPass { Samples = x.Samples };
         var bar = new Progbar(target, verbose, ProgressOutput);
         BatchStack? stack = null;
-        bool first = true;
         try
         {
             for (int i = 0; i < runnable; i++)
@@ -118,29 +122,28 @@ public partial class Model
                 var b = x.GetBatch(i);
                 Tensor bx = b.X;
                 ReadOnlySpan<Tensor> inputs = b.Xs != null ? b.Xs : new ReadOnlySpan<Tensor>(ref bx);
-                if (first)
+                if (i == 0)
                 {
                     // The model is built on its first batch; only then can it say whether its batches stack.
                     EnsureBuiltFor(inputs);
                     stack = RentStack();
-                    first = false;
                 }
-                // Small batches join the stack (Model.Stacking.cs); the bar moves as each batch's rows are computed.
-                if (stack != null && stack.Count > 0 && !stack.Fits(b))
+                // Small batches join the stack (Model.Stacking.cs), which runs when the next one does not fit.
+                if (stack != null)
                 {
-                    PredictRows(stack.StackedInputs(), ref pass);
-                    for (int j = i - stack.Count + 1; j <= i; j++) if (j < runnable) bar.Update(j, []);
-                    stack.Clear();
+                    bool fits = stack.Fits(b);
+                    if (!fits && stack.Count > 0)
+                    {
+                        PredictStack(stack, ref pass, bar, i - stack.Count, runnable);
+                        stack.Clear();
+                        fits = stack.Fits(b);
+                    }
+                    if (fits) { stack.Add(b); continue; }
                 }
-                if (stack != null && stack.Fits(b)) { stack.Add(b); continue; }
                 PredictRows(inputs, ref pass);
                 if (i + 1 < runnable) bar.Update(i + 1, []);
             }
-            if (stack is { Count: > 0 })
-            {
-                PredictRows(stack.StackedInputs(), ref pass);
-                for (int j = runnable - stack.Count + 1; j < runnable; j++) bar.Update(j, []);
-            }
+            if (stack is { Count: > 0 }) PredictStack(stack, ref pass, bar, runnable - stack.Count, runnable);
         }
         finally { ReturnStack(stack); }
         Tensor[]? result = pass.Result;
@@ -179,6 +182,13 @@ public partial class Model
             pass.Largest = Math.Max(pass.Largest, n);
         }
         finally { EndInfer(ctx); }
+    }
+
+    /// <summary>The stacked batches (numbered from <paramref name="first"/>) in one pass, the bar moved past each of them.</summary>
+    private void PredictStack(BatchStack s, ref PredictPass pass, Progbar bar, int first, int runnable)
+    {
+        PredictRows(s.StackedInputs(), ref pass);
+        for (int j = first + 1; j <= first + s.Count && j < runnable; j++) bar.Update(j, []);
     }
 
     /// <summary>The first <paramref name="rows"/> samples of a tensor (a copy).</summary>

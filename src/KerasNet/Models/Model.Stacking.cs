@@ -27,11 +27,10 @@ public partial class Model
     private long _inferencePasses;
     private BatchStack? _spareStack;
 
-    private int LayersInvariantSamples(FunctionalGraph g)
+    private static int LayersInvariantSamples(FunctionalGraph g)
     {
         int samples = int.MaxValue;
-        foreach (var layer in g.Layers)
-            if (!ReferenceEquals(layer, this)) samples = Math.Min(samples, layer.InferenceInvariantSamples);
+        foreach (var layer in g.Layers) samples = Math.Min(samples, layer.InferenceInvariantSamples);
         return samples;
     }
 
@@ -99,5 +98,4 @@ public partial class Model
         finally { EndInfer(ctx); }
         return s.Rows;
     }
-
 }
