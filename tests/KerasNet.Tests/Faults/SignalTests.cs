@@ -102,8 +102,11 @@ public sealed class SignalTests(ITestOutputHelper output)
         Assert.False(File.Exists(trained));
         Assert.Empty(Directory.GetFiles(dir, ".*.tmp"));
 
-        // train: two SIGINTs in a row end the process at once, even mid-batch, with 130.
-        using (var twice = ChildCli.Start(Train(data, outDir, 1)))
+        // train: two SIGINTs in a row end the process at once, even mid-batch, with 130. Its epoch is long
+        // enough (300 steps) that the first signal's stop at the epoch's end cannot come before the second signal.
+        string longData = Path.Combine(dir, "long");
+        TinyDataset.Create(longData, trainPerClass: 600, testPerClass: 2, size: 24, seed: 4);
+        using (var twice = ChildCli.Start(Train(longData, outDir, 1)))
         {
             Assert.True(twice.WaitForOutput("Epoch 1/", TimeSpan.FromMinutes(2)), twice.Error + twice.Out);
             twice.Signal(2);
