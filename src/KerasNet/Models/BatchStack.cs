@@ -40,10 +40,8 @@ internal sealed class BatchStack
     /// </summary>
     public bool Fits(in Batch b)
     {
-        // Spans over the batch's one input or target when it has no arrays: no allocation per batch (y stands in for
-        // a missing target, never read then).
-        Tensor x = b.X, y = b.Y ?? b.X;
-        ReadOnlySpan<Tensor> xs = b.Xs ?? new ReadOnlySpan<Tensor>(in x);
+        Tensor x = null!, y = null!;
+        var xs = b.Inputs(ref x);
         // A batch that fills the stack alone gains nothing from the copy.
         if (Count == 0) return 2 * xs[0].BatchSize <= _limit;
         if (Rows + xs[0].BatchSize > _limit) return false;
@@ -51,11 +49,10 @@ internal sealed class BatchStack
         for (int k = 0; k < xs.Length; k++)
             if (!SameSample(xs[k], _inputs[k])) return false;
         var held = _targets[0];
-        bool hasTargets = b.Ys != null || b.Y != null;
-        if (hasTargets != (held != null)) return false;
+        var ys = b.Targets(ref y);
+        if (ys.IsEmpty != (held is null)) return false;
         if (held != null)
         {
-            ReadOnlySpan<Tensor> ys = b.Ys ?? new ReadOnlySpan<Tensor>(in y);
             if (ys.Length != held.Length) return false;
             for (int o = 0; o < ys.Length; o++) if (!SameSample(ys[o], held[o])) return false;
         }
@@ -66,17 +63,17 @@ internal sealed class BatchStack
     /// <summary>Copies <paramref name="b"/> onto the stack (after <see cref="Fits"/> said it may join).</summary>
     public void Add(in Batch b)
     {
-        Tensor x = b.X, y = b.Y ?? b.X;
-        ReadOnlySpan<Tensor> xs = b.Xs ?? new ReadOnlySpan<Tensor>(in x);
+        Tensor x = null!, y = null!;
+        var xs = b.Inputs(ref x);
+        var ys = b.Targets(ref y);
         int n = xs[0].BatchSize;
         if (_inputs.Length != xs.Length) _inputs = new Tensor[xs.Length];
         for (int k = 0; k < xs.Length; k++) Append(ref _inputs[k], xs[k], Rows);
         if (_sizes.Count == Count) { _sizes.Add(0); _targets.Add(null); _weights.Add(null); }
         _sizes[Count] = n;
-        if (b.Ys is null && b.Y is null) _targets[Count] = null;
+        if (ys.IsEmpty) _targets[Count] = null;
         else
         {
-            ReadOnlySpan<Tensor> ys = b.Ys ?? new ReadOnlySpan<Tensor>(in y);
             var held = _targets[Count] is { } t && t.Length == ys.Length ? t : new Tensor[ys.Length];
             for (int o = 0; o < ys.Length; o++) held[o] = CopyOf(held[o], ys[o]);
             _targets[Count] = held;

@@ -77,9 +77,9 @@ public partial class Model
     private int EvaluateBatch(Batch b, RunningLogs running, ref double[] losses)
     {
         if (b.Y is null && b.Ys is null) throw new KerasNetException("Evaluate needs targets, but the data has none.");
-        Tensor bx = b.X, by = b.Y!;
-        ReadOnlySpan<Tensor> inputs = b.Xs != null ? b.Xs : new ReadOnlySpan<Tensor>(ref bx);
-        ReadOnlySpan<Tensor> targets = b.Ys != null ? b.Ys : new ReadOnlySpan<Tensor>(ref by);
+        Tensor bx = null!, by = null!;
+        var inputs = b.Inputs(ref bx);
+        var targets = b.Targets(ref by);
         EnsureBuiltFor(inputs);
         Resolve(_graph!, targets);
         if (losses.Length != targets.Length) losses = new double[targets.Length];
@@ -120,8 +120,8 @@ public partial class Model
             for (int i = 0; i < runnable; i++)
             {
                 var b = x.GetBatch(i);
-                Tensor bx = b.X;
-                ReadOnlySpan<Tensor> inputs = b.Xs != null ? b.Xs : new ReadOnlySpan<Tensor>(ref bx);
+                Tensor bx = null!;
+                var inputs = b.Inputs(ref bx);
                 if (i == 0)
                 {
                     // The model is built on its first batch; only then can it say whether its batches stack.

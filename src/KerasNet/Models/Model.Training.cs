@@ -190,9 +190,9 @@ public partial class Model
     {
         EnsureCompiled("training");
         if (batch.Y is null && batch.Ys is null) throw new KerasNetException("Training needs targets, but the batch has none (class_mode=None?).");
-        Tensor x = batch.X, y = batch.Y!;
-        ReadOnlySpan<Tensor> inputs = batch.Xs != null ? batch.Xs : new ReadOnlySpan<Tensor>(ref x);
-        ReadOnlySpan<Tensor> targets = batch.Ys != null ? batch.Ys : new ReadOnlySpan<Tensor>(ref y);
+        Tensor x = null!, y = null!;
+        var inputs = batch.Inputs(ref x);
+        var targets = batch.Targets(ref y);
         EnsureBuiltFor(inputs);
         var g = _graph!;
         if (_checkedForTraining != g) CheckTrainable(g);
