@@ -13,15 +13,17 @@ namespace KerasNet.Bench;
 /// </summary>
 internal static class EpochBench
 {
-    public static void Run(int epochs = 5, bool torch = true)
+    public static void Run(int epochs = 5, bool torch = true, bool jitLog = false)
     {
+        using var jit = jitLog ? new JitLog() : null;
         var model = Workload.BuildModel();
         var train = Workload.TrainSequence();
         var val = Workload.ValSequence();
         Console.WriteLine($"KerasNet workload: {Workload.TrainSamples} images 64x64x3 at batch {Workload.BatchSize} + {Workload.ValSamples} validation at batch 1; {Threads.Count} threads, AVX-512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
-        var timer = new EpochTimer();
+        var timer = new EpochTimer { JitLog = jit };
         model.Fit(train, epochs: 1, verbose: 0, validationData: val, callbacks: [timer]);
         timer.Clear();
+        timer.Phase = "epoch";
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         var history = model.Fit(train, epochs: epochs, verbose: 0, validationData: val, callbacks: [timer]);
@@ -79,6 +81,9 @@ internal static class EpochBench
         public List<double> Jit { get; } = new();
         public List<double> Validation { get; } = new();
         public List<double> Total { get; } = new();
+        public JitLog? JitLog { get; init; }
+        /// <summary>How <see cref="JitLog"/> names the epochs: the warm-up's, then the measured ones.</summary>
+        public string Phase { get; set; } = "warm-up epoch";
 
         public void Clear() { Train.Clear(); Validation.Clear(); Total.Clear(); Jit.Clear(); }
 
@@ -97,6 +102,7 @@ internal static class EpochBench
             Validation.Add(Stopwatch.GetElapsedTime(_lastBatch, end).TotalSeconds);
             Total.Add(Stopwatch.GetElapsedTime(_begin, end).TotalSeconds);
             Jit.Add((System.Runtime.JitInfo.GetCompilationTime() - _jitBegin).TotalMilliseconds);
+            if (JitLog is not null) JitLog.Print($"{Phase} {Jit.Count}", JitLog.Take(), top: 400, filter: Environment.GetEnvironmentVariable("JITLOG_FILTER"));
         }
     }
 }

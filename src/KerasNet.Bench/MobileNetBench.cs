@@ -36,7 +36,9 @@ internal static class MobileNetBench
                 foreach (int batch in new[] { 1, 32 })
                 {
                     Compare(model, session, alpha, batch, batch == 1 ? rounds : Math.Max(3, rounds / 4));
-                    if (profile) ProfileNodes(model, batch);
+                    if (!profile) continue;
+                    ProfileNodes(model, batch);
+                    OrtProfile.Print(Path.Combine(dir, "model.onnx"), [batch, Size, Size, 3], batch == 1 ? 10 : 3, top: 16);
                 }
             }
             finally { Directory.Delete(dir, recursive: true); }
@@ -202,7 +204,7 @@ internal static class MobileNetBench
         foreach (var grp in g.Nodes.Select((n, i) => (n, i)).GroupBy(p => p.n.Layer.GetType().Name).OrderByDescending(q => q.Sum(p => total[p.i])))
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"      {grp.Key,-24} {grp.Sum(p => total[p.i]),8:0.00} ({grp.Count()} nodes)"));
         Console.WriteLine("    slowest nodes:");
-        foreach (var (n, i) in g.Nodes.Select((n, i) => (n, i)).OrderByDescending(p => total[p.i]).Take(8))
+        foreach (var (n, i) in g.Nodes.Select((n, i) => (n, i)).OrderByDescending(p => total[p.i]).Take(16))
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"      {n.Layer.Name,-28} {total[i],8:0.00}  out {ShapeUtil.Format(n.Outputs[0].Shape)}"));
     }

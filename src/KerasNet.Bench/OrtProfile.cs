@@ -11,7 +11,7 @@ namespace KerasNet.Bench;
 /// </summary>
 internal static class OrtProfile
 {
-    public static void Print(string modelPath, int[] shape, int passes)
+    public static void Print(string modelPath, int[] shape, int passes, int top = int.MaxValue)
     {
         string prefix = Path.Combine(Path.GetTempPath(), $"kerasnet-ort-profile-{Environment.ProcessId}");
         // The bench's own session settings, with ORT's profiler on.
@@ -37,7 +37,7 @@ internal static class OrtProfile
                 list.Add(e.GetProperty("dur").GetDouble() / 1000.0);
             }
             Console.WriteLine($"    ONNX Runtime profile, batch {shape[0]} (ms per pass, by node):");
-            foreach (var (key, list) in byNode.OrderByDescending(p => p.Value.TakeLast(passes).Average()))
+            foreach (var (key, list) in byNode.OrderByDescending(p => p.Value.TakeLast(passes).Average()).Take(top))
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"      {key,-48} {list.TakeLast(passes).Average(),8:0.00}"));
         }
         finally { File.Delete(file); }

@@ -1,6 +1,6 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [table [--quick] [--modes a,b] | epoch [--quick] | train [--quick] [--case NAME] | infer [--quick] [--kernels | --profile] | lstm [--threads N] [--epochs N] [--kernels | --latency] | convtrain [--quick] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args] | startup [--runs N] [--variants jit,r2r,aot]] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [table [--quick] [--modes a,b] | epoch [--quick] [--jit-log] | train [--quick] [--case NAME] | infer [--quick] [--kernels | --profile] | lstm [--threads N] [--epochs N] [--kernels | --latency] | convtrain [--quick] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args] | startup [--runs N] [--variants jit,r2r,aot]] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 // --quick: fewer epochs and rounds (the table passes it on to every mode it runs).
@@ -8,7 +8,7 @@ bool quick = args.Contains("--quick");
 switch (mode)
 {
     case "table": return TableBench.Run(args);
-    case "epoch": EpochBench.Run(epochs: quick ? 2 : 5, torch: torch); break;
+    case "epoch": EpochBench.Run(epochs: quick ? 2 : 5, torch: torch, jitLog: args.Contains("--jit-log")); break;
     case "train":
         // --quick: a few steps per round (per-step times); --case NAME: only the cases whose name contains NAME.
         int ci = Array.IndexOf(args, "--case");

@@ -64,6 +64,8 @@ internal sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void ConvBackwardActivated(in ConvSpec s, float[] x, float[]? reluOutput, float[] dy, int filters, float[] dw, float[]? db, float[]? gradPre, ConvWorkspace? workspace)
     {
         const string op = nameof(ConvBackwardActivated);
@@ -119,6 +121,8 @@ internal sealed partial class CpuBackend
         Conv2DBackwardInput(g, dy, w, filters, dx, null);
 
     /// <summary>The input gradient with the layer's workspace (the flipped, packed kernel of the direct path lives there).</summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal void Conv2DBackwardInput(in ConvGeometry g, float[] dy, float[] w, int filters, float[] dx, ConvWorkspace? workspace)
     {
         const string op = nameof(Conv2DBackwardInput);
@@ -144,6 +148,8 @@ internal sealed partial class CpuBackend
     /// dx at stride 1 as the direct convolution of dy (filters channels) with w flipped in both window axes and its
     /// channel axes swapped ((KH, KW, F, C)), padded by the kernel's reach less the forward's padding on each side.
     /// </summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void FullCorrelation(in ConvGeometry g, float[] dy, float[] w, int filters, float[] dx, ConvWorkspace ws, string op)
     {
         int c = g.InC;

@@ -123,6 +123,8 @@ internal sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void ConvBackwardInput(in ConvSpec s, float[] dy, float[] w, int filters, float[] dx, ConvWorkspace? workspace)
     {
         const string op = nameof(ConvBackwardInput);

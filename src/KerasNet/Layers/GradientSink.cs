@@ -27,6 +27,8 @@ public sealed partial class GradientSink
     internal GradientSink(bool all = false) => _all = all;
 
     /// <summary>Starts a step: the variables to train, those used by more than one call, and the fusable updates (or null).</summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal void BeginStep(IReadOnlyList<Variable> trainable, IReadOnlySet<Variable> shared, IFusedUpdates? updates)
     {
         if (!SameSet(trainable))
@@ -66,6 +68,8 @@ public sealed partial class GradientSink
     /// The update to apply to each piece of <paramref name="v"/>'s gradient as the kernel forms it, or null when the
     /// gradient must be stored. A non-null answer means the layer applies it: the variable then counts as updated.
     /// </summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal IWeightUpdate? TryFuse(Variable v)
     {
         // A regularized weight's gradient gets the penalty's added after the backward pass: it must be stored.

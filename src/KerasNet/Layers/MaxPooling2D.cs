@@ -36,6 +36,8 @@ public sealed class MaxPooling2D : Pooling2D
     }
 
     /// <inheritdoc/>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
     {
         var saved = ctx.StateOf<Saved>();

@@ -263,6 +263,8 @@ internal sealed partial class FunctionalGraph
     /// neither hold wanted weights nor lead to one are skipped. With <paramref name="needInputGrads"/> the inputs'
     /// gradients are left in <see cref="GraphContext.InputGrads"/>.
     /// </summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Backward(GraphContext g, ReadOnlySpan<Tensor> gradOutputs, bool needInputGrads, GradientSink sink)
     {
         Array.Clear(g.Grads);

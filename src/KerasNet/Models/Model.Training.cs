@@ -186,6 +186,8 @@ public partial class Model
     /// </summary>
     /// <param name="batch">The batch: inputs and targets (and sample weights).</param>
     /// <returns>The total loss of the batch, regularization included.</returns>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public double TrainStep(Batch batch)
     {
         EnsureCompiled("training");
@@ -206,6 +208,8 @@ public partial class Model
         finally { ReleaseTraining(claimed); }
     }
 
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private double Step(FunctionalGraph g, ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor> targets, Tensor? sampleWeight)
     {
         Resolve(g, targets); // before the forward pass, so a fused output layer records its logits on step one

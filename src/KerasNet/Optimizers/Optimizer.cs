@@ -159,6 +159,8 @@ public abstract partial class Optimizer : IFusedUpdates
     /// the slot order does not depend on which updates fuse), evaluates the learning rate at the iteration count before
     /// the step (as tf.keras 2.4 does), counts the iteration and computes per-step constants.
     /// </summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal void BeginApply(IReadOnlyList<Variable> variables)
     {
         for (int i = 0; i < variables.Count; i++) SlotsOf(variables[i]);
@@ -171,6 +173,8 @@ public abstract partial class Optimizer : IFusedUpdates
     /// Updates the variables from their stored gradients, except those the step's backward pass already updated in a
     /// fused kernel and those that got no gradient (off the loss's path: Keras skips a None gradient).
     /// </summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal void UpdateVariables(IReadOnlyList<Variable> variables, GradientSink? sink)
     {
         float globalScale = _globalClipnorm is double gc ? GlobalClipScale(variables, sink, (float)gc) : 1f;

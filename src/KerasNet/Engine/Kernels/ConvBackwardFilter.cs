@@ -29,6 +29,8 @@ internal static unsafe class ConvBackwardFilter
     /// gradient <paramref name="db"/> (its column sums) and g itself into <paramref name="gradPre"/> when they are not
     /// null. The callers have checked every buffer.
     /// </summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Run(in ConvGeometry g, float[] x, float[] dy, float[]? reluOutput, int filters, float[] dw, float[]? db, float[]? gradPre, ConvWorkspace ws)
     {
         const string op = "ConvBackwardFilter";

@@ -25,6 +25,8 @@ internal sealed unsafe class DenseFused : ParallelJob
     public static bool Supports(int rows) => rows <= 16; // past 16 rows DenseBackwardBlocked's register tiles reuse dY better
 
     /// <summary>The fused pass (see <see cref="IBackend.DenseBackwardFused"/>); throws when a buffer is shorter than its matrix.</summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Run(int rows, int inDim, int units, float[] x, float[] dy, float[] w, float[]? dx, IWeightUpdate update)
     {
         Check(rows, inDim, units, x, dy, w, dx, update);

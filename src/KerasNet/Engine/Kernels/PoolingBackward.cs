@@ -17,6 +17,8 @@ internal static class PoolingBackward
     [ThreadStatic] private static MaxBackwardJob? t_job;
 
     /// <summary>dx = the pooled gradient routed to each window's argmax (see <see cref="IBackend.MaxPoolBackward"/>).</summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Max(in ConvGeometry g, float[] dy, int[] argmax, float[] dx)
     {
         var width = Gemm.Width;

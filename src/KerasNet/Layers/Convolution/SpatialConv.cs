@@ -133,6 +133,8 @@ public abstract class SpatialConv : KernelLayer
     }
 
     /// <inheritdoc/>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected internal override Tensor? Backward(CallContext ctx, Tensor gradOutput, bool needInputGrad, GradientSink sink)
     {
         ConvShapes.RefuseChannelsFirstTraining(this, Args);
