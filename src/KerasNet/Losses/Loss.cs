@@ -170,6 +170,8 @@ public abstract class Loss
         return v;
     }
 
+    // Once per step of Fit or Evaluate: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private double ReduceLast(Tensor yPred, Tensor yTrue, Tensor? sampleWeight, Tensor? grad, Tensor? logits, double[]? perRow)
     {
         int rows = CheckTargets(yPred, yTrue);
@@ -203,6 +205,8 @@ public abstract class Loss
     /// One weight per row from Keras's broadcastable sample weights: per row ((N,) for (N, C) outputs, (N, T) for
     /// (N, T, C) ones), per sample ((N,) or (N, 1), repeated over the timesteps), or a single value.
     /// </summary>
+    // Once per step of Fit or Evaluate: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ExpandWeights(Tensor? sw, int rows, int batch, Span<float> into)
     {
         if (sw is null) { into.Fill(1f); return; }

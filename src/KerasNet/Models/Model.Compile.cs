@@ -397,6 +397,8 @@ public partial class Model
     /// Updates one output's metrics: the weighted ones with the batch's sample weights, the others without (tf.keras
     /// 2.4's MetricsContainer.update_state). Allocation-free: it runs every training step.
     /// </summary>
+    // Once per step of Fit or Evaluate: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void UpdateOutputMetrics(Metric[] metrics, int output, Tensor yTrue, Tensor yPred, Tensor? sampleWeight, bool masked)
     {
         int start = output < _weightedStart.Length ? _weightedStart[output] : metrics.Length;

@@ -15,6 +15,8 @@ public partial class Model
     /// trains also get their regularizer's gradient added to the gradient the backward pass stored (a weight the
     /// loss does not reach then gets the penalty's gradient alone, as Keras's tape gives it).
     /// </summary>
+    // Once per step of Fit or Evaluate: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private double RegularizationLoss(GraphContext g, GradientSink? sink)
     {
         double total = ActivityLoss(g);
