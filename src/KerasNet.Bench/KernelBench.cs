@@ -105,6 +105,31 @@ internal static class KernelBench
     /// Times one GEMM shape (diagnostics) at every vector width this machine runs (the process's own first), in the
     /// same process, so the widths' ratios are measured under the same load.
     /// </summary>
+    /// <summary>
+    /// The fused dense backward with Adam (DenseFused) on random operands at each prefetch distance in turn, interleaved
+    /// over 22 timed rounds (wall time, the engine's threads): medians per distance.
+    /// </summary>
+    public static void DenseFusedAb(int rows, int inDim, int units, int[] dists)
+    {
+        var x = Rand(rows * inDim); var dy = Rand(rows * units); var w = Rand(inDim * units); var dx = new float[rows * inDim];
+        var m = Rand(inDim * units); var v = Rand(inDim * units);
+        for (int i = 0; i < v.Length; i++) v[i] = Math.Abs(v[i]);
+        var upd = new KerasNet.Engine.AdamRowUpdate(m, v);
+        upd.SetStep(1e-9f, 0.1f, 0.001f, 1e-7f);
+        var t = dists.Select(_ => new List<double>()).ToArray();
+        int saved = KerasNet.Engine.Kernels.DenseFused.PrefetchFloats;
+        for (int r = 0; r < 25; r++)
+            for (int q = 0; q < dists.Length; q++)
+            {
+                KerasNet.Engine.Kernels.DenseFused.PrefetchFloats = dists[q];
+                long t0 = Stopwatch.GetTimestamp();
+                KerasNet.Engine.Kernels.DenseFused.Run(rows, inDim, units, x, dy, w, dx, upd);
+                if (r >= 3) t[q].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+        for (int q = 0; q < dists.Length; q++) Console.WriteLine($"prefetch {dists[q]}: {Stats.Median(t[q].ToArray()):F3} ms");
+        KerasNet.Engine.Kernels.DenseFused.PrefetchFloats = saved;
+    }
+
     public static void Gemm(int m, int n, int k, bool ta, bool tb)
     {
         if (Environment.GetEnvironmentVariable("KERASNET_GEMM_AB") is not null) { GemmPackedVersusInPlace(m, n, k); return; }

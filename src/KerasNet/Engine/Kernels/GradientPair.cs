@@ -1,5 +1,6 @@
 #nullable enable
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace KerasNet.Engine.Kernels;
 
@@ -61,13 +62,28 @@ internal readonly unsafe struct StoredGradientPair<TS, TV>(float* g, int units, 
 /// and w + units and their slots m, v are updated, and no gradient row is ever stored. The coefficients are read
 /// through a pointer (the caller pins them) so that this struct stays small to pass by value.
 /// </summary>
-internal readonly unsafe struct AdamGradientPair<TS, TV>(float* w, float* m, float* v, int units, AdamMath* adam) : IGradientPair<TV>
+/// <remarks>
+/// <paramref name="ahead"/>: floats ahead of each column step at which the six rows (two of the kernel, two of each
+/// slot) are requested into L1, or 0 for none (see <see cref="DenseFused.PrefetchFloats"/>).
+/// </remarks>
+internal readonly unsafe struct AdamGradientPair<TS, TV>(float* w, float* m, float* v, int units, AdamMath* adam, int ahead) : IGradientPair<TV>
     where TS : struct, ISimd<TV> where TV : struct
 {
     private readonly float* _w1 = w + units, _m1 = m + units, _v1 = v + units;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Start(int j, out TV ga, out TV gb) => (ga, gb) = (TS.Zero, TS.Zero);
+    public void Start(int j, out TV ga, out TV gb)
+    {
+        (ga, gb) = (TS.Zero, TS.Zero);
+        // A prefetch never faults, so the lines past a row's (or the array's) end may be requested too.
+        if (ahead > 0 && Sse.IsSupported)
+        {
+            int p = j + ahead;
+            Sse.Prefetch0(w + p); Sse.Prefetch0(_w1 + p);
+            Sse.Prefetch0(m + p); Sse.Prefetch0(_m1 + p);
+            Sse.Prefetch0(v + p); Sse.Prefetch0(_v1 + p);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Finish(int j, TV ga, TV gb, TV wa, TV wb)
