@@ -238,9 +238,17 @@ public class RnnOptionTests
             }
             Step();
             Step();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int k = 0; k < 5; k++) Step();
-            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            // The fewest bytes of three windows of 5 steps: an allocation per step shows in every window, a one-off
+            // in one only. One-offs happen when a test beside this one holds the worker pool: this thread then runs
+            // every part of a loop itself, and a part the worker ran during the warm-up rents this thread's own
+            // scratch for the first time (504 bytes once in a full run).
+            long bytes = long.MaxValue;
+            for (int w = 0; w < 3 && bytes != 0; w++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int k = 0; k < 5; k++) Step();
+                bytes = Math.Min(bytes, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
             if (bytes != 0) report.Add($"{layer}: {bytes} bytes allocated in 5 warm steps");
         }
         Assert.True(report.Count == 0, string.Join("; ", report));
