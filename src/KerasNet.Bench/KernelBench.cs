@@ -109,6 +109,30 @@ internal static class KernelBench
     /// The fused dense backward with Adam (DenseFused) on random operands at each prefetch distance in turn, interleaved
     /// over 22 timed rounds (wall time, the engine's threads): medians per distance.
     /// </summary>
+    /// <summary>
+    /// A ZeroPadding2D((0, 1), (0, 1)) + 3x3 stride-2 'valid' depthwise convolution (MobileNetV2's stride-2 blocks) on a
+    /// batch of h x h x c images: the padded copy, the convolution of the padded image, and the convolution reading
+    /// the unpadded image with the margin as padding (as the graph runs it at inference); medians of 20 rounds.
+    /// </summary>
+    public static void PadAb(int batch, int h, int c)
+    {
+        var be = Backend.Current;
+        var padded = ConvSpec.Create(batch, h + 1, h + 1, c, 3, 3, 2, 2, 1, 1, c, "valid");
+        var fused = padded with { InH = h, InW = h };
+        var x = Rand(batch * h * h * c); var xp = new float[batch * (h + 1) * (h + 1) * c];
+        var w = Rand(9 * c); var b = Rand(c); var y = new float[batch * padded.OutH * padded.OutW * c];
+        void Pad() { for (int n = 0; n < batch; n++) for (int i = 0; i < h; i++) x.AsSpan((n * h + i) * h * c, h * c).CopyTo(xp.AsSpan(((n * (h + 1)) + i) * (h + 1) * c)); }
+        var t = new List<double>[3] { new(), new(), new() };
+        for (int r = 0; r < 23; r++)
+        {
+            long t0 = Stopwatch.GetTimestamp(); Pad(); double tp = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            t0 = Stopwatch.GetTimestamp(); be.ConvInfer(padded, xp, w, b, -1, ActivationKind.Relu, c, y, null); double tv = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            t0 = Stopwatch.GetTimestamp(); be.ConvInfer(fused, x, w, b, -1, ActivationKind.Relu, c, y, null); double tf = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            if (r >= 3) { t[0].Add(tp); t[1].Add(tv); t[2].Add(tf); }
+        }
+        Console.WriteLine($"pad copy {Stats.Median(t[0].ToArray()):F3} ms, depthwise on padded {Stats.Median(t[1].ToArray()):F3} ms, fused {Stats.Median(t[2].ToArray()):F3} ms");
+    }
+
     public static void DenseFusedAb(int rows, int inDim, int units, int[] dists)
     {
         var x = Rand(rows * inDim); var dy = Rand(rows * units); var w = Rand(inDim * units); var dx = new float[rows * inDim];

@@ -1,6 +1,6 @@
 using KerasNet.Bench;
 
-// dotnet run -c Release --project src/KerasNet.Bench -- [table [--quick] [--modes a,b] | epoch [--quick] [--jit-log] | train [--quick] [--case NAME] | infer [--quick] [--kernels | --profile] | lstm [--threads N] [--epochs N] [--kernels | --latency] | convtrain [--quick] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args] | startup [--runs N] [--variants jit,r2r,aot] | densefused ROWS IN UNITS D1,D2,...] [--no-torch]
+// dotnet run -c Release --project src/KerasNet.Bench -- [table [--quick] [--modes a,b] | epoch [--quick] [--jit-log] | train [--quick] [--case NAME] | infer [--quick] [--kernels | --profile] | lstm [--threads N] [--epochs N] [--kernels | --latency] | convtrain [--quick] | kernels [filter] | profile | mobilenet [--threads N] [--rounds N] [--profile] | threads [seconds per cell] | serve [--quick] [--soak SECONDS] | micro [BenchmarkDotNet args] | startup [--runs N] [--variants jit,r2r,aot] | densefused ROWS IN UNITS D1,D2,... | padconv BATCH SIZE CHANNELS] [--no-torch]
 string mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "epoch";
 bool torch = !args.Contains("--no-torch");
 // --quick: fewer epochs and rounds (the table passes it on to every mode it runs).
@@ -50,6 +50,8 @@ switch (mode)
     case "threads": ThreadsBench.Run(args.Length > 1 && double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 3); break;
     // densefused ROWS IN UNITS D1,D2,...: the fused dense backward with Adam at each prefetch distance (0: none), interleaved.
     case "densefused": KernelBench.DenseFusedAb(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4].Split(',').Select(int.Parse).ToArray()); break;
+    // padconv BATCH SIZE CHANNELS: MobileNet's ZeroPadding2D + stride-2 depthwise 3x3, padded copy against the absorbed padding.
+    case "padconv": KernelBench.PadAb(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3])); break;
     case "gemm": KernelBench.Gemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 && args[4] == "ta", args.Length > 4 && args[4] == "tb"); break;
     case "serve": ServeBench.Run(args.Skip(1).ToArray()); break; // [--quick] [--soak SECONDS]: kerasnet serve under concurrent clients
     case "startup": StartupBench.Run(args); break; // issue 17: `kerasnet predict` start-up per way of shipping [--runs N] [--variants jit,r2r,aot]

@@ -73,6 +73,12 @@ public sealed partial class CallContext
     /// <returns>The slot's tensor, re-shaped (its contents are unspecified).</returns>
     public Tensor Scratch(int slot, params ReadOnlySpan<int> shape) => _scratch[slot] = Tensor.Ensure(_scratch[slot], shape);
 
+    /// <summary>
+    /// Set by the graph on a 2-D convolution of an inference pass whose ZeroPadding2D it absorbed
+    /// (FunctionalGraph.Padding.cs): the input is the unpadded image and the convolution treats these margins as zeros.
+    /// </summary>
+    internal Margins2D? InferencePadding { get; set; }
+
     /// <summary>Views (no buffers of their own) of another tensor: a reshaped input and a reshaped gradient.</summary>
     internal Tensor? View, GradView;
 

@@ -67,6 +67,7 @@ internal sealed partial class FunctionalGraph
         _createsMask = _nodes.Select(n => n.Layer.MayCreateMask).ToArray();
         FindFoldPairs();
         FindPoolPairs();
+        FindPadPairs();
     }
 
     private static void Visit(KerasTensor t, HashSet<Node> finished, HashSet<Node> inProgress, List<Node> order,
@@ -225,6 +226,8 @@ internal sealed partial class FunctionalGraph
         bool fold = !training && FoldsBatchNormalization && _foldPairs.Length > 0;
         // And a convolution with the max pool after it (FunctionalGraph.Pooling.cs).
         bool pools = !training && FusesPooling && FusablePoolPairs > 0;
+        // And a convolution with the zero padding before it (FunctionalGraph.Padding.cs).
+        bool pads = !training && FusesPadding && FusablePadPairs > 0;
         for (int k = 0; k < _nodes.Length; k++)
         {
             long start = nodeTimes is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
@@ -244,7 +247,9 @@ internal sealed partial class FunctionalGraph
                 g.Values[_outSlots[k][0]] = g.Values[ins[0]];
                 continue;
             }
+            if (pads && _padInto[k] >= 0 && TrySkipPadding(g, k, allowed: !masks)) continue;
             for (int j = 0; j < ins.Length; j++) ctx.Inputs[j] = g.Values[ins[j]]!;
+            SetAbsorbedPadding(g, k, ctx, pads);
             bool maskWork = masks || _createsMask[k];
             if (maskWork) SetInputMasks(g, k);
             if (fold && _foldAt[k] >= 0) g.FoldApplied[_foldAt[k]] = false;

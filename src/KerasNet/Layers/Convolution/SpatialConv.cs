@@ -66,12 +66,13 @@ public abstract class SpatialConv : KernelLayer
     /// <inheritdoc/>
     internal override Tensor ForwardWithWeights(CallContext ctx, Tensor inputs, float[] kernel, float[]? bias, bool relu = false, float? clipMax = null)
     {
-        CheckInput(inputs);
+        var margins = ctx.Training ? null : ctx.InferencePadding;
+        if (margins is { } m) CheckUnpadded(inputs, m); else CheckInput(inputs);
         var saved = ctx.StateOf<ConvCallState>();
         var (h, w, c) = Dims(InputShape!);
         int filters = OutputChannels(c);
         saved.Input = Args.ChannelsFirst ? ConvShapes.ToNhwc(inputs, Args.Rank) : inputs;
-        var spec = saved.Spec = SpecFor(inputs.BatchSize, h, w, c);
+        var spec = saved.Spec = Unpadded(SpecFor(inputs.BatchSize, h, w, c), margins);
         var output = ConvShapes.Nhwc(ctx, CallContext.OutputSlot, inputs.BatchSize, spec.OutH, spec.OutW, filters, Args.Rank);
         // Bias and ReLU are applied by the backend while each output tile is still in cache (channels_last only: the
         // activation of a channels_first layer runs on its NCHW result, where softmax's last axis is the width).
@@ -97,6 +98,20 @@ public abstract class SpatialConv : KernelLayer
             return;
         }
         Backend.Current.ConvInfer(spec, saved.Input.Buffer, kernel, bias, WeightsVersion(kernel, bias), activation, filters, output.Buffer, saved.Workspace);
+    }
+
+    // The convolution of the padded image (h, w) read from the unpadded one: the same output, the margins as padding.
+    private static ConvSpec Unpadded(in ConvSpec s, Margins2D? margins) => margins is not { } m ? s : s with
+    {
+        InH = s.InH - m.Top - m.Bottom, InW = s.InW - m.Left - m.Right, PadTop = s.PadTop + m.Top, PadLeft = s.PadLeft + m.Left,
+    };
+
+    // The input of an absorbed ZeroPadding2D: this layer's built input shape less the margins.
+    private void CheckUnpadded(Tensor inputs, Margins2D m)
+    {
+        var shape = InputShape!;
+        if (inputs.Rank != 4 || inputs.Shape[1] != shape[0] - m.Top - m.Bottom || inputs.Shape[2] != shape[1] - m.Left - m.Right || inputs.Shape[3] != shape[2])
+            throw new ShapeMismatchException($"Layer '{Name}' expects an input of {ShapeUtil.FormatWithNone(shape)} before the padding {m} but got {ShapeUtil.Format(inputs.Shape)}.");
     }
 
     // The layer's own weights are versioned (their packed copy is kept); any others (folded ones) are unknown: -1.
