@@ -6,7 +6,8 @@ namespace KerasNet.Bench;
 /// <summary>
 /// <c>-- epoch --jit-log</c>: which methods the runtime compiles inside each measured epoch, at which tier, and how
 /// long each took (from the runtime's own JIT events, listened to in process). It explains the slower first epochs:
-/// the tiered recompiles run on the same two cores as the training.
+/// the tiered recompiles run on the same two cores as the training. <c>JITLOG_FILTER=KerasNet</c> lists only the methods
+/// whose full name starts so (every compilation is still counted).
 /// </summary>
 internal sealed class JitLog : EventListener
 {

@@ -102,19 +102,11 @@ internal static class KernelBench
     }
 
     /// <summary>
-    /// Times one GEMM shape (diagnostics) at every vector width this machine runs (the process's own first), in the
-    /// same process, so the widths' ratios are measured under the same load.
-    /// </summary>
-    /// <summary>
-    /// The fused dense backward with Adam (DenseFused) on random operands at each prefetch distance in turn, interleaved
-    /// over 22 timed rounds (wall time, the engine's threads): medians per distance.
-    /// </summary>
-    /// <summary>
     /// A ZeroPadding2D((0, 1), (0, 1)) + 3x3 stride-2 'valid' depthwise convolution (MobileNetV2's stride-2 blocks) on a
     /// batch of h x h x c images: the padded copy, the convolution of the padded image, and the convolution reading
     /// the unpadded image with the margin as padding (as the graph runs it at inference); medians of 20 rounds.
     /// </summary>
-    public static void PadAb(int batch, int h, int c)
+    public static void PadConv(int batch, int h, int c)
     {
         var be = Backend.Current;
         var padded = ConvSpec.Create(batch, h + 1, h + 1, c, 3, 3, 2, 2, 1, 1, c, "valid");
@@ -133,7 +125,11 @@ internal static class KernelBench
         Console.WriteLine($"pad copy {Stats.Median(t[0].ToArray()):F3} ms, depthwise on padded {Stats.Median(t[1].ToArray()):F3} ms, fused {Stats.Median(t[2].ToArray()):F3} ms");
     }
 
-    public static void DenseFusedAb(int rows, int inDim, int units, int[] dists)
+    /// <summary>
+    /// The fused dense backward with Adam (DenseFused) on random operands at each prefetch distance in turn, interleaved
+    /// over 22 timed rounds (wall time, the engine's threads): medians per distance.
+    /// </summary>
+    public static void DenseFusedPrefetch(int rows, int inDim, int units, int[] dists)
     {
         var x = Rand(rows * inDim); var dy = Rand(rows * units); var w = Rand(inDim * units); var dx = new float[rows * inDim];
         var m = Rand(inDim * units); var v = Rand(inDim * units);
@@ -142,18 +138,25 @@ internal static class KernelBench
         upd.SetStep(1e-9f, 0.1f, 0.001f, 1e-7f);
         var t = dists.Select(_ => new List<double>()).ToArray();
         int saved = KerasNet.Engine.Kernels.DenseFused.PrefetchFloats;
-        for (int r = 0; r < 25; r++)
-            for (int q = 0; q < dists.Length; q++)
-            {
-                KerasNet.Engine.Kernels.DenseFused.PrefetchFloats = dists[q];
-                long t0 = Stopwatch.GetTimestamp();
-                KerasNet.Engine.Kernels.DenseFused.Run(rows, inDim, units, x, dy, w, dx, upd);
-                if (r >= 3) t[q].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            }
+        try
+        {
+            for (int r = 0; r < 25; r++)
+                for (int q = 0; q < dists.Length; q++)
+                {
+                    KerasNet.Engine.Kernels.DenseFused.PrefetchFloats = dists[q];
+                    long t0 = Stopwatch.GetTimestamp();
+                    KerasNet.Engine.Kernels.DenseFused.Run(rows, inDim, units, x, dy, w, dx, upd);
+                    if (r >= 3) t[q].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                }
+        }
+        finally { KerasNet.Engine.Kernels.DenseFused.PrefetchFloats = saved; }
         for (int q = 0; q < dists.Length; q++) Console.WriteLine($"prefetch {dists[q]}: {Stats.Median(t[q].ToArray()):F3} ms");
-        KerasNet.Engine.Kernels.DenseFused.PrefetchFloats = saved;
     }
 
+    /// <summary>
+    /// Times one GEMM shape (diagnostics) at every vector width this machine runs (the process's own first), in the
+    /// same process, so the widths' ratios are measured under the same load.
+    /// </summary>
     public static void Gemm(int m, int n, int k, bool ta, bool tb)
     {
         if (Environment.GetEnvironmentVariable("KERASNET_GEMM_AB") is not null) { GemmPackedVersusInPlace(m, n, k); return; }

@@ -49,9 +49,9 @@ switch (mode)
         break;
     case "threads": ThreadsBench.Run(args.Length > 1 && double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 3); break;
     // densefused ROWS IN UNITS D1,D2,...: the fused dense backward with Adam at each prefetch distance (0: none), interleaved.
-    case "densefused": KernelBench.DenseFusedAb(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4].Split(',').Select(int.Parse).ToArray()); break;
+    case "densefused": KernelBench.DenseFusedPrefetch(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4].Split(',').Select(int.Parse).ToArray()); break;
     // padconv BATCH SIZE CHANNELS: MobileNet's ZeroPadding2D + stride-2 depthwise 3x3, padded copy against the absorbed padding.
-    case "padconv": KernelBench.PadAb(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3])); break;
+    case "padconv": KernelBench.PadConv(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3])); break;
     case "gemm": KernelBench.Gemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 && args[4] == "ta", args.Length > 4 && args[4] == "tb"); break;
     case "serve": ServeBench.Run(args.Skip(1).ToArray()); break; // [--quick] [--soak SECONDS]: kerasnet serve under concurrent clients
     case "startup": StartupBench.Run(args); break; // issue 17: `kerasnet predict` start-up per way of shipping [--runs N] [--variants jit,r2r,aot]

@@ -45,17 +45,10 @@ internal sealed partial class FunctionalGraph
     internal int FoldablePairs => _foldPairs.Length;
 
     /// <summary>Finds the producer/normalization pairs; called once the nodes and consumer counts are known.</summary>
-    private void FindFoldPairs()
+    private void FindFoldPairs(Dictionary<int, int> producerOf, Dictionary<int, int> readerOf)
     {
         _foldAt = Enumerable.Repeat(-1, _nodes.Length).ToArray();
         _skipAt = Enumerable.Repeat(-1, _nodes.Length).ToArray();
-        var producerOf = new Dictionary<int, int>();
-        var readerOf = new Dictionary<int, int>(); // slot -> a node reading it (the only one where _consumers is 1)
-        for (int k = 0; k < _nodes.Length; k++)
-        {
-            if (_outSlots[k].Length == 1) producerOf[_outSlots[k][0]] = k;
-            foreach (int s in _inSlots[k]) readerOf[s] = k;
-        }
         var pairs = new List<FoldPair>();
         for (int k = 0; k < _nodes.Length; k++)
         {

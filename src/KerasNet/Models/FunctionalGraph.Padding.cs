@@ -24,13 +24,10 @@ internal sealed partial class FunctionalGraph
     internal int FusablePadPairs => _padMargins.Length;
 
     /// <summary>Finds the padding/convolution pairs; called once the consumer counts and the pool pairs are known.</summary>
-    private void FindPadPairs()
+    private void FindPadPairs(Dictionary<int, int> readerOf)
     {
         _padInto = Enumerable.Repeat(-1, _nodes.Length).ToArray();
         _padFrom = Enumerable.Repeat(-1, _nodes.Length).ToArray();
-        var readerOf = new Dictionary<int, int>();
-        for (int k = 0; k < _nodes.Length; k++)
-            foreach (int s in _inSlots[k]) readerOf[s] = k;
         var margins = new List<Margins2D>();
         for (int k = 0; k < _nodes.Length; k++)
         {

@@ -23,13 +23,10 @@ internal sealed partial class FunctionalGraph
     internal int FusablePoolPairs { get; private set; }
 
     /// <summary>Finds the convolution/pooling pairs; called once the nodes and consumer counts are known.</summary>
-    private void FindPoolPairs()
+    private void FindPoolPairs(Dictionary<int, int> producerOf)
     {
         _poolAt = Enumerable.Repeat(-1, _nodes.Length).ToArray();
         _poolSkip = Enumerable.Repeat(-1, _nodes.Length).ToArray();
-        var producerOf = new Dictionary<int, int>();
-        for (int k = 0; k < _nodes.Length; k++)
-            if (_outSlots[k].Length == 1) producerOf[_outSlots[k][0]] = k;
         int pairs = 0;
         for (int k = 0; k < _nodes.Length; k++)
         {

@@ -65,9 +65,26 @@ internal sealed partial class FunctionalGraph
         foreach (int s in OutputSlots) _consumers[s]++;
         SharedVariables = FindShared();
         _createsMask = _nodes.Select(n => n.Layer.MayCreateMask).ToArray();
-        FindFoldPairs();
-        FindPoolPairs();
-        FindPadPairs();
+        var (producerOf, readerOf) = SlotLinks();
+        FindFoldPairs(producerOf, readerOf);
+        FindPoolPairs(producerOf);
+        FindPadPairs(readerOf);
+    }
+
+    /// <summary>
+    /// What the inference fusions' pair searches look up: slot -> the node writing it (nodes of one output), and
+    /// slot -> a node reading it (the only one where <see cref="_consumers"/> is 1).
+    /// </summary>
+    private (Dictionary<int, int> ProducerOf, Dictionary<int, int> ReaderOf) SlotLinks()
+    {
+        var producerOf = new Dictionary<int, int>();
+        var readerOf = new Dictionary<int, int>();
+        for (int k = 0; k < _nodes.Length; k++)
+        {
+            if (_outSlots[k].Length == 1) producerOf[_outSlots[k][0]] = k;
+            foreach (int s in _inSlots[k]) readerOf[s] = k;
+        }
+        return (producerOf, readerOf);
     }
 
     private static void Visit(KerasTensor t, HashSet<Node> finished, HashSet<Node> inProgress, List<Node> order,

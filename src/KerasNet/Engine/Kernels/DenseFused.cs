@@ -25,9 +25,9 @@ internal sealed unsafe class DenseFused : ParallelJob
     /// Floats ahead at which the Adam pass requests each of its six rows (two kernel rows and their two slots each):
     /// 2 KB a row, ~12 KB in flight per core, enough to cover a DRAM latency at this pass's rate. The hardware
     /// prefetchers alone do not keep six read-modify-write streams plus the dY rows full: the tutorial's dense_1
-    /// (8 x 3137 x 3137, two threads, interleaved runs) 4.1-4.4 -> 3.1-3.2 ms; 256 floats measured the same, 64 no
-    /// gain, and requesting into L2 only (3.5-3.8 ms) or the kernel rows only (3.9-4.0 ms) less. The same bits: the
-    /// requests change no arithmetic. 0 turns them off (tests and the bench compare both ways).
+    /// (8 x 3137 x 3137, two threads, interleaved runs: bench mode densefused) 4.1-4.6 -> 3.1-4.1 ms; 256 floats
+    /// measured the same, 64 no gain, and requesting into L2 only (3.5-3.8 ms) or the kernel rows only (3.9-4.0 ms)
+    /// less. The same bits: the requests change no arithmetic. 0 turns them off (the bench compares distances).
     /// </summary>
     internal static int PrefetchFloats { get; set; } = 512;
 
