@@ -126,6 +126,36 @@ internal static class KernelBench
     }
 
     /// <summary>
+    /// The training forward of a few-row dense layer (plain B, streamed) with B cold: four copies of B, together
+    /// larger than the last-level cache, are used in turn (as a training step meets each kernel once). Each strip
+    /// width in turn, interleaved over 20 rounds: medians per width.
+    /// </summary>
+    public static void StreamGemm(int m, int k, int n, int[] strips)
+    {
+        var a = Rand(m * k); var c = new float[m * n];
+        var bs = Enumerable.Range(0, 4).Select(_ => Rand(k * n)).ToArray();
+        int saved = GemmJob.StripWidth;
+        var t = strips.Select(_ => new List<double>()).ToArray();
+        try
+        {
+            for (int round = -2; round < 20; round++)
+                for (int v = 0; v < strips.Length; v++)
+                {
+                    GemmJob.StripWidth = strips[v];
+                    foreach (var b in bs)
+                    {
+                        long t0 = Stopwatch.GetTimestamp();
+                        Backend.Current.DenseForward(m, k, n, a, b, null, ActivationKind.Relu, c);
+                        if (round >= 0) t[v].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                    }
+                }
+        }
+        finally { GemmJob.StripWidth = saved; }
+        for (int v = 0; v < strips.Length; v++)
+            Console.WriteLine($"dense forward {m}x{k}x{n} cold B, strip {strips[v]}: {Stats.Median(t[v].ToArray()):F3} ms, {4.0 * k * n / Stats.Median(t[v].ToArray()) / 1e6:F1} GB/s of B");
+    }
+
+    /// <summary>
     /// The fused dense backward with Adam (DenseFused) on random operands at each prefetch distance in turn, interleaved
     /// over 22 timed rounds (wall time, the engine's threads): medians per distance.
     /// </summary>

@@ -24,6 +24,8 @@ internal sealed unsafe class AdamRowUpdate : IWeightUpdate
     public void SetStep(float lrT, float oneMinusB1, float oneMinusB2, float eps) => Math = new AdamMath(lrT, oneMinusB1, oneMinusB2, eps);
 
     /// <inheritdoc/>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Update(int offset, Span<float> w, ReadOnlySpan<float> g)
     {
         // The step runs on raw pointers into the slots: the range must lie inside both, and g must cover w.

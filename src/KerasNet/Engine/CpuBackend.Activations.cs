@@ -15,6 +15,8 @@ internal sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void ActivationBackward(float[] grad, float[] y, float[]? x, int length, int cols, ActivationKind activation)
     {
         CheckRows(length, cols, activation, nameof(ActivationBackward));

@@ -48,6 +48,8 @@ internal sealed partial class CpuBackend : IBackend
     }
 
     /// <inheritdoc/>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void ActivationBackward(float[] grad, float[] y, int length, int cols, ActivationKind activation)
     {
         CheckRows(length, cols, activation, nameof(ActivationBackward));
@@ -69,6 +71,8 @@ internal sealed partial class CpuBackend : IBackend
     public bool PrefersFusedDenseBackward(int rows) => DenseFused.Supports(rows);
 
     /// <inheritdoc/>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void DenseBackwardFused(int rows, int inDim, int units, float[] x, float[] dy, float[] w, float[]? dx, IWeightUpdate update) =>
         DenseFused.Run(rows, inDim, units, x, dy, w, dx, update);
 

@@ -43,6 +43,8 @@ public sealed partial class GradientSink
         ResetRows();
     }
 
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private bool SameSet(IReadOnlyList<Variable> vars)
     {
         if (vars.Count != _wanted.Count) return false;
@@ -53,11 +55,15 @@ public sealed partial class GradientSink
     /// <summary>Whether the gradient of <paramref name="v"/> is needed in this step.</summary>
     /// <param name="v">The variable.</param>
     /// <returns>True when the step needs it (trainable and not frozen).</returns>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool Wants(Variable v) => _all || _wanted.Contains(v);
 
     /// <summary>Whether any of the variables' gradients is needed.</summary>
     /// <param name="vars">The variables.</param>
     /// <returns>True when the step needs one of them.</returns>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool WantsAny(IReadOnlyList<Variable> vars)
     {
         for (int i = 0; i < vars.Count; i++) if (Wants(vars[i])) return true;

@@ -30,6 +30,8 @@ public sealed class BinaryCrossentropy : SmoothedCrossentropy
         for (int i = 0; i < z.Length; i++) p[i] = (float)(1 / (1 + Math.Exp(-z[i])));
     }
 
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private protected override void Rows(in LossRows a)
     {
         int c = a.Width;

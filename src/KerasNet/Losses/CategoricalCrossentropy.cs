@@ -30,6 +30,8 @@ public sealed class CategoricalCrossentropy : SmoothedCrossentropy
 
     private protected override void Activate(Tensor logits, Tensor into) => CrossEntropy.Softmax(logits, into);
 
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private protected override void Rows(in LossRows a)
     {
         int c = a.Width;
@@ -42,6 +44,8 @@ public sealed class CategoricalCrossentropy : SmoothedCrossentropy
 internal static class CrossEntropy
 {
     /// <summary>Every row of a categorical cross-entropy against dense targets <paramref name="y"/>.</summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Rows(in LossRows a, ReadOnlySpan<float> y, int c)
     {
         bool wantGrad = !a.Grad.IsEmpty;

@@ -69,6 +69,8 @@ public abstract class Loss
     private protected abstract void Rows(in LossRows a);
 
     /// <summary>Checks the targets against the predictions and returns the number of rows.</summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private protected virtual int CheckTargets(Tensor yPred, Tensor yTrue)
     {
         CheckSameShape(yPred, yTrue, Name);
@@ -248,6 +250,8 @@ public abstract class Loss
     /// <param name="yPred">The predictions.</param>
     /// <param name="yTrue">The targets.</param>
     /// <param name="loss">The loss's name, for the message.</param>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected static void CheckSameShape(Tensor yPred, Tensor yTrue, string loss)
     {
         bool trailingOne = yPred.Rank == yTrue.Rank + 1 && yPred.Shape[^1] == 1 && yPred.Shape.AsSpan(0, yTrue.Rank).SequenceEqual(yTrue.Shape);

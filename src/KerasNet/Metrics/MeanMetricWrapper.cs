@@ -26,6 +26,8 @@ public abstract class MeanMetricWrapper : Metric
     private protected virtual bool SparseTargets => false;
 
     /// <inheritdoc/>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(yTrue);
@@ -42,6 +44,8 @@ public abstract class MeanMetricWrapper : Metric
         }
     }
 
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private int TargetWidth(Tensor yTrue, Tensor yPred, int c, int rows)
     {
         if (SparseTargets)

@@ -15,6 +15,8 @@ internal readonly struct MetricWeights
     private MetricWeights(float[]? w, int per) { _w = w; _per = per; }
 
     /// <summary>The weights of the rows of <paramref name="yPred"/> (every axis but the last).</summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static MetricWeights Of(Tensor? sampleWeight, Tensor yPred, int rows, string metric) =>
         For(sampleWeight, yPred, rows, metric, "row");
 
@@ -22,6 +24,8 @@ internal readonly struct MetricWeights
     public static MetricWeights OfElements(Tensor? sampleWeight, Tensor yPred, string metric) =>
         For(sampleWeight, yPred, yPred.Length, metric, "element");
 
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static MetricWeights For(Tensor? sampleWeight, Tensor yPred, int values, string metric, string what)
     {
         if (sampleWeight is null) return default;

@@ -24,6 +24,8 @@ public partial class Model
     }
 
     /// <summary>The loss of output <paramref name="o"/>, weighted by the sample weights and by that output's mask when it has one.</summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private double OutputLoss(GraphContext ctx, int o, Tensor yPred, Tensor yTrue, Tensor? grad, Tensor? logits, Tensor? sampleWeight)
     {
         var mask = ctx.OutputMask(o);

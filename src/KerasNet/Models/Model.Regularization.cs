@@ -50,6 +50,8 @@ public partial class Model
     }
 
     /// <summary>Every activity regularizer's penalty on the outputs of the last pass in <paramref name="g"/> (nested models too).</summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double ActivityLoss(GraphContext g)
     {
         double total = 0;

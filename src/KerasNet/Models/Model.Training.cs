@@ -247,6 +247,8 @@ public partial class Model
     }
 
     /// <summary>The trainable weights in Keras order, rebuilt only when trainability changed (no per-step allocation).</summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private List<Variable> RefreshTrainable()
     {
         _trainableScratch.Clear();
@@ -325,6 +327,8 @@ public partial class Model
         public double[] Results() => Values().Select(p => p.Value).ToArray();
 
         /// <summary>A training batch: its per-output losses and its regularization loss.</summary>
+        // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Add(int samples, double[] outputLosses, double penalty)
         {
             for (int i = 0; i < _lossSums.Length; i++) _lossSums[i] += outputLosses[i] * samples;
@@ -333,17 +337,23 @@ public partial class Model
         }
 
         /// <summary>An evaluation batch: its regularization loss is the one its forward pass left on this thread (BeginInfer).</summary>
+        // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Add(int samples, double[] outputLosses)
         {
             Add(samples, outputLosses, t_evaluationPenalty);
             t_evaluationPenalty = 0;
         }
 
+        // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void UpdateMetrics(int output, Tensor yPred, Tensor yTrue, Tensor? sampleWeight, bool masked) =>
             _model.UpdateOutputMetrics(_metrics[output], output, yTrue, yPred, sampleWeight, masked);
 
         private double Mean(int i) => _count == 0 ? 0 : _lossSums[i] / _count;
 
+        // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public List<KeyValuePair<string, double>> Values()
         {
             var names = _model._logNames;
@@ -356,6 +366,8 @@ public partial class Model
             return v;
         }
 
+        // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public Dictionary<string, double> ToDictionary() => Values().ToDictionary(p => p.Key, p => p.Value);
 
         /// <summary><see cref="Values"/> as a delegate made once, so a progress bar that does not draw costs no allocation.</summary>

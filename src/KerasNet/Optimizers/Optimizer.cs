@@ -200,6 +200,8 @@ public abstract partial class Optimizer : IFusedUpdates
     /// This step's update of <paramref name="v"/> as a range operation, for kernels that produce the gradient piece
     /// by piece (only valid between <see cref="BeginApply"/> and the end of the step).
     /// </summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal IWeightUpdate? FusedUpdate(Variable v)
     {
         if (!IsElementWise) return null;
@@ -209,6 +211,8 @@ public abstract partial class Optimizer : IFusedUpdates
     }
 
     /// <summary>The range update over one variable's slots (optimizers may return a kernel-recognised form).</summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     IWeightUpdate? IFusedUpdates.FusedUpdate(Variable v) => FusedUpdate(v);
 
     private protected virtual IWeightUpdate CreateFusedUpdate(float[][] slots) => new RangeUpdate(this, slots);

@@ -92,6 +92,8 @@ internal static class ActivationKernels
     }
 
     /// <summary>grad ⊙= f'(.) through the output y alone; refuses the activations that need the input (<see cref="NeedsInput"/>).</summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Backward(Span<float> grad, ReadOnlySpan<float> y, int cols, ActivationKind kind)
     {
         if (NeedsInput(kind))
@@ -103,6 +105,8 @@ internal static class ActivationKernels
     /// grad ⊙= f'(.) given the output y and the pre-activation x (x is read only by the <see cref="NeedsInput"/>
     /// activations; pass y for it otherwise). y and x at least as long as grad.
     /// </summary>
+    // Once per training step: optimized at its first call instead of recompiled through the tiers in the first epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Backward(Span<float> grad, ReadOnlySpan<float> y, ReadOnlySpan<float> x, int cols, ActivationKind kind)
     {
         BufferCheck.Count(y.Length, grad.Length, nameof(y), "ActivationBackward");

@@ -14,7 +14,8 @@ internal sealed unsafe class GemmJob : ParallelJob
     // every vector). SplitKMin: below ~2048 inner steps the partial buffers cost more than the parallelism gains.
     // Unit: the column granule of the few-row split, a multiple of every width's vector.
     // StreamKC: 256 rows of a 512-column strip are 512 KB, an L2's share (a multiple of 4: Strip4's step).
-    private const int StripWidth = 512, SplitKMin = 2048, Unit = 16, StreamKC = 256;
+    private const int SplitKMin = 2048, Unit = 16, StreamKC = 256;
+    internal static int StripWidth { get; set; } = 512;
 
     /// <summary>
     /// Row length of a plain B from which <see cref="Gemm"/> packs it block by block (<see cref="PackBlocks"/>): at 64
