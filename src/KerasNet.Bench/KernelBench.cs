@@ -132,6 +132,7 @@ internal static class KernelBench
     /// </summary>
     public static void StreamGemm(int m, int k, int n, int[] strips)
     {
+        if (strips.Any(w => w <= 0 || w % 16 != 0)) throw new ArgumentException("streamgemm: each strip width must be a positive multiple of 16 (a vector at every width).");
         var a = Rand(m * k); var c = new float[m * n];
         var bs = Enumerable.Range(0, 4).Select(_ => Rand(k * n)).ToArray();
         int saved = GemmJob.StripWidth;

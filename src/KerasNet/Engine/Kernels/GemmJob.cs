@@ -10,11 +10,17 @@ namespace KerasNet.Engine.Kernels;
 /// </summary>
 internal sealed unsafe class GemmJob : ParallelJob
 {
-    // StripWidth: an 8 x 512 C strip is 16 KB, L1-resident while B streams past it (any width: it is a multiple of
-    // every vector). SplitKMin: below ~2048 inner steps the partial buffers cost more than the parallelism gains.
+    // SplitKMin: below ~2048 inner steps the partial buffers cost more than the parallelism gains.
     // Unit: the column granule of the few-row split, a multiple of every width's vector.
     // StreamKC: 256 rows of a 512-column strip are 512 KB, an L2's share (a multiple of 4: Strip4's step).
     private const int SplitKMin = 2048, Unit = 16, StreamKC = 256;
+
+    /// <summary>
+    /// Columns of C per strip of the few-row stream: an 8 x 512 C strip is 16 KB, L1-resident while B streams past it
+    /// (a multiple of every vector). With B cold, 256-2048 measured the same (bench mode streamgemm): the stream runs at
+    /// the host's read bandwidth whatever the strip.
+    /// </summary>
+    /// <remarks>Settable so that the bench can compare widths; each element's sum is the same chain at any width.</remarks>
     internal static int StripWidth { get; set; } = 512;
 
     /// <summary>
