@@ -153,7 +153,10 @@ internal static class KernelBench
         }
         finally { GemmJob.StripWidth = saved; }
         for (int v = 0; v < strips.Length; v++)
-            Console.WriteLine($"dense forward {m}x{k}x{n} cold B, strip {strips[v]}: {Stats.Median(t[v].ToArray()):F3} ms, {4.0 * k * n / Stats.Median(t[v].ToArray()) / 1e6:F1} GB/s of B");
+        {
+            double ms = Stats.Median(t[v].ToArray());
+            Console.WriteLine($"dense forward {m}x{k}x{n} cold B, strip {strips[v]}: {ms:F3} ms, {4.0 * k * n / ms / 1e6:F1} GB/s of B");
+        }
     }
 
     /// <summary>

@@ -50,8 +50,9 @@ switch (mode)
     case "threads": ThreadsBench.Run(args.Length > 1 && double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 3); break;
     // densefused ROWS IN UNITS D1,D2,...: the fused dense backward with Adam at each prefetch distance (0: none), interleaved.
     case "densefused": KernelBench.DenseFusedPrefetch(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4].Split(',').Select(int.Parse).ToArray()); break;
+    // streamgemm ROWS IN UNITS W1,W2,...: the few-row training forward with cold kernels at each strip width, interleaved.
+    case "streamgemm": KernelBench.StreamGemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4].Split(',').Select(int.Parse).ToArray()); break;
     // padconv BATCH SIZE CHANNELS: MobileNet's ZeroPadding2D + stride-2 depthwise 3x3, padded copy against the absorbed padding.
-    case "streamgemm": KernelBench.StreamGemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4].Split(',').Select(int.Parse).ToArray()); break; // ROWS IN UNITS STRIPS: few-row training forward, B cold
     case "padconv": KernelBench.PadConv(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3])); break;
     case "gemm": KernelBench.Gemm(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 && args[4] == "ta", args.Length > 4 && args[4] == "tb"); break;
     case "serve": ServeBench.Run(args.Skip(1).ToArray()); break; // [--quick] [--soak SECONDS]: kerasnet serve under concurrent clients
