@@ -12,16 +12,19 @@ internal sealed unsafe class GemmJob : ParallelJob
 {
     // SplitKMin: below ~2048 inner steps the partial buffers cost more than the parallelism gains.
     // Unit: the column granule of the few-row split, a multiple of every width's vector.
-    // StreamKC: 256 rows of a 512-column strip are 512 KB, an L2's share (a multiple of 4: Strip4's step).
-    private const int SplitKMin = 2048, Unit = 16, StreamKC = 256;
+    // StreamBlockFloats: the B block that the few-row stream's row groups share is 512 KB, an L2's share (its row
+    // count is rounded down to a multiple of 4: Strip4's step).
+    private const int SplitKMin = 2048, Unit = 16, StreamBlockFloats = 128 * 1024;
 
     /// <summary>
-    /// Columns of C per strip of the few-row stream: an 8 x 512 C strip is 16 KB, L1-resident while B streams past it
-    /// (a multiple of every vector). With B cold, 256-2048 measured the same (bench mode streamgemm): the stream runs at
-    /// the host's read bandwidth whatever the strip.
+    /// Columns of C per strip of the few-row stream (a multiple of every vector): an 8 x 1024 C strip is 32 KB, an L1
+    /// (Strip4 requests B into L2, so the strip keeps L1 to itself). B is read in row segments of this length: on
+    /// a Zen 4 host, two threads read segments of 2 KB at 16-17 GB/s, of 4 KB at 21-26 GB/s, against 30 GB/s
+    /// contiguously (bench mode streamgemm; C probe); 1600 columns (C past L1) ran slower again. On a Zen 5 host
+    /// 256-2048 measured the same.
     /// </summary>
     /// <remarks>Settable so that the bench can compare widths; each element's sum is the same chain at any width.</remarks>
-    internal static int StripWidth { get; set; } = 512;
+    internal static int StripWidth { get; set; } = 1024;
 
     /// <summary>
     /// Row length of a plain B from which <see cref="Gemm"/> packs it block by block (<see cref="PackBlocks"/>): at 64
@@ -110,11 +113,16 @@ internal sealed unsafe class GemmJob : ParallelJob
     }
 
     /// <summary>Few rows, plain B: B is streamed once, row by row, split by 16-column units (Unit).</summary>
+    /// <remarks>
+    /// One column range per thread, not the pool's usual four: a thread then reads each B row in one segment of N /
+    /// threads columns, and the read rate grows with the segment (above; 8 parts of the tutorial's 3137 columns are
+    /// 1.6 KB segments). The cost is no rebalancing when a thread is descheduled.
+    /// </remarks>
     public void RunSmallNN()
     {
         _mode = Mode.SmallNN;
         int units = (N + Unit - 1) / Unit;
-        Threads.Run(this, units, Threads.PartsFor(units, (long)M * K * Unit));
+        Threads.Run(this, units, Math.Min(Threads.Count, Threads.PartsFor(units, (long)M * K * Unit)));
     }
 
     /// <summary>Few rows, transposed B (dense input gradients): dot products over B's contiguous rows.</summary>
@@ -272,10 +280,10 @@ internal sealed unsafe class GemmJob : ParallelJob
         // Eight rows per pass at every width: the strip keeps C in L1, not in registers, so the tile's register
         // limit does not apply, and every extra pass would stream the strip of B once more.
         int mr = Gemm.MR;
-        // More than one row group: the strip of B is cut into StreamKC-row blocks that every group uses while the block
+        // More than one row group: the strip of B is cut into blocks of StreamBlockFloats that every group uses while the block
         // is in L2, instead of each group streaming the whole strip from memory. Each element's sum still runs over p
         // in order (one FMA chain), so the result is the same bit for bit as without blocks.
-        int kcMax = M > mr ? StreamKC : K;
+        int kcMax = M > mr ? Math.Max(4, StreamBlockFloats / StripWidth & ~3) : K;
         for (int js = j0; js < j1; js += StripWidth)
         {
             int cols = Math.Min(StripWidth, j1 - js);
