@@ -20,8 +20,8 @@ internal sealed unsafe class GemmJob : ParallelJob
     /// Columns of C per strip of the few-row stream (a multiple of every vector): an 8 x 1024 C strip is 32 KB, an L1
     /// (Strip4 requests B into L2, so the strip keeps L1 to itself). B is read in row segments of this length: on
     /// a Zen 4 host, two threads read segments of 2 KB at 16-17 GB/s, of 4 KB at 21-26 GB/s, against 30 GB/s
-    /// contiguously (bench mode streamgemm; C probe); 1600 columns (C past L1) ran slower again. On a Zen 5 host
-    /// 256-2048 measured the same.
+    /// contiguously (bench mode streamgemm; C probe); 1600 columns (C past L1) ran slower again. On a host with a 48 KB
+    /// L1d (Zen 5 class) 256-2048 measured the same.
     /// </summary>
     /// <remarks>Settable so that the bench can compare widths; each element's sum is the same chain at any width.</remarks>
     internal static int StripWidth { get; set; } = 1024;
