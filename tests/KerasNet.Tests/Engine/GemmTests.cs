@@ -160,6 +160,38 @@ public class GemmWidthTests
 
     [Theory]
     [MemberData(nameof(Widths))]
+    public void FewRowStreamGivesTheSameBitsAtEveryStripWidthAndThreadCount(int bits)
+    {
+        // The few-row stream's strip width, its B blocks for more than one row group (StreamBlockFloats / width rows)
+        // and its column ranges (one per thread) only reorder which elements are computed when: each element is one
+        // FMA chain over k, so every choice gives the same bits. Shapes: 1 row, one row group, two row groups with
+        // several blocks, a ragged last strip and a ragged inner dimension (Strip4's tail).
+        var saved = Gemm.Width;
+        int savedStrip = GemmJob.StripWidth, savedThreads = Threads.Count;
+        try
+        {
+            Gemm.Width = (VectorWidth)bits;
+            foreach (var (m, n, k) in new[] { (1, 3137, 300), (8, 2100, 261), (13, 1500, 517) })
+            {
+                var a = EngineTestUtil.Random(m * k, 31); var b = EngineTestUtil.Random(k * n, 32);
+                var reference = new float[m * n];
+                GemmJob.StripWidth = 1024; Threads.Count = 2;
+                Gemm.Run(false, false, m, n, k, a, k, b, n, reference, n, false);
+                Assert.Contains(reference, v => v != 0f);
+                foreach (var (strip, threads) in new[] { (256, 2), (4096, 2), (1024, 1), (512, 3), (16, 2) })
+                {
+                    GemmJob.StripWidth = strip; Threads.Count = threads;
+                    var c = new float[m * n];
+                    Gemm.Run(false, false, m, n, k, a, k, b, n, c, n, false);
+                    Assert.True(EngineTestUtil.BitEqual(reference, c), $"{m}x{n}x{k} at {bits} bits, strip {strip}, {threads} threads: differs from strip 1024 on 2 threads");
+                }
+            }
+        }
+        finally { Gemm.Width = saved; GemmJob.StripWidth = savedStrip; Threads.Count = savedThreads; }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
     public void WideBPackedInBlocksEqualsBInPlaceBitForBit(int bits)
     {
         // The block packing only moves B's values: every sum must be the one the tiles give on B in place. Shapes: the
