@@ -24,7 +24,8 @@ internal static unsafe class GemmStream
     /// The pass's 4 R multipliers are read from a stack block by each multiply-add (a broadcast load, or the FMA's
     /// embedded broadcast) rather than kept as scalars in registers: 32 of them do not fit beside the B vectors, and a
     /// register-to-register broadcast per FMA is a shuffle that, where 512-bit work is split over two 256-bit pipes
-    /// (Zen 4), shares a pipe with the FMAs (the 8-row forward read B at 12.6-16.7 GB/s against the host's 30).
+    /// (Zen 4), shares a pipe with the FMAs. Alone this measured the same there (the pass waits on B's reads, see
+    /// GemmJob.StripWidth); it keeps the loop to loads and FMAs at every width.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Strip4<TR, TS, TV>(int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) where TR : struct, IRows where TS : struct, ISimd<TV> where TV : struct
