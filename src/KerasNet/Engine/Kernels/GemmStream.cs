@@ -19,7 +19,10 @@ internal static unsafe class GemmStream
 {
     private const int PrefetchRows = 8;
 
-    /// <summary>As <see cref="Strip{TR, TS, TV}"/>, four rows of B per pass: half the C traffic per B element.</summary>
+    /// <summary>
+    /// C[0..R, 0..cols) = (load ? C : 0) + A[0..R, 0..k) B[0..k, 0..cols), A(r, p) = a[r * rsA + p * csA]; four rows of B
+    /// per pass, so C is loaded and stored once per four B elements.
+    /// </summary>
     /// <remarks>
     /// The pass's 4 R multipliers are read from a stack block by each multiply-add (a broadcast load, or the FMA's
     /// embedded broadcast) rather than kept as scalars in registers: 32 of them do not fit beside the B vectors, and a
@@ -64,7 +67,7 @@ internal static unsafe class GemmStream
                     *t = MathF.FusedMultiplyAdd(sr[3], b3[j], MathF.FusedMultiplyAdd(sr[2], b2[j], MathF.FusedMultiplyAdd(sr[1], b1[j], MathF.FusedMultiplyAdd(sr[0], b0[j], *t))));
                 }
         }
-        if (p < k) Strip<TR, TS, TV>(k - p, cols, a + p * csA, rsA, csA, b + p * ldb, ldb, c, ldc, true);
+        if (p < k) Tail<TS, TV>(TR.R, k - p, cols, a + p * csA, rsA, csA, b + p * ldb, ldb, c, ldc);
     }
 
     /// <summary>t[0..Lanes) += s[0] v0 + s[1] v1 + s[2] v2 + s[3] v3, in that order (one FMA chain per element).</summary>
@@ -77,70 +80,21 @@ internal static unsafe class GemmStream
         TS.Store(TS.Fma(TS.Splat(s[3]), v3, x), t);
     }
 
-    /// <summary>C[0..R, 0..cols) = (load ? C : 0) + A[0..R, 0..k) B[0..k, 0..cols); A(r, p) = a[r * rsA + p * csA].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Strip<TR, TS, TV>(int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool load) where TR : struct, IRows where TS : struct, ISimd<TV> where TV : struct
+    /// <summary>
+    /// C[0..rows, 0..cols) += A[0..rows, 0..k) B[0..k, 0..cols), one B row per pass: Strip4's last k % 4 rows. Each
+    /// element takes one FMA per row in order, the chain Strip4 continues, so the tail rounds as a pass of four would.
+    /// </summary>
+    private static void Tail<TS, TV>(int rows, int k, int cols, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc) where TS : struct, ISimd<TV> where TV : struct
     {
-        if (!load) for (int r = 0; r < TR.R; r++) new Span<float>(c + r * ldc, cols).Clear();
-        int p = 0;
-        bool prefetch = Sse.IsSupported && p + PrefetchRows + 1 < k;
-        for (; p + 1 < k; p += 2)
-        {
-            float* b0 = b + p * ldb; float* b1 = b0 + ldb;
-            // Each pass reads only a strip of two rows; prefetching the rows two passes ahead keeps several
-            // DRAM streams in flight (hardware prefetchers stop at the end of each short row segment).
-            float* f0 = b0 + PrefetchRows * ldb; float* f1 = f0 + ldb;
-            float s00 = TR.R > 0 ? a[0 * rsA + p * csA] : 0f, s01 = TR.R > 0 ? a[0 * rsA + (p + 1) * csA] : 0f;
-            float s10 = TR.R > 1 ? a[1 * rsA + p * csA] : 0f, s11 = TR.R > 1 ? a[1 * rsA + (p + 1) * csA] : 0f;
-            float s20 = TR.R > 2 ? a[2 * rsA + p * csA] : 0f, s21 = TR.R > 2 ? a[2 * rsA + (p + 1) * csA] : 0f;
-            float s30 = TR.R > 3 ? a[3 * rsA + p * csA] : 0f, s31 = TR.R > 3 ? a[3 * rsA + (p + 1) * csA] : 0f;
-            float s40 = TR.R > 4 ? a[4 * rsA + p * csA] : 0f, s41 = TR.R > 4 ? a[4 * rsA + (p + 1) * csA] : 0f;
-            float s50 = TR.R > 5 ? a[5 * rsA + p * csA] : 0f, s51 = TR.R > 5 ? a[5 * rsA + (p + 1) * csA] : 0f;
-            float s60 = TR.R > 6 ? a[6 * rsA + p * csA] : 0f, s61 = TR.R > 6 ? a[6 * rsA + (p + 1) * csA] : 0f;
-            float s70 = TR.R > 7 ? a[7 * rsA + p * csA] : 0f, s71 = TR.R > 7 ? a[7 * rsA + (p + 1) * csA] : 0f;
-            var x00 = TS.Splat(s00); var x01 = TS.Splat(s01);
-            var x10 = TS.Splat(s10); var x11 = TS.Splat(s11);
-            var x20 = TS.Splat(s20); var x21 = TS.Splat(s21);
-            var x30 = TS.Splat(s30); var x31 = TS.Splat(s31);
-            var x40 = TS.Splat(s40); var x41 = TS.Splat(s41);
-            var x50 = TS.Splat(s50); var x51 = TS.Splat(s51);
-            var x60 = TS.Splat(s60); var x61 = TS.Splat(s61);
-            var x70 = TS.Splat(s70); var x71 = TS.Splat(s71);
-            int j = 0;
-            for (; j <= cols - TS.Lanes; j += TS.Lanes)
-            {
-                if (prefetch && (TS.Lanes == 16 || (j & 15) == 0)) { Sse.Prefetch0(f0 + j); Sse.Prefetch0(f1 + j); }
-                var v0 = TS.Load(b0 + j); var v1 = TS.Load(b1 + j);
-                { float* t = c + 0 * ldc + j; TS.Store(TS.Fma(x01, v1, TS.Fma(x00, v0, TS.Load(t))), t); }
-                if (TR.R > 1) { float* t = c + 1 * ldc + j; TS.Store(TS.Fma(x11, v1, TS.Fma(x10, v0, TS.Load(t))), t); }
-                if (TR.R > 2) { float* t = c + 2 * ldc + j; TS.Store(TS.Fma(x21, v1, TS.Fma(x20, v0, TS.Load(t))), t); }
-                if (TR.R > 3) { float* t = c + 3 * ldc + j; TS.Store(TS.Fma(x31, v1, TS.Fma(x30, v0, TS.Load(t))), t); }
-                if (TR.R > 4) { float* t = c + 4 * ldc + j; TS.Store(TS.Fma(x41, v1, TS.Fma(x40, v0, TS.Load(t))), t); }
-                if (TR.R > 5) { float* t = c + 5 * ldc + j; TS.Store(TS.Fma(x51, v1, TS.Fma(x50, v0, TS.Load(t))), t); }
-                if (TR.R > 6) { float* t = c + 6 * ldc + j; TS.Store(TS.Fma(x61, v1, TS.Fma(x60, v0, TS.Load(t))), t); }
-                if (TR.R > 7) { float* t = c + 7 * ldc + j; TS.Store(TS.Fma(x71, v1, TS.Fma(x70, v0, TS.Load(t))), t); }
-            }
-            for (; j < cols; j++)
-            {
-                { float* t = c + 0 * ldc + j; *t = MathF.FusedMultiplyAdd(s01, b1[j], MathF.FusedMultiplyAdd(s00, b0[j], *t)); }
-                if (TR.R > 1) { float* t = c + 1 * ldc + j; *t = MathF.FusedMultiplyAdd(s11, b1[j], MathF.FusedMultiplyAdd(s10, b0[j], *t)); }
-                if (TR.R > 2) { float* t = c + 2 * ldc + j; *t = MathF.FusedMultiplyAdd(s21, b1[j], MathF.FusedMultiplyAdd(s20, b0[j], *t)); }
-                if (TR.R > 3) { float* t = c + 3 * ldc + j; *t = MathF.FusedMultiplyAdd(s31, b1[j], MathF.FusedMultiplyAdd(s30, b0[j], *t)); }
-                if (TR.R > 4) { float* t = c + 4 * ldc + j; *t = MathF.FusedMultiplyAdd(s41, b1[j], MathF.FusedMultiplyAdd(s40, b0[j], *t)); }
-                if (TR.R > 5) { float* t = c + 5 * ldc + j; *t = MathF.FusedMultiplyAdd(s51, b1[j], MathF.FusedMultiplyAdd(s50, b0[j], *t)); }
-                if (TR.R > 6) { float* t = c + 6 * ldc + j; *t = MathF.FusedMultiplyAdd(s61, b1[j], MathF.FusedMultiplyAdd(s60, b0[j], *t)); }
-                if (TR.R > 7) { float* t = c + 7 * ldc + j; *t = MathF.FusedMultiplyAdd(s71, b1[j], MathF.FusedMultiplyAdd(s70, b0[j], *t)); }
-            }
-        }
-        if (p < k)
+        for (int p = 0; p < k; p++)
         {
             float* b0 = b + p * ldb;
-            for (int r = 0; r < TR.R; r++)
+            for (int r = 0; r < rows; r++)
             {
                 float s = a[r * rsA + p * csA];
                 float* t = c + r * ldc;
-                int j = 0;
                 var x = TS.Splat(s);
+                int j = 0;
                 for (; j <= cols - TS.Lanes; j += TS.Lanes) TS.Store(TS.Fma(x, TS.Load(b0 + j), TS.Load(t + j)), t + j);
                 for (; j < cols; j++) t[j] = MathF.FusedMultiplyAdd(s, b0[j], t[j]);
             }
