@@ -40,6 +40,9 @@ internal static class EpochBench
         Predict(model, 1, 54);
         Predict(model, 32, 64);
         Console.WriteLine($"  peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
+        int steps = (Workload.TrainSamples + Workload.BatchSize - 1) / Workload.BatchSize;
+        double floor = EpochFloor.Print(model, Workload.BatchSize, steps);
+        Console.WriteLine($"  train {trainS:F3} s = {trainS / floor:F2}x that floor (validation not in it)");
         const string caseName = "tutorial CNN training epoch, batch 8 (+ validation)";
         if (!torch) { ResultLine.Print(caseName, total * 1e3, null, null); return; }
         var pt = TorchRunner.Run(epochs);
