@@ -77,6 +77,14 @@ internal static class Pooling
                     int o = (r * g.OutW + ow) * c;
                     var (h0, h1, w0, w1) = Window(g, oh, ow);
                     int first = ((n * g.InH + h0) * g.InW + w0) * c;
+                    if (record && h1 - h0 == 2 && w1 - w0 == 2)
+                    {
+                        // A whole 2 x 2 window (Keras's default pool): its four pixels at fixed offsets, visited in the
+                        // general loop's order, so the same winners.
+                        for (int ch = 0; ch < vec; ch += TS.Lanes) Lanes2x2<TS, TV>(x, y, argmax, o + ch, first + ch, c, g.InW * c);
+                        for (int ch = vec; ch < c; ch++) Scalar(g, record, x, y, argmax, o + ch, first + ch, n, h0, h1, w0, w1, ch);
+                        continue;
+                    }
                     for (int ch = 0; ch < vec; ch += TS.Lanes) Lanes<TS, TV>(g, record, x, y, argmax, o + ch, first + ch, n, h0, h1, w0, w1, ch);
                     for (int ch = vec; ch < c; ch++) Scalar(g, record, x, y, argmax, o + ch, first + ch, n, h0, h1, w0, w1, ch);
                 }
@@ -101,6 +109,29 @@ internal static class Pooling
                 }
             TS.Store(best, y + o);
             if (record) TS.Store(arg, (float*)(argmax + o));
+        }
+
+        /// <summary><see cref="Lanes"/> for a whole 2 x 2 window: pixels (0, 0), (0, 1), (1, 0), (1, 1) in that order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Lanes2x2<TS, TV>(float* x, float* y, int* argmax, int o, int i, int pixel, int row)
+            where TS : struct, ISimd<TV> where TV : struct
+        {
+            var best = TS.Load(x + i);
+            var arg = TS.Indices(i);
+            Visit<TS, TV>(x, i + pixel, ref best, ref arg);
+            Visit<TS, TV>(x, i + row, ref best, ref arg);
+            Visit<TS, TV>(x, i + row + pixel, ref best, ref arg);
+            TS.Store(best, y + o);
+            TS.Store(arg, (float*)(argmax + o));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Visit<TS, TV>(float* x, int i, ref TV best, ref TV arg) where TS : struct, ISimd<TV> where TV : struct
+        {
+            var v = TS.Load(x + i);
+            var gt = TS.GreaterThan(v, best);
+            best = TS.Select(gt, v, best);
+            arg = TS.Select(gt, TS.Indices(i), arg);
         }
 
         private static void Scalar(in ConvGeometry g, bool record, float* x, float* y, int* argmax, int o, int first, int n, int h0, int h1, int w0, int w1, int ch)
