@@ -79,8 +79,8 @@ internal static class Pooling
                     int first = ((n * g.InH + h0) * g.InW + w0) * c;
                     if (record && h1 - h0 == 2 && w1 - w0 == 2)
                     {
-                        // A whole 2 x 2 window (Keras's default pool): its four pixels at fixed offsets, visited in the
-                        // general loop's order, so the same winners.
+                        // A 2 x 2 in-image window (Keras's default pool, or a larger window's corner at a 'same' edge):
+                        // its four pixels at fixed offsets, visited in the general loop's order, so the same winners.
                         for (int ch = 0; ch < vec; ch += TS.Lanes) Lanes2x2<TS, TV>(x, y, argmax, o + ch, first + ch, c, g.InW * c);
                         for (int ch = vec; ch < c; ch++) Scalar(g, record, x, y, argmax, o + ch, first + ch, n, h0, h1, w0, w1, ch);
                         continue;
@@ -111,7 +111,7 @@ internal static class Pooling
             if (record) TS.Store(arg, (float*)(argmax + o));
         }
 
-        /// <summary><see cref="Lanes"/> for a whole 2 x 2 window: pixels (0, 0), (0, 1), (1, 0), (1, 1) in that order.</summary>
+        /// <summary><see cref="Lanes"/> for a 2 x 2 in-image window: pixels (0, 0), (0, 1), (1, 0), (1, 1) in that order.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Lanes2x2<TS, TV>(float* x, float* y, int* argmax, int o, int i, int pixel, int row)
             where TS : struct, ISimd<TV> where TV : struct
