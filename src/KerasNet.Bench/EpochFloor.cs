@@ -18,7 +18,8 @@ namespace KerasNet.Bench;
 /// </summary>
 internal static class EpochFloor
 {
-    // Rounds of the probe: the median of 9 moved by ~3% between repeats on a shared host.
+    // Rounds of each probe, of which the median counts: a shared host's rate moves between rounds (24-45 GB/s within an
+    // hour here), and one slow round must not set the floor.
     private const int Rounds = 9;
 
     /// <summary>Prints the floor of <paramref name="steps"/> training steps of <paramref name="model"/>; returns it in seconds.</summary>
