@@ -85,7 +85,7 @@ internal static class Pooling
                         for (int ch = vec; ch < c; ch++) Scalar(g, record, x, y, argmax, o + ch, first + ch, n, h0, h1, w0, w1, ch);
                         continue;
                     }
-                    for (int ch = 0; ch < vec; ch += TS.Lanes) Lanes<TS, TV>(g, record, x, y, argmax, o + ch, first + ch, n, h0, h1, w0, w1, ch);
+                    for (int ch = 0; ch < vec; ch += TS.Lanes) Lanes<TS, TV>(g, record, x, y, argmax, o + ch, first + ch, h0, h1, w0, w1);
                     for (int ch = vec; ch < c; ch++) Scalar(g, record, x, y, argmax, o + ch, first + ch, n, h0, h1, w0, w1, ch);
                 }
             }
@@ -93,25 +93,24 @@ internal static class Pooling
 
         // The winners' indices ride in float registers as their int bits (a select moves bits unchanged).
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Lanes<TS, TV>(in ConvGeometry g, bool record, float* x, float* y, int* argmax, int o, int first, int n, int h0, int h1, int w0, int w1, int ch)
+        private static void Lanes<TS, TV>(in ConvGeometry g, bool record, float* x, float* y, int* argmax, int o, int first, int h0, int h1, int w0, int w1)
             where TS : struct, ISimd<TV> where TV : struct
         {
             var best = TS.Load(x + first);
             var arg = TS.Indices(first);
-            for (int ih = h0; ih < h1; ih++)
-                for (int iw = w0; iw < w1; iw++)
+            int row = g.InW * g.InC;
+            for (int ih = h0, ri = first; ih < h1; ih++, ri += row)
+                for (int iw = w0, i = ri; iw < w1; iw++, i += g.InC)
                 {
-                    int i = ((n * g.InH + ih) * g.InW + iw) * g.InC + ch;
+                    if (record) { Visit<TS, TV>(x, i, ref best, ref arg); continue; }
                     var v = TS.Load(x + i);
-                    var gt = TS.GreaterThan(v, best);
-                    best = TS.Select(gt, v, best);
-                    if (record) arg = TS.Select(gt, TS.Indices(i), arg);
+                    best = TS.Select(TS.GreaterThan(v, best), v, best);
                 }
             TS.Store(best, y + o);
             if (record) TS.Store(arg, (float*)(argmax + o));
         }
 
-        /// <summary><see cref="Lanes"/> for a 2 x 2 in-image window: pixels (0, 0), (0, 1), (1, 0), (1, 1) in that order.</summary>
+        /// <summary><see cref="Lanes"/> unrolled for a 2 x 2 in-image window: pixels (0, 0), (0, 1), (1, 0), (1, 1) in that order.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Lanes2x2<TS, TV>(float* x, float* y, int* argmax, int o, int i, int pixel, int row)
             where TS : struct, ISimd<TV> where TV : struct
@@ -125,6 +124,7 @@ internal static class Pooling
             TS.Store(arg, (float*)(argmax + o));
         }
 
+        /// <summary>One window pixel at index i: taken (value and index) only when strictly greater, so ties and NaN keep the first.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Visit<TS, TV>(float* x, int i, ref TV best, ref TV arg) where TS : struct, ISimd<TV> where TV : struct
         {
